@@ -1,0 +1,130 @@
+/**
+ * The backend ladder (chapter 0): pick the fastest TensorFlow.js backend this
+ * machine can run, or the one `DLKIT_BACKEND` names.
+ *
+ * Order: native TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`), native
+ * TensorFlow on the CPU (`@tensorflow/tfjs-node`), WebAssembly
+ * (`@tensorflow/tfjs-backend-wasm`, with the book's own training kernels
+ * added), then the pure-JavaScript `cpu` backend.
+ */
+import { tf } from './tf';
+import { registerWasmTrainingKernels } from './wasm/register';
+
+/** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
+export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** One rung of the ladder: whether it could be used, and why not. */
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  detail: string;
+}
+
+/** What `initBackend` chose and why. */
+export interface BackendReport {
+  /** The rung that is now active. */
+  name: BackendName;
+  /** TensorFlow.js' own name for it (`tensorflow`, `wasm`, `cpu`). */
+  tfBackend: string;
+  /** One sentence a reader can act on. */
+  reason: string;
+  /** Every rung that was tried, in order. */
+  attempts: BackendAttempt[];
+}
+
+const NPM_PACKAGE: Record<BackendName, string | null> = {
+  'node-gpu': '@tensorflow/tfjs-node-gpu',
+  node: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: null,
+};
+
+let lastReport: BackendReport | null = null;
+
+/** Throws a clear error for a backend name the ladder does not know. */
+export function parseBackendName(value: string): BackendName {
+  const name = value.trim().toLowerCase();
+  if ((BACKEND_NAMES as readonly string[]).includes(name)) return name as BackendName;
+  throw new Error(
+    `Unknown backend "${value}". Use one of: ${BACKEND_NAMES.join(', ')} ` +
+      `(set DLKIT_BACKEND to one of them, or unset it to let dlkit choose).`,
+  );
+}
+
+/** Loads a native tfjs-node package if it is installed and really is the native one. */
+function loadNative(pkg: string): string | null {
+  let resolved: string;
+  try {
+    resolved = require.resolve(`${pkg}/package.json`);
+  } catch {
+    return `${pkg} is not installed (npm install ${pkg} on a machine that can download its native library)`;
+  }
+  const manifest = require(resolved) as { name?: string };
+  if (manifest.name !== pkg) return `${pkg} resolves to ${manifest.name ?? 'another package'}, not the native build`;
+  try {
+    require(pkg);
+    return null;
+  } catch (error) {
+    return `${pkg} is installed but failed to load: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+async function tryRung(name: BackendName): Promise<string | null> {
+  if (name === 'node' || name === 'node-gpu') {
+    const problem = loadNative(NPM_PACKAGE[name] as string);
+    if (problem) return problem;
+    if (name === 'node-gpu' && !tf.engine().registryFactory['tensorflow']) return 'the GPU build registered no backend';
+    return (await tf.setBackend('tensorflow')) ? null : 'tf.setBackend("tensorflow") failed';
+  }
+  if (name === 'wasm') {
+    try {
+      require('@tensorflow/tfjs-backend-wasm');
+    } catch (error) {
+      return `@tensorflow/tfjs-backend-wasm failed to load: ${(error as Error).message}`;
+    }
+    registerWasmTrainingKernels();
+    return (await tf.setBackend('wasm')) ? null : 'tf.setBackend("wasm") failed to initialise WebAssembly';
+  }
+  return (await tf.setBackend('cpu')) ? null : 'tf.setBackend("cpu") failed';
+}
+
+/**
+ * Chooses and activates a backend (chapter 0). With no argument it reads
+ * `DLKIT_BACKEND`; when that is unset it walks the ladder from the fastest
+ * rung down. A forced backend that cannot start is an error, not a silent
+ * fallback. Set `quiet` to skip the one-line report.
+ */
+export async function initBackend(options: { backend?: string; quiet?: boolean } = {}): Promise<BackendReport> {
+  const requested = options.backend ?? process.env['DLKIT_BACKEND'];
+  const forced = requested !== undefined && requested.trim() !== '' ? parseBackendName(requested) : null;
+  const ladder: BackendName[] = forced ? [forced] : [...BACKEND_NAMES];
+  const attempts: BackendAttempt[] = [];
+  for (const name of ladder) {
+    const problem = await tryRung(name);
+    attempts.push({ name, ok: problem === null, detail: problem ?? 'ready' });
+    if (problem === null) {
+      await tf.ready();
+      const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.detail}`);
+      const reason = forced
+        ? `DLKIT_BACKEND=${forced} asked for it`
+        : skipped.length === 0
+          ? 'it is the fastest backend available'
+          : `it is the fastest that works here (${skipped.join('; ')})`;
+      lastReport = { name, tfBackend: tf.getBackend(), reason, attempts };
+      if (!options.quiet) console.log(`dlkit backend: ${name} (${reason})`);
+      return lastReport;
+    }
+  }
+  const why = attempts.map((a) => `${a.name}: ${a.detail}`).join('; ');
+  throw new Error(
+    forced
+      ? `DLKIT_BACKEND=${forced} cannot start: ${why}. Unset DLKIT_BACKEND to let dlkit choose, or install the package it needs.`
+      : `No TensorFlow.js backend could start: ${why}.`,
+  );
+}
+
+/** The report of the last `initBackend` call, or null before the first. */
+export function backendReport(): BackendReport | null {
+  return lastReport;
+}

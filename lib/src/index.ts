@@ -1,0 +1,13 @@
+/**
+ * dlkit: the library behind the book. Every chapter imports from here.
+ */
+export * from './backend/tf';
+export * from './backend/select';
+export * from './util/random';
+export * from './util/quick';
+export * from './plot/index';
+export * from './data/index';
+export * from './train/index';
+export * from './scratch/index';
+export * from './models/index';
+export * from './rl/index';
