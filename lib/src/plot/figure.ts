@@ -1,0 +1,104 @@
+/**
+ * Figures (chapter 0): a plotly figure description that shows itself inline in
+ * a notebook, or saves itself as a self-contained `.html` file.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ensurePlotlyInNotebook, plotlyScriptTag } from './plotly-bundle';
+import { displayRich, escapeHtml, newDisplayId } from './jupyter';
+
+/** A plotly trace (`{ type: 'scatter', x, y, ... }`); see plotly.js' reference. */
+export type Trace = Record<string, unknown>;
+/** A plotly layout (`{ title, xaxis, yaxis, ... }`). */
+export type Layout = Record<string, unknown>;
+
+/** Options most chart helpers share (chapter 0). */
+export interface ChartOptions {
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  /** Pixel height; width follows the notebook. */
+  height?: number;
+  width?: number;
+  /** Extra layout fields, merged last. */
+  layout?: Layout;
+}
+
+function jsonForScript(value: unknown): string {
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v,
+  );
+  return text.replace(/<\//g, '<\\/').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Builds the layout fields every helper sets from `ChartOptions` (chapter 0). */
+export function baseLayout(options: ChartOptions = {}): Layout {
+  const layout: Layout = {
+    margin: { l: 60, r: 20, t: options.title ? 50 : 20, b: 50 },
+    height: options.height ?? 360,
+  };
+  if (options.width !== undefined) layout['width'] = options.width;
+  if (options.title) layout['title'] = { text: options.title };
+  if (options.xLabel) layout['xaxis'] = { title: { text: options.xLabel } };
+  if (options.yLabel) layout['yaxis'] = { title: { text: options.yLabel } };
+  return { ...layout, ...(options.layout ?? {}) };
+}
+
+/** A plotly figure: traces plus layout (chapter 0). */
+export class Figure {
+  readonly traces: Trace[];
+  layout: Layout;
+
+  constructor(traces: Trace[], layout: Layout = {}) {
+    this.traces = traces;
+    this.layout = layout;
+  }
+
+  /** The `<div>` and the script that draws into it; needs `window.Plotly` on the page. */
+  toHtmlFragment(divId: string = newDisplayId()): string {
+    const height = typeof this.layout['height'] === 'number' ? `${this.layout['height']}px` : '360px';
+    return (
+      `<div id="${divId}" class="dlkit-figure" style="width:100%;height:${height}"></div>\n` +
+      `<script type="text/javascript">(function(){\n` +
+      `var id=${JSON.stringify(divId)},tries=0;\n` +
+      `function draw(){var el=document.getElementById(id);if(!el)return;\n` +
+      `if(window.Plotly){window.Plotly.newPlot(el,${jsonForScript(this.traces)},${jsonForScript(this.layout)},{responsive:true,displaylogo:false});return;}\n` +
+      `if(++tries<100){setTimeout(draw,50);return;}\n` +
+      `el.textContent='plotly.js is not loaded on this page: run the cell again (dlkit sends it once per kernel session; after a page reload call ensurePlotlyInNotebook(true)).';}\n` +
+      `draw();})();</script>`
+    );
+  }
+
+  /** A one-line text description, shown where HTML cannot be. */
+  toText(): string {
+    const title = (this.layout['title'] as { text?: string } | undefined)?.text ?? 'figure';
+    return `[${title}: ${this.traces.length} trace${this.traces.length === 1 ? '' : 's'}]`;
+  }
+
+  /** A complete HTML page with plotly.js inlined: opens offline in any browser. */
+  toStandaloneHtml(pageTitle?: string): string {
+    const title = pageTitle ?? (this.layout['title'] as { text?: string } | undefined)?.text ?? 'Figure';
+    return (
+      `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>\n` +
+      `${plotlyScriptTag()}\n</head><body>\n${this.toHtmlFragment('figure')}\n</body></html>\n`
+    );
+  }
+
+  /**
+   * Shows the figure in the notebook (chapter 0). Outside a kernel it prints
+   * a one-line description instead; use `saveHtml` to keep it.
+   */
+  show(): void {
+    ensurePlotlyInNotebook();
+    if (!displayRich({ 'text/html': this.toHtmlFragment(), 'text/plain': this.toText() })) {
+      console.log(this.toText());
+    }
+  }
+
+  /** Writes the figure as a self-contained HTML file (parent folders are created). */
+  saveHtml(path: string): string {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, this.toStandaloneHtml());
+    return path;
+  }
+}

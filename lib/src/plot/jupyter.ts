@@ -1,0 +1,55 @@
+/**
+ * The bridge to the notebook (chapter 0): rich output through tslab when the
+ * code runs inside a tslab kernel, nothing (or a file) outside one.
+ */
+
+interface TslabJupyter {
+  lastWriteDisplayData: ((data: unknown, update: boolean) => void) | null;
+}
+
+function tslabJupyter(): TslabJupyter | null {
+  try {
+    // tslab sets this hook only in a running kernel; required lazily so that
+    // dlkit works in plain Node without tslab installed.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('tslab/dist/jupyter') as TslabJupyter;
+  } catch {
+    return null;
+  }
+}
+
+/** True when running inside a tslab (Jupyter) kernel that can show rich output (chapter 0). */
+export function inNotebook(): boolean {
+  return tslabJupyter()?.lastWriteDisplayData != null;
+}
+
+/** A unique id for an output that later calls overwrite in place (chapter 0). */
+export function newDisplayId(): string {
+  return `dlkit-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+}
+
+/**
+ * Shows rich output in the notebook (chapter 0). `bundle` maps MIME types to
+ * content (`text/html`, `text/plain`, ...). With a `displayId`, the first
+ * call creates the output and calls with `update: true` replace it in place.
+ * Returns false, showing nothing, outside a kernel.
+ */
+export function displayRich(bundle: Record<string, string>, options: { displayId?: string; update?: boolean } = {}): boolean {
+  const write = tslabJupyter()?.lastWriteDisplayData;
+  if (!write) return false;
+  write(
+    { data: bundle, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} },
+    options.update ?? false,
+  );
+  return true;
+}
+
+/** Shows an HTML fragment in the notebook, with a plain-text fallback (chapter 0). */
+export function showHtml(html: string, text = ''): boolean {
+  return displayRich(text ? { 'text/html': html, 'text/plain': text } : { 'text/html': html });
+}
+
+/** Escapes text for safe inclusion in HTML (chapter 0). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}

@@ -1,0 +1,44 @@
+/**
+ * plotly.js, inlined (chapter 0). The book never loads scripts from a CDN: the
+ * bundle from the npm package `plotly.js-dist-min` is sent once per kernel
+ * session as its own output, and every figure after it reuses `window.Plotly`.
+ */
+import { readFileSync } from 'node:fs';
+import { displayRich } from './jupyter';
+
+let bundleSource: string | null = null;
+let sentToKernelSession = false;
+
+/** The plotly.js bundle's source, read from node_modules once (chapter 0). */
+export function plotlySource(): string {
+  if (bundleSource === null) {
+    let path: string;
+    try {
+      path = require.resolve('plotly.js-dist-min/plotly.min.js');
+    } catch {
+      throw new Error('plotly.js-dist-min is not installed: run `npm ci` at the top of the repository.');
+    }
+    // A closing script tag inside the bundle would end the inline script early.
+    bundleSource = readFileSync(path, 'utf8').replace(/<\/script/gi, '<\\/script');
+  }
+  return bundleSource;
+}
+
+/** The bundle as an inline `<script>` element (chapter 0). */
+export function plotlyScriptTag(): string {
+  return `<script type="text/javascript">${plotlySource()}</script>`;
+}
+
+/**
+ * Sends the bundle to the notebook if this kernel session has not sent it yet
+ * (chapter 0). Figures call it before drawing. `force` sends it again (after
+ * reloading the page of a running kernel, say).
+ */
+export function ensurePlotlyInNotebook(force = false): void {
+  if (sentToKernelSession && !force) return;
+  const shown = displayRich({
+    'text/html': `${plotlyScriptTag()}<div class="dlkit-plotly-loaded" style="display:none">plotly.js loaded</div>`,
+    'text/plain': '',
+  });
+  if (shown) sentToKernelSession = true;
+}

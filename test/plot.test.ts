@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { linePlot, histogram, heatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, formatDuration, tableHtml, Figure } from 'dlkit';
+
+test('a line plot carries its data and escapes script-closing text', () => {
+  const figure = linePlot([{ name: '</script><b>', y: new Float32Array([1, 2, 3]) }], { title: 'loss' });
+  const html = figure.toHtmlFragment('fig');
+  assert.match(html, /"y":\[1,2,3\]/);
+  assert.match(html, /"x":\[0,1,2\]/);
+  assert.ok(!html.includes('</script><b>'), 'a closing script tag inside data must be escaped');
+});
+
+test('chart helpers reject inconsistent input with a message saying what to fix', () => {
+  assert.throws(() => linePlot({ x: [1, 2], y: [1, 2, 3] }), /2 x values but 3 y values/);
+  assert.throws(() => heatmap([[1, 2], [3]]), /same length/);
+  assert.throws(() => imageGrid([new Float32Array(5)], { height: 2, width: 2 }), /expected height\*width = 2\*2 = 4/);
+  assert.throws(() => contourPlot({ x: [0, 1], y: [0], z: [[1, 2], [3, 4]] }), /rows/);
+  assert.throws(() => histogram([]), /empty/);
+  assert.throws(() => barChart({ labels: ['a'], values: [1, 2] }), /one value per label/);
+});
+
+test('every chart type builds a figure with the expected trace type', () => {
+  const grid = { x: [0, 1], y: [0, 1], z: [[0, 1], [1, 2]] };
+  const cases: [Figure, string][] = [
+    [scatterPlot({ x: [1], y: [2] }), 'scatter'],
+    [barChart({ labels: ['a', 'b'], values: [1, 2] }), 'bar'],
+    [histogram([1, 2, 2, 3], { density: true }), 'histogram'],
+    [heatmap([[1, 2], [3, 4]], { showValues: true }), 'heatmap'],
+    [imageGrid([[0, 1, 1, 0], [1, 0, 0, 1]], { height: 2, width: 2, titles: ['a', 'b'] }), 'heatmap'],
+    [contourPlot(grid, { paths: [{ x: [0, 1], y: [0, 1] }] }), 'contour'],
+    [surfacePlot(grid), 'surface'],
+  ];
+  for (const [figure, type] of cases) assert.equal(figure.traces[0]?.['type'], type);
+});
+
+test('a saved figure is a standalone page with plotly.js inlined, no CDN', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlkit-plot-'));
+  const path = linePlot({ y: [1, 2] }, { title: 'saved' }).saveHtml(join(dir, 'sub', 'fig.html'));
+  const page = readFileSync(path, 'utf8');
+  assert.ok(page.length > 1_000_000, 'the plotly bundle is inlined');
+  assert.ok(!/<script[^>]+src=/.test(page), 'no external script');
+  assert.match(page, /Plotly\.newPlot/);
+});
+
+test('LivePlot keeps history and reports rate and ETA', () => {
+  const live = new LivePlot({ total: 1000, unit: 'samples', logOutsideNotebook: false });
+  live.update(1, { loss: 0.5 }, { done: 100, label: 'epoch 1/10' });
+  live.update(2, { loss: 0.25, accuracy: 0.9 }, { done: 200, label: 'epoch 2/10' });
+  assert.deepEqual(live.history('loss'), { x: [1, 2], y: [0.5, 0.25] });
+  const line = live.progressLine(Date.now() + 2000);
+  assert.match(line, /^epoch 2\/10 \| loss 0\.2500 \| accuracy 0\.9000 \| [\d.,]+ samples\/s \| elapsed 0:0\d, ETA \d+:\d\d$/);
+  live.close();
+  assert.throws(() => live.update(3, { loss: 1 }), /closed/);
+  assert.equal(formatDuration(3725), '1:02:05');
+});
+
+test('tables show head and tail of long data', () => {
+  const rows = Array.from({ length: 50 }, (_, i) => ({ i, value: i / 3 }));
+  const html = tableHtml(rows, { maxRows: 6 });
+  assert.match(html, /50 rows × 2 columns/);
+  assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 6 + 1);
+});
