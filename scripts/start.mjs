@@ -58,6 +58,7 @@ const args = [
   `--${server}.token=${token}`,
 ];
 if (!options.browser) args.push('--no-browser');
+if (process.getuid?.() === 0) args.push('--allow-root');
 const url = `http://127.0.0.1:${options.port}/${app === 'lab' ? 'lab' : 'tree'}?token=${token}`;
 say(`starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'} with ${python}`);
 const child = spawn(python, args, {
@@ -73,6 +74,7 @@ child.stderr.on('data', (chunk) => {
     console.log(`\n[book] The book is open at:\n\n    ${url}\n\n[book] Start with 00_setup.ipynb. Stop with Ctrl+C.\n`);
   }
 });
+child.on('error', (error) => fail(`Could not start Jupyter with ${python}: ${error.message}`));
 const stop = () => child.kill('SIGTERM');
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -3,6 +3,7 @@
  */
 export * from './backend/tf';
 export * from './backend/select';
+export * from './backend/environment';
 export * from './util/random';
 export * from './util/quick';
 export * from './plot/index';
