@@ -32,11 +32,13 @@ def run(path, out_dir, timeout):
     name = os.path.basename(path)
     problem = None
     with client.setup_kernel():
+        count = 0
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
+            count += 1
             try:
-                client.execute_cell(cell, index)
+                client.execute_cell(cell, index, execution_count=count)
             except CellTimeoutError:
                 problem = f"{name}: cell {index} ran longer than {timeout} s"
             except DeadKernelError as error:

@@ -4,7 +4,7 @@
 // in test-results/browser/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -98,5 +98,33 @@ test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { sk
     await browser.close();
     jupyter.kill('SIGTERM');
     rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('the book page of 00_setup reads offline: plots drawn and math typeset from local files', { skip: existsSync(browserPath) ? false : `no Chromium at ${browserPath}`, timeout: 300_000 }, async () => {
+  const bookDir = join(repositoryRoot, 'test-results', 'book');
+  rmSync(bookDir, { recursive: true, force: true });
+  const build = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'book.mjs'), '--quick', '--prepared', '--out', bookDir, '00'], { encoding: 'utf8' });
+  assert.equal(build.status, 0, `npm run book failed: ${build.stdout}\n${build.stderr}`);
+  const browser = await chromium.launch({ executablePath: browserPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--allow-file-access-from-files'] });
+  try {
+    const context = await browser.newContext({ offline: true });
+    const page = await context.newPage();
+    const outside: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file://') && !request.url().startsWith('data:')) outside.push(request.url());
+    });
+    await page.goto(`file://${join(bookDir, 'index.html')}`);
+    await page.click('a[href="00_setup.html"]');
+    await page.waitForSelector('svg.main-svg', { timeout: 60_000 });
+    const figures = await page.locator('.dlkit-figure svg.main-svg').count();
+    assert.ok(figures >= 2, `figures drawn offline (found ${figures})`);
+    const hasMathjax = existsSync(join(bookDir, 'mathjax', 'MathJax.js'));
+    if (hasMathjax) await page.waitForSelector('.MathJax_CHTML, mjx-container, .MathJax', { timeout: 60_000 });
+    await page.screenshot({ path: join(resultsDir, 'book-00_setup.png') });
+    const scripts = outside.filter((url) => /\.js(\?|$)/.test(url));
+    assert.deepEqual(hasMathjax ? scripts : scripts.filter((url) => !/mathjax/i.test(url)), [], 'no script is fetched from the network');
+  } finally {
+    await browser.close();
   }
 });

@@ -22,7 +22,7 @@ function cell(value: unknown, digits: number): string {
 }
 
 /** An HTML table of a DataFrame or of records; long tables show head and tail (chapter 0). */
-export function tableHtml(data: FrameLike | Record<string, unknown>[], options: { maxRows?: number; digits?: number; caption?: string } = {}): string {
+export function tableHtml(data: FrameLike | readonly object[], options: { maxRows?: number; digits?: number; caption?: string } = {}): string {
   let columns: string[];
   let rows: unknown[][];
   let index: (string | number)[];
@@ -31,8 +31,9 @@ export function tableHtml(data: FrameLike | Record<string, unknown>[], options: 
     rows = (data.values as unknown[]).map((row) => (Array.isArray(row) ? row : [row]));
     index = data.index;
   } else if (Array.isArray(data)) {
-    columns = [...new Set(data.flatMap((record) => Object.keys(record)))];
-    rows = data.map((record) => columns.map((c) => record[c]));
+    const records = data as Record<string, unknown>[];
+    columns = [...new Set(records.flatMap((record) => Object.keys(record)))];
+    rows = records.map((record) => columns.map((c) => record[c]));
     index = data.map((_, i) => i);
   } else {
     throw new Error('tableHtml: expected a danfojs DataFrame or an array of records.');
@@ -54,9 +55,9 @@ export function tableHtml(data: FrameLike | Record<string, unknown>[], options: 
 }
 
 /** Shows a DataFrame or records as a table in the notebook; prints it outside one (chapter 0). */
-export function showTable(data: FrameLike | Record<string, unknown>[], options: { maxRows?: number; digits?: number; caption?: string } = {}): void {
+export function showTable(data: FrameLike | readonly object[], options: { maxRows?: number; digits?: number; caption?: string } = {}): void {
   const html = tableHtml(data, options);
   if (!displayRich({ 'text/html': html, 'text/plain': html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() })) {
-    console.table(isFrame(data) ? (data.values as unknown[]) : data);
+    console.table(isFrame(data) ? (data.values as unknown[]) : [...data]);
   }
 }
