@@ -122,11 +122,22 @@ export function ensureJupyter({ need = [] } = {}) {
   return found;
 }
 
-/** Registers the tslab kernel for the Python that runs Jupyter, pointing at this clone's tslab. */
+/** Where this clone keeps its own kernel spec; the scripts put it first on JUPYTER_PATH. */
+export const localJupyterData = join(root, '.jupyter', 'share', 'jupyter');
+
+/**
+ * Registers the tslab kernel for the Python that runs Jupyter, pointing at this
+ * clone's tslab: once in this clone's own folder (which the book's scripts put
+ * first on JUPYTER_PATH, so another clone's registration never interferes) and
+ * once where Jupyter looks by default, so a Jupyter started by hand finds it too.
+ */
 export function registerKernel(python) {
   const tslab = join(binDir, 'tslab');
-  const { status } = run(tslab, ['install', `--python=${python}`, `--binary=${tslab}`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (status !== 0) fail(`Registering the tslab kernel with ${python} failed. Try: ${tslab} install --python=${python}`);
+  for (const where of [[`--prefix=${join(root, '.jupyter')}`], []]) {
+    const { status } = run(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, ...where], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (status !== 0) fail(`Registering the tslab kernel with ${python} failed. Try: ${tslab} install --python=${python}`);
+  }
+  process.env.JUPYTER_PATH = [localJupyterData, process.env.JUPYTER_PATH].filter(Boolean).join(':');
 }
 
 /** True when `path` exists and is newer than every file in `sources`. */

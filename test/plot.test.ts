@@ -63,3 +63,8 @@ test('tables show head and tail of long data', () => {
   assert.match(html, /50 rows × 2 columns/);
   assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 6 + 1);
 });
+
+test('tables show dates as ISO dates', () => {
+  const html = tableHtml([{ day: new Date('2020-04-17T00:00:00Z'), at: new Date('2020-04-17T10:30:00Z') }]);
+  assert.match(html, /<td>2020-04-17<\/td><td>2020-04-17T10:30:00Z<\/td>/);
+});

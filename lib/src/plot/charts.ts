@@ -133,7 +133,11 @@ export function heatmap(
  */
 export function imageGrid(
   images: Numbers[],
-  options: { height: number; width: number; columns?: number; titles?: string[]; title?: string; colorscale?: string; cellSize?: number },
+  options: {
+    height: number; width: number; columns?: number; titles?: string[]; title?: string; colorscale?: string; cellSize?: number;
+    /** One colour scale for all images (default), or each image scaled to its own range (learned filters). */
+    sharedScale?: boolean;
+  },
 ): Figure {
   const { height, width } = options;
   if (images.length === 0) throw new Error('imageGrid: no images were given.');
@@ -142,13 +146,22 @@ export function imageGrid(
       throw new Error(`imageGrid: image ${i} has ${image.length} values, expected height*width = ${height}*${width} = ${height * width}.`);
     }
   });
+  let low = Infinity;
+  let high = -Infinity;
+  for (const image of images) for (let i = 0; i < image.length; i++) {
+    low = Math.min(low, image[i] as number);
+    high = Math.max(high, image[i] as number);
+  }
+  const range = (options.sharedScale ?? true) ? { zmin: low, zmax: high > low ? high : low + 1 } : {};
   const columns = Math.min(options.columns ?? 8, images.length);
   const rows = Math.ceil(images.length / columns);
   const traces: Trace[] = [];
+  const titleSpace = options.titles ? 18 : 0;
+  const top = (options.title ? 40 : 10) + titleSpace;
   const layout: Layout = {
-    grid: { rows, columns, pattern: 'independent', xgap: 0.05, ygap: options.titles ? 0.25 : 0.05 },
-    margin: { l: 10, r: 10, t: options.title ? 50 : 20, b: 10 },
-    height: rows * (options.cellSize ?? 80) + (options.title ? 60 : 30),
+    grid: { rows, columns, pattern: 'independent', xgap: 0.05, ygap: options.titles ? 0.3 : 0.05 },
+    margin: { l: 10, r: 10, t: top, b: 10 },
+    height: rows * ((options.cellSize ?? 80) + titleSpace) + top + 10,
     annotations: [] as unknown[],
   };
   if (options.title) layout['title'] = { text: options.title };
@@ -156,12 +169,12 @@ export function imageGrid(
     const axis = i === 0 ? '' : String(i + 1);
     const z: number[][] = [];
     for (let r = 0; r < height; r++) z.push(Array.from({ length: width }, (_, c) => image[r * width + c] as number));
-    traces.push({ type: 'heatmap', z, colorscale: options.colorscale ?? 'Greys', reversescale: !options.colorscale, showscale: false, xaxis: `x${axis}`, yaxis: `y${axis}` });
+    traces.push({ type: 'heatmap', z, ...range, colorscale: options.colorscale ?? 'Greys', reversescale: !options.colorscale, showscale: false, xaxis: `x${axis}`, yaxis: `y${axis}` });
     layout[`xaxis${axis}`] = { visible: false, constrain: 'domain' };
     layout[`yaxis${axis}`] = { visible: false, autorange: 'reversed', scaleanchor: `x${axis}` };
     const title = options.titles?.[i];
     if (title !== undefined) {
-      (layout['annotations'] as unknown[]).push({ text: title, showarrow: false, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.2, font: { size: 11 } });
+      (layout['annotations'] as unknown[]).push({ text: title, showarrow: false, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1, yanchor: 'bottom', font: { size: 11 } });
     }
   });
   return new Figure(traces, layout);
@@ -193,7 +206,10 @@ export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series
     trace['marker'] = { size: 4 };
     traces.push(trace);
   }
-  return new Figure(traces, baseLayout(options));
+  // Paths get a legend under the plot, clear of the colour bar on the right.
+  const layout = baseLayout(options);
+  if ((options.paths ?? []).length > 0) layout['legend'] = { orientation: 'h', y: -0.2, ...((options.layout?.['legend'] as Layout) ?? {}) };
+  return new Figure(traces, layout);
 }
 
 /** A 3-D surface of a function of two variables (chapter 0). */

@@ -16,6 +16,11 @@ function isFrame(value: unknown): value is FrameLike {
 }
 
 function cell(value: unknown, digits: number): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return 'Invalid Date';
+    const iso = value.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
+  }
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(digits);
   if (value === null || value === undefined) return '';
   return escapeHtml(String(value));
