@@ -1,1 +1,4 @@
-export {};
+export * from './tables';
+export * from './statistics';
+export * from './finance';
+export * from './credit';

@@ -1,0 +1,56 @@
+/**
+ * Loan applicants for chapter 1: the `credit_data` table of the R package
+ * modeldata, converted to datasets/credit/credit_data.csv (see the README
+ * there): 4,454 applicants, 13 features and the outcome `Status`.
+ */
+import type { DataFrame } from 'danfojs-node';
+import { ColumnSpec, datasetFile, readCsvTable, tableToDataFrame } from './tables';
+
+/** Columns of credit_data.csv; the optional ones have missing values (chapter 1). */
+export const CREDIT_COLUMNS: ColumnSpec[] = [
+  { name: 'Status', kind: 'text' },
+  { name: 'Seniority', kind: 'number' },
+  { name: 'Home', kind: 'text', optional: true },
+  { name: 'Time', kind: 'number' },
+  { name: 'Age', kind: 'number' },
+  { name: 'Marital', kind: 'text', optional: true },
+  { name: 'Records', kind: 'text' },
+  { name: 'Job', kind: 'text', optional: true },
+  { name: 'Expenses', kind: 'number' },
+  { name: 'Income', kind: 'number', optional: true },
+  { name: 'Assets', kind: 'number', optional: true },
+  { name: 'Debt', kind: 'number', optional: true },
+  { name: 'Amount', kind: 'number' },
+  { name: 'Price', kind: 'number' },
+];
+
+/** Applicants in credit_data.csv (chapter 1). */
+export const CREDIT_ROWS = 4454;
+
+/** The file `loadCredit()` reads by default: `<datasets>/credit/credit_data.csv` (chapter 1). */
+export function creditDataPath(): string {
+  return datasetFile('credit', 'credit_data.csv');
+}
+
+const CREDIT_RESTORE =
+  'Restore it with `git checkout -- datasets/credit/credit_data.csv`, or rebuild it with `Rscript datasets/credit/convert.R` ' +
+  '(needs apt-get install r-base-core r-cran-modeldata); set DLKIT_DATASETS to the folder holding credit/credit_data.csv, or pass a path to loadCredit(path).';
+
+/**
+ * The credit scoring data as a danfojs DataFrame (chapter 1), one row per
+ * applicant. `Status` is 'good' or 'bad'; missing numbers are NaN and missing
+ * text is null. `path` reads another file with the same columns; the default
+ * is `creditDataPath()`, which must hold all 4,454 rows.
+ */
+export function loadCredit(path?: string): DataFrame {
+  const file = path ?? creditDataPath();
+  const table = readCsvTable(file, CREDIT_COLUMNS, {
+    what: 'loadCredit',
+    restoreHint: path === undefined ? CREDIT_RESTORE : 'Check the path, or call loadCredit() without one to read the copy in the repository.',
+    expectedRows: path === undefined ? CREDIT_ROWS : undefined,
+  });
+  const status = table.values['Status'] as string[];
+  const odd = status.findIndex((s) => s !== 'good' && s !== 'bad');
+  if (odd >= 0) throw new Error(`loadCredit: ${file}: data row ${odd + 1} has Status "${status[odd]}"; it must be "good" or "bad".`);
+  return tableToDataFrame(table);
+}

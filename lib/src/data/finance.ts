@@ -1,0 +1,96 @@
+/**
+ * Stock prices for chapter 1: the S&P 500 index, one row per trading day from
+ * 3 January 2000 to 17 April 2020 (5,105 days), from the vega-datasets npm
+ * package (data/sp500-2000.csv, Yahoo Finance, BSD-3-Clause), and the
+ * returns computed from it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataFrame } from 'danfojs-node';
+import type { Numbers } from '../plot/charts';
+import { ColumnSpec, readCsvTable, tableToDataFrame } from './tables';
+
+/** Columns of vega-datasets' sp500-2000.csv (chapter 1). */
+export const SP500_COLUMNS: ColumnSpec[] = [
+  { name: 'date', kind: 'date' },
+  { name: 'open', kind: 'number' },
+  { name: 'high', kind: 'number' },
+  { name: 'low', kind: 'number' },
+  { name: 'close', kind: 'number' },
+  { name: 'adjclose', kind: 'number' },
+  { name: 'volume', kind: 'number' },
+];
+
+/** Trading days in vega-datasets 3.x' sp500-2000.csv (chapter 1). */
+export const SP500_ROWS = 5105;
+
+const SP500_RESTORE =
+  'It ships with the npm package vega-datasets (a dependency of dlkit): run `npm install` in the repository, or pass the path of a copy to loadSp500(path).';
+
+/** Where `loadSp500()` looks for sp500-2000.csv: inside every node_modules/vega-datasets Node would search (chapter 1). */
+export function sp500Candidates(): string[] {
+  const folders = require.resolve.paths('vega-datasets') ?? [];
+  return folders.map((folder) => join(folder, 'vega-datasets', 'data', 'sp500-2000.csv'));
+}
+
+/**
+ * The S&P 500 daily prices as a danfojs DataFrame (chapter 1): columns `date`
+ * (a JavaScript Date at midnight UTC), `open`, `high`, `low`, `close`,
+ * `adjclose` (index points) and `volume` (shares traded), oldest first.
+ * `path` reads another copy of the file; the default is the one in the
+ * vega-datasets package. Throws a clear error when the file is missing or
+ * damaged.
+ */
+export function loadSp500(path?: string): DataFrame {
+  let file = path;
+  if (file === undefined) {
+    const candidates = sp500Candidates();
+    file = candidates.find((candidate) => existsSync(candidate));
+    if (file === undefined) {
+      throw new Error(`loadSp500: cannot find vega-datasets' data/sp500-2000.csv; looked in ${candidates.join(', ')}. ${SP500_RESTORE}`);
+    }
+  }
+  const table = readCsvTable(file, SP500_COLUMNS, {
+    what: 'loadSp500',
+    restoreHint: SP500_RESTORE,
+    minimumRows: 2,
+    expectedRows: path === undefined ? SP500_ROWS : undefined,
+  });
+  const dates = table.values['date'] as Date[];
+  for (let i = 1; i < dates.length; i++) {
+    if ((dates[i] as Date).getTime() <= (dates[i - 1] as Date).getTime()) {
+      throw new Error(`loadSp500: ${file}: the dates are not in increasing order at data row ${i + 1} (${(dates[i] as Date).toISOString().slice(0, 10)}); the file is corrupt. ${SP500_RESTORE}`);
+    }
+  }
+  return tableToDataFrame(table);
+}
+
+function checkPrices(prices: Numbers, what: string): void {
+  if (prices.length < 2) throw new Error(`${what}: needs at least 2 prices to compute a return, got ${prices.length}.`);
+  for (let i = 0; i < prices.length; i++) {
+    const p = prices[i] as number;
+    if (!(Number.isFinite(p) && p > 0)) throw new Error(`${what}: price ${i} is ${p}; prices must be positive numbers.`);
+  }
+}
+
+/**
+ * Simple daily returns r_t = p_t / p_(t−1) − 1 (chapter 1): one fewer value
+ * than prices; 0.01 means the price rose 1 % from one day to the next.
+ */
+export function dailyReturns(prices: Numbers): number[] {
+  checkPrices(prices, 'dailyReturns');
+  const returns: number[] = [];
+  for (let i = 1; i < prices.length; i++) returns.push((prices[i] as number) / (prices[i - 1] as number) - 1);
+  return returns;
+}
+
+/**
+ * Log returns ln(p_t / p_(t−1)) (chapter 1): close to the simple returns for
+ * small moves, and they add up over days: their sum is ln(p_last / p_first).
+ */
+export function logReturns(prices: Numbers): number[] {
+  checkPrices(prices, 'logReturns');
+  const returns: number[] = [];
+  for (let i = 1; i < prices.length; i++) returns.push(Math.log((prices[i] as number) / (prices[i - 1] as number)));
+  return returns;
+}

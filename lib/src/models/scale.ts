@@ -1,0 +1,408 @@
+/**
+ * How big is a "large model"? (chapter 2)
+ *
+ * Parameter counts computed from an architecture's configuration (BERT-style
+ * Transformer encoders, GPT-style decoders, ResNets), the memory those
+ * parameters need for inference and for training, and the training compute
+ * by the 6·N·D rule. Everything is plain arithmetic on numbers: no tensors
+ * are created.
+ */
+
+/** A BERT-style Transformer encoder, as in the `config.json` of a BERT checkpoint (chapter 2). */
+export interface TransformerEncoderConfig {
+  /** Word-piece vocabulary size (BERT: 30,522). */
+  vocabularySize: number;
+  /** Width of every hidden vector, d_model (BERT-base: 768). */
+  hiddenSize: number;
+  /** Number of encoder layers (BERT-base: 12). */
+  layers: number;
+  /** Attention heads per layer; they split `hiddenSize`, so they do not change the count (BERT-base: 12). */
+  heads: number;
+  /** Width of the feed-forward layer inside each block (BERT-base: 3,072 = 4 × 768). */
+  intermediateSize: number;
+  /** Longest input, in tokens: one learned position embedding each (BERT: 512). */
+  maxPositions: number;
+  /** Segment ("token type") vocabulary: sentence A / sentence B (BERT: 2). */
+  typeVocabularySize: number;
+  /** Include the pooler (dense layer on the [CLS] vector) that BERT's published count includes (default true). */
+  pooler?: boolean;
+}
+
+/** A GPT-style decoder-only Transformer (chapter 2). */
+export interface DecoderConfig {
+  /** Token vocabulary size (GPT-2 and GPT-3: 50,257). */
+  vocabularySize: number;
+  /** Width of the residual stream, d_model (GPT-3 175B: 12,288). */
+  hiddenSize: number;
+  /** Number of decoder blocks (GPT-3 175B: 96). */
+  layers: number;
+  /** Attention heads per layer; they split `hiddenSize`, so they do not change the count. */
+  heads: number;
+  /** Context window in tokens: one learned position embedding each (GPT-3: 2,048). */
+  contextLength: number;
+  /** Feed-forward width; default 4 × hiddenSize as in GPT-2 and GPT-3. */
+  intermediateSize?: number;
+  /** The output projection reuses the token embedding matrix (default true, as in GPT-2/3). */
+  tiedOutputEmbedding?: boolean;
+}
+
+/** A ResNet for ImageNet-sized inputs (chapter 2). */
+export interface ResNetConfig {
+  /** Blocks per stage: ResNet-50 is [3, 4, 6, 3] with bottleneck blocks, ResNet-18 [2, 2, 2, 2] with basic blocks. */
+  blocksPerStage: number[];
+  /** 'bottleneck' (1×1, 3×3, 1×1 convolutions, ×4 expansion; ResNet-50/101/152) or 'basic' (two 3×3; ResNet-18/34). */
+  block: 'bottleneck' | 'basic';
+  /** Inner width of each stage (default [64, 128, 256, 512]). */
+  stageWidths?: number[];
+  /** Channels of the input image (default 3). */
+  inputChannels?: number;
+  /** Classes of the final fully connected layer (default 1,000, ImageNet). */
+  classes?: number;
+}
+
+/** A parameter count split by part of the network (chapter 2). */
+export interface ParameterCount {
+  /** All trainable parameters. */
+  total: number;
+  /** The count of each part; the parts add up to `total`. */
+  parts: Record<string, number>;
+  /**
+   * Numbers the model stores but does not train (ResNet's batch-norm running
+   * means and variances); not included in `total`.
+   */
+  nonTrainable: number;
+}
+
+function checkPositiveIntegers(what: string, values: Record<string, number | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new Error(`${what}: ${name} must be a positive integer, got ${value}. Check the configuration you passed.`);
+    }
+  }
+}
+
+function sumParts(parts: Record<string, number>): number {
+  return Object.values(parts).reduce((sum, value) => sum + value, 0);
+}
+
+/** Weights and biases of a dense layer from `inputs` to `outputs` units (chapter 2). */
+export function denseParameters(inputs: number, outputs: number, bias = true): number {
+  return inputs * outputs + (bias ? outputs : 0);
+}
+
+/** Scale and shift of a LayerNorm (or of a BatchNorm) over `width` features (chapter 2). */
+export function normalizationParameters(width: number): number {
+  return 2 * width;
+}
+
+/**
+ * Parameters of a BERT-style Transformer encoder (chapter 2): token, position
+ * and segment embeddings with their LayerNorm; per layer the query, key, value
+ * and output projections (with biases), two LayerNorms and the two
+ * feed-forward layers; and the pooler. BERT-base gives 109,482,240.
+ */
+export function transformerEncoderParameters(config: TransformerEncoderConfig): ParameterCount {
+  const { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize } = config;
+  checkPositiveIntegers('transformerEncoderParameters', { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize });
+  if (hiddenSize % heads !== 0) {
+    throw new Error(`transformerEncoderParameters: hiddenSize ${hiddenSize} is not divisible by heads ${heads}; each head gets hiddenSize / heads dimensions.`);
+  }
+  const perLayer =
+    4 * denseParameters(hiddenSize, hiddenSize) + // query, key, value, attention output
+    normalizationParameters(hiddenSize) + // LayerNorm after attention
+    denseParameters(hiddenSize, intermediateSize) +
+    denseParameters(intermediateSize, hiddenSize) +
+    normalizationParameters(hiddenSize); // LayerNorm after the feed-forward layers
+  const parts: Record<string, number> = {
+    tokenEmbeddings: vocabularySize * hiddenSize,
+    positionEmbeddings: maxPositions * hiddenSize,
+    segmentEmbeddings: typeVocabularySize * hiddenSize,
+    embeddingLayerNorm: normalizationParameters(hiddenSize),
+    encoderLayers: layers * perLayer,
+  };
+  if (config.pooler ?? true) parts['pooler'] = denseParameters(hiddenSize, hiddenSize);
+  return { total: sumParts(parts), parts, nonTrainable: 0 };
+}
+
+/**
+ * Parameters of a GPT-style decoder-only Transformer (chapter 2): token and
+ * position embeddings; per block two LayerNorms, the attention projections and
+ * the feed-forward layers (about 12·d² per block); a final LayerNorm; the
+ * output projection shares the token embeddings unless `tiedOutputEmbedding`
+ * is false. GPT-3's 96 × 12,288 configuration gives about 174.6 billion.
+ */
+export function decoderParameters(config: DecoderConfig): ParameterCount {
+  const { vocabularySize, hiddenSize, layers, heads, contextLength } = config;
+  const intermediateSize = config.intermediateSize ?? 4 * hiddenSize;
+  checkPositiveIntegers('decoderParameters', { vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize });
+  if (hiddenSize % heads !== 0) {
+    throw new Error(`decoderParameters: hiddenSize ${hiddenSize} is not divisible by heads ${heads}; each head gets hiddenSize / heads dimensions.`);
+  }
+  const perLayer =
+    normalizationParameters(hiddenSize) +
+    4 * denseParameters(hiddenSize, hiddenSize) +
+    normalizationParameters(hiddenSize) +
+    denseParameters(hiddenSize, intermediateSize) +
+    denseParameters(intermediateSize, hiddenSize);
+  const parts: Record<string, number> = {
+    tokenEmbeddings: vocabularySize * hiddenSize,
+    positionEmbeddings: contextLength * hiddenSize,
+    decoderLayers: layers * perLayer,
+    finalLayerNorm: normalizationParameters(hiddenSize),
+  };
+  if (config.tiedOutputEmbedding === false) parts['outputProjection'] = hiddenSize * vocabularySize;
+  return { total: sumParts(parts), parts, nonTrainable: 0 };
+}
+
+/**
+ * Parameters of a ResNet (chapter 2): a 7×7 stem convolution, stages of
+ * basic or bottleneck blocks (convolutions without bias, each followed by
+ * batch norm, a 1×1 projection on the shortcut where the shape changes), and a
+ * fully connected classifier. Batch norm's scale and shift count as
+ * parameters; its running mean and variance are `nonTrainable`.
+ * ResNet-50 gives 25,557,032, the figure torchvision reports.
+ */
+export function resNetParameters(config: ResNetConfig): ParameterCount {
+  const stageWidths = config.stageWidths ?? [64, 128, 256, 512];
+  const inputChannels = config.inputChannels ?? 3;
+  const classes = config.classes ?? 1000;
+  if (config.block !== 'bottleneck' && config.block !== 'basic') {
+    throw new Error(`resNetParameters: block must be 'bottleneck' or 'basic', got ${String(config.block)}.`);
+  }
+  if (config.blocksPerStage.length === 0 || config.blocksPerStage.length !== stageWidths.length) {
+    throw new Error(
+      `resNetParameters: blocksPerStage has ${config.blocksPerStage.length} stages but stageWidths has ${stageWidths.length}; give one block count per stage (ResNet-50: [3, 4, 6, 3]).`,
+    );
+  }
+  config.blocksPerStage.forEach((blocks, i) => checkPositiveIntegers('resNetParameters', { [`blocksPerStage[${i}]`]: blocks, [`stageWidths[${i}]`]: stageWidths[i] }));
+  checkPositiveIntegers('resNetParameters', { inputChannels, classes });
+
+  const expansion = config.block === 'bottleneck' ? 4 : 1;
+  const convolution = (inputs: number, outputs: number, kernel: number): number => inputs * outputs * kernel * kernel;
+  let batchNormChannels = 0;
+  const stemChannels = 64;
+  const parts: Record<string, number> = { stem: convolution(inputChannels, stemChannels, 7) };
+  batchNormChannels += stemChannels;
+  let channels = stemChannels;
+  config.blocksPerStage.forEach((blocks, stage) => {
+    const width = stageWidths[stage] as number;
+    const out = width * expansion;
+    let convolutions = 0;
+    for (let b = 0; b < blocks; b++) {
+      if (config.block === 'bottleneck') {
+        convolutions += convolution(channels, width, 1) + convolution(width, width, 3) + convolution(width, out, 1);
+        batchNormChannels += width + width + out;
+      } else {
+        convolutions += convolution(channels, width, 3) + convolution(width, width, 3);
+        batchNormChannels += width + width;
+      }
+      const stride = b === 0 && stage > 0 ? 2 : 1;
+      if (stride !== 1 || channels !== out) {
+        convolutions += convolution(channels, out, 1);
+        batchNormChannels += out;
+      }
+      channels = out;
+    }
+    parts[`stage${stage + 1}Convolutions`] = convolutions;
+  });
+  parts['batchNorm'] = normalizationParameters(batchNormChannels);
+  parts['classifier'] = denseParameters(channels, classes);
+  return { total: sumParts(parts), parts, nonTrainable: 2 * batchNormChannels };
+}
+
+/** Number formats and their bytes per value (chapter 2). */
+export const BYTES_PER_VALUE = { float32: 4, float16: 2, bfloat16: 2, int8: 1 } as const;
+/** A number format for weights: 32-bit float, 16-bit float, bfloat16 or 8-bit integer (chapter 2). */
+export type NumberFormat = keyof typeof BYTES_PER_VALUE;
+
+/** Memory for the weights alone, as for inference (chapter 2); activations and caches come on top. */
+export function weightMemory(parameters: number, format: NumberFormat = 'float32'): { bytesPerParameter: number; bytes: number; gigabytes: number } {
+  checkCount('weightMemory', parameters);
+  const bytesPerParameter = BYTES_PER_VALUE[format];
+  if (bytesPerParameter === undefined) throw new Error(`weightMemory: unknown format "${String(format)}"; use one of ${Object.keys(BYTES_PER_VALUE).join(', ')}.`);
+  const bytes = parameters * bytesPerParameter;
+  return { bytesPerParameter, bytes, gigabytes: bytes / 1e9 };
+}
+
+/**
+ * How training stores its numbers (chapter 2):
+ * - 'float32': everything in 32-bit floats;
+ * - 'float16' / 'bfloat16': everything in 16-bit floats, optimiser moments too;
+ * - 'mixed': mixed precision as in Micikevicius et al. (2018) and the ZeRO paper:
+ *   16-bit weights and gradients, plus a 32-bit master copy of the weights and
+ *   32-bit optimiser state.
+ */
+export type TrainingPrecision = 'float32' | 'float16' | 'bfloat16' | 'mixed';
+/** The optimiser whose state is counted: Adam keeps two moments per parameter, momentum SGD one, plain SGD none (chapter 2). */
+export type OptimizerKind = 'adam' | 'sgd-momentum' | 'sgd';
+
+/** Memory of the training state, split by what it holds (chapter 2). */
+export interface TrainingMemory {
+  precision: TrainingPrecision;
+  optimizer: OptimizerKind;
+  /** Bytes per parameter of each part. */
+  bytesPerParameter: { weights: number; gradients: number; optimizerState: number; masterWeights: number; total: number };
+  /** Bytes of each part for the given number of parameters. */
+  bytes: { weights: number; gradients: number; optimizerState: number; masterWeights: number; total: number };
+  /** total in gigabytes (10^9 bytes). */
+  gigabytes: number;
+  /** What the numbers include and leave out. */
+  assumptions: string[];
+}
+
+/**
+ * Memory of the training state for `parameters` parameters (chapter 2):
+ * weights, gradients, optimiser state and, under mixed precision, the 32-bit
+ * master weights. Mixed precision with Adam costs 2 + 2 + 4 + 4 + 4 = 16 bytes
+ * per parameter, the same as plain 32-bit Adam (4 + 4 + 4 + 4); it saves
+ * activation memory and time, not state. Activations, temporary buffers and
+ * framework overhead are not included.
+ */
+export function trainingMemory(parameters: number, options: { precision?: TrainingPrecision; optimizer?: OptimizerKind } = {}): TrainingMemory {
+  checkCount('trainingMemory', parameters);
+  const precision = options.precision ?? 'float32';
+  const optimizer = options.optimizer ?? 'adam';
+  const moments = { adam: 2, 'sgd-momentum': 1, sgd: 0 }[optimizer];
+  if (moments === undefined) throw new Error(`trainingMemory: unknown optimizer "${String(optimizer)}"; use 'adam', 'sgd-momentum' or 'sgd'.`);
+  let weights: number;
+  let stateBytes: number;
+  let masterWeights = 0;
+  if (precision === 'float32') {
+    weights = 4;
+    stateBytes = 4;
+  } else if (precision === 'float16' || precision === 'bfloat16') {
+    weights = 2;
+    stateBytes = 2;
+  } else if (precision === 'mixed') {
+    weights = 2;
+    stateBytes = 4;
+    masterWeights = 4;
+  } else {
+    throw new Error(`trainingMemory: unknown precision "${String(precision)}"; use 'float32', 'float16', 'bfloat16' or 'mixed'.`);
+  }
+  const perParameter = { weights, gradients: weights, optimizerState: moments * stateBytes, masterWeights, total: 0 };
+  perParameter.total = perParameter.weights + perParameter.gradients + perParameter.optimizerState + perParameter.masterWeights;
+  const bytes = {
+    weights: parameters * perParameter.weights,
+    gradients: parameters * perParameter.gradients,
+    optimizerState: parameters * perParameter.optimizerState,
+    masterWeights: parameters * perParameter.masterWeights,
+    total: parameters * perParameter.total,
+  };
+  const assumptions = [
+    `gradients are stored in the same format as the weights (${weights} bytes each)`,
+    optimizer === 'adam'
+      ? `Adam keeps two moments per parameter (${stateBytes} bytes each)`
+      : optimizer === 'sgd-momentum'
+        ? `momentum SGD keeps one velocity per parameter (${stateBytes} bytes)`
+        : 'plain SGD keeps no optimiser state',
+    precision === 'mixed' ? 'mixed precision keeps a 32-bit master copy of the weights for the update' : 'no separate master copy of the weights',
+    'activations, temporary buffers, framework overhead and fragmentation are not included',
+    'nothing is sharded: one device holds everything (ZeRO/FSDP would divide it among devices)',
+  ];
+  return { precision, optimizer, bytesPerParameter: perParameter, bytes, gigabytes: bytes.total / 1e9, assumptions };
+}
+
+/** Training compute by the 6·N·D rule (chapter 2). */
+export interface TrainingCompute {
+  parameters: number;
+  tokens: number;
+  /** Floating-point operations: 2·N·D for the forward pass plus 4·N·D for the backward pass. */
+  flops: number;
+}
+
+/**
+ * Training compute by the 6·N·D rule (chapter 2; Kaplan et al. 2020): each
+ * token costs about 2 FLOPs per parameter forward (a multiply and an add) and
+ * 4 backward. It ignores attention's extra cost over the context, which is
+ * small while the context is short next to 12·d_model. GPT-3: 6 × 175e9 ×
+ * 300e9 ≈ 3.15e23 FLOPs.
+ */
+export function trainingCompute(parameters: number, tokens: number): TrainingCompute {
+  checkCount('trainingCompute', parameters);
+  checkCount('trainingCompute', tokens, 'tokens');
+  return { parameters, tokens, flops: 6 * parameters * tokens };
+}
+
+/** How long some compute takes at a sustained rate (chapter 2). */
+export interface TrainingTime {
+  seconds: number;
+  hours: number;
+  days: number;
+  years: number;
+}
+
+/**
+ * Wall-clock time for `flops` floating-point operations at
+ * `flopsPerSecond` sustained (chapter 2). Sustained means achieved, not the
+ * chip's peak: large runs reach roughly 30-50 % of peak.
+ */
+export function trainingTime(flops: number, flopsPerSecond: number): TrainingTime {
+  checkCount('trainingTime', flops, 'flops');
+  if (!(Number.isFinite(flopsPerSecond) && flopsPerSecond > 0)) {
+    throw new Error(`trainingTime: flopsPerSecond must be a positive number, got ${flopsPerSecond}.`);
+  }
+  const seconds = flops / flopsPerSecond;
+  return { seconds, hours: seconds / 3600, days: seconds / 86400, years: seconds / (365.25 * 86400) };
+}
+
+function checkCount(what: string, value: number, name = 'parameters'): void {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new Error(`${what}: ${name} must be a non-negative finite number, got ${value}.`);
+  }
+}
+
+/** Writes a count with a K/M/B/T suffix: 109482240 → "109.5M" (chapter 2). */
+export function formatCount(value: number, digits = 1): string {
+  const magnitude = Math.abs(value);
+  for (const [size, suffix] of [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']] as const) {
+    if (magnitude >= size) return `${(value / size).toFixed(digits)}${suffix}`;
+  }
+  return String(value);
+}
+
+/** Writes bytes in decimal units: 1.75e12 → "1.75 TB" (chapter 2). */
+export function formatBytes(bytes: number, digits = 2): string {
+  const magnitude = Math.abs(bytes);
+  for (const [size, suffix] of [[1e15, 'PB'], [1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']] as const) {
+    if (magnitude >= size) return `${(bytes / size).toFixed(digits)} ${suffix}`;
+  }
+  return `${bytes} B`;
+}
+
+/** One well-known model: its configuration and the parameter count its authors published (chapter 2). */
+export interface PublishedModel {
+  name: string;
+  /** The parameter count as published, and where. */
+  publishedParameters: number;
+  publishedSource: string;
+  /** Tokens (or, for ResNet, images × epochs) it was trained on, when published. */
+  trainingTokens?: number;
+  /** Counts the parameters from the configuration. */
+  count: () => ParameterCount;
+}
+
+/** BERT-base, uncased (Devlin et al. 2019) (chapter 2). */
+export const BERT_BASE: TransformerEncoderConfig = {
+  vocabularySize: 30522, hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3072, maxPositions: 512, typeVocabularySize: 2,
+};
+/** BERT-large, uncased (Devlin et al. 2019) (chapter 2). */
+export const BERT_LARGE: TransformerEncoderConfig = {
+  vocabularySize: 30522, hiddenSize: 1024, layers: 24, heads: 16, intermediateSize: 4096, maxPositions: 512, typeVocabularySize: 2,
+};
+/** GPT-2, the largest (1.5B) model (Radford et al. 2019) (chapter 2). */
+export const GPT2_XL: DecoderConfig = { vocabularySize: 50257, hiddenSize: 1600, layers: 48, heads: 25, contextLength: 1024 };
+/** GPT-3 175B (Brown et al. 2020, table 2.1) (chapter 2). */
+export const GPT3: DecoderConfig = { vocabularySize: 50257, hiddenSize: 12288, layers: 96, heads: 96, contextLength: 2048 };
+/** ResNet-50 (He et al. 2016) (chapter 2). */
+export const RESNET_50: ResNetConfig = { blocksPerStage: [3, 4, 6, 3], block: 'bottleneck' };
+
+/** The models chapter 2 compares, with their published parameter counts (chapter 2). */
+export const PUBLISHED_MODELS: PublishedModel[] = [
+  { name: 'ResNet-50', publishedParameters: 25.6e6, publishedSource: 'He et al. 2016; torchvision: 25,557,032', count: () => resNetParameters(RESNET_50) },
+  { name: 'BERT-base', publishedParameters: 110e6, publishedSource: 'Devlin et al. 2019', trainingTokens: 128e9, count: () => transformerEncoderParameters(BERT_BASE) },
+  { name: 'BERT-large', publishedParameters: 340e6, publishedSource: 'Devlin et al. 2019', trainingTokens: 128e9, count: () => transformerEncoderParameters(BERT_LARGE) },
+  { name: 'GPT-2 (1.5B)', publishedParameters: 1542e6, publishedSource: 'Radford et al. 2019, table 2', count: () => decoderParameters(GPT2_XL) },
+  { name: 'GPT-3', publishedParameters: 175e9, publishedSource: 'Brown et al. 2020, table 2.1', trainingTokens: 300e9, count: () => decoderParameters(GPT3) },
+];
