@@ -1,1 +1,33 @@
-export {};
+/**
+ * From-scratch math (chapters 3 and 4): matrices, dense layers, activations,
+ * losses, backpropagation by the delta rule, gradient checking, optimisers
+ * and linear regression, in plain TypeScript on Float64Array.
+ */
+export { Matrix } from './matrix';
+export { activations, getActivation, applyActivation, activationDerivative } from './activations';
+export type { Activation, ActivationName } from './activations';
+export { meanSquaredErrorLoss, softmaxCrossEntropyLoss, softmax, logSoftmax, getLoss } from './losses';
+export type { Loss, LossName } from './losses';
+export { DenseLayer, NeuralNetwork } from './network';
+export type { ForwardCache, NetworkGradients, NeuralNetworkOptions, ParameterUpdater } from './network';
+export { gradientCheck, numericalGradient, relativeError } from './gradient-check';
+export type { GradientCheckResult, GradientCheckRow } from './gradient-check';
+export { GradientDescentOptimizer, MomentumOptimizer, AdamOptimizer } from './optimizers';
+export {
+  linearRegressionPredict,
+  linearRegressionLoss,
+  linearRegressionGradient,
+  articleGradient,
+  solveLinearSystem,
+  normalEquation,
+  fitLinearRegression,
+} from './linear-regression';
+export type {
+  LinearModel,
+  LinearGradient,
+  LinearOptimizerName,
+  FitLinearRegressionOptions,
+  FitLinearRegressionResult,
+} from './linear-regression';
+export { matrixToTensor, tensorToMatrix, tensorFlowGradients } from './tensorflow-bridge';
+export type { TensorFlowGradients } from './tensorflow-bridge';

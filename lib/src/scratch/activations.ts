@@ -1,0 +1,79 @@
+/**
+ * Activation functions and their derivatives (chapter 3). Backward
+ * propagation needs `f'(Z)` at the cached pre-activations `Z`, so each
+ * activation carries both.
+ */
+import { Matrix } from './matrix';
+
+/** The activations the from-scratch network knows (chapter 3). */
+export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'identity';
+
+/** An activation `f` applied entry-wise, with its derivative `f'` (chapter 3). */
+export interface Activation {
+  name: ActivationName;
+  /** `f(z)` for one number. */
+  apply(z: number): number;
+  /** `f'(z)` for one number. */
+  derivative(z: number): number;
+}
+
+function logistic(z: number): number {
+  // Written so that neither branch overflows: exp of a large positive number is never taken.
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/**
+ * The four activations of chapter 3: sigmoid σ(z) = 1/(1+e^{−z}) with
+ * σ' = σ(1−σ); tanh with tanh' = 1 − tanh²; relu max(0, z) with derivative
+ * 1 for z > 0 and 0 otherwise (the subgradient at 0 is taken as 0, as tfjs
+ * does); identity with derivative 1.
+ */
+export const activations: Readonly<Record<ActivationName, Activation>> = {
+  sigmoid: {
+    name: 'sigmoid',
+    apply: logistic,
+    derivative: (z) => {
+      const s = logistic(z);
+      return s * (1 - s);
+    },
+  },
+  tanh: {
+    name: 'tanh',
+    apply: Math.tanh,
+    derivative: (z) => {
+      const t = Math.tanh(z);
+      return 1 - t * t;
+    },
+  },
+  relu: {
+    name: 'relu',
+    apply: (z) => (z > 0 ? z : 0),
+    derivative: (z) => (z > 0 ? 1 : 0),
+  },
+  identity: {
+    name: 'identity',
+    apply: (z) => z,
+    derivative: () => 1,
+  },
+};
+
+/** Looks an activation up by name, with a clear error for an unknown one (chapter 3). */
+export function getActivation(name: string): Activation {
+  const found = (activations as Record<string, Activation>)[name];
+  if (!found) {
+    throw new Error(`Unknown activation "${name}". Use one of: ${Object.keys(activations).join(', ')}.`);
+  }
+  return found;
+}
+
+/** `f(Z)` entry-wise (chapter 3). */
+export function applyActivation(activation: Activation, z: Matrix): Matrix {
+  return z.map(activation.apply);
+}
+
+/** `f'(Z)` entry-wise (chapter 3). */
+export function activationDerivative(activation: Activation, z: Matrix): Matrix {
+  return z.map(activation.derivative);
+}

@@ -1,0 +1,83 @@
+/**
+ * Bridges between the from-scratch code and TensorFlow.js (chapters 3-4):
+ * convert matrices to tensors and back, and let tfjs' automatic
+ * differentiation compute the same network's gradients, to compare with the
+ * hand-written delta rule.
+ */
+import { tf } from '../backend/tf';
+import type { Scalar, Tensor, Tensor2D } from '../backend/tf';
+import { Matrix } from './matrix';
+import { NeuralNetwork } from './network';
+import { ActivationName } from './activations';
+
+/** A float32 tensor with the matrix' shape and values (chapter 3). The caller disposes it. */
+export function matrixToTensor(matrix: Matrix): Tensor2D {
+  return tf.tensor2d(Float32Array.from(matrix.data), [matrix.rows, matrix.cols], 'float32');
+}
+
+/** A matrix from a rank-2 tensor (or a rank-1 tensor, as a column) (chapter 3). Does not dispose the tensor. */
+export function tensorToMatrix(tensor: Tensor): Matrix {
+  if (tensor.rank === 2) return new Matrix(tensor.shape[0]!, tensor.shape[1]!, Float64Array.from(tensor.dataSync()));
+  if (tensor.rank === 1) return new Matrix(tensor.shape[0]!, 1, Float64Array.from(tensor.dataSync()));
+  throw new Error(`tensorToMatrix: expected a rank-1 or rank-2 tensor, got shape [${tensor.shape.join(', ')}].`);
+}
+
+function applyTensorActivation(name: ActivationName, z: Tensor): Tensor {
+  switch (name) {
+    case 'sigmoid':
+      return tf.sigmoid(z);
+    case 'tanh':
+      return tf.tanh(z);
+    case 'relu':
+      return tf.relu(z);
+    case 'identity':
+      return z;
+  }
+}
+
+/** The loss and gradients tfjs' autodiff computes for a network (chapter 3). */
+export interface TensorFlowGradients {
+  loss: number;
+  weights: Matrix[];
+  biases: Matrix[];
+}
+
+/**
+ * Rebuilds `network` in TensorFlow.js (float32 variables holding the same
+ * weights, the same activations and loss) and returns the gradients from
+ * `tf.variableGrads` (chapter 3). Every tensor it makes is disposed.
+ */
+export function tensorFlowGradients(network: NeuralNetwork, inputs: Matrix, targets: Matrix): TensorFlowGradients {
+  // tf.variable copies its initial value, so the temporary tensors are tidied away.
+  const variables = network.parameters().map((parameter) => tf.tidy(() => tf.variable(matrixToTensor(parameter), true)));
+  try {
+    const tensors = tf.tidy(() => {
+      const x = matrixToTensor(inputs);
+      const y = matrixToTensor(targets);
+      const m = inputs.rows;
+      const lossFunction = (): Scalar => {
+        let a: Tensor = x;
+        network.layers.forEach((layer, l) => {
+          const z = tf.add(tf.matMul(a as Tensor2D, variables[2 * l]! as Tensor2D), variables[2 * l + 1]!);
+          a = applyTensorActivation(layer.activation.name, z);
+        });
+        if (network.loss.name === 'softmaxCrossEntropy') {
+          return tf.div(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(a)))), m) as Scalar;
+        }
+        return tf.div(tf.sum(tf.square(tf.sub(a, y))), 2 * m) as Scalar;
+      };
+      const { value, grads } = tf.variableGrads(lossFunction, variables);
+      return [value, ...variables.map((v) => grads[v.name]!)];
+    });
+    const loss = tensors[0]!.dataSync()[0]!;
+    const gradients = tensors.slice(1).map((t) => tensorToMatrix(t));
+    tf.dispose(tensors);
+    return {
+      loss,
+      weights: gradients.filter((_, i) => i % 2 === 0),
+      biases: gradients.filter((_, i) => i % 2 === 1),
+    };
+  } finally {
+    variables.forEach((v) => v.dispose());
+  }
+}

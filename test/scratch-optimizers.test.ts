@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AdamOptimizer, GradientDescentOptimizer, initBackend, Matrix, MomentumOptimizer, ParameterUpdater, seed, tf, unseed } from 'dlkit';
+import type { Tensor } from 'dlkit';
+
+type TensorFlowOptimizer = InstanceType<typeof tf.Optimizer>;
+
+/** Float32-representable values, so both sides start from exactly the same numbers. */
+function float32Matrix(rows: number, cols: number): Matrix {
+  return Matrix.randomNormal(rows, cols).map(Math.fround);
+}
+
+/**
+ * Runs `steps` updates on the same parameters and gradients with the scratch
+ * optimiser and the tfjs one; returns the largest difference seen after a
+ * step. Optimiser state (velocities, moments) evolves independently on each
+ * side for all the steps.
+ */
+function compare(ours: ParameterUpdater, theirs: TensorFlowOptimizer, steps: number): number {
+  const parameters = [float32Matrix(3, 2), float32Matrix(1, 2), float32Matrix(4, 1)];
+  const variables = parameters.map((p) => tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from(p.data), [p.rows, p.cols]))));
+  let worst = 0;
+  let tensorsAfterFirstStep = 0;
+  for (let step = 0; step < steps; step++) {
+    // A gradient that depends on where the parameters are (as in training) plus a fixed-pattern term.
+    const gradients = parameters.map((p, i) => p.map((v, r, c) => Math.fround(0.8 * v + Math.sin(3 * step + 2 * r + c + i) * (1 + step % 3))));
+    const named: Record<string, Tensor> = {};
+    variables.forEach((v, i) => (named[v.name] = tf.tensor2d(Float32Array.from(gradients[i]!.data), [gradients[i]!.rows, gradients[i]!.cols])));
+    theirs.applyGradients(named);
+    tf.dispose(Object.values(named));
+    ours.step(parameters, gradients);
+    variables.forEach((v, i) => {
+      const values = v.dataSync();
+      parameters[i]!.data.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - values[k]!))));
+      // Continue from tfjs' float32 values, so each step is compared, not the float32 rounding accumulated over many steps.
+      parameters[i]!.data.set(values);
+    });
+    if (step === 0) tensorsAfterFirstStep = tf.memory().numTensors;
+  }
+  assert.equal(tf.memory().numTensors, tensorsAfterFirstStep, 'the number of tensors must stay flat from step to step');
+  tf.dispose(variables);
+  theirs.dispose();
+  return worst;
+}
+
+test('scratch optimisers take the same steps as tf.train.sgd, momentum and adam (within 1e-6)', async () => {
+  await initBackend({ backend: 'cpu', quiet: true });
+  seed(11);
+  const checks: [string, ParameterUpdater, TensorFlowOptimizer][] = [
+    ['sgd', new GradientDescentOptimizer(0.05), tf.train.sgd(0.05)],
+    ['momentum', new MomentumOptimizer(0.05, 0.9), tf.train.momentum(0.05, 0.9)],
+    ['adam defaults', new AdamOptimizer(), tf.train.adam()],
+    ['adam', new AdamOptimizer(0.05, 0.8, 0.95, 1e-3), tf.train.adam(0.05, 0.8, 0.95, 1e-3)],
+    ['adam, large rate, float32 bias correction', new AdamOptimizer(0.3, 0.9, 0.999, 1e-7, { float32BiasCorrection: true }), tf.train.adam(0.3)],
+  ];
+  for (const [name, ours, theirs] of checks) {
+    const worst = compare(ours, theirs, 40);
+    assert.ok(worst < 1e-6, `${name}: largest difference ${worst}`);
+  }
+  unseed();
+});
+
+test('Adam puts epsilon after the square root of the bias-corrected second moment', () => {
+  // First step: m̂ = g, v̂ = g², so the step is α·g/(|g| + ε).
+  const adam = new AdamOptimizer(0.1, 0.9, 0.999, 0.5);
+  const parameter = Matrix.fromArray([[0]]);
+  adam.step([parameter], [Matrix.fromArray([[2]])]);
+  assert.ok(Math.abs(parameter.get(0, 0) - -0.1 * 2 / (2 + 0.5)) < 1e-15);
+});
+
+test('momentum accumulates v ← μv + g and steps θ ← θ − αv', () => {
+  const momentum = new MomentumOptimizer(0.1, 0.5);
+  const parameter = Matrix.fromArray([[1]]);
+  momentum.step([parameter], [Matrix.fromArray([[1]])]); // v = 1, θ = 0.9
+  momentum.step([parameter], [Matrix.fromArray([[1]])]); // v = 1.5, θ = 0.75
+  assert.ok(Math.abs(parameter.get(0, 0) - 0.75) < 1e-15);
+});
+
+test('optimisers reject mismatched gradient lists and bad hyperparameters', () => {
+  const sgd = new GradientDescentOptimizer(0.1);
+  assert.throws(() => sgd.step([Matrix.zeros(2, 2)], []), /1 parameters but 0 gradients/);
+  assert.throws(() => sgd.step([Matrix.zeros(2, 2)], [Matrix.zeros(2, 1)]), /parameter 0 is 2×2 but its gradient is 2×1/);
+  assert.throws(() => new GradientDescentOptimizer(-1), /learning rate must be a positive number/);
+  assert.throws(() => new MomentumOptimizer(0.1, 1), /momentum must be in \[0, 1\)/);
+  const adam = new AdamOptimizer();
+  adam.step([Matrix.zeros(2, 2)], [Matrix.zeros(2, 2)]);
+  assert.throws(() => adam.step([Matrix.zeros(3, 2)], [Matrix.zeros(3, 2)]), /parameter list changed shape/);
+});
+
+test("tfjs' float32 bias correction is why exact Adam drifts from it at large learning rates", async () => {
+  await initBackend({ backend: 'cpu', quiet: true });
+  seed(12);
+  const exact = compare(new AdamOptimizer(0.3), tf.train.adam(0.3), 40);
+  seed(12);
+  const matched = compare(new AdamOptimizer(0.3, 0.9, 0.999, 1e-7, { float32BiasCorrection: true }), tf.train.adam(0.3), 40);
+  assert.ok(matched < 1e-6, `matched ${matched}`);
+  assert.ok(exact > matched, `exact ${exact} vs matched ${matched}`);
+  assert.ok(exact < 1e-4, `exact Adam stays within the float32 error of tfjs' bias correction, got ${exact}`);
+  unseed();
+});
