@@ -9,7 +9,6 @@
  */
 import { tf } from './tf';
 import { registerWasmTrainingKernels } from './wasm/register';
-import { registerTransposedMatMulKernels } from './wasm/transposed-mat-mul';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -85,7 +84,6 @@ async function tryRung(name: BackendName): Promise<string | null> {
       return `@tensorflow/tfjs-backend-wasm failed to load: ${(error as Error).message}`;
     }
     registerWasmTrainingKernels();
-    registerTransposedMatMulKernels();
     return (await tf.setBackend('wasm')) ? null : 'tf.setBackend("wasm") failed to initialise WebAssembly';
   }
   return (await tf.setBackend('cpu')) ? null : 'tf.setBackend("cpu") failed';

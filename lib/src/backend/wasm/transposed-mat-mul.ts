@@ -97,26 +97,3 @@ export function withExplicitTranspose(original: KernelConfig): KernelConfig {
   };
   return { ...original, kernelFunc };
 }
-
-/**
- * The replacements for wasm's `BatchMatMul` and `_FusedMatMul` (chapter 0),
- * built from the kernels wasm registered. Empty if wasm is not loaded.
- */
-export function transposedMatMulConfigs(): KernelConfig[] {
-  const configs: KernelConfig[] = [];
-  for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    const original = tf.getKernel(name, 'wasm');
-    if (original && !(original as KernelConfig & { dlkitFastTranspose?: boolean }).dlkitFastTranspose) {
-      configs.push(Object.assign(withExplicitTranspose(original), { dlkitFastTranspose: true }));
-    }
-  }
-  return configs;
-}
-
-/** Replaces wasm's matrix-product kernels by the fast-transpose ones, once (chapter 0). */
-export function registerTransposedMatMulKernels(): void {
-  for (const config of transposedMatMulConfigs()) {
-    tf.unregisterKernel(config.kernelName, config.backendName);
-    tf.registerKernel(config);
-  }
-}

@@ -1,0 +1,95 @@
+/**
+ * A faster `Conv2DBackpropInput` for the wasm backend (chapter 0): the
+ * gradient of a convolution with respect to its input, which every conv layer
+ * but the first needs. tfjs-backend-wasm ships one, written as plain loops; this
+ * one runs on XNNPACK's convolution instead.
+ *
+ * The input gradient is a convolution of the output gradient with the filter
+ * flipped in space and with its channel axes swapped:
+ *
+ *     dx[b, h, w, ci] = sum over kh, kw, co of
+ *         dyDilated[b, h - top + kh, w - left + kw, co] * W[KH-1-kh, KW-1-kw, ci, co]
+ *
+ * where `dyDilated` has `stride - 1` zeros between neighbouring values of `dy`
+ * (so that a strided convolution's gradient becomes a stride-1 convolution).
+ */
+import { tf } from '../tf';
+import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
+import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import { toChannelsLast } from './conv2d-backprop-filter';
+
+type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/**
+ * Spreads the rows and columns of an NHWC tensor apart, with `strides - 1`
+ * zeros after each one (chapter 0): `[b, h, w, c]` becomes
+ * `[b, h*sh, w*sw, c]`. A stride-`s` convolution's gradients need it.
+ */
+export function spreadWithZeros(t: Tensor4D, strides: [number, number]): Tensor4D {
+  const [strideHeight, strideWidth] = strides;
+  if (strideHeight === 1 && strideWidth === 1) return t;
+  const [batch, height, width, channels] = t.shape;
+  const spaced = tf.pad(tf.reshape(t, [batch, height, 1, width, 1, channels]), [
+    [0, 0],
+    [0, 0],
+    [0, strideHeight - 1],
+    [0, 0],
+    [0, strideWidth - 1],
+    [0, 0],
+  ]);
+  return tf.reshape(spaced, [batch, height * strideHeight, width * strideWidth, channels]);
+}
+
+/**
+ * The input gradient of a 2-D convolution with filter `filter`
+ * (`[kh, kw, inChannels, outChannels]`) whose output gradient is `dy` (NHWC),
+ * for an input of shape `inputShape` (chapter 0). Built from `pad`, `reverse`,
+ * `transpose` and one stride-1 `conv2d`.
+ */
+export function convInputGradient(
+  dy: Tensor4D,
+  filter: Tensor4D,
+  inputShape: [number, number, number, number],
+  strides: [number, number],
+  pad: Padding,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): Tensor4D {
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode);
+  const [filterHeight, filterWidth] = filter.shape;
+  const { inHeight, inWidth, padInfo } = info;
+  const spread = spreadWithZeros(dy, strides);
+  // Rows before: filterHeight - 1 - top. Rows after: whatever makes the output inHeight tall.
+  const before: [number, number] = [filterHeight - 1 - padInfo.top, filterWidth - 1 - padInfo.left];
+  const padded = padOrCrop(
+    spread,
+    [before[0], inHeight + filterHeight - 1 - before[0] - (spread.shape[1] as number)],
+    [before[1], inWidth + filterWidth - 1 - before[1] - (spread.shape[2] as number)],
+  );
+  const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as Tensor4D;
+  return tf.conv2d(padded, flipped, 1, 'valid');
+}
+
+/** Registration record of the faster wasm `Conv2DBackpropInput` kernel (chapter 0). */
+export const conv2dBackpropInputConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: kernelFromOps((inputs, attrs) => {
+    const channelsFirst = attrs['dataFormat'] === 'NCHW';
+    const dy = (channelsFirst ? toChannelsLast(inputs['dy'] as Tensor) : inputs['dy']) as Tensor4D;
+    let inputShape = attrs['inputShape'] as [number, number, number, number];
+    let pad = attrs['pad'] as Padding;
+    if (channelsFirst) {
+      inputShape = [inputShape[0], inputShape[2], inputShape[3], inputShape[1]];
+      if (Array.isArray(pad)) pad = [pad[0], pad[2], pad[3], pad[1]];
+    }
+    const dx = convInputGradient(
+      dy,
+      inputs['filter'] as Tensor4D,
+      inputShape,
+      pair(attrs['strides'] as number | number[]),
+      pad,
+      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    );
+    return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
+  }),
+};

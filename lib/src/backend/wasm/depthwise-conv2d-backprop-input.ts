@@ -1,0 +1,69 @@
+/**
+ * `DepthwiseConv2dNativeBackpropInput` for the wasm backend (chapter 0): the
+ * input gradient of a depthwise convolution, which tfjs-backend-wasm 4.22
+ * does not ship.
+ *
+ * Like the input gradient of an ordinary convolution, it is a convolution of
+ * the output gradient, spread apart with `stride - 1` zeros, with the filter
+ * flipped in space. Depthwise, with channel multiplier `M`: every one of the
+ * `channels * M` output channels is convolved with its own flipped tap
+ * (`tf.depthwiseConv2d` with multiplier 1, on XNNPACK), then the `M` results
+ * that came from the same input channel are added.
+ */
+import { tf } from '../tf';
+import type { KernelConfig, Tensor4D } from '@tensorflow/tfjs';
+import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import { spreadWithZeros } from './conv2d-backprop-input';
+
+type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/**
+ * The input gradient of a depthwise convolution with filter
+ * `[kh, kw, channels, multiplier]` whose output gradient is `dy`, for an
+ * input of shape `inputShape` (NHWC) (chapter 0).
+ */
+export function depthwiseInputGradient(
+  dy: Tensor4D,
+  filter: Tensor4D,
+  inputShape: [number, number, number, number],
+  strides: [number, number],
+  dilations: [number, number],
+  pad: Padding,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): Tensor4D {
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+  const [filterHeight, filterWidth, channels, multiplier] = filter.shape;
+  const [dilationHeight, dilationWidth] = dilations;
+  const { inHeight, inWidth, padInfo, batchSize } = info;
+  const spread = spreadWithZeros(dy, strides);
+  const reachHeight = (filterHeight - 1) * dilationHeight;
+  const reachWidth = (filterWidth - 1) * dilationWidth;
+  const before: [number, number] = [reachHeight - padInfo.top, reachWidth - padInfo.left];
+  const padded = padOrCrop(
+    spread,
+    [before[0], inHeight + reachHeight - before[0] - (spread.shape[1] as number)],
+    [before[1], inWidth + reachWidth - before[1] - (spread.shape[2] as number)],
+  );
+  // One flipped tap per output channel c*M + q: [kh, kw, channels*M, 1].
+  const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [filterHeight, filterWidth, channels * multiplier, 1]) as Tensor4D;
+  const perOutputChannel = tf.depthwiseConv2d(padded, flipped, 1, 'valid', 'NHWC', dilations);
+  if (multiplier === 1) return perOutputChannel;
+  return tf.sum(tf.reshape(perOutputChannel, [batchSize, inHeight, inWidth, channels, multiplier]), 4);
+}
+
+/** Registration record of the wasm `DepthwiseConv2dNativeBackpropInput` kernel (chapter 0). */
+export const depthwiseConv2dBackpropInputConfig: KernelConfig = {
+  kernelName: 'DepthwiseConv2dNativeBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: kernelFromOps((inputs, attrs) =>
+    depthwiseInputGradient(
+      inputs['dy'] as Tensor4D,
+      inputs['filter'] as Tensor4D,
+      attrs['inputShape'] as [number, number, number, number],
+      pair(attrs['strides'] as number | number[]),
+      pair(attrs['dilations'] as number | number[]),
+      attrs['pad'] as Padding,
+      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    ),
+  ),
+};

@@ -1,0 +1,76 @@
+/**
+ * The one trick behind every extra wasm kernel (chapter 0): write the kernel
+ * as ordinary TensorFlow.js ops. Those ops run on the wasm backend's own
+ * kernels (XNNPACK convolutions, transposes, scatters), so nothing is copied
+ * to the pure-JavaScript cpu backend.
+ */
+import { tf } from '../tf';
+import type { KernelFunc, NamedAttrMap, Tensor, Tensor4D, TensorInfo } from '@tensorflow/tfjs';
+
+/** The inputs of a kernel as tensors, by the names TensorFlow.js gives them (chapter 0). */
+export type KernelInputs = Record<string, Tensor>;
+
+/**
+ * Turns `body(inputs, attrs)`, written with public `tf` ops, into a
+ * `KernelFunc` for `tf.registerKernel` (chapter 0). The body runs inside
+ * `tf.tidy`, so every intermediate tensor is freed and only the result
+ * survives; inputs that arrive as bare `TensorInfo`s (when a backend calls a
+ * kernel directly) are wrapped in tensors that the tidy frees again.
+ * While a kernel runs, the engine does not record ops on the gradient tape, so
+ * the ops of the body never show up in anyone's gradients.
+ */
+export function kernelFromOps(body: (inputs: KernelInputs, attrs: NamedAttrMap) => Tensor): KernelFunc {
+  return ({ inputs, attrs }) =>
+    tf.tidy(() => {
+      const tensors: KernelInputs = {};
+      for (const [name, info] of Object.entries(inputs)) {
+        if (info == null) continue;
+        tensors[name] = asTensor(info);
+      }
+      const result = body(tensors, attrs ?? {});
+      // A kernel must hand back a tensor of its own, never one of its inputs.
+      return Object.values(tensors).includes(result) ? result.clone() : result;
+    });
+}
+
+/** A `TensorInfo` as a `Tensor` (the same object when it already is one) (chapter 0). */
+export function asTensor(info: TensorInfo): Tensor {
+  return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
+}
+
+/**
+ * Pads (positive amounts) or crops (negative amounts) the two spatial axes of
+ * an NHWC batch: `[top, bottom]` rows and `[left, right]` columns (chapter 0).
+ */
+export function padOrCrop(x: Tensor4D, rows: [number, number], columns: [number, number]): Tensor4D {
+  const [, height, width] = x.shape as number[];
+  const [top, bottom] = rows;
+  const [left, right] = columns;
+  let out = x;
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const cropTop = Math.max(0, -top);
+    const cropLeft = Math.max(0, -left);
+    out = tf.slice(out, [0, cropTop, cropLeft, 0], [
+      -1,
+      (height as number) - cropTop - Math.max(0, -bottom),
+      (width as number) - cropLeft - Math.max(0, -right),
+      -1,
+    ]);
+  }
+  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
+    out = tf.pad(out, [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ]);
+  }
+  return out;
+}
+
+/** `[a, a]` for a number, the pair itself otherwise: strides, dilations (chapter 0). */
+export function pair(value: number | number[] | undefined, fallback = 1): [number, number] {
+  if (value == null) return [fallback, fallback];
+  if (typeof value === 'number') return [value, value];
+  return [value[0] ?? fallback, value[1] ?? value[0] ?? fallback];
+}
