@@ -6,6 +6,7 @@ export * from './backend/select';
 export * from './backend/environment';
 export * from './util/random';
 export * from './util/quick';
+export * from './util/timing';
 export * from './plot/index';
 export * from './data/index';
 export * from './train/index';

@@ -58,7 +58,6 @@ export class LivePlot {
   private shown = false;
   private lastDraw = 0;
   private lastLog = 0;
-  private dirty = false;
   private latest: Record<string, number> = {};
   private lastX = 0;
   private progress: Progress | null = null;
@@ -86,7 +85,6 @@ export class LivePlot {
     }
     this.lastX = x;
     if (progress) this.progress = progress;
-    this.dirty = true;
     const now = Date.now();
     if (now - this.lastDraw >= (this.options.minIntervalMs ?? 300)) this.draw(now);
   }
@@ -133,7 +131,6 @@ export class LivePlot {
 
   private draw(now: number): void {
     this.lastDraw = now;
-    this.dirty = false;
     const line = this.progressLine(now);
     if (inNotebook()) {
       ensurePlotlyInNotebook();
@@ -152,7 +149,8 @@ export class LivePlot {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.dirty || !this.shown) this.draw(Date.now());
+    // Always redraw: the progress line changes from "ETA" to "done in".
+    this.draw(Date.now());
   }
 
   /** Latest value of every series. */

@@ -1,0 +1,126 @@
+/**
+ * The environment interface (chapter 9), Gymnasium's `Env` in TypeScript.
+ *
+ * An agent calls `reset()` once per episode and then `step(action)` until the
+ * episode is over: `terminated` (the task itself ended, e.g. the pole fell) or
+ * `truncated` (cut short from outside, e.g. by a time limit). The difference
+ * matters for learning: only `terminated` means "no future reward".
+ */
+import { Random, nextSeed } from '../util/random';
+import type { Space } from './spaces';
+
+/** The free-form dictionary an environment returns next to observations (chapter 9). */
+export type Info = Record<string, unknown>;
+
+/** What `reset` returns (chapter 9): the first observation and an info dictionary. */
+export type ResetResult<Observation> = [observation: Observation, info: Info];
+
+/** What `step` returns (chapter 9): `[observation, reward, terminated, truncated, info]`. */
+export type StepResult<Observation> = [
+  observation: Observation,
+  reward: number,
+  terminated: boolean,
+  truncated: boolean,
+  info: Info,
+];
+
+/** Arguments of `reset` (chapter 9): a seed for the environment's generator and env-specific options. */
+export interface ResetArguments {
+  /** Reseeds the environment's generator; later resets without a seed continue its sequence. */
+  seed?: number;
+  /** Environment-specific options, e.g. CartPole's `{ low, high }` bounds of the initial state. */
+  options?: Record<string, unknown>;
+}
+
+/** How `make` built an environment (chapter 9), Gymnasium's `EnvSpec`. */
+export interface EnvSpec {
+  /** The registry id, e.g. `CartPole-v1`. */
+  id: string;
+  /** The `TimeLimit` that `make` wraps around the environment, or null for none. */
+  maxEpisodeSteps: number | null;
+  /** The mean return over 100 consecutive episodes at which the task counts as solved, or null. */
+  rewardThreshold: number | null;
+  /** The keyword arguments the environment was built with. */
+  kwargs: Record<string, unknown>;
+}
+
+/** Rendering facts of an environment (chapter 9). */
+export interface EnvMetadata {
+  /** Frames per second of the simulation, used by animations. */
+  renderFps: number;
+}
+
+/**
+ * The base class of every environment (chapter 9). Subclasses implement
+ * `reset` (calling `this.seedGenerator(seed)` first, as Gymnasium's
+ * `super().reset(seed=seed)`) and `step`, and set the two spaces.
+ */
+export abstract class Env<Observation, Action> {
+  /** The legal actions. */
+  abstract readonly actionSpace: Space<Action>;
+  /** The possible observations. */
+  abstract readonly observationSpace: Space<Observation>;
+  private generator: Random | null = null;
+  private specValue: EnvSpec | null = null;
+  private metadataValue: EnvMetadata = { renderFps: 30 };
+
+  /** Set by `make`: the id, time limit and reward threshold (null for an environment built by hand). */
+  get spec(): EnvSpec | null {
+    return this.specValue;
+  }
+
+  set spec(value: EnvSpec | null) {
+    this.specValue = value;
+  }
+
+  /** Rendering facts. */
+  get metadata(): EnvMetadata {
+    return this.metadataValue;
+  }
+
+  set metadata(value: EnvMetadata) {
+    this.metadataValue = value;
+  }
+
+  /** Starts a new episode and returns its first observation. */
+  abstract reset(args?: ResetArguments): ResetResult<Observation>;
+
+  /** Applies one action; returns `[observation, reward, terminated, truncated, info]`. */
+  abstract step(action: Action): StepResult<Observation>;
+
+  /** The environment's own generator (Gymnasium's `np_random`), seeded by `reset({ seed })`. */
+  get random(): Random {
+    if (this.generator === null) this.generator = new Random(nextSeed());
+    return this.generator;
+  }
+
+  /**
+   * Reseeds the generator when `seed` is given (and seeds it from the shared
+   * generator on first use otherwise). Call it at the top of `reset`.
+   */
+  protected seedGenerator(seed: number | undefined): void {
+    if (seed === undefined) return;
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+      throw new Error(`reset: seed must be a finite number or left out, got ${String(seed)}.`);
+    }
+    this.generator = new Random(seed);
+  }
+
+  /** The innermost environment, below every wrapper. */
+  get unwrapped(): Env<Observation, Action> {
+    return this;
+  }
+
+  /** One frame of the current state as an SVG string; environments without a renderer throw. */
+  render(): string {
+    throw new Error(`${this.constructor.name} has no renderer; only environments such as CartPole draw themselves.`);
+  }
+
+  /** Frees resources; the base environment holds none. */
+  close(): void {}
+
+  /** A short description such as `TimeLimit<CartPoleEnv<CartPole-v1>>`. */
+  toString(): string {
+    return this.spec ? `${this.constructor.name}<${this.spec.id}>` : this.constructor.name;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Q-networks (chapter 9): a multilayer perceptron mapping an observation to
+ * one Q-value per action, plus the weight copies DQN needs (target network
+ * updates, best-checkpoint snapshots).
+ */
+import { tf } from '../backend/tf';
+import type { LayersModel, Sequential } from '../backend/tf';
+
+/** Options of `createQNetwork` (chapter 9). */
+export interface QNetworkOptions {
+  /** Length of an observation (4 for CartPole). */
+  inputSize: number;
+  /** Number of discrete actions (2 for CartPole). */
+  actionCount: number;
+  /** Units of each hidden layer, default `[128, 128]`. */
+  hiddenUnits?: number[];
+  /** Hidden activation, default `'relu'`. */
+  activation?: 'relu' | 'tanh' | 'elu';
+  /** Model name, handy to tell the online and the target network apart. */
+  name?: string;
+  /**
+   * Fixed per-feature factors applied to the observation before the first
+   * layer (a non-trainable diagonal layer), so that features of very
+   * different ranges (CartPole's angle spans +-0.21, its position +-2.4)
+   * reach the network on a similar scale. null or left out: no scaling.
+   */
+  inputScale?: number[] | null;
+}
+
+/**
+ * A Q-network (chapter 9): `inputSize -> hiddenUnits... -> actionCount`, ReLU
+ * hidden layers and a linear output (Q-values are unbounded returns, so no
+ * sigmoid). Weights come from TensorFlow.js' seeded initialisers.
+ */
+export function createQNetwork(options: QNetworkOptions): Sequential {
+  const { inputSize, actionCount } = options;
+  const hiddenUnits = options.hiddenUnits ?? [128, 128];
+  if (!Number.isInteger(inputSize) || inputSize <= 0) {
+    throw new Error(`createQNetwork: inputSize must be a positive integer, got ${inputSize}.`);
+  }
+  if (!Number.isInteger(actionCount) || actionCount < 2) {
+    throw new Error(`createQNetwork: actionCount must be an integer >= 2 (a choice needs two actions), got ${actionCount}.`);
+  }
+  if (!hiddenUnits.every((u) => Number.isInteger(u) && u > 0)) {
+    throw new Error(`createQNetwork: hiddenUnits must be positive integers, got [${hiddenUnits.join(', ')}].`);
+  }
+  const scale = options.inputScale ?? null;
+  if (scale !== null && (scale.length !== inputSize || !scale.every((v) => Number.isFinite(v) && v !== 0))) {
+    throw new Error(`createQNetwork: inputScale must hold ${inputSize} finite non-zero numbers, got [${scale.join(', ')}].`);
+  }
+  const model = tf.sequential({ name: options.name });
+  if (scale !== null) {
+    const diagonal = new Float32Array(inputSize * inputSize);
+    scale.forEach((v, i) => (diagonal[i * inputSize + i] = v));
+    const kernel = tf.tensor2d(diagonal, [inputSize, inputSize]);
+    model.add(
+      tf.layers.dense({
+        units: inputSize,
+        inputShape: [inputSize],
+        useBias: false,
+        trainable: false,
+        weights: [kernel],
+      }),
+    );
+    kernel.dispose();
+  }
+  const first = (i: number) => (i === 0 && scale === null ? [inputSize] : undefined);
+  hiddenUnits.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: options.activation ?? 'relu',
+        inputShape: first(i),
+        kernelInitializer: 'heUniform',
+      }),
+    );
+  });
+  model.add(tf.layers.dense({ units: actionCount, inputShape: hiddenUnits.length === 0 ? first(0) : undefined }));
+  return model;
+}
+
+/** Weights in layer order (`model.weights` lists trainable ones first, which differs once a network is frozen). */
+function layerWeights(model: LayersModel) {
+  return model.layers.flatMap((layer) => layer.weights);
+}
+
+function checkSameShapes(source: LayersModel, target: LayersModel, caller: string): void {
+  const a = layerWeights(source);
+  const b = layerWeights(target);
+  if (a.length !== b.length || a.some((w, i) => w.shape.join('x') !== (b[i] as typeof w).shape.join('x'))) {
+    throw new Error(`${caller}: the two networks have different architectures; build both with the same createQNetwork options.`);
+  }
+}
+
+/** Copies every weight of `source` into `target` (chapter 9): DQN's hard target-network update. */
+export function copyWeights(source: LayersModel, target: LayersModel): void {
+  checkSameShapes(source, target, 'copyWeights');
+  const targetWeights = layerWeights(target);
+  tf.tidy(() => {
+    layerWeights(source).forEach((w, i) => (targetWeights[i] as typeof w).write(w.read().clone()));
+  });
+}
+
+/**
+ * Moves `target` a fraction `tau` of the way towards `source` (chapter 9):
+ * `target = tau * source + (1 - tau) * target`, the soft (Polyak) update.
+ */
+export function softUpdateWeights(source: LayersModel, target: LayersModel, tau: number): void {
+  if (!(tau > 0 && tau <= 1)) throw new Error(`softUpdateWeights: tau must be in (0, 1], got ${tau}.`);
+  checkSameShapes(source, target, 'softUpdateWeights');
+  const targetWeights = layerWeights(target);
+  tf.tidy(() => {
+    layerWeights(source).forEach((w, i) => {
+      const t = targetWeights[i] as typeof w;
+      t.write(tf.add(tf.mul(w.read(), tau), tf.mul(t.read(), 1 - tau)));
+    });
+  });
+}
+
+/** A copy of a network's weights as plain typed arrays (chapter 9), e.g. the best checkpoint. */
+export function weightSnapshot(model: LayersModel): Float32Array[] {
+  return layerWeights(model).map((w) => Float32Array.from(w.read().dataSync()));
+}
+
+/** Writes a `weightSnapshot` back into a network of the same architecture (chapter 9). */
+export function restoreWeights(model: LayersModel, snapshot: Float32Array[]): void {
+  const weights = layerWeights(model);
+  if (snapshot.length !== weights.length) {
+    throw new Error(`restoreWeights: the snapshot has ${snapshot.length} arrays but the network ${weights.length} weights.`);
+  }
+  tf.tidy(() => {
+    weights.forEach((w, i) => {
+      const values = snapshot[i] as Float32Array;
+      const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
+      if (values.length !== size) {
+        throw new Error(`restoreWeights: weight ${w.name} needs ${size} numbers, the snapshot has ${values.length}.`);
+      }
+      w.write(tf.tensor(values, w.shape as number[]));
+    });
+  });
+}

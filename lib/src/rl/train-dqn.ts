@@ -1,0 +1,331 @@
+/**
+ * The DQN training loop (chapter 9): act epsilon-greedily, store transitions,
+ * learn from uniformly sampled batches, update the target network, evaluate
+ * greedily now and then and keep the best weights.
+ */
+import type { Env } from './env';
+import { DqnAgent, type DqnAgentOptions, type EvaluationResult } from './dqn';
+import { ReplayBuffer } from './replay-buffer';
+import { linearSchedule } from './schedules';
+import { make } from './registry';
+
+/** Hyper-parameters of `trainDqn` (chapter 9); every field has a default tuned for CartPole-v1. */
+export interface DqnConfig extends Omit<DqnAgentOptions, 'observationSize' | 'actionCount' | 'random'> {
+  /** Environment steps to train for at most. */
+  totalSteps: number;
+  /** Transitions the replay buffer keeps. */
+  bufferCapacity: number;
+  /** Transitions per gradient step. */
+  batchSize: number;
+  /** Random-policy steps before the first update. */
+  learningStarts: number;
+  /** Environment steps between gradient phases. */
+  trainFrequency: number;
+  /** Gradient steps per phase. */
+  gradientSteps: number;
+  /** Epsilon at step 0. */
+  epsilonStart: number;
+  /** Epsilon after the decay. */
+  epsilonEnd: number;
+  /** Steps over which epsilon decays linearly. */
+  epsilonDecaySteps: number;
+  /** `'soft'`: Polyak update with `tau` after every gradient phase; `'hard'`: copy every `targetUpdateInterval` steps. */
+  targetUpdate: 'soft' | 'hard';
+  /** Polyak coefficient of the soft update. */
+  tau: number;
+  /** Steps between hard updates. */
+  targetUpdateInterval: number;
+  /** Steps between greedy evaluations (0 turns evaluation off). */
+  evaluationInterval: number;
+  /** Episodes of the periodic evaluation. */
+  evaluationEpisodes: number;
+  /** Episodes of the confirming evaluation that decides "solved" (Gymnasium's 100). */
+  solveEpisodes: number;
+  /** Mean return that counts as solved; defaults to the env spec's threshold (475 for CartPole-v1). */
+  rewardThreshold: number | null;
+  /** Stop once a confirming evaluation reaches `stopReturn`. */
+  stopWhenSolved: boolean;
+  /**
+   * The confirmed mean return at which to stop; null means the reward threshold.
+   * A value above the threshold keeps training a little past "solved" for an
+   * agent with a safety margin (the best weights are kept either way).
+   */
+  stopReturn: number | null;
+  /** Restore the weights of the best evaluation at the end. */
+  keepBest: boolean;
+  /** Episodes in the moving average reported to `onEpisode`. */
+  movingAverageWindow: number;
+  /** Seed of the first training and evaluation resets (the rest follows from the environment generators). */
+  seed: number | null;
+}
+
+/**
+ * The default DQN configuration (chapter 9): Double DQN with a 64-64 network,
+ * Adam at 1e-3, one gradient step of batch 64 per environment step, a hard
+ * target-network copy every 500 steps, epsilon from 1 to 0.05 over 10,000
+ * steps, and a greedy evaluation every 2,000 steps.
+ */
+export const DEFAULT_DQN_CONFIG: DqnConfig = {
+  hiddenUnits: [64, 64],
+  observationScale: null,
+  learningRate: 1e-3,
+  gamma: 0.99,
+  doubleDqn: true,
+  loss: 'mse',
+  gradientClipNorm: 10,
+  totalSteps: 100_000,
+  bufferCapacity: 50_000,
+  batchSize: 64,
+  learningStarts: 1_000,
+  trainFrequency: 1,
+  gradientSteps: 1,
+  epsilonStart: 1,
+  epsilonEnd: 0.05,
+  epsilonDecaySteps: 10_000,
+  targetUpdate: 'hard',
+  tau: 0.005,
+  targetUpdateInterval: 500,
+  evaluationInterval: 2_000,
+  evaluationEpisodes: 10,
+  solveEpisodes: 100,
+  rewardThreshold: null,
+  stopWhenSolved: true,
+  stopReturn: null,
+  keepBest: true,
+  movingAverageWindow: 20,
+  seed: null,
+};
+
+/**
+ * CartPole's observation scale (chapter 9): one over the typical range of each
+ * feature, `1 / [2.4, 3, 0.2095, 3]` (cart position, cart velocity, pole
+ * angle, angular velocity), so that the pole angle, which never exceeds
+ * 0.21 rad, is not drowned by the position.
+ */
+export const CART_POLE_OBSERVATION_SCALE: readonly number[] = [1 / 2.4, 1 / 3, 1 / 0.2095, 1 / 3];
+
+/**
+ * The configuration that solves CartPole-v1 (chapter 9): the defaults plus the
+ * observation scale, training on past the threshold (475) until 100 greedy
+ * episodes average at least 495.
+ */
+export const CART_POLE_DQN_CONFIG: Partial<DqnConfig> = {
+  observationScale: [...CART_POLE_OBSERVATION_SCALE],
+  stopReturn: 495,
+};
+
+/** Reported after every training episode (chapter 9). */
+export interface EpisodeProgress {
+  /** Episode number, from 1. */
+  episode: number;
+  /** Environment steps so far. */
+  step: number;
+  episodeReturn: number;
+  episodeLength: number;
+  epsilon: number;
+  /** Mean return of the last `movingAverageWindow` episodes. */
+  movingAverage: number;
+  /** Mean loss of the updates during the episode (NaN before learning starts). */
+  loss: number;
+  /** Environment steps per second since the start, evaluations included. */
+  stepsPerSecond: number;
+  elapsedSeconds: number;
+}
+
+/** Reported after every greedy evaluation (chapter 9). */
+export interface EvaluationProgress {
+  step: number;
+  /** Mean over `evaluationEpisodes` episodes. */
+  mean: number;
+  /** Mean over `solveEpisodes` episodes when the quick evaluation reached the threshold, else null. */
+  confirmedMean: number | null;
+  /** The score kept for "best": the confirmed mean when there is one, else the quick mean. */
+  score: number;
+  solved: boolean;
+  elapsedSeconds: number;
+}
+
+/** What `trainDqn` returns (chapter 9). */
+export interface DqnTrainingResult {
+  /** The trained agent, with the best evaluated weights when `keepBest`. */
+  agent: DqnAgent;
+  episodes: EpisodeProgress[];
+  evaluations: EvaluationProgress[];
+  /** True when a confirming evaluation reached the threshold. */
+  solved: boolean;
+  /** Environment steps when it was solved, else null. */
+  stepsToSolve: number | null;
+  /** Wall time when it was solved, else null. */
+  secondsToSolve: number | null;
+  /** The confirming evaluation that solved it, else null. */
+  solveEvaluation: EvaluationResult | null;
+  /** Environment steps taken. */
+  totalSteps: number;
+  elapsedSeconds: number;
+  /** The best evaluation score and its step, or null without evaluations. */
+  best: { step: number; score: number } | null;
+}
+
+/** Arguments of `trainDqn` (chapter 9). */
+export interface TrainDqnArguments {
+  /** The training environment (e.g. `make('CartPole-v1')`). */
+  env: Env<Float32Array, number>;
+  /** Overrides of `DEFAULT_DQN_CONFIG`. */
+  config?: Partial<DqnConfig>;
+  /** Continue training this agent instead of building one. */
+  agent?: DqnAgent;
+  /** The environment for greedy evaluations; by default `make(env.spec.id)`. */
+  evaluationEnv?: Env<Float32Array, number>;
+  /** Called after every episode. */
+  onEpisode?: (progress: EpisodeProgress) => void;
+  /** Called after every evaluation. */
+  onEvaluation?: (progress: EvaluationProgress) => void;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains a DQN agent (chapter 9). Asynchronous only so that notebook output
+ * (live plots) can flush between episodes; the work itself is synchronous.
+ */
+export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResult> {
+  const { env, onEpisode, onEvaluation } = args;
+  const unknown = Object.keys(args.config ?? {}).filter((k) => !(k in DEFAULT_DQN_CONFIG));
+  if (unknown.length > 0) {
+    throw new Error(`trainDqn: unknown config key(s) ${unknown.join(', ')}. Known keys: ${Object.keys(DEFAULT_DQN_CONFIG).join(', ')}.`);
+  }
+  const config: DqnConfig = { ...DEFAULT_DQN_CONFIG, ...args.config };
+  for (const key of ['totalSteps', 'bufferCapacity', 'batchSize', 'trainFrequency', 'gradientSteps', 'movingAverageWindow'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] <= 0) {
+      throw new Error(`trainDqn: config.${key} must be a positive integer, got ${config[key]}.`);
+    }
+  }
+  const threshold = config.rewardThreshold ?? env.spec?.rewardThreshold ?? null;
+  let evaluationEnv = args.evaluationEnv ?? null;
+  if (evaluationEnv === null && config.evaluationInterval > 0) {
+    if (!env.spec) throw new Error('trainDqn: pass evaluationEnv (a second copy of the environment) when env was not built by make().');
+    evaluationEnv = make(env.spec.id, { ...env.spec.kwargs, maxEpisodeSteps: env.spec.maxEpisodeSteps }) as Env<Float32Array, number>;
+  }
+  const agent = args.agent ?? DqnAgent.forEnv(env, config);
+  const observationSize = agent.observationSize;
+  const buffer = new ReplayBuffer({ capacity: config.bufferCapacity, observationSize });
+  const epsilonAt = linearSchedule(config.epsilonStart, config.epsilonEnd, config.epsilonDecaySteps);
+
+  const start = performance.now();
+  const seconds = () => (performance.now() - start) / 1000;
+  let lastYield = performance.now();
+  const episodes: EpisodeProgress[] = [];
+  const evaluations: EvaluationProgress[] = [];
+  const recentReturns: number[] = [];
+  let best: { step: number; score: number } | null = null;
+  let bestWeights: Float32Array[] | null = null;
+  let solved = false;
+  let stepsToSolve: number | null = null;
+  let secondsToSolve: number | null = null;
+  let solveEvaluation: EvaluationResult | null = null;
+  let firstEvaluation = true;
+
+  let [observation] = config.seed === null ? env.reset() : env.reset({ seed: config.seed });
+  let episodeReturn = 0;
+  let episodeLength = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  let step = 0;
+
+  while (step < config.totalSteps) {
+    step += 1;
+    const epsilon = epsilonAt(step);
+    const action = step <= config.learningStarts ? env.actionSpace.sample() : agent.act(observation, epsilon);
+    const [next, reward, terminated, truncated] = env.step(action);
+    // Only termination cuts the bootstrap; a time-limit truncation still has a future.
+    buffer.add(observation, action, reward, next, terminated);
+    observation = next;
+    episodeReturn += reward;
+    episodeLength += 1;
+
+    if (step > config.learningStarts && step % config.trainFrequency === 0) {
+      for (let g = 0; g < config.gradientSteps; g++) {
+        const { loss } = agent.update(buffer.sample(config.batchSize));
+        lossSum += loss;
+        lossCount += 1;
+      }
+      if (config.targetUpdate === 'soft') agent.softUpdateTarget(config.tau);
+    }
+    if (config.targetUpdate === 'hard' && step > config.learningStarts && step % config.targetUpdateInterval === 0) {
+      agent.syncTarget();
+    }
+
+    if (terminated || truncated) {
+      recentReturns.push(episodeReturn);
+      if (recentReturns.length > config.movingAverageWindow) recentReturns.shift();
+      const elapsed = seconds();
+      const progress: EpisodeProgress = {
+        episode: episodes.length + 1,
+        step,
+        episodeReturn,
+        episodeLength,
+        epsilon,
+        movingAverage: recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length,
+        loss: lossCount > 0 ? lossSum / lossCount : Number.NaN,
+        stepsPerSecond: step / Math.max(elapsed, 1e-9),
+        elapsedSeconds: elapsed,
+      };
+      episodes.push(progress);
+      onEpisode?.(progress);
+      [observation] = env.reset();
+      episodeReturn = 0;
+      episodeLength = 0;
+      lossSum = 0;
+      lossCount = 0;
+      if (performance.now() - lastYield > 100) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+
+    if (evaluationEnv && config.evaluationInterval > 0 && step > config.learningStarts && step % config.evaluationInterval === 0) {
+      const seedOption = firstEvaluation && config.seed !== null ? { seed: config.seed + 1 } : {};
+      firstEvaluation = false;
+      const quick = agent.evaluate(evaluationEnv, config.evaluationEpisodes, seedOption);
+      let confirmedMean: number | null = null;
+      let confirming: EvaluationResult | null = null;
+      if (threshold !== null && quick.mean >= threshold) {
+        confirming = agent.evaluate(evaluationEnv, config.solveEpisodes);
+        confirmedMean = confirming.mean;
+      }
+      const score = confirmedMean ?? quick.mean;
+      const nowSolved = threshold !== null && confirmedMean !== null && confirmedMean >= threshold;
+      if (config.keepBest && (best === null || score > best.score)) {
+        best = { step, score };
+        bestWeights = agent.snapshot();
+      } else if (!config.keepBest && (best === null || score > best.score)) {
+        best = { step, score };
+      }
+      const evaluation: EvaluationProgress = { step, mean: quick.mean, confirmedMean, score, solved: nowSolved, elapsedSeconds: seconds() };
+      evaluations.push(evaluation);
+      onEvaluation?.(evaluation);
+      if (nowSolved && !solved) {
+        solved = true;
+        stepsToSolve = step;
+        secondsToSolve = seconds();
+        solveEvaluation = confirming;
+      }
+      const stopAt = config.stopReturn ?? threshold;
+      if (config.stopWhenSolved && solved && confirmedMean !== null && stopAt !== null && confirmedMean >= stopAt) break;
+    }
+  }
+  if (config.keepBest && bestWeights !== null) agent.restore(bestWeights);
+  if (evaluationEnv && evaluationEnv !== args.evaluationEnv) evaluationEnv.close();
+  return {
+    agent,
+    episodes,
+    evaluations,
+    solved,
+    stepsToSolve,
+    secondsToSolve,
+    solveEvaluation,
+    totalSteps: step,
+    elapsedSeconds: seconds(),
+    best,
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Timing for benchmarks (chapter 0): warm-up runs, then timed repetitions,
+ * summarised as median, min and max.
+ */
+
+/** Median, min and max of repeated measurements (chapter 0). */
+export interface RateSummary {
+  median: number;
+  min: number;
+  max: number;
+  repetitions: number;
+}
+
+/** Summarises a non-empty list of measurements (chapter 0). */
+export function summarise(values: number[]): RateSummary {
+  if (values.length === 0) throw new Error('summarise: no measurements were given.');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number, repetitions: values.length };
+}
+
+/**
+ * Calls `once()` `warmup` times untimed, then `repetitions` times timed;
+ * `once` returns how many units it processed (samples, steps, FLOPs). Returns
+ * the units per second (chapter 0).
+ */
+export async function measureRate(
+  once: () => number | Promise<number>,
+  options: { warmup?: number; repetitions?: number } = {},
+): Promise<RateSummary> {
+  const warmup = options.warmup ?? 1;
+  const repetitions = options.repetitions ?? 3;
+  if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`measureRate: repetitions must be a positive integer, got ${repetitions}.`);
+  for (let i = 0; i < warmup; i++) await once();
+  const rates: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const start = performance.now();
+    const units = await once();
+    rates.push(units / ((performance.now() - start) / 1000));
+  }
+  return summarise(rates);
+}
