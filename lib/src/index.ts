@@ -7,6 +7,7 @@ export * from './backend/environment';
 export * from './util/random';
 export * from './util/quick';
 export * from './util/timing';
+export * from './util/profile';
 export * from './plot/index';
 export * from './data/index';
 export * from './train/index';
