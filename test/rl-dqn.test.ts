@@ -229,3 +229,21 @@ test('agents reject wrong observation sizes and unsuitable environments', async 
   assert.throws(() => new DqnAgent({ observationSize: 4, actionCount: 2, gamma: 2 }), /gamma must be in \[0, 1\]/);
   assert.throws(() => createQNetwork({ inputSize: 4, actionCount: 1 }), /actionCount must be an integer >= 2/);
 });
+
+test('the fused forward pass used to act equals the layers model, before and after an update', () => {
+  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [16, 16], observationScale: [1 / 2.4, 1 / 3, 1 / 0.2095, 1 / 3] });
+  const buffer = new ReplayBuffer({ capacity: 64, observationSize: 4, random: new Random(3) });
+  const random = new Random(4);
+  for (let i = 0; i < 64; i++) {
+    const observation = Array.from({ length: 4 }, () => random.uniform(-1, 1));
+    buffer.add(observation, random.int(2), 1, observation.map((v) => v * 0.9), i % 10 === 0);
+  }
+  const observation = new Float32Array([0.3, -0.2, 0.1, 0.5]);
+  const viaLayers = () => tf.tidy(() => Array.from((agent.online.predict(tf.tensor2d(observation, [1, 4])) as Tensor).dataSync()));
+  for (let round = 0; round < 2; round++) {
+    const fast = Array.from(agent.qValues(observation));
+    viaLayers().forEach((value, i) => assert.ok(Math.abs(value - (fast[i] as number)) < 1e-5, `Q[${i}]: ${value} vs ${fast[i]}`));
+    for (let i = 0; i < 5; i++) agent.update(buffer.sample(32));
+  }
+  agent.dispose();
+});
