@@ -104,7 +104,7 @@ export class DqnAgent {
   private readonly random: Random | null;
   private readonly variables: Variable[];
   private disposed = false;
-  private denseLayers: FusedDenseLayer[] | null | undefined;
+  private readonly fused = new Map<'online' | 'target', FusedDenseLayer[] | null>();
 
   constructor(options: DqnAgentOptions) {
     this.observationSize = options.observationSize;
@@ -161,21 +161,24 @@ export class DqnAgent {
     }
     return tf.tidy(() => {
       const input = tf.tensor2d(observation as Float32Array, [1, this.observationSize]);
-      return this.forwardOnline(input).dataSync() as Float32Array;
+      return this.forward('online', input).dataSync() as Float32Array;
     });
   }
 
   /**
-   * The online network's forward pass as one fused matrix product per dense
-   * layer, on the layers' own weight variables (so it always sees the latest
-   * weights). For one observation this halves the time of `model.apply`,
-   * whose per-layer bookkeeping costs more than the arithmetic.
+   * A network's forward pass as one fused matrix product per dense layer, on
+   * the layers' own weight variables (so it always sees the latest weights,
+   * and gradients flow to them). For the small Q-networks this is about twice
+   * as fast as `model.apply`, whose per-layer bookkeeping costs more than the
+   * arithmetic; a model with other layers falls back to `apply`.
    */
-  private forwardOnline(input: Tensor): Tensor {
-    if (this.denseLayers === undefined) this.denseLayers = fusedDenseLayers(this.online);
-    if (this.denseLayers === null) return this.online.apply(input) as Tensor;
+  private forward(which: 'online' | 'target', input: Tensor): Tensor {
+    const model = which === 'online' ? this.online : this.target;
+    if (!this.fused.has(which)) this.fused.set(which, fusedDenseLayers(model));
+    const layers = this.fused.get(which);
+    if (!layers) return model.apply(input) as Tensor;
     let x = input;
-    for (const layer of this.denseLayers) {
+    for (const layer of layers) {
       x = tf.fused.matMul({ a: x as Tensor2D, b: layer.kernel, bias: layer.bias, activation: layer.activation });
     }
     return x;
@@ -216,10 +219,10 @@ export class DqnAgent {
       const actionMask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), this.actionCount);
       const rewards = tf.tensor1d(batch.rewards);
       const notTerminated = tf.sub(1, tf.tensor1d(batch.terminated));
-      const nextTarget = this.target.apply(nextObservations) as Tensor;
+      const nextTarget = this.forward('target', nextObservations);
       let nextValues: Tensor;
       if (this.doubleDqn) {
-        const nextOnline = this.online.apply(nextObservations) as Tensor;
+        const nextOnline = this.forward('online', nextObservations);
         const nextActions = tf.oneHot(tf.argMax(nextOnline, 1), this.actionCount);
         nextValues = tf.sum(tf.mul(nextTarget, nextActions), 1);
       } else {
@@ -227,7 +230,7 @@ export class DqnAgent {
       }
       const targets = tf.add(rewards, tf.mul(tf.mul(notTerminated, this.gamma), nextValues));
       const { value, grads } = tf.variableGrads(() => {
-        const q = this.online.apply(observations, { training: true }) as Tensor;
+        const q = this.forward('online', observations);
         const chosen = tf.sum(tf.mul(q, actionMask), 1);
         return (this.loss === 'huber' ? tf.losses.huberLoss(targets, chosen) : tf.losses.meanSquaredError(targets, chosen)) as Scalar;
       }, this.variables);
