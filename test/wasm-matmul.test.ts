@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend, tf, Tensor } from 'dlkit';
 
-function maxRelativeDifference(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
+/** Largest difference, relative to the largest expected magnitude (float32 sums of hundreds of terms). */
+function maxRelativeDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)) / (1 + Math.abs(b[i] as number)));
-  return worst;
+  let scale = 1e-6;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i] as number));
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((actual[i] as number) - (expected[i] as number)));
+  return worst / scale;
 }
 
 test('wasm matrix products (plain and fused, transposed and batched) equal the cpu backend, and leak nothing', async () => {
@@ -15,6 +18,10 @@ test('wasm matrix products (plain and fused, transposed and batched) equal the c
     [[7, 5], [3, 7], true, true],
     [[2, 6, 4], [2, 6, 5], true, false],
     [[3, 4, 6], [3, 5, 6], false, true],
+    // Large enough (over 32k multiply-adds) for the explicit-transpose path.
+    [[300, 40], [300, 30], true, false],
+    [[40, 300], [30, 300], false, true],
+    [[2, 200, 30], [2, 40, 200], true, true],
   ];
   for (const [shapeA, shapeB, transposeA, transposeB] of cases) {
     await initBackend({ backend: 'cpu', quiet: true });
@@ -36,7 +43,8 @@ test('wasm matrix products (plain and fused, transposed and batched) equal the c
     const actual = compute();
     assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
     actual.forEach((values, i) => {
-      assert.ok(maxRelativeDifference(values, expected[i] as Float32Array) < 1e-4, `case ${shapeA}x${shapeB} tA=${transposeA} tB=${transposeB} output ${i}`);
+      const difference = maxRelativeDifference(values, expected[i] as Float32Array);
+      assert.ok(difference < 1e-5, `difference ${difference} in case ${shapeA}x${shapeB} tA=${transposeA} tB=${transposeB} output ${i}`);
     });
   }
 });

@@ -27,6 +27,15 @@ function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
+/** Multiply-adds of the product: batch × rows × inner × columns. */
+function productSize(a: TensorInfo, b: TensorInfo, transposeA: boolean): number {
+  const rank = a.shape.length;
+  const inner = (transposeA ? a.shape[rank - 2] : a.shape[rank - 1]) as number;
+  const aSize = a.shape.reduce((product, size) => product * size, 1);
+  const columnsOfB = (b.shape.reduce((product, size) => product * size, 1) / batchSize(b)) / inner;
+  return Math.max(batchSize(a), batchSize(b)) * (aSize / batchSize(a) / inner) * inner * columnsOfB;
+}
+
 function batchSize(info: TensorInfo): number {
   return info.shape.slice(0, -2).reduce((product, size) => product * size, 1);
 }
@@ -70,7 +79,11 @@ export function withExplicitTranspose(original: KernelConfig): KernelConfig {
     const b = inputs['b'] as TensorInfo;
     const bias = inputs['bias'] as TensorInfo | undefined;
     const batched = bias !== undefined && Math.max(batchSize(a), batchSize(b)) > 1;
-    if (!transposeA && !transposeB && !batched) return original.kernelFunc({ inputs, backend, attrs });
+    // Below about 32k multiply-adds wasm's own transposed loop beats two extra copies (measured).
+    const small = productSize(a, b, transposeA === true) < 32_768;
+    const needsTranspose = (transposeA || transposeB) && !small;
+    const needsCorrection = batched || (original.kernelName === '_FusedMatMul' && (transposeA || transposeB));
+    if (!needsTranspose && !needsCorrection) return original.kernelFunc({ inputs, backend, attrs });
     const temporary: TensorInfo[] = [];
     const run = (name: string, kernelInputs: Record<string, TensorInfo>, kernelAttrs: NamedAttrMap = {}): TensorInfo => {
       const kernel = tf.getKernel(name, 'wasm');
