@@ -16,6 +16,7 @@ import { maxPoolGradConfig } from './max-pool-grad';
 import { correctOneHotConfig } from './one-hot';
 import { fasterTileConfig } from './tile';
 import { withExplicitTranspose } from './transposed-mat-mul';
+import { gatherBySlices, sliceWithoutCopy } from './copy-kernels';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /**
@@ -54,6 +55,8 @@ export const WASM_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelConf
   Tile: fasterTileConfig,
   BatchMatMul: withExplicitTranspose,
   _FusedMatMul: withExplicitTranspose,
+  Slice: sliceWithoutCopy,
+  GatherV2: gatherBySlices,
 };
 
 let registered = false;
