@@ -2,3 +2,5 @@ export * from './tables';
 export * from './statistics';
 export * from './finance';
 export * from './credit';
+export * from './dataset';
+export * from './mnist';

@@ -1,1 +1,4 @@
 export * from './scale';
+export * from './mlp';
+export * from './resnet';
+export * from './pretrained';

@@ -1,1 +1,6 @@
-export {};
+export * from './callbacks';
+export * from './metrics';
+export * from './schedules';
+export * from './checkpoint';
+export * from './trainer';
+export * from './throughput';

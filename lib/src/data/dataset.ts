@@ -1,0 +1,306 @@
+/**
+ * Datasets (chapter 5): features and labels held as two tensors whose first
+ * axis counts the samples, with the few operations a training loop needs:
+ * shuffle (seeded), take, split, map, normalise and batches.
+ */
+import { tf } from '../backend/tf';
+import type { Tensor } from '@tensorflow/tfjs';
+import { Random, rng } from '../util/random';
+
+/** One batch: features `x` and, when the dataset has labels, labels `y` (chapter 5). */
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+}
+
+/** Per-feature (or global) mean and standard deviation, from `Dataset.statistics` (chapter 5). */
+export interface NormalisationStatistics {
+  /** One value per feature, or a single value for `mode: 'global'`. */
+  mean: number[];
+  std: number[];
+}
+
+/** Options of `Dataset.batches` (chapter 5). */
+export interface BatchOptions {
+  /** Visit the samples in a random order (default false). */
+  shuffle?: boolean;
+  /** Seed of that order; without it the shared generator `rng()` is used. */
+  seed?: number;
+  /** Drop a last batch smaller than `batchSize` (default false). */
+  dropRemainder?: boolean;
+}
+
+type NestedNumbers = number | NestedNumbers[];
+
+function describeShape(shape: number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** A random permutation of 0..n-1 drawn from `generator` (chapter 5). */
+export function permutation(n: number, generator: Random = rng()): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = generator.int(i + 1);
+    const tmp = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = tmp;
+  }
+  return order;
+}
+
+/**
+ * Features and labels as tensors, first axis = samples (chapter 5). Every
+ * operation returns a new `Dataset` holding new tensors; call `dispose()` on
+ * datasets you no longer need.
+ */
+export class Dataset {
+  /** Features, shape `[samples, ...featureShape]`. */
+  readonly x: Tensor;
+  /** Labels, shape `[samples, ...]` (class indices as int32, or targets), or null for unlabelled data. */
+  readonly y: Tensor | null;
+
+  /** Wraps two tensors; throws if their sample counts differ. */
+  constructor(x: Tensor, y: Tensor | null = null) {
+    if (x.rank === 0) {
+      throw new Error('Dataset: the features must have at least one axis (the samples); got a scalar. Stack samples along the first axis.');
+    }
+    if (y !== null && y.rank === 0) {
+      throw new Error('Dataset: the labels must have one entry per sample; got a scalar. Give a 1-D tensor of class indices or a 2-D tensor of targets.');
+    }
+    if (y !== null && x.shape[0] !== y.shape[0]) {
+      throw new Error(
+        `Dataset: ${x.shape[0]} samples of features ${describeShape(x.shape)} but ${y.shape[0]} labels ${describeShape(y.shape)}; ` +
+          'give exactly one label per sample (check that features and labels come from the same rows).',
+      );
+    }
+    this.x = x;
+    this.y = y;
+  }
+
+  /** A dataset from existing tensors; the dataset takes ownership of them (chapter 5). */
+  static fromTensors(x: Tensor, y: Tensor | null = null): Dataset {
+    return new Dataset(x, y);
+  }
+
+  /**
+   * A dataset from plain arrays (chapter 5): `x` as nested arrays (one entry
+   * per sample) or a flat typed array with `featureShape`; `y` as class
+   * indices (stored int32) or nested arrays of targets (stored float32).
+   */
+  static fromArrays(
+    x: NestedNumbers[] | Float32Array | number[],
+    y: number[] | NestedNumbers[] | Int32Array | Float32Array | null = null,
+    options: { featureShape?: number[] } = {},
+  ): Dataset {
+    let features: Tensor;
+    if (options.featureShape) {
+      const perSample = options.featureShape.reduce((a, b) => a * b, 1);
+      const flat = x instanceof Float32Array ? x : Float32Array.from((x as NestedNumbers[]).flat(Infinity as 1) as number[]);
+      if (flat.length % perSample !== 0) {
+        throw new Error(
+          `Dataset.fromArrays: ${flat.length} feature values do not split into samples of shape ${describeShape(options.featureShape)} (${perSample} values each).`,
+        );
+      }
+      features = tf.tensor(flat, [flat.length / perSample, ...options.featureShape], 'float32');
+    } else {
+      if (x instanceof Float32Array) {
+        throw new Error('Dataset.fromArrays: a flat Float32Array needs `featureShape` (the shape of one sample), e.g. { featureShape: [784] }.');
+      }
+      if (x.length === 0) {
+        throw new Error('Dataset.fromArrays: no samples were given; pass at least one row of features.');
+      }
+      const nested = typeof x[0] === 'number' ? (x as number[]).map((v) => [v]) : (x as NestedNumbers[]);
+      try {
+        features = tf.tensor(nested as number[][], undefined, 'float32');
+      } catch (error) {
+        throw new Error(`Dataset.fromArrays: the feature rows do not all have the same shape (${(error as Error).message}).`);
+      }
+    }
+    let labels: Tensor | null = null;
+    if (y !== null) {
+      if (y instanceof Int32Array) labels = tf.tensor1d(y, 'int32');
+      else if (y instanceof Float32Array) labels = tf.tensor1d(y, 'float32');
+      else if (y.length > 0 && Array.isArray(y[0])) labels = tf.tensor(y as number[][], undefined, 'float32');
+      else {
+        const values = y as number[];
+        const integers = values.every((v) => Number.isInteger(v));
+        labels = tf.tensor1d(values, integers ? 'int32' : 'float32');
+      }
+    }
+    if (labels !== null && labels.shape[0] !== features.shape[0]) {
+      const message =
+        `Dataset.fromArrays: ${features.shape[0]} samples of features but ${labels.shape[0]} labels; give exactly one label per sample.`;
+      features.dispose();
+      labels.dispose();
+      throw new Error(message);
+    }
+    return new Dataset(features, labels);
+  }
+
+  /** Number of samples. */
+  get size(): number {
+    return this.x.shape[0] as number;
+  }
+
+  /** Shape of one sample's features, e.g. `[28, 28, 1]`. */
+  get featureShape(): number[] {
+    return this.x.shape.slice(1);
+  }
+
+  /** The labels, or a clear error when this dataset has none. */
+  labels(): Tensor {
+    if (this.y === null) throw new Error('Dataset: this dataset has no labels; build it with labels (the second argument) to train on it.');
+    return this.y;
+  }
+
+  /** The samples at `indices`, in that order (chapter 5). */
+  select(indices: ArrayLike<number>): Dataset {
+    const index = tf.tensor1d(Int32Array.from(indices), 'int32');
+    try {
+      return new Dataset(tf.gather(this.x, index), this.y === null ? null : tf.gather(this.y, index));
+    } finally {
+      index.dispose();
+    }
+  }
+
+  /** The first `count` samples (all of them if fewer) (chapter 5). */
+  take(count: number): Dataset {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`Dataset.take: count must be a non-negative integer, got ${count}.`);
+    const n = Math.min(count, this.size);
+    return this.range(0, n);
+  }
+
+  /** Everything after the first `count` samples (chapter 5). */
+  skip(count: number): Dataset {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`Dataset.skip: count must be a non-negative integer, got ${count}.`);
+    const start = Math.min(count, this.size);
+    return this.range(start, this.size - start);
+  }
+
+  private range(start: number, count: number): Dataset {
+    const sliceOf = (t: Tensor): Tensor => tf.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [count, ...t.shape.slice(1)]);
+    return new Dataset(sliceOf(this.x), this.y === null ? null : sliceOf(this.y));
+  }
+
+  /** The samples in a random order; `seed` makes it repeatable, otherwise `rng()` is used (chapter 5). */
+  shuffle(seedValue?: number): Dataset {
+    return this.select(permutation(this.size, seedValue === undefined ? rng() : new Random(seedValue)));
+  }
+
+  /**
+   * Two datasets: the first `fraction` of the samples (or the first `count`
+   * when `fraction >= 1`) and the rest (chapter 5). With `shuffle: true` the
+   * samples are shuffled first (seeded by `seed`, or by `rng()`).
+   */
+  split(fraction: number, options: { shuffle?: boolean; seed?: number } = {}): [Dataset, Dataset] {
+    const n = this.size;
+    const count = fraction >= 1 ? Math.floor(fraction) : Math.round(fraction * n);
+    if (!(fraction > 0) || count <= 0 || count >= n) {
+      throw new Error(
+        `Dataset.split: ${fraction} would leave one side empty (dataset of ${n} samples); give a fraction in (0, 1) or a count between 1 and ${n - 1}.`,
+      );
+    }
+    if (options.shuffle) {
+      const order = permutation(n, options.seed === undefined ? rng() : new Random(options.seed));
+      return [this.select(order.subarray(0, count)), this.select(order.subarray(count))];
+    }
+    return [this.take(count), this.skip(count)];
+  }
+
+  /**
+   * Applies `transform` to every sample, in chunks of `chunkSize` samples
+   * (chapter 5). It receives a batch and returns the new batch (same count).
+   */
+  map(transform: (batch: Batch) => { x: Tensor; y?: Tensor }, chunkSize = 1024): Dataset {
+    const xs: Tensor[] = [];
+    const ys: Tensor[] = [];
+    try {
+      for (let start = 0; start < this.size; start += chunkSize) {
+        const count = Math.min(chunkSize, this.size - start);
+        const out = tf.tidy(() => {
+          const part = this.range(start, count);
+          const result = transform({ x: part.x, y: part.y ?? tf.zeros([count]) });
+          const y = result.y ?? part.y;
+          if (result.x.shape[0] !== count || (y != null && y.shape[0] !== count)) {
+            throw new Error(`Dataset.map: the transform must keep one entry per sample (got ${result.x.shape[0]} from ${count}).`);
+          }
+          return y == null ? { x: result.x } : { x: result.x, y };
+        });
+        xs.push(out.x);
+        if (out.y) ys.push(out.y);
+      }
+      const x = xs.length === 1 ? (xs[0] as Tensor) : tf.concat(xs);
+      const y = ys.length === 0 ? null : ys.length === 1 ? (ys[0] as Tensor) : tf.concat(ys);
+      if (xs.length > 1) xs.forEach((t) => t.dispose());
+      if (ys.length > 1) ys.forEach((t) => t.dispose());
+      return new Dataset(x, y);
+    } catch (error) {
+      xs.forEach((t) => t.isDisposed || t.dispose());
+      ys.forEach((t) => t.isDisposed || t.dispose());
+      throw error;
+    }
+  }
+
+  /**
+   * Mean and standard deviation of the features (chapter 5): one pair per
+   * feature (`mode: 'feature'`, the default) or one for all (`'global'`).
+   */
+  statistics(mode: 'feature' | 'global' = 'feature'): NormalisationStatistics {
+    return tf.tidy(() => {
+      const flat = mode === 'global' ? this.x.reshape([-1, 1]) : this.x.reshape([this.size, -1]);
+      const { mean, variance } = tf.moments(flat.toFloat(), 0);
+      return { mean: Array.from(mean.dataSync()), std: Array.from(tf.sqrt(variance).dataSync()) };
+    });
+  }
+
+  /**
+   * Features shifted and scaled to mean 0 and standard deviation 1 (chapter 5),
+   * using `statistics` (compute them on the training set and reuse them for
+   * the test set) or this dataset's own. Constant features are left unscaled.
+   */
+  normalise(statistics: NormalisationStatistics = this.statistics()): Dataset {
+    const perSample = this.featureShape.reduce((a, b) => a * b, 1);
+    const { mean, std } = statistics;
+    if (mean.length !== std.length || (mean.length !== 1 && mean.length !== perSample)) {
+      throw new Error(
+        `Dataset.normalise: statistics have ${mean.length} means and ${std.length} deviations, but a sample has ${perSample} features; ` +
+          'compute them with statistics() on a dataset with the same feature shape.',
+      );
+    }
+    const x = tf.tidy(() => {
+      const shape = mean.length === 1 ? [1] : this.featureShape;
+      const m = tf.tensor(mean, shape);
+      const s = tf.tensor(std.map((v) => (v > 1e-12 ? v : 1)), shape);
+      return tf.div(tf.sub(this.x.toFloat(), m), s);
+    });
+    return new Dataset(x, this.y === null ? null : this.y.clone());
+  }
+
+  /**
+   * Batches of `batchSize` samples (chapter 5). Each batch holds new tensors:
+   * dispose them, or consume the batch inside `tf.tidy`.
+   */
+  *batches(batchSize: number, options: BatchOptions = {}): Generator<Batch> {
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`Dataset.batches: batchSize must be a positive integer, got ${batchSize}.`);
+    const n = this.size;
+    const order = options.shuffle ? permutation(n, options.seed === undefined ? rng() : new Random(options.seed)) : null;
+    for (let start = 0; start < n; start += batchSize) {
+      const count = Math.min(batchSize, n - start);
+      if (count < batchSize && options.dropRemainder) break;
+      if (order) {
+        const part = this.select(order.subarray(start, start + count));
+        yield { x: part.x, y: part.y ?? tf.zeros([count]) };
+      } else {
+        const part = this.range(start, count);
+        yield { x: part.x, y: part.y ?? tf.zeros([count]) };
+      }
+    }
+  }
+
+  /** Frees both tensors. */
+  dispose(): void {
+    if (!this.x.isDisposed) this.x.dispose();
+    if (this.y !== null && !this.y.isDisposed) this.y.dispose();
+  }
+}

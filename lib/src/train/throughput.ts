@@ -1,0 +1,143 @@
+/**
+ * Training throughput (chapter 5): samples per second for a model on the
+ * current backend, through dlkit's Trainer or through tfjs' own `model.fit`,
+ * on random data of the right shape. `npm run bench` calls it with the
+ * presets 'mlp' (chapter 5), 'lenet' and 'resnet' (chapter 7).
+ */
+import { tf } from '../backend/tf';
+import type { LayersModel } from '@tensorflow/tfjs';
+import { Dataset } from '../data/dataset';
+import { lenet, mlp } from '../models/mlp';
+import { resnet } from '../models/resnet';
+import { Trainer } from './trainer';
+
+/** The models `measureTrainingThroughput` knows by name (chapters 5 and 7). */
+export type ThroughputPreset = 'mlp' | 'lenet' | 'resnet';
+
+/**
+ * The small ResNet of chapter 7 (stages of 16, 32 and 64 channels, one block
+ * each, stride-2 stem): the network the chapter trains on MNIST.
+ */
+export const BOOK_RESNET_OPTIONS = { stages: [16, 32, 64], blocksPerStage: 1, stemStrides: 2 } as const;
+
+const PRESETS: Record<ThroughputPreset, { build: () => LayersModel; inputShape: number[]; batchSize: number; steps: number; smokeSteps: number }> = {
+  mlp: { build: () => mlp({ inputShape: [784], hidden: [256, 128], outputs: 10 }), inputShape: [784], batchSize: 128, steps: 40, smokeSteps: 2 },
+  lenet: { build: () => lenet(), inputShape: [28, 28, 1], batchSize: 64, steps: 20, smokeSteps: 2 },
+  resnet: { build: () => resnet({ ...BOOK_RESNET_OPTIONS, stages: [...BOOK_RESNET_OPTIONS.stages] }), inputShape: [28, 28, 1], batchSize: 64, steps: 8, smokeSteps: 1 },
+};
+
+/** Options of `measureTrainingThroughput` (chapter 5). */
+export interface ThroughputOptions {
+  /** A preset name ('mlp': 784-256-128-10; 'lenet'; 'resnet': the chapter-7 ResNet), or a builder of a fresh, uncompiled softmax model. */
+  model?: ThroughputPreset | (() => LayersModel);
+  /** Same as a builder in `model`. */
+  buildModel?: () => LayersModel;
+  /** Shape of one sample (preset default, else required). */
+  inputShape?: number[];
+  /** Classes (default 10). */
+  classes?: number;
+  /** Samples per step (preset default: 128 for mlp, 64 for the CNNs). */
+  batchSize?: number;
+  /** Samples per timed repetition (default: the preset's steps * batchSize). */
+  samples?: number;
+  /** 'smoke' runs one or two steps per repetition (for tests; also used for the CNN presets on the slow cpu backend). */
+  size?: 'full' | 'smoke';
+  /** Untimed repetitions first (default 1). */
+  warmup?: number;
+  /** Timed repetitions (default 3). */
+  repetitions?: number;
+  /** Older name for `repetitions`. */
+  epochs?: number;
+  /** 'trainer' (dlkit's Trainer, int labels; default) or 'fit' (tfjs model.fit, one-hot labels). */
+  method?: 'trainer' | 'fit';
+  /** Learning rate of the Adam optimiser (default 0.001). */
+  learningRate?: number;
+}
+
+/** One throughput measurement: median, min and max samples/s over the repetitions (chapter 5). */
+export interface ThroughputResult {
+  method: 'trainer' | 'fit';
+  backend: string;
+  batchSize: number;
+  /** Samples in all timed repetitions together. */
+  samples: number;
+  seconds: number;
+  /** Median over repetitions (same as `median`). */
+  samplesPerSecond: number;
+  median: number;
+  min: number;
+  max: number;
+  repetitions: number;
+}
+
+/** Measures training samples per second on the current backend (chapter 5). */
+export async function measureTrainingThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
+  const preset = typeof options.model === 'string' ? PRESETS[options.model] : undefined;
+  if (typeof options.model === 'string' && !preset) throw new Error(`measureTrainingThroughput: unknown model "${options.model}"; use mlp, lenet, resnet or a builder function.`);
+  const build = preset?.build ?? (typeof options.model === 'function' ? options.model : options.buildModel);
+  const inputShape = options.inputShape ?? preset?.inputShape;
+  if (!build || !inputShape) throw new Error('measureTrainingThroughput: give model (a preset name or a builder) and, for a builder, inputShape.');
+  const classes = options.classes ?? 10;
+  const batchSize = options.batchSize ?? preset?.batchSize ?? 64;
+  // The pure-JavaScript cpu backend trains convolutions at a few samples per second: use the smoke sizes there.
+  const small = options.size === 'smoke' || (tf.getBackend() === 'cpu' && options.model !== 'mlp');
+  const steps = small ? (preset?.smokeSteps ?? 2) : (preset?.steps ?? 40);
+  const samples = options.samples ?? batchSize * steps;
+  const warmup = options.warmup ?? 1;
+  const repetitions = options.repetitions ?? options.epochs ?? 3;
+  const method = options.method ?? 'trainer';
+  const model = build();
+  const x = tf.randomUniform([samples, ...inputShape], 0, 1, 'float32', 1);
+  const labels = tf.randomUniform([samples], 0, classes, 'int32', 2);
+  const rates: number[] = [];
+  let seconds = 0;
+  const time = async (run: () => Promise<unknown>, timed: boolean): Promise<void> => {
+    const start = performance.now();
+    await run();
+    const elapsed = (performance.now() - start) / 1000;
+    if (timed) {
+      seconds += elapsed;
+      rates.push(samples / elapsed);
+    }
+  };
+  try {
+    if (method === 'fit') {
+      const y = tf.oneHot(labels, classes);
+      const optimizer = tf.train.adam(options.learningRate ?? 0.001);
+      try {
+        model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+        for (let i = 0; i < warmup + repetitions; i++) await time(() => model.fit(x, y, { batchSize, epochs: 1, verbose: 0 }), i >= warmup);
+      } finally {
+        y.dispose();
+        optimizer.dispose();
+      }
+    } else {
+      const trainer = new Trainer(model, { optimizer: tf.train.adam(options.learningRate ?? 0.001), seed: 1 });
+      const data = new Dataset(x, labels);
+      try {
+        for (let i = 0; i < warmup + repetitions; i++) await time(() => trainer.fit(data, { batchSize, epochs: i + 1, plot: false }), i >= warmup);
+      } finally {
+        trainer.optimizer.dispose();
+      }
+    }
+  } finally {
+    x.dispose();
+    labels.dispose();
+    model.dispose();
+  }
+  const sorted = [...rates].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return {
+    method,
+    backend: tf.getBackend(),
+    batchSize,
+    samples: samples * repetitions,
+    seconds,
+    samplesPerSecond: median,
+    median,
+    min: sorted[0] as number,
+    max: sorted[sorted.length - 1] as number,
+    repetitions,
+  };
+}
