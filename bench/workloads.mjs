@@ -1,36 +1,9 @@
-// The book's workloads, each a function (dlkit, tf, size) => { unit, ... } or
-// { skipped: reason }. `size` is 'full' or 'smoke' (tiny, one repetition, for
-// the test suite). A workload whose chapter has not landed is skipped with a note.
-import { measureRate } from './measure.mjs';
+// The book's workloads, each a function (dlkit, tf, size) => { median, min,
+// max, repetitions } or { skipped: reason }. `size` is 'full' or 'smoke' (tiny,
+// one repetition, for the test suite). A workload whose chapter has not landed
+// is skipped with a note.
 
 const reps = (size) => (size === 'smoke' ? { warmup: 1, repetitions: 1 } : { warmup: 1, repetitions: 3 });
-
-function syntheticClassification(tf, count, shape, classes) {
-  return tf.tidy(() => ({
-    x: tf.randomNormal([count, ...shape]),
-    y: tf.oneHot(tf.randomUniform([count], 0, classes, 'int32'), classes).toFloat(),
-  }));
-}
-
-function mlpModel(tf) {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [784], units: 256, activation: 'relu' }),
-      tf.layers.dense({ units: 128, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
-
-async function fitRate(tf, model, data, batchSize, steps, size) {
-  const count = batchSize * steps;
-  return measureRate(async () => {
-    await model.fit(data.x, data.y, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
-    return count;
-  }, reps(size));
-}
 
 export const workloads = [
   {
@@ -42,90 +15,68 @@ export const workloads = [
       const a = tf.randomNormal([n, n]);
       const b = tf.randomNormal([n, n]);
       const inner = size === 'smoke' ? 2 : 5;
-      const result = await measureRate(async () => {
-        for (let i = 0; i < inner; i++) {
-          const c = tf.matMul(a, b);
-          await c.data();
-          c.dispose();
-        }
-        return (inner * 2 * n ** 3) / 1e9;
-      }, reps(size));
-      tf.dispose([a, b]);
-      return result;
+      try {
+        return await dlkit.measureRate(async () => {
+          for (let i = 0; i < inner; i++) {
+            const c = tf.matMul(a, b);
+            await c.data();
+            c.dispose();
+          }
+          return (inner * 2 * n ** 3) / 1e9;
+        }, reps(size));
+      } finally {
+        tf.dispose([a, b]);
+      }
     },
   },
   {
     name: 'mlp-fit',
-    description: 'MLP 784-256-128-10, batch 128, raw model.fit',
+    description: 'MLP 784-256-128-10, batch 128, raw tfjs model.fit',
     unit: 'samples/s',
-    run: async (dlkit, tf, size) => {
-      const steps = size === 'smoke' ? 2 : 40;
-      const data = syntheticClassification(tf, 128 * steps, [784], 10);
-      const model = mlpModel(tf);
-      const result = await fitRate(tf, model, data, 128, steps, size);
-      model.optimizer.dispose();
-      model.dispose();
-      tf.dispose(data);
-      return result;
-    },
+    run: (dlkit, tf, size) => dlkit.measureTrainingThroughput({ model: 'mlp', method: 'fit', size, ...reps(size) }),
   },
   {
     name: 'mlp-trainer',
-    description: "MLP 784-256-128-10, batch 128, dlkit's Trainer (its overhead is this over mlp-fit)",
+    description: "MLP 784-256-128-10, batch 128, dlkit's Trainer (its overhead is the gap to mlp-fit)",
     unit: 'samples/s',
-    run: async (dlkit, tf, size) => {
-      if (typeof dlkit.measureTrainingThroughput !== 'function') return { skipped: 'dlkit has no Trainer throughput measure yet (chapter 5)' };
-      return dlkit.measureTrainingThroughput({ model: 'mlp', size, ...reps(size) });
-    },
+    run: (dlkit, tf, size) => dlkit.measureTrainingThroughput({ model: 'mlp', method: 'trainer', size, ...reps(size) }),
   },
   {
     name: 'lenet-train',
-    description: 'LeNet-style CNN on 28x28x1, batch 64',
+    description: 'LeNet-style CNN on 28x28x1, batch 64, Trainer',
     unit: 'samples/s',
-    run: async (dlkit, tf, size) => {
-      if (typeof dlkit.measureTrainingThroughput !== 'function') return { skipped: 'dlkit has no Trainer throughput measure yet (chapter 7)' };
-      return dlkit.measureTrainingThroughput({ model: 'lenet', size, ...reps(size) });
-    },
+    // Two batches a repetition on the cpu backend, which trains this at about 15 samples/s.
+    run: (dlkit, tf, size) => dlkit.measureTrainingThroughput({ model: 'lenet', size, ...reps(size), ...(tf.getBackend() === 'cpu' && size === 'full' ? { samples: 128 } : {}) }),
   },
   {
     name: 'resnet-train',
-    description: "the book's small ResNet on 28x28x1, batch 64",
+    description: "the book's small ResNet (chapter 7) on 28x28x1, batch 64, Trainer",
     unit: 'samples/s',
-    run: async (dlkit, tf, size) => {
-      if (typeof dlkit.measureTrainingThroughput !== 'function') return { skipped: 'dlkit has no Trainer throughput measure yet (chapter 7)' };
-      return dlkit.measureTrainingThroughput({ model: 'resnet', size, ...reps(size) });
-    },
+    slowOnCpu: true,
+    run: (dlkit, tf, size) => dlkit.measureTrainingThroughput({ model: 'resnet', size, ...reps(size) }),
   },
   {
     name: 'dqn-update',
     description: 'DQN update step, MLP 4-128-128-2, batch 64',
     unit: 'steps/s',
-    run: async (dlkit, tf, size) => {
-      if (typeof dlkit.measureDqnThroughput !== 'function') return { skipped: 'dlkit has no DQN throughput measure yet (chapter 9)' };
-      return dlkit.measureDqnThroughput({ what: 'update', size, ...reps(size) });
-    },
+    run: (dlkit, tf, size) => dlkit.measureDqnThroughput({ what: 'update', size, ...reps(size) }),
   },
   {
     name: 'dqn-act-latency',
-    description: 'DQN single-observation action selection latency',
+    description: 'DQN greedy action for one observation (latency, lower is better)',
     unit: 'µs',
-    lowerIsBetter: true,
-    run: async (dlkit, tf, size) => {
-      if (typeof dlkit.measureDqnThroughput !== 'function') return { skipped: 'dlkit has no DQN throughput measure yet (chapter 9)' };
-      return dlkit.measureDqnThroughput({ what: 'act', size, ...reps(size) });
-    },
+    run: (dlkit, tf, size) => dlkit.measureDqnThroughput({ what: 'act', size, ...reps(size) }),
   },
   {
     name: 'cartpole-env',
-    description: 'CartPole-v1 raw environment steps (random actions)',
+    description: 'CartPole-v1 raw environment steps',
     unit: 'steps/s',
     backendIndependent: true,
     run: async (dlkit, tf, size) => {
-      if (typeof dlkit.make !== 'function') return { skipped: 'the gym module has not landed (chapter 9)' };
       const env = dlkit.make('CartPole-v1');
       env.reset({ seed: 0 });
       const steps = size === 'smoke' ? 1000 : 200_000;
-      return measureRate(() => {
+      return dlkit.measureRate(() => {
         for (let i = 0; i < steps; i++) {
           const [, , terminated, truncated] = env.step(i & 1);
           if (terminated || truncated) env.reset();
@@ -136,12 +87,9 @@ export const workloads = [
   },
   {
     name: 'cartpole-dqn-agent',
-    description: 'CartPole-v1 steps with the DQN agent acting and learning',
+    description: 'CartPole-v1 steps with the DQN agent acting and learning every step',
     unit: 'steps/s',
-    run: async (dlkit, tf, size) => {
-      if (typeof dlkit.measureDqnThroughput !== 'function') return { skipped: 'dlkit has no DQN throughput measure yet (chapter 9)' };
-      return dlkit.measureDqnThroughput({ what: 'agent', size, ...reps(size) });
-    },
+    run: (dlkit, tf, size) => dlkit.measureDqnThroughput({ what: 'agent', size, ...reps(size) }),
   },
   {
     name: 'mini-bert-train',

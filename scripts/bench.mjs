@@ -1,7 +1,8 @@
 // `npm run bench`: the book's workloads on every backend this machine has,
 // printed as a table and written to bench/results.json with machine info.
 // Options: --smoke (tiny sizes, one repetition: what the tests run),
-// --backends wasm,cpu, --only name1,name2, --out FILE.
+// --backends wasm,cpu, --only name1,name2, --out FILE, --profile (print the
+// kernels that take the time in each chosen workload, instead of measuring).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +41,22 @@ for (const name of requested) {
   }
 }
 
+if (argv.includes('--profile')) {
+  for (const backend of backends) {
+    await dlkit.initBackend({ backend, quiet: true });
+    for (const workload of chosen) {
+      dlkit.seed(1);
+      const profile = await dlkit.profileKernels(() => workload.run(dlkit, tf, 'smoke'));
+      const share = (100 * profile.kernelMilliseconds) / profile.totalMilliseconds;
+      console.log(`\n${backend} ${workload.name}: ${profile.totalMilliseconds.toFixed(0)} ms, ${share.toFixed(0)}% inside kernels`);
+      for (const k of profile.kernels.slice(0, 12)) {
+        console.log(`  ${k.milliseconds.toFixed(1).padStart(8)} ms ${String(k.calls).padStart(5)} calls  ${k.kernel} (${k.shapes})`);
+      }
+    }
+  }
+  process.exit(0);
+}
+
 const results = [];
 const backendIndependentDone = new Set();
 for (const backend of backends) {
@@ -49,10 +66,15 @@ for (const backend of backends) {
     dlkit.seed(1);
     const tensorsBefore = tf.memory().numTensors;
     let outcome;
-    try {
-      outcome = await workload.run(dlkit, tf, size);
-    } catch (error) {
-      outcome = { error: error.message.split('\n')[0] };
+    if (workload.slowOnCpu && backend === 'cpu' && size === 'full') {
+      outcome = { skipped: 'minutes per repetition on the pure-JavaScript cpu backend; see lenet-train for the cpu/wasm ratio' };
+    } else {
+      try {
+        const { median, min, max, repetitions, skipped } = await workload.run(dlkit, tf, size);
+        outcome = skipped ? { skipped } : { median, min, max, repetitions };
+      } catch (error) {
+        outcome = { error: error.message.split('\n')[0] };
+      }
     }
     const entry = {
       workload: workload.name,
