@@ -153,14 +153,6 @@ export function setLearningRate(optimizer: Optimizer, learningRate: number): voi
   else o.learningRate = learningRate;
 }
 
-function randomState(): number {
-  return (rng() as unknown as { state: number }).state;
-}
-
-function setRandomState(state: number): void {
-  (rng() as unknown as { state: number }).state = state >>> 0;
-}
-
 function defer(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -667,7 +659,7 @@ export class Trainer implements TrainerControl {
       step: this.step,
       history: this.history,
       shuffleSeed: this.shuffleSeed,
-      randomState: randomState(),
+      randomState: rng().getState(),
       learningRate: this.learningRate,
       baseLearningRate: this.baseLearningRate,
       optimizerClass: this.optimizer.getClassName(),
@@ -727,6 +719,6 @@ export class Trainer implements TrainerControl {
     this.history = state.history;
     this.shuffleSeed = state.shuffleSeed;
     this.early = state.earlyStopping;
-    if (typeof state.randomState === 'number') setRandomState(state.randomState);
+    if (typeof state.randomState === 'number') rng().setState(state.randomState);
   }
 }

@@ -60,6 +60,17 @@ export class Random {
     return array;
   }
 
+  /** The generator's internal state, to save in a checkpoint (chapter 5). */
+  getState(): number {
+    return this.state;
+  }
+
+  /** Puts back a state from `getState()`: the draws that follow repeat exactly (chapter 5). */
+  setState(state: number): void {
+    if (!Number.isInteger(state)) throw new Error(`Random.setState: expected an integer state from getState(), got ${state}.`);
+    this.state = state >>> 0;
+  }
+
   /** A 32-bit integer, handy as a seed for another generator or a tfjs op. */
   seedInt(): number {
     return Math.floor(this.next() * 2147483647);
