@@ -17,8 +17,7 @@
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
-
-type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+import type { Padding } from './kernel-from-ops';
 
 /**
  * The filter gradient of a 2-D convolution of `x` (NHWC) whose output gradient

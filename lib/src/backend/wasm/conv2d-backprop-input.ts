@@ -16,9 +16,8 @@
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import type { Padding } from './kernel-from-ops';
 import { toChannelsLast } from './conv2d-backprop-filter';
-
-type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 /**
  * Spreads the rows and columns of an NHWC tensor apart, with `strides - 1`

@@ -13,9 +13,8 @@
 import { tf } from '../tf';
 import type { KernelConfig, Tensor4D } from '@tensorflow/tfjs';
 import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import type { Padding } from './kernel-from-ops';
 import { spreadWithZeros } from './conv2d-backprop-input';
-
-type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 /**
  * The input gradient of a depthwise convolution with filter

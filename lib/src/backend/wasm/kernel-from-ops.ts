@@ -10,6 +10,9 @@ import type { KernelFunc, NamedAttrMap, Tensor, Tensor4D, TensorInfo } from '@te
 /** The inputs of a kernel as tensors, by the names TensorFlow.js gives them (chapter 0). */
 export type KernelInputs = Record<string, Tensor>;
 
+/** A convolution's padding as TensorFlow.js' kernels receive it. */
+export type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
 /**
  * Turns `body(inputs, attrs)`, written with public `tf` ops, into a
  * `KernelFunc` for `tf.registerKernel` (chapter 0). The body runs inside

@@ -19,8 +19,7 @@
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { kernelFromOps, padOrCrop } from './kernel-from-ops';
-
-type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+import type { Padding } from './kernel-from-ops';
 
 /**
  * The input gradient of `tf.maxPool(x, filterSize, strides, pad)` whose output
