@@ -12,6 +12,7 @@ import { registerWasmTrainingKernels } from './wasm/register';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+/** One rung of the backend ladder (chapter 0). */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** One rung of the ladder: whether it could be used, and why not. */
