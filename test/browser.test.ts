@@ -28,7 +28,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startJupyter(port: number, token: string): Promise<ChildProcess> {
+async function startJupyter(port: number, token: string): Promise<{ child: ChildProcess; log: () => string }> {
   const notebooksDir = join(repositoryRoot, 'notebooks');
   const child = spawn(jupyterPython(), [
     '-m', 'notebook', `--notebook-dir=${notebooksDir}`, '--no-browser', '--NotebookApp.ip=127.0.0.1',
@@ -42,7 +42,7 @@ async function startJupyter(port: number, token: string): Promise<ChildProcess> 
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/api/status?token=${token}`);
-      if (response.ok) return child;
+      if (response.ok) return { child, log: () => log };
     } catch {
       // not listening yet
     }
@@ -53,7 +53,7 @@ async function startJupyter(port: number, token: string): Promise<ChildProcess> 
   throw new Error(`Jupyter did not start on 127.0.0.1:${port} within 60 s. Its log:\n${log.slice(-2000)}`);
 }
 
-test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { skip: existsSync(browserPath) ? false : `no Chromium at ${browserPath} (Debian: apt-get install chromium; or set DLKIT_CHROMIUM)`, timeout: 300_000 }, async () => {
+test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { skip: existsSync(browserPath) ? false : `no Chromium at ${browserPath} (Debian: apt-get install chromium; or set DLKIT_CHROMIUM)`, timeout: 480_000 }, async () => {
   const scratch = join(repositoryRoot, 'notebooks', scratchFolder);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
@@ -61,6 +61,7 @@ test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { sk
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const jupyter = await startJupyter(port, token);
+  const notebookLog = () => jupyter.log().split('\n').slice(-30).join('\n');
   const browser = await chromium.launch({
     executablePath: browserPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
@@ -73,7 +74,12 @@ test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { sk
     await page.waitForFunction(() => {
       const jupyter = (window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } } }).Jupyter;
       return jupyter?.notebook?.kernel?.is_connected() === true;
-    }, undefined, { timeout: 60_000 });
+    }, undefined, { timeout: 180_000 }).catch((error: Error) => {
+      mkdirSync(resultsDir, { recursive: true });
+      return page.screenshot({ path: join(resultsDir, '00_setup-failure.png') }).finally(() => {
+        throw new Error(`the tslab kernel did not connect: ${error.message}\nJupyter's log:\n${notebookLog()}`);
+      });
+    });
     // Run every cell the way a reader would: Cell > Run All.
     await page.click('#celllink');
     await page.click('#run_all_cells > a');
@@ -81,7 +87,12 @@ test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { sk
       const notebook = (window as unknown as { Jupyter: { notebook: { get_cells(): { cell_type: string; input_prompt_number?: number | string | null }[]; kernel_busy?: boolean } } }).Jupyter.notebook;
       const code = notebook.get_cells().filter((cell) => cell.cell_type === 'code');
       return code.every((cell) => typeof cell.input_prompt_number === 'number') && document.querySelector('#notification_kernel')?.textContent?.includes('busy') !== true && !document.body.classList.contains('kernel_busy');
-    }, undefined, { timeout: 180_000, polling: 500 });
+    }, undefined, { timeout: 180_000, polling: 500 }).catch((error: Error) => {
+      mkdirSync(resultsDir, { recursive: true });
+      return page.screenshot({ path: join(resultsDir, '00_setup-failure.png') }).finally(() => {
+        throw new Error(`the cells did not all run: ${error.message}\nJupyter's log:\n${notebookLog()}`);
+      });
+    });
     await page.waitForSelector('svg.main-svg', { timeout: 30_000 });
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, '00_setup.png'), fullPage: true });
@@ -96,7 +107,7 @@ test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { sk
     assert.deepEqual(pageErrors, [], 'no JavaScript error on the page');
   } finally {
     await browser.close();
-    jupyter.kill('SIGTERM');
+    jupyter.child.kill('SIGTERM');
     rmSync(scratch, { recursive: true, force: true });
   }
 });
