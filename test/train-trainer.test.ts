@@ -159,6 +159,49 @@ test('resuming from a checkpoint gives the same weights as an uninterrupted run'
   unseed();
 });
 
+test('resuming keeps early stopping\'s best weights: the restored weights equal an uninterrupted run\'s', async () => {
+  await initBackend({ quiet: true });
+  const folder = temporaryFolder();
+  // Watching the training loss in 'max' mode makes epoch 1 the best one, so
+  // early stopping must end by putting epoch 1's weights back.
+  const earlyStopping = { monitor: 'loss', mode: 'max' as const, patience: 2, restoreBestWeights: true };
+  const run = async (resume: boolean): Promise<Float32Array[]> => {
+    seed(6);
+    const data = blobs(128, 1);
+    const build = () => mlp({ inputShape: [2], hidden: [8], outputs: 2 });
+    let model = build();
+    let trainer = new Trainer(model, { learningRate: 0.05 });
+    if (resume) {
+      await trainer.fit(data, { epochs: 2, batchSize: 16, plot: false, earlyStopping, checkpoint: { directory: join(folder, 'early') } });
+      trainer.optimizer.dispose();
+      model.dispose();
+      model = build();
+      trainer = new Trainer(model, { learningRate: 0.05 });
+      const result = await trainer.fit(data, { epochs: 10, batchSize: 16, plot: false, earlyStopping, resumeFrom: join(folder, 'early') });
+      assert.equal(result.stoppedEarly, true);
+      assert.equal(result.bestEpoch, 1);
+    } else {
+      const result = await trainer.fit(data, { epochs: 10, batchSize: 16, plot: false, earlyStopping });
+      assert.equal(result.bestEpoch, 1);
+    }
+    const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
+    trainer.optimizer.dispose();
+    model.dispose();
+    data.dispose();
+    return weights;
+  };
+  const before = tf.memory().numTensors;
+  const straight = await run(false);
+  const resumed = await run(true);
+  straight.forEach((w, i) => {
+    const r = resumed[i] as Float32Array;
+    for (let j = 0; j < w.length; j++) assert.ok(Math.abs((w[j] as number) - (r[j] as number)) < 1e-5, `weight ${i}[${j}]: ${w[j]} vs ${r[j]}`);
+  });
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+  rmSync(folder, { recursive: true, force: true });
+  unseed();
+});
+
 test('an interrupted save leaves the previous checkpoint intact', async () => {
   await initBackend({ quiet: true });
   seed(5);

@@ -175,6 +175,8 @@ export class Trainer implements TrainerControl {
   private metrics: Metric[] | null = null;
   private baseLearningRate: number;
   private early: EarlyState | null = null;
+  /** Weights of the best epoch so far, kept for early stopping's restore (and saved in checkpoints). */
+  private bestWeights: Tensor[] | null = null;
 
   constructor(model: TrainableModel, options: TrainerOptions = {}) {
     if (!isLayersModel(model) && (typeof (model as CustomModel).loss !== 'function' || !Array.isArray((model as CustomModel).trainableVariables))) {
@@ -438,9 +440,9 @@ export class Trainer implements TrainerControl {
       if (this.early === null || this.early.monitor !== monitor) {
         const mode = e.mode ?? (/accuracy/i.test(monitor) ? 'max' : 'min');
         this.early = { monitor, mode, best: mode === 'min' ? Infinity : -Infinity, bestEpoch: 0, wait: 0 };
+        this.replaceBestWeights(null);
       }
     }
-    let bestWeights: Tensor[] | null = null;
     let stoppedEarly = false;
 
     this.stopTraining = false;
@@ -540,8 +542,7 @@ export class Trainer implements TrainerControl {
             this.early.bestEpoch = epoch + 1;
             this.early.wait = 0;
             if (options.earlyStopping.restoreBestWeights ?? true) {
-              bestWeights?.forEach((t) => t.dispose());
-              bestWeights = tf.tidy(() => this.allWeights().map((w) => w.clone()));
+              this.replaceBestWeights(tf.tidy(() => this.allWeights().map((w) => w.clone())));
             }
           } else {
             this.early.wait += 1;
@@ -558,9 +559,9 @@ export class Trainer implements TrainerControl {
         }
         await defer();
       }
-      if (bestWeights && this.early && this.early.bestEpoch !== this.epoch) this.assignWeights(bestWeights);
+      if (this.bestWeights && this.early && this.early.bestEpoch !== this.epoch) this.assignWeights(this.bestWeights);
     } finally {
-      bestWeights?.forEach((t) => t.dispose());
+      this.replaceBestWeights(null);
       plot?.close();
     }
     for (const c of callbacks) await c.onTrainEnd?.(this.history, this);
@@ -638,9 +639,15 @@ export class Trainer implements TrainerControl {
     targets.forEach((v, i) => v.assign(values[i] as Tensor));
   }
 
+  private replaceBestWeights(weights: Tensor[] | null): void {
+    this.bestWeights?.forEach((t) => t.dispose());
+    this.bestWeights = weights;
+  }
+
   /**
    * Saves weights, optimiser state and trainer state (epoch, history, shuffle
-   * seed, random state) to `directory`, atomically (chapter 5).
+   * seed, random state, early stopping's best weights) to `directory`,
+   * atomically (chapter 5).
    */
   async saveCheckpoint(directory: string): Promise<void> {
     const toStored = (name: string, t: Tensor): StoredTensor => ({
@@ -666,7 +673,8 @@ export class Trainer implements TrainerControl {
       modelKind: isLayersModel(this.model) ? 'layers' : 'custom',
       earlyStopping: this.early,
     };
-    saveCheckpointFolder(directory, { state, groups: { model, optimizer } });
+    const best = (this.bestWeights ?? []).map((t, i) => toStored(names[i] as string, t));
+    saveCheckpointFolder(directory, { state, groups: best.length > 0 ? { model, optimizer, best } : { model, optimizer } });
   }
 
   /**
@@ -719,6 +727,8 @@ export class Trainer implements TrainerControl {
     this.history = state.history;
     this.shuffleSeed = state.shuffleSeed;
     this.early = state.earlyStopping;
+    const best = checkpoint.groups['best'];
+    this.replaceBestWeights(best && best.length === current.length ? best.map((b) => tf.tensor(b.values, b.shape, b.dtype)) : null);
     if (typeof state.randomState === 'number') rng().setState(state.randomState);
   }
 }
