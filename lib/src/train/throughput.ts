@@ -10,6 +10,7 @@ import { Dataset } from '../data/dataset';
 import { lenet, mlp } from '../models/mlp';
 import { resnet } from '../models/resnet';
 import { Trainer } from './trainer';
+import { summarise } from '../util/timing';
 
 /** The models `measureTrainingThroughput` knows by name (chapters 5 and 7). */
 export type ThroughputPreset = 'mlp' | 'lenet' | 'resnet';
@@ -125,9 +126,7 @@ export async function measureTrainingThroughput(options: ThroughputOptions): Pro
     labels.dispose();
     model.dispose();
   }
-  const sorted = [...rates].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  const { median, min, max } = summarise(rates);
   return {
     method,
     backend: tf.getBackend(),
@@ -136,8 +135,8 @@ export async function measureTrainingThroughput(options: ThroughputOptions): Pro
     seconds,
     samplesPerSecond: median,
     median,
-    min: sorted[0] as number,
-    max: sorted[sorted.length - 1] as number,
+    min,
+    max,
     repetitions,
   };
 }
