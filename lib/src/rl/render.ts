@@ -4,7 +4,7 @@
  * plays inline in a notebook or in any browser.
  */
 import { writeFileSync } from 'node:fs';
-import { showHtml } from '../plot/jupyter';
+import { escapeHtml, showHtml } from '../plot/jupyter';
 
 /** Geometry of a CartPole drawing (chapter 9); the defaults are Gymnasium's 600 x 400 screen. */
 export interface CartPoleDrawingOptions {
@@ -122,7 +122,7 @@ export function cartPoleAnimationSvg(states: ArrayLike<number>[], options: CartP
   const poleAnimation = `<animateTransform attributeName="transform" type="rotate" values="${rotate}" dur="${seconds}s" ${repeat}/>`;
   const first = frames[0] as ArrayLike<number>;
   const caption = options.caption
-    ? `<text x="8" y="20" font-family="sans-serif" font-size="14" fill="#333">${escapeText(options.caption)}</text>`
+    ? `<text x="8" y="20" font-family="sans-serif" font-size="14" fill="#333">${escapeHtml(options.caption)}</text>`
     : '';
   const progress =
     `<rect x="0" y="${g.height - 4}" height="4" width="0" fill="#4a7">` +
@@ -133,10 +133,6 @@ export function cartPoleAnimationSvg(states: ArrayLike<number>[], options: CartP
     bodySvg(g, cartAnimation, poleAnimation).replace('<g>', `<g transform="rotate(${poleDegrees(first[2] as number)})">`) +
     `</g></svg>`
   );
-}
-
-function escapeText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 /** The animation wrapped in a small HTML block with a caption line (chapter 9). */
