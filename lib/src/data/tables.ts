@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { summarise } from '../util/timing';
 import type { DataFrame } from 'danfojs-node';
 
 /** The kind of values a column holds (chapter 1). */
@@ -286,13 +287,12 @@ export function describeColumns(frame: DataFrame): ColumnSummary[] {
       return { column: name, kind: 'date' as const, count: present.length, missing, min: day(times[0] as number), max: day(times[times.length - 1] as number) };
     }
     if (present.every((v) => typeof v === 'number')) {
-      const numbers = (present as number[]).slice().sort((a, b) => a - b);
+      const numbers = present as number[];
       const n = numbers.length;
       const mean = numbers.reduce((s, v) => s + v, 0) / n;
       const variance = n > 1 ? numbers.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : Number.NaN;
-      const middle = Math.floor(n / 2);
-      const median = n === 0 ? Number.NaN : n % 2 === 1 ? (numbers[middle] as number) : ((numbers[middle - 1] as number) + (numbers[middle] as number)) / 2;
-      return { column: name, kind: 'number' as const, count: n, missing, mean, std: Math.sqrt(variance), min: numbers[0] ?? Number.NaN, median, max: numbers[n - 1] ?? Number.NaN };
+      const { min, median, max } = n > 0 ? summarise(numbers) : { min: Number.NaN, median: Number.NaN, max: Number.NaN };
+      return { column: name, kind: 'number' as const, count: n, missing, mean, std: Math.sqrt(variance), min, median, max };
     }
     const counts = new Map<string, number>();
     for (const v of present) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
