@@ -5,22 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend, seed, tf } from 'dlkit';
+import { initBackend, lenet, seed, tf } from 'dlkit';
 import type { LayersModel, Tensor } from 'dlkit';
 
 const BATCH = 64;
 
-/** conv 5x5x6 -> max pool -> conv 5x5x16 -> max pool -> dense 120 -> 84 -> 10, on 28x28x1 images. */
-function lenet(): LayersModel {
-  const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, activation: 'relu' }));
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }));
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 120, activation: 'relu' }));
-  model.add(tf.layers.dense({ units: 84, activation: 'relu' }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+/** The book's LeNet (chapter 7), compiled for a plain training step. */
+function compiledLenet(): LayersModel {
+  const model = lenet();
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   return model;
 }
@@ -34,7 +26,7 @@ function lenet(): LayersModel {
 async function samplesPerSecond(backend: string, warmUp: number, rounds: number, stepsPerRound: number): Promise<number> {
   await tf.setBackend(backend);
   seed(7);
-  const model = lenet();
+  const model = compiledLenet();
   const x = tf.randomNormal([BATCH, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10);
   const step = async (): Promise<number> => (await model.trainOnBatch(x, y)) as number;
