@@ -52,6 +52,12 @@ export function residualBlock(input: SymbolicTensor, options: ResidualBlockOptio
   return tf.layers.reLU().apply(sum) as SymbolicTensor;
 }
 
+/**
+ * The small ResNet of chapter 7 (stages of 16, 32 and 64 channels, one block
+ * each, stride-2 stem): the network the chapter trains on MNIST.
+ */
+export const BOOK_RESNET_OPTIONS = { stages: [16, 32, 64], blocksPerStage: 1, stemStrides: 2 } as const;
+
 /** Options of `resnet` and `plainNet` (chapter 7). */
 export interface ResnetOptions {
   /** Shape of one image (default [28, 28, 1]). */

@@ -16,4 +16,3 @@ export * from './schedules';
 export * from './q-network';
 export * from './dqn';
 export * from './train-dqn';
-export * from './throughput';

@@ -3,4 +3,3 @@ export * from './metrics';
 export * from './schedules';
 export * from './checkpoint';
 export * from './trainer';
-export * from './throughput';

@@ -3,12 +3,9 @@
  * action, and environment steps per second with the agent acting and
  * learning. `npm run bench` reports all three.
  */
-import { tf } from '../backend/tf';
 import { Random } from '../util/random';
 import { measureRate, RateSummary } from '../util/timing';
-import { DqnAgent } from './dqn';
-import { make } from './registry';
-import { ReplayBuffer } from './replay-buffer';
+import { DqnAgent, ReplayBuffer, make } from '../rl/index';
 
 /** What `measureDqnThroughput` times (chapter 9). */
 export type DqnWorkload = 'update' | 'act' | 'agent';

@@ -8,18 +8,12 @@ import { tf } from '../backend/tf';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { Dataset } from '../data/dataset';
 import { lenet, mlp } from '../models/mlp';
-import { resnet } from '../models/resnet';
-import { Trainer } from './trainer';
+import { BOOK_RESNET_OPTIONS, resnet } from '../models/resnet';
+import { Trainer } from '../train/trainer';
 import { summarise } from '../util/timing';
 
 /** The models `measureTrainingThroughput` knows by name (chapters 5 and 7). */
 export type ThroughputPreset = 'mlp' | 'lenet' | 'resnet';
-
-/**
- * The small ResNet of chapter 7 (stages of 16, 32 and 64 channels, one block
- * each, stride-2 stem): the network the chapter trains on MNIST.
- */
-export const BOOK_RESNET_OPTIONS = { stages: [16, 32, 64], blocksPerStage: 1, stemStrides: 2 } as const;
 
 const PRESETS: Record<ThroughputPreset, { build: () => LayersModel; inputShape: number[]; batchSize: number; steps: number; smokeSteps: number }> = {
   mlp: { build: () => mlp({ inputShape: [784], hidden: [256, 128], outputs: 10 }), inputShape: [784], batchSize: 128, steps: 40, smokeSteps: 2 },
@@ -31,8 +25,6 @@ const PRESETS: Record<ThroughputPreset, { build: () => LayersModel; inputShape: 
 export interface ThroughputOptions {
   /** A preset name ('mlp': 784-256-128-10; 'lenet'; 'resnet': the chapter-7 ResNet), or a builder of a fresh, uncompiled softmax model. */
   model?: ThroughputPreset | (() => LayersModel);
-  /** Same as a builder in `model`. */
-  buildModel?: () => LayersModel;
   /** Shape of one sample (preset default, else required). */
   inputShape?: number[];
   /** Classes (default 10). */
@@ -47,8 +39,6 @@ export interface ThroughputOptions {
   warmup?: number;
   /** Timed repetitions (default 3). */
   repetitions?: number;
-  /** Older name for `repetitions`. */
-  epochs?: number;
   /** 'trainer' (dlkit's Trainer, int labels; default) or 'fit' (tfjs model.fit, one-hot labels). */
   method?: 'trainer' | 'fit';
   /** Learning rate of the Adam optimiser (default 0.001). */
@@ -63,8 +53,7 @@ export interface ThroughputResult {
   /** Samples in all timed repetitions together. */
   samples: number;
   seconds: number;
-  /** Median over repetitions (same as `median`). */
-  samplesPerSecond: number;
+  /** Samples per second: the median, slowest and fastest repetition. */
   median: number;
   min: number;
   max: number;
@@ -75,7 +64,7 @@ export interface ThroughputResult {
 export async function measureTrainingThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const preset = typeof options.model === 'string' ? PRESETS[options.model] : undefined;
   if (typeof options.model === 'string' && !preset) throw new Error(`measureTrainingThroughput: unknown model "${options.model}"; use mlp, lenet, resnet or a builder function.`);
-  const build = preset?.build ?? (typeof options.model === 'function' ? options.model : options.buildModel);
+  const build = preset?.build ?? (typeof options.model === 'function' ? options.model : undefined);
   const inputShape = options.inputShape ?? preset?.inputShape;
   if (!build || !inputShape) throw new Error('measureTrainingThroughput: give model (a preset name or a builder) and, for a builder, inputShape.');
   const classes = options.classes ?? 10;
@@ -85,7 +74,7 @@ export async function measureTrainingThroughput(options: ThroughputOptions): Pro
   const steps = small ? (preset?.smokeSteps ?? 2) : (preset?.steps ?? 40);
   const samples = options.samples ?? batchSize * steps;
   const warmup = options.warmup ?? 1;
-  const repetitions = options.repetitions ?? options.epochs ?? 3;
+  const repetitions = options.repetitions ?? 3;
   const method = options.method ?? 'trainer';
   const model = build();
   const x = tf.randomUniform([samples, ...inputShape], 0, 1, 'float32', 1);
@@ -133,7 +122,6 @@ export async function measureTrainingThroughput(options: ThroughputOptions): Pro
     batchSize,
     samples: samples * repetitions,
     seconds,
-    samplesPerSecond: median,
     median,
     min,
     max,

@@ -1,0 +1,9 @@
+/**
+ * Measuring the book rather than teaching it (chapters 0, 5 and 9): where the
+ * time goes per kernel, training throughput of the chapters' models, and the
+ * speed of the DQN. `npm run bench` and the speed tests call these; nothing
+ * else in dlkit imports them.
+ */
+export * from './profile';
+export * from './training-throughput';
+export * from './dqn-throughput';
