@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   transformerEncoderParameters,
   decoderParameters,
-  resNetParameters,
+  resnetParameters,
   denseParameters,
   normalizationParameters,
   PUBLISHED_MODELS,
@@ -51,16 +51,16 @@ test('GPT-3 175B and GPT-2 1.5B from their configurations', () => {
 });
 
 test('ResNets match torchvision counts exactly, batch-norm scale and shift included', () => {
-  const resnet50 = resNetParameters(RESNET_50);
+  const resnet50 = resnetParameters(RESNET_50);
   assert.equal(resnet50.total, 25_557_032);
   assert.ok(relativeError(resnet50.total, 25.56e6) < 0.001);
   assert.equal(resnet50.nonTrainable, 53_120, 'running means and variances, as Keras reports for ResNet50');
   assert.equal(resnet50.parts['classifier'], 2048 * 1000 + 1000);
-  assert.equal(resNetParameters({ blocksPerStage: [2, 2, 2, 2], block: 'basic' }).total, 11_689_512);
-  assert.equal(resNetParameters({ blocksPerStage: [3, 4, 6, 3], block: 'basic' }).total, 21_797_672);
-  assert.equal(resNetParameters({ blocksPerStage: [3, 4, 23, 3], block: 'bottleneck' }).total, 44_549_160);
-  assert.equal(resNetParameters({ blocksPerStage: [3, 8, 36, 3], block: 'bottleneck' }).total, 60_192_808);
-  assert.equal(resNetParameters({ ...RESNET_50, classes: 10 }).total, 25_557_032 - 2049 * 990);
+  assert.equal(resnetParameters({ blocksPerStage: [2, 2, 2, 2], block: 'basic' }).total, 11_689_512);
+  assert.equal(resnetParameters({ blocksPerStage: [3, 4, 6, 3], block: 'basic' }).total, 21_797_672);
+  assert.equal(resnetParameters({ blocksPerStage: [3, 4, 23, 3], block: 'bottleneck' }).total, 44_549_160);
+  assert.equal(resnetParameters({ blocksPerStage: [3, 8, 36, 3], block: 'bottleneck' }).total, 60_192_808);
+  assert.equal(resnetParameters({ ...RESNET_50, classes: 10 }).total, 25_557_032 - 2049 * 990);
 });
 
 test('every published model is within 2 % of its published count', () => {
@@ -77,8 +77,8 @@ test('building blocks and bad configurations', () => {
   assert.equal(normalizationParameters(5), 10);
   assert.throws(() => transformerEncoderParameters({ ...BERT_BASE, heads: 7 }), /768 is not divisible by heads 7/);
   assert.throws(() => decoderParameters({ ...GPT3, layers: 0 }), /layers must be a positive integer, got 0/);
-  assert.throws(() => resNetParameters({ blocksPerStage: [3, 4, 6], block: 'bottleneck' }), /3 stages but stageWidths has 4/);
-  assert.throws(() => resNetParameters({ blocksPerStage: [3, 4, 6, 3], block: 'wide' as 'basic' }), /must be 'bottleneck' or 'basic'/);
+  assert.throws(() => resnetParameters({ blocksPerStage: [3, 4, 6], block: 'bottleneck' }), /3 stages but stageWidths has 4/);
+  assert.throws(() => resnetParameters({ blocksPerStage: [3, 4, 6, 3], block: 'wide' as 'basic' }), /must be 'bottleneck' or 'basic'/);
   assert.equal(formatCount(109_482_240), '109.5M');
   assert.equal(formatCount(174.6e9), '174.6B');
   assert.equal(formatCount(999), '999');

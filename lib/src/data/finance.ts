@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataFrame } from 'danfojs-node';
-import type { Numbers } from '../plot/charts';
+import type { Numbers } from '../util/numbers';
 import { ColumnSpec, readCsvTable, tableToDataFrame } from './tables';
 
 /** Columns of vega-datasets' sp500-2000.csv (chapter 1). */

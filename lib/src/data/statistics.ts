@@ -3,7 +3,7 @@
  * density, to see that daily stock returns have fatter tails than a normal
  * distribution.
  */
-import type { Numbers } from '../plot/charts';
+import type { Numbers } from '../util/numbers';
 
 /** Mean, spread and shape of a sample (chapter 1). */
 export type SummaryStatistics = {

@@ -7,7 +7,8 @@
 import { tf } from '../backend/tf';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { Dataset } from '../data/dataset';
-import { lenet, mlp } from '../models/mlp';
+import { lenet } from '../models/lenet';
+import { mlp } from '../models/mlp';
 import { BOOK_RESNET_OPTIONS, resnet } from '../models/resnet';
 import { Trainer } from '../train/trainer';
 import { summarise } from '../util/timing';

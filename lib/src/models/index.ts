@@ -1,4 +1,5 @@
-export * from './scale';
+export { BATCH_NORM_MOMENTUM, heNormal, glorotUniform, type LayerActivationName } from './layers';
 export * from './mlp';
+export * from './lenet';
 export * from './resnet';
 export * from './pretrained';

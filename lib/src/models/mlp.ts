@@ -1,32 +1,10 @@
 /**
- * Multilayer perceptrons and LeNet (chapters 5 and 7): small builders over
- * tf.layers whose initialisers are all seeded through `nextSeed()`, so the
- * same `seed(n)` gives the same starting weights.
+ * Multilayer perceptrons (chapter 5): dense layers over tf.layers, with
+ * optional batch normalisation, dropout and weight decay, all seeded.
  */
 import { tf } from '../backend/tf';
 import type { Sequential } from '@tensorflow/tfjs';
-import { nextSeed } from '../util/random';
-
-/** The activations the builders accept (chapter 5). */
-export type LayerActivationName = 'relu' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'gelu' | 'linear' | 'softmax' | 'swish';
-
-/**
- * Momentum of the running mean and variance that batch normalisation uses at
- * inference (chapter 7): 0.9, PyTorch's default, rather than Keras' 0.99, so
- * that the statistics catch up within the few hundred steps of a book-sized
- * run (with 0.99 they still remember the initial 0 and 1 after 100 steps).
- */
-export const BATCH_NORM_MOMENTUM = 0.9;
-
-/** Seeded He-normal initialiser, the usual choice before ReLU (chapter 5). */
-export function heNormal(): ReturnType<typeof tf.initializers.heNormal> {
-  return tf.initializers.heNormal({ seed: nextSeed() });
-}
-
-/** Seeded Glorot-uniform initialiser, the Keras default (chapter 5). */
-export function glorotUniform(): ReturnType<typeof tf.initializers.glorotUniform> {
-  return tf.initializers.glorotUniform({ seed: nextSeed() });
-}
+import { BATCH_NORM_MOMENTUM, checkPositiveIntegers, glorotUniform, heNormal, type LayerActivationName } from './layers';
 
 /** Options of `mlp` (chapter 5). */
 export interface MlpOptions {
@@ -49,12 +27,6 @@ export interface MlpOptions {
   /** Batch normalisation after each hidden dense layer (default false). */
   batchNorm?: boolean;
   name?: string;
-}
-
-function checkPositiveIntegers(what: string, values: number[]): void {
-  for (const v of values) {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${what} must be positive integers, got [${values.join(', ')}].`);
-  }
 }
 
 /**
@@ -104,59 +76,5 @@ export function mlp(options: MlpOptions): Sequential {
       ...(decay > 0 ? { kernelRegularizer: regulariser() } : {}),
     }),
   );
-  return model;
-}
-
-/** Options of `lenet` (chapter 7). */
-export interface LenetOptions {
-  /** Shape of one image (default [28, 28, 1]). */
-  inputShape?: number[];
-  /** Classes (default 10). */
-  classes?: number;
-  /** Filters of the two convolutions (default [6, 16], as in LeNet-5). */
-  filters?: [number, number];
-  /** Units of the two hidden dense layers (default [120, 84]). */
-  dense?: [number, number];
-  /** Activation (default relu; LeNet-5 used sigmoid-like tanh). */
-  activation?: LayerActivationName;
-  /** Batch normalisation after each convolution (default false). */
-  batchNorm?: boolean;
-}
-
-/**
- * A LeNet-5 style CNN (chapter 7): conv 5x5 (same) - pool - conv 5x5 - pool -
- * dense - dense - softmax. Max pooling replaces the original average pooling.
- */
-export function lenet(options: LenetOptions = {}): Sequential {
-  const inputShape = options.inputShape ?? [28, 28, 1];
-  if (inputShape.length !== 3) throw new Error(`lenet: inputShape must be [height, width, channels], got [${inputShape.join(', ')}].`);
-  checkPositiveIntegers('lenet: inputShape', inputShape);
-  const [f1, f2] = options.filters ?? [6, 16];
-  const [d1, d2] = options.dense ?? [120, 84];
-  const activation = options.activation ?? 'relu';
-  const model = tf.sequential({ name: 'lenet' });
-  const conv = (filters: number, first: boolean, padding: 'same' | 'valid'): void => {
-    model.add(
-      tf.layers.conv2d({
-        filters,
-        kernelSize: 5,
-        padding,
-        activation: options.batchNorm ? 'linear' : activation,
-        kernelInitializer: heNormal(),
-        ...(first ? { inputShape } : {}),
-      }),
-    );
-    if (options.batchNorm) {
-      model.add(tf.layers.batchNormalization({ momentum: BATCH_NORM_MOMENTUM }));
-      model.add(tf.layers.activation({ activation }));
-    }
-    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
-  };
-  conv(f1, true, 'same');
-  conv(f2, false, 'valid');
-  model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: d1, activation, kernelInitializer: heNormal() }));
-  model.add(tf.layers.dense({ units: d2, activation, kernelInitializer: heNormal() }));
-  model.add(tf.layers.dense({ units: options.classes ?? 10, activation: 'softmax', kernelInitializer: glorotUniform() }));
   return model;
 }

@@ -7,7 +7,7 @@
  */
 import { tf } from '../backend/tf';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
-import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal } from './mlp';
+import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal } from './layers';
 
 /** Options of `residualBlock` (chapter 7). */
 export interface ResidualBlockOptions {
@@ -59,7 +59,7 @@ export function residualBlock(input: SymbolicTensor, options: ResidualBlockOptio
 export const BOOK_RESNET_OPTIONS = { stages: [16, 32, 64], blocksPerStage: 1, stemStrides: 2 } as const;
 
 /** Options of `resnet` and `plainNet` (chapter 7). */
-export interface ResnetOptions {
+export interface ResNetOptions {
   /** Shape of one image (default [28, 28, 1]). */
   inputShape?: number[];
   /** Classes (default 10). */
@@ -80,7 +80,7 @@ export interface ResnetOptions {
  * convolution, stages of residual blocks, global average pooling and a dense
  * softmax layer.
  */
-export function resnet(options: ResnetOptions = {}): LayersModel {
+export function resnet(options: ResNetOptions = {}): LayersModel {
   const inputShape = options.inputShape ?? [28, 28, 1];
   if (inputShape.length !== 3) throw new Error(`resnet: inputShape must be [height, width, channels], got [${inputShape.join(', ')}].`);
   const stages = options.stages ?? [16, 32, 64];
@@ -104,11 +104,11 @@ export function resnet(options: ResnetOptions = {}): LayersModel {
 }
 
 /** The same network as `resnet(options)` without shortcut connections (chapter 7). */
-export function plainNet(options: Omit<ResnetOptions, 'shortcuts'> = {}): LayersModel {
+export function plainNet(options: Omit<ResNetOptions, 'shortcuts'> = {}): LayersModel {
   return resnet({ ...options, shortcuts: false });
 }
 
 /** Number of weighted layers (convolutions and dense) of `resnet(options)` (chapter 7). */
-export function resnetDepth(options: Omit<ResnetOptions, 'shortcuts'> = {}): number {
+export function resnetDepth(options: Omit<ResNetOptions, 'shortcuts'> = {}): number {
   return 2 + 2 * (options.stages ?? [16, 32, 64]).length * (options.blocksPerStage ?? 1);
 }

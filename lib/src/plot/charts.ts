@@ -2,10 +2,8 @@
  * Chart helpers (chapter 0): the figures the book draws most, each returning a
  * `Figure` to `.show()` or `.saveHtml()`.
  */
+import type { Numbers } from '../util/numbers';
 import { baseLayout, ChartOptions, Figure, Layout, Trace } from './figure';
-
-/** Numbers as a plain array or a typed array. */
-export type Numbers = ArrayLike<number>;
 
 /** One line or point set: `y` against `x` (default 0, 1, 2, ...). */
 export interface Series {

@@ -16,7 +16,7 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 
 /**
@@ -104,19 +104,9 @@ export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',
   kernelFunc: kernelFromOps((inputs, attrs) => {
-    const channelsFirst = attrs['dataFormat'] === 'NCHW';
+    const { strides, pad, dimRoundingMode, channelsFirst } = convAttributes(attrs);
     const x = (channelsFirst ? toChannelsLast(inputs['x'] as Tensor) : inputs['x']) as Tensor4D;
     const dy = (channelsFirst ? toChannelsLast(inputs['dy'] as Tensor) : inputs['dy']) as Tensor4D;
-    let pad = attrs['pad'] as Padding;
-    if (channelsFirst && Array.isArray(pad)) pad = [pad[0], pad[2], pad[3], pad[1]];
-    return convFilterGradient(
-      x,
-      dy,
-      attrs['filterShape'] as [number, number, number, number],
-      pair(attrs['strides'] as number | number[]),
-      [1, 1],
-      pad,
-      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-    );
+    return convFilterGradient(x, dy, attrs['filterShape'] as [number, number, number, number], strides, [1, 1], pad, dimRoundingMode);
   }),
 };

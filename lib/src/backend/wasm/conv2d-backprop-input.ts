@@ -15,7 +15,7 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 import { toChannelsLast } from './conv2d-backprop-filter';
 
@@ -73,22 +73,11 @@ export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',
   kernelFunc: kernelFromOps((inputs, attrs) => {
-    const channelsFirst = attrs['dataFormat'] === 'NCHW';
+    const { strides, pad, dimRoundingMode, channelsFirst } = convAttributes(attrs);
     const dy = (channelsFirst ? toChannelsLast(inputs['dy'] as Tensor) : inputs['dy']) as Tensor4D;
     let inputShape = attrs['inputShape'] as [number, number, number, number];
-    let pad = attrs['pad'] as Padding;
-    if (channelsFirst) {
-      inputShape = [inputShape[0], inputShape[2], inputShape[3], inputShape[1]];
-      if (Array.isArray(pad)) pad = [pad[0], pad[2], pad[3], pad[1]];
-    }
-    const dx = convInputGradient(
-      dy,
-      inputs['filter'] as Tensor4D,
-      inputShape,
-      pair(attrs['strides'] as number | number[]),
-      pad,
-      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-    );
+    if (channelsFirst) inputShape = [inputShape[0], inputShape[2], inputShape[3], inputShape[1]];
+    const dx = convInputGradient(dy, inputs['filter'] as Tensor4D, inputShape, strides, pad, dimRoundingMode);
     return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
   }),
 };

@@ -16,7 +16,7 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 
 /**
@@ -61,15 +61,8 @@ export function depthwiseFilterGradient(
 export const depthwiseConv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropFilter',
   backendName: 'wasm',
-  kernelFunc: kernelFromOps((inputs, attrs) =>
-    depthwiseFilterGradient(
-      inputs['x'] as Tensor4D,
-      inputs['dy'] as Tensor4D,
-      attrs['filterShape'] as [number, number, number, number],
-      pair(attrs['strides'] as number | number[]),
-      pair(attrs['dilations'] as number | number[]),
-      attrs['pad'] as Padding,
-      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-    ),
-  ),
+  kernelFunc: kernelFromOps((inputs, attrs) => {
+    const { strides, dilations, pad, dimRoundingMode } = convAttributes(attrs);
+    return depthwiseFilterGradient(inputs['x'] as Tensor4D, inputs['dy'] as Tensor4D, attrs['filterShape'] as [number, number, number, number], strides, dilations, pad, dimRoundingMode);
+  }),
 };

@@ -12,7 +12,7 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor4D } from '@tensorflow/tfjs';
-import { kernelFromOps, padOrCrop, pair } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 import { spreadWithZeros } from './conv2d-backprop-input';
 
@@ -54,15 +54,8 @@ export function depthwiseInputGradient(
 export const depthwiseConv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropInput',
   backendName: 'wasm',
-  kernelFunc: kernelFromOps((inputs, attrs) =>
-    depthwiseInputGradient(
-      inputs['dy'] as Tensor4D,
-      inputs['filter'] as Tensor4D,
-      attrs['inputShape'] as [number, number, number, number],
-      pair(attrs['strides'] as number | number[]),
-      pair(attrs['dilations'] as number | number[]),
-      attrs['pad'] as Padding,
-      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-    ),
-  ),
+  kernelFunc: kernelFromOps((inputs, attrs) => {
+    const { strides, dilations, pad, dimRoundingMode } = convAttributes(attrs);
+    return depthwiseInputGradient(inputs['dy'] as Tensor4D, inputs['filter'] as Tensor4D, attrs['inputShape'] as [number, number, number, number], strides, dilations, pad, dimRoundingMode);
+  }),
 };

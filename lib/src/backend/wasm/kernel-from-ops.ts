@@ -77,3 +77,33 @@ export function pair(value: number | number[] | undefined, fallback = 1): [numbe
   if (typeof value === 'number') return [value, value];
   return [value[0] ?? fallback, value[1] ?? value[0] ?? fallback];
 }
+
+/** The attributes every convolution-gradient kernel receives, unpacked (chapter 0). */
+export interface ConvAttributes {
+  strides: [number, number];
+  /** `[1, 1]` for the kernels that have no dilations. */
+  dilations: [number, number];
+  /** Padding with explicit amounts in NHWC order, even when the data is NCHW. */
+  pad: Padding;
+  dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined;
+  /** The data arrives as NCHW (`dataFormat: 'NCHW'`) and must be turned into NHWC. */
+  channelsFirst: boolean;
+}
+
+/**
+ * Reads strides, dilations, padding, rounding mode and data format from a
+ * convolution-gradient kernel's attributes (chapter 0); explicit NCHW padding
+ * is reordered to NHWC, the layout the gradients are computed in.
+ */
+export function convAttributes(attrs: NamedAttrMap): ConvAttributes {
+  const channelsFirst = attrs['dataFormat'] === 'NCHW';
+  let pad = attrs['pad'] as Padding;
+  if (channelsFirst && Array.isArray(pad)) pad = [pad[0], pad[2], pad[3], pad[1]];
+  return {
+    strides: pair(attrs['strides'] as number | number[]),
+    dilations: pair(attrs['dilations'] as number | number[] | undefined),
+    pad,
+    dimRoundingMode: attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    channelsFirst,
+  };
+}

@@ -44,9 +44,10 @@ export const WASM_REPLACED_KERNELS: readonly KernelConfig[] = [conv2dBackpropInp
  * Kernels the book wraps around wasm's own (chapter 0): each function takes
  * the original kernel and returns one that fixes its inputs or outputs and
  * calls it: `OneHot` (float32 output), `Cumsum`/`Cumprod` (negative axis),
- * `Tile` (a broadcasting add instead of an element-by-element copy). The
- * matrix products (`BatchMatMul`, `_FusedMatMul`) are wrapped the same way by
- * `registerTransposedMatMulKernels()` in `transposed-mat-mul.ts`.
+ * `Tile` (a broadcasting add instead of an element-by-element copy), the
+ * matrix products `BatchMatMul` and `_FusedMatMul` (`withExplicitTranspose`
+ * in `transposed-mat-mul.ts`), `Slice` and `GatherV2` (whole contiguous runs copied
+ * instead of the entire input or element by element, `copy-kernels.ts`).
  */
 export const WASM_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelConfig) => KernelConfig>> = {
   OneHot: correctOneHotConfig,

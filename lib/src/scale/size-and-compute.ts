@@ -163,20 +163,20 @@ export function decoderParameters(config: DecoderConfig): ParameterCount {
  * parameters; its running mean and variance are `nonTrainable`.
  * ResNet-50 gives 25,557,032, the figure torchvision reports.
  */
-export function resNetParameters(config: ResNetConfig): ParameterCount {
+export function resnetParameters(config: ResNetConfig): ParameterCount {
   const stageWidths = config.stageWidths ?? [64, 128, 256, 512];
   const inputChannels = config.inputChannels ?? 3;
   const classes = config.classes ?? 1000;
   if (config.block !== 'bottleneck' && config.block !== 'basic') {
-    throw new Error(`resNetParameters: block must be 'bottleneck' or 'basic', got ${String(config.block)}.`);
+    throw new Error(`resnetParameters: block must be 'bottleneck' or 'basic', got ${String(config.block)}.`);
   }
   if (config.blocksPerStage.length === 0 || config.blocksPerStage.length !== stageWidths.length) {
     throw new Error(
-      `resNetParameters: blocksPerStage has ${config.blocksPerStage.length} stages but stageWidths has ${stageWidths.length}; give one block count per stage (ResNet-50: [3, 4, 6, 3]).`,
+      `resnetParameters: blocksPerStage has ${config.blocksPerStage.length} stages but stageWidths has ${stageWidths.length}; give one block count per stage (ResNet-50: [3, 4, 6, 3]).`,
     );
   }
-  config.blocksPerStage.forEach((blocks, i) => checkPositiveIntegers('resNetParameters', { [`blocksPerStage[${i}]`]: blocks, [`stageWidths[${i}]`]: stageWidths[i] }));
-  checkPositiveIntegers('resNetParameters', { inputChannels, classes });
+  config.blocksPerStage.forEach((blocks, i) => checkPositiveIntegers('resnetParameters', { [`blocksPerStage[${i}]`]: blocks, [`stageWidths[${i}]`]: stageWidths[i] }));
+  checkPositiveIntegers('resnetParameters', { inputChannels, classes });
 
   const expansion = config.block === 'bottleneck' ? 4 : 1;
   const convolution = (inputs: number, outputs: number, kernel: number): number => inputs * outputs * kernel * kernel;
@@ -400,7 +400,7 @@ export const RESNET_50: ResNetConfig = { blocksPerStage: [3, 4, 6, 3], block: 'b
 
 /** The models chapter 2 compares, with their published parameter counts (chapter 2). */
 export const PUBLISHED_MODELS: PublishedModel[] = [
-  { name: 'ResNet-50', publishedParameters: 25.6e6, publishedSource: 'He et al. 2016; torchvision: 25,557,032', count: () => resNetParameters(RESNET_50) },
+  { name: 'ResNet-50', publishedParameters: 25.6e6, publishedSource: 'He et al. 2016; torchvision: 25,557,032', count: () => resnetParameters(RESNET_50) },
   { name: 'BERT-base', publishedParameters: 110e6, publishedSource: 'Devlin et al. 2019', trainingTokens: 128e9, count: () => transformerEncoderParameters(BERT_BASE) },
   { name: 'BERT-large', publishedParameters: 340e6, publishedSource: 'Devlin et al. 2019', trainingTokens: 128e9, count: () => transformerEncoderParameters(BERT_LARGE) },
   { name: 'GPT-2 (1.5B)', publishedParameters: 1542e6, publishedSource: 'Radford et al. 2019, table 2', count: () => decoderParameters(GPT2_XL) },
