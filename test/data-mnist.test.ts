@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { tf, initBackend, seed, unseed, Dataset, parseIdx, loadMnist, mnistDirectory } from 'dlkit';
+import { tf, initBackend, seed, unseed, Dataset, parseIdx, loadMnist, mnistDirectory, type Tensor } from 'dlkit';
 
 function idx(dims: number[], values: number[]): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
@@ -118,4 +118,34 @@ test('Dataset: take, skip, split, seeded shuffle, map, normalise and batches', a
   assert.throws(() => data.split(0), /would leave one side empty/);
   assert.throws(() => Dataset.fromArrays([]), /no samples were given/);
   unseed();
+});
+
+test('Dataset: unlabelled data has no y anywhere (no made-up zero labels)', async () => {
+  await initBackend({ quiet: true });
+  const before = tf.memory().numTensors;
+  const data = Dataset.fromArrays([[1, 2], [3, 4], [5, 6]]);
+  assert.equal(data.y, undefined);
+  assert.equal(data.hasLabels(), false);
+  assert.throws(() => data.labels(), /has no labels/);
+  for (const batch of data.batches(2)) {
+    // Compiles only because an unlabelled batch's y is typed undefined.
+    const labels: undefined = batch.y;
+    assert.equal(labels, undefined);
+    batch.x.dispose();
+  }
+  const parts = [data.take(2), data.skip(1), data.shuffle(1), ...data.split(0.5), data.normalise()];
+  for (const part of parts) assert.equal(part.y, undefined);
+  const doubled = data.map(({ x, y }) => {
+    assert.equal(y, undefined);
+    return { x: tf.mul(x, 2) };
+  });
+  assert.equal(doubled.y, undefined);
+  assert.throws(() => data.map(({ x }) => ({ x, y: tf.zeros([x.shape[0] as number]) as unknown as undefined })), /has no labels, so the transform cannot return any/);
+  // Only features were ever made: every tensor is freed with the datasets.
+  for (const d of [data, doubled, ...parts]) d.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  const labelled = Dataset.fromArrays([[1], [2]], [0, 1]);
+  assert.ok(labelled.hasLabels());
+  labelled.dispose();
+  assert.throws(() => new Dataset([[1, 2]] as unknown as Tensor), /features must be a tensor.*Dataset\.fromArrays/);
 });

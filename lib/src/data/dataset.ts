@@ -7,10 +7,14 @@ import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
 import { Random, rng } from '../util/random';
 
-/** One batch: features `x` and, when the dataset has labels, labels `y` (chapter 5). */
-export interface Batch {
+/**
+ * One batch (chapter 5): features `x` and labels `y`. `Labels` is `Tensor`
+ * for labelled data (the default, what training needs) and `undefined` for
+ * unlabelled data, which has no `y` at all.
+ */
+export interface Batch<Labels extends Tensor | undefined = Tensor> {
   x: Tensor;
-  y: Tensor;
+  y: Labels;
 }
 
 /** Per-feature (or global) mean and standard deviation, from `Dataset.statistics` (chapter 5). */
@@ -32,6 +36,9 @@ export interface BatchOptions {
 
 type NestedNumbers = number | NestedNumbers[];
 
+/** Labels as plain arrays: class indices (stored int32) or rows of targets (stored float32) (chapter 5). */
+type LabelArray = number[] | NestedNumbers[] | Int32Array | Float32Array;
+
 function describeShape(shape: number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -50,37 +57,40 @@ export function permutation(n: number, generator: Random = rng()): Int32Array {
 }
 
 /**
- * Features and labels as tensors, first axis = samples (chapter 5). Every
- * operation returns a new `Dataset` holding new tensors; call `dispose()` on
- * datasets you no longer need.
+ * Features and, when there are any, labels as tensors, first axis = samples
+ * (chapter 5). `Dataset<Tensor>` has labels and `Dataset<undefined>` has none;
+ * plain `Dataset` may be either, and `hasLabels()` tells which. The dataset
+ * owns its tensors: every operation returns a new `Dataset` holding new
+ * tensors; call `dispose()` on datasets you no longer need.
  */
-export class Dataset {
+export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
   /** Features, shape `[samples, ...featureShape]`. */
   readonly x: Tensor;
-  /** Labels, shape `[samples, ...]` (class indices as int32, or targets), or null for unlabelled data. */
-  readonly y: Tensor | null;
+  /** Labels, shape `[samples, ...]` (class indices as int32, or targets); undefined for unlabelled data. */
+  readonly y: Labels;
 
-  /** Wraps two tensors; throws if their sample counts differ. */
-  constructor(x: Tensor, y: Tensor | null = null) {
+  /** Wraps features and, optionally, labels (the dataset takes ownership of them); throws if their sample counts differ. */
+  constructor(x: Tensor, y?: Labels) {
+    if (!(x instanceof tf.Tensor)) {
+      throw new Error('Dataset: the features must be a tensor; for plain arrays use Dataset.fromArrays(x, y).');
+    }
+    if (y != null && !(y instanceof tf.Tensor)) {
+      throw new Error('Dataset: the labels must be a tensor (or left out for unlabelled data); for plain arrays use Dataset.fromArrays(x, y).');
+    }
     if (x.rank === 0) {
       throw new Error('Dataset: the features must have at least one axis (the samples); got a scalar. Stack samples along the first axis.');
     }
-    if (y !== null && y.rank === 0) {
+    if (y != null && y.rank === 0) {
       throw new Error('Dataset: the labels must have one entry per sample; got a scalar. Give a 1-D tensor of class indices or a 2-D tensor of targets.');
     }
-    if (y !== null && x.shape[0] !== y.shape[0]) {
+    if (y != null && x.shape[0] !== y.shape[0]) {
       throw new Error(
         `Dataset: ${x.shape[0]} samples of features ${describeShape(x.shape)} but ${y.shape[0]} labels ${describeShape(y.shape)}; ` +
           'give exactly one label per sample (check that features and labels come from the same rows).',
       );
     }
     this.x = x;
-    this.y = y;
-  }
-
-  /** A dataset from existing tensors; the dataset takes ownership of them (chapter 5). */
-  static fromTensors(x: Tensor, y: Tensor | null = null): Dataset {
-    return new Dataset(x, y);
+    this.y = (y ?? undefined) as Labels;
   }
 
   /**
@@ -88,11 +98,13 @@ export class Dataset {
    * per sample) or a flat typed array with `featureShape`; `y` as class
    * indices (stored int32) or nested arrays of targets (stored float32).
    */
+  static fromArrays(x: NestedNumbers[] | Float32Array | number[], y: LabelArray, options?: { featureShape?: number[] }): Dataset<Tensor>;
+  static fromArrays(x: NestedNumbers[] | Float32Array | number[], y?: undefined, options?: { featureShape?: number[] }): Dataset<undefined>;
   static fromArrays(
     x: NestedNumbers[] | Float32Array | number[],
-    y: number[] | NestedNumbers[] | Int32Array | Float32Array | null = null,
+    y?: LabelArray,
     options: { featureShape?: number[] } = {},
-  ): Dataset {
+  ): Dataset<Tensor> | Dataset<undefined> {
     let features: Tensor;
     if (options.featureShape) {
       const perSample = options.featureShape.reduce((a, b) => a * b, 1);
@@ -117,18 +129,17 @@ export class Dataset {
         throw new Error(`Dataset.fromArrays: the feature rows do not all have the same shape (${(error as Error).message}).`);
       }
     }
-    let labels: Tensor | null = null;
-    if (y !== null) {
-      if (y instanceof Int32Array) labels = tf.tensor1d(y, 'int32');
-      else if (y instanceof Float32Array) labels = tf.tensor1d(y, 'float32');
-      else if (y.length > 0 && Array.isArray(y[0])) labels = tf.tensor(y as number[][], undefined, 'float32');
-      else {
-        const values = y as number[];
-        const integers = values.every((v) => Number.isInteger(v));
-        labels = tf.tensor1d(values, integers ? 'int32' : 'float32');
-      }
+    if (y == null) return new Dataset<undefined>(features);
+    let labels: Tensor;
+    if (y instanceof Int32Array) labels = tf.tensor1d(y, 'int32');
+    else if (y instanceof Float32Array) labels = tf.tensor1d(y, 'float32');
+    else if (y.length > 0 && Array.isArray(y[0])) labels = tf.tensor(y as number[][], undefined, 'float32');
+    else {
+      const values = y as number[];
+      const integers = values.every((v) => Number.isInteger(v));
+      labels = tf.tensor1d(values, integers ? 'int32' : 'float32');
     }
-    if (labels !== null && labels.shape[0] !== features.shape[0]) {
+    if (labels.shape[0] !== features.shape[0]) {
       const message =
         `Dataset.fromArrays: ${features.shape[0]} samples of features but ${labels.shape[0]} labels; give exactly one label per sample.`;
       features.dispose();
@@ -148,43 +159,53 @@ export class Dataset {
     return this.x.shape.slice(1);
   }
 
+  /** Whether this dataset has labels; afterwards TypeScript knows `y` is a tensor (chapter 5). */
+  hasLabels(): this is Dataset<Tensor> {
+    return this.y !== undefined;
+  }
+
   /** The labels, or a clear error when this dataset has none. */
   labels(): Tensor {
-    if (this.y === null) throw new Error('Dataset: this dataset has no labels; build it with labels (the second argument) to train on it.');
+    if (this.y === undefined) throw new Error('Dataset: this dataset has no labels; build it with labels (the second argument) to train on it.');
     return this.y;
   }
 
+  /** The same operation on the labels, or undefined for unlabelled data. */
+  private onLabels(operation: (y: Tensor) => Tensor): Labels {
+    return (this.y === undefined ? undefined : operation(this.y)) as Labels;
+  }
+
   /** The samples at `indices`, in that order (chapter 5). */
-  select(indices: ArrayLike<number>): Dataset {
+  select(indices: ArrayLike<number>): Dataset<Labels> {
     const index = tf.tensor1d(Int32Array.from(indices), 'int32');
     try {
-      return new Dataset(tf.gather(this.x, index), this.y === null ? null : tf.gather(this.y, index));
+      return new Dataset(tf.gather(this.x, index), this.onLabels((y) => tf.gather(y, index)));
     } finally {
       index.dispose();
     }
   }
 
   /** The first `count` samples (all of them if fewer) (chapter 5). */
-  take(count: number): Dataset {
+  take(count: number): Dataset<Labels> {
     if (!Number.isInteger(count) || count < 0) throw new Error(`Dataset.take: count must be a non-negative integer, got ${count}.`);
     const n = Math.min(count, this.size);
     return this.range(0, n);
   }
 
   /** Everything after the first `count` samples (chapter 5). */
-  skip(count: number): Dataset {
+  skip(count: number): Dataset<Labels> {
     if (!Number.isInteger(count) || count < 0) throw new Error(`Dataset.skip: count must be a non-negative integer, got ${count}.`);
     const start = Math.min(count, this.size);
     return this.range(start, this.size - start);
   }
 
-  private range(start: number, count: number): Dataset {
+  private range(start: number, count: number): Dataset<Labels> {
     const sliceOf = (t: Tensor): Tensor => tf.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [count, ...t.shape.slice(1)]);
-    return new Dataset(sliceOf(this.x), this.y === null ? null : sliceOf(this.y));
+    return new Dataset(sliceOf(this.x), this.onLabels(sliceOf));
   }
 
   /** The samples in a random order; `seed` makes it repeatable, otherwise `rng()` is used (chapter 5). */
-  shuffle(seedValue?: number): Dataset {
+  shuffle(seedValue?: number): Dataset<Labels> {
     return this.select(permutation(this.size, seedValue === undefined ? rng() : new Random(seedValue)));
   }
 
@@ -193,7 +214,7 @@ export class Dataset {
    * when `fraction >= 1`) and the rest (chapter 5). With `shuffle: true` the
    * samples are shuffled first (seeded by `seed`, or by `rng()`).
    */
-  split(fraction: number, options: { shuffle?: boolean; seed?: number } = {}): [Dataset, Dataset] {
+  split(fraction: number, options: { shuffle?: boolean; seed?: number } = {}): [Dataset<Labels>, Dataset<Labels>] {
     const n = this.size;
     const count = fraction >= 1 ? Math.floor(fraction) : Math.round(fraction * n);
     if (!(fraction > 0) || count <= 0 || count >= n) {
@@ -210,9 +231,10 @@ export class Dataset {
 
   /**
    * Applies `transform` to every sample, in chunks of `chunkSize` samples
-   * (chapter 5). It receives a batch and returns the new batch (same count).
+   * (chapter 5). It receives a batch and returns the new batch (same count);
+   * a result without `y` keeps the labels as they were.
    */
-  map(transform: (batch: Batch) => { x: Tensor; y?: Tensor }, chunkSize = 1024): Dataset {
+  map(transform: (batch: Batch<Labels>) => { x: Tensor; y?: Labels }, chunkSize = 1024): Dataset<Labels> {
     const xs: Tensor[] = [];
     const ys: Tensor[] = [];
     try {
@@ -220,7 +242,10 @@ export class Dataset {
         const count = Math.min(chunkSize, this.size - start);
         const out = tf.tidy(() => {
           const part = this.range(start, count);
-          const result = transform({ x: part.x, y: part.y ?? tf.zeros([count]) });
+          const result = transform({ x: part.x, y: part.y });
+          if (this.y === undefined && result.y != null) {
+            throw new Error('Dataset.map: this dataset has no labels, so the transform cannot return any; build a labelled dataset with new Dataset(x, y).');
+          }
           const y = result.y ?? part.y;
           if (result.x.shape[0] !== count || (y != null && y.shape[0] !== count)) {
             throw new Error(`Dataset.map: the transform must keep one entry per sample (got ${result.x.shape[0]} from ${count}).`);
@@ -231,10 +256,10 @@ export class Dataset {
         if (out.y) ys.push(out.y);
       }
       const x = xs.length === 1 ? (xs[0] as Tensor) : tf.concat(xs);
-      const y = ys.length === 0 ? null : ys.length === 1 ? (ys[0] as Tensor) : tf.concat(ys);
+      const y = ys.length === 0 ? undefined : ys.length === 1 ? (ys[0] as Tensor) : tf.concat(ys);
       if (xs.length > 1) xs.forEach((t) => t.dispose());
       if (ys.length > 1) ys.forEach((t) => t.dispose());
-      return new Dataset(x, y);
+      return new Dataset(x, y as Labels);
     } catch (error) {
       xs.forEach((t) => t.isDisposed || t.dispose());
       ys.forEach((t) => t.isDisposed || t.dispose());
@@ -259,7 +284,7 @@ export class Dataset {
    * using `statistics` (compute them on the training set and reuse them for
    * the test set) or this dataset's own. Constant features are left unscaled.
    */
-  normalise(statistics: NormalisationStatistics = this.statistics()): Dataset {
+  normalise(statistics: NormalisationStatistics = this.statistics()): Dataset<Labels> {
     const perSample = this.featureShape.reduce((a, b) => a * b, 1);
     const { mean, std } = statistics;
     if (mean.length !== std.length || (mean.length !== 1 && mean.length !== perSample)) {
@@ -274,33 +299,29 @@ export class Dataset {
       const s = tf.tensor(std.map((v) => (v > 1e-12 ? v : 1)), shape);
       return tf.div(tf.sub(this.x.toFloat(), m), s);
     });
-    return new Dataset(x, this.y === null ? null : this.y.clone());
+    return new Dataset(x, this.onLabels((y) => y.clone()));
   }
 
   /**
-   * Batches of `batchSize` samples (chapter 5). Each batch holds new tensors:
-   * dispose them, or consume the batch inside `tf.tidy`.
+   * Batches of `batchSize` samples (chapter 5); unlabelled data gives batches
+   * whose `y` is undefined. Each batch holds new tensors: dispose them, or
+   * consume the batch inside `tf.tidy`.
    */
-  *batches(batchSize: number, options: BatchOptions = {}): Generator<Batch> {
+  *batches(batchSize: number, options: BatchOptions = {}): Generator<Batch<Labels>> {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`Dataset.batches: batchSize must be a positive integer, got ${batchSize}.`);
     const n = this.size;
     const order = options.shuffle ? permutation(n, options.seed === undefined ? rng() : new Random(options.seed)) : null;
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
       if (count < batchSize && options.dropRemainder) break;
-      if (order) {
-        const part = this.select(order.subarray(start, start + count));
-        yield { x: part.x, y: part.y ?? tf.zeros([count]) };
-      } else {
-        const part = this.range(start, count);
-        yield { x: part.x, y: part.y ?? tf.zeros([count]) };
-      }
+      const part = order ? this.select(order.subarray(start, start + count)) : this.range(start, count);
+      yield { x: part.x, y: part.y };
     }
   }
 
   /** Frees both tensors. */
   dispose(): void {
     if (!this.x.isDisposed) this.x.dispose();
-    if (this.y !== null && !this.y.isDisposed) this.y.dispose();
+    if (this.y !== undefined && !this.y.isDisposed) this.y.dispose();
   }
 }

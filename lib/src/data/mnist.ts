@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { tf } from '../backend/tf';
+import type { Tensor } from '@tensorflow/tfjs';
 import { isQuickMode } from '../util/quick';
 import { Dataset } from './dataset';
 
@@ -92,13 +93,13 @@ export interface MnistOptions {
 
 /** MNIST as two datasets with grey levels scaled to [0, 1] and int32 labels 0-9 (chapter 5). */
 export interface Mnist {
-  train: Dataset;
-  test: Dataset;
+  train: Dataset<Tensor>;
+  test: Dataset<Tensor>;
   /** The ten class names '0' ... '9'. */
   classNames: string[];
 }
 
-function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'image' | 'flat', what: string): Dataset {
+function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'image' | 'flat', what: string): Dataset<Tensor> {
   const [count, height, width] = images.dims as [number, number, number];
   if (images.dims.length !== 3 || labels.dims.length !== 1) {
     throw new Error(`MNIST ${what}: expected images [n, 28, 28] and labels [n], got [${images.dims.join(', ')}] and [${labels.dims.join(', ')}]. ${WHAT_TO_DO}`);
