@@ -1,13 +1,14 @@
 // `npm run bench`: the book's workloads on every backend this machine has,
 // printed as a table and written to bench/results.json with machine info.
 // Options: --smoke (tiny sizes, one repetition: what the tests run),
-// --backends wasm,cpu, --only name1,name2, --out FILE, --profile (print the
+// --backends wasm,cpu (default: the one DLKIT_BACKEND names, else every
+// backend that starts), --only name1,name2, --out FILE, --profile (print the
 // kernels that take the time in each chosen workload, instead of measuring).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import { buildLibrary, checkNode, ensureDependencies, fail, root } from './setup.mjs';
+import { buildLibrary, checkBackendVariable, checkNode, ensureDependencies, fail, root } from './setup.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name) => {
@@ -20,6 +21,7 @@ if (!argv.includes('--prepared')) {
   ensureDependencies();
   buildLibrary();
 }
+checkBackendVariable();
 const require = createRequire(join(root, 'package.json'));
 const dlkit = require('dlkit');
 const { tf } = dlkit;
@@ -29,15 +31,16 @@ const only = option('--only')?.split(',');
 const chosen = only ? workloads.filter((w) => only.includes(w.name)) : workloads;
 if (only && chosen.length !== only.length) fail(`Unknown workload in --only. Known: ${workloads.map((w) => w.name).join(', ')}`);
 
-// Which backends can start here: the ladder's rungs, each tried in turn.
-const requested = option('--backends')?.split(',') ?? dlkit.BACKEND_NAMES;
+// Which backends can start here: the ones --backends or DLKIT_BACKEND name, else the ladder's rungs, each tried in turn.
+const named = option('--backends')?.split(',') ?? (process.env.DLKIT_BACKEND?.trim() ? [process.env.DLKIT_BACKEND] : undefined);
+const requested = named ?? dlkit.BACKEND_NAMES;
 const backends = [];
 for (const name of requested) {
   try {
     await dlkit.initBackend({ backend: name, quiet: true });
     backends.push(name);
   } catch (error) {
-    if (option('--backends')) fail(`Backend ${name} cannot start: ${error.message}`);
+    if (named) fail(`Backend ${name} cannot start: ${error.message}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { aptInstall, binDir, buildLibrary, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
+import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -22,6 +22,7 @@ if (!argv.includes('--prepared')) {
   ensureDependencies();
   buildLibrary();
 }
+checkBackendVariable();
 const { python } = ensureJupyter({ need: ['nbclient', 'nbformat', 'nbconvert'] });
 registerKernel(python);
 

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +52,22 @@ export function ensureDependencies() {
   const { status } = run(npm, ['ci', '--no-audit', '--no-fund']);
   if (status !== 0) fail('npm ci failed (see above). The book needs the npm registry at install time; behind a proxy set `npm config set proxy ...`.');
   writeFileSync(stamp, `${hash}\n`);
+}
+
+/**
+ * Stops with dlkit's own message, and no stack trace, when DLKIT_BACKEND names
+ * a backend that does not exist; otherwise every notebook or test would fail
+ * on it, one stack trace each. Call it after dlkit is built.
+ */
+export function checkBackendVariable() {
+  const value = process.env.DLKIT_BACKEND;
+  if (value === undefined || value.trim() === '') return;
+  const { parseBackendName } = createRequire(join(root, 'package.json'))('dlkit');
+  try {
+    parseBackendName(value);
+  } catch (error) {
+    fail(error.message);
+  }
 }
 
 /** Compiles dlkit (and, with `tests`, the test files) with TypeScript project references. */

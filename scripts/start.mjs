@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { binDir, buildLibrary, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
+import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 function parseArguments(argv) {
   const options = { browser: true, port: 8888, portGiven: false };
@@ -39,6 +39,7 @@ const options = parseArguments(process.argv.slice(2));
 checkNode();
 ensureDependencies();
 buildLibrary();
+checkBackendVariable();
 const { python, app } = ensureJupyter();
 registerKernel(python);
 if (!(await portIsFree(options.port))) {

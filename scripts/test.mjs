@@ -4,11 +4,12 @@
 // browser test. The output ends with the test runner's summary.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptInstall, binDir, buildLibrary, checkNode, ensureDependencies, ensureJupyter, registerKernel, root, run, say } from './setup.mjs';
+import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, registerKernel, root, run, say } from './setup.mjs';
 
 checkNode();
 ensureDependencies();
 buildLibrary({ tests: true });
+checkBackendVariable();
 const { python } = ensureJupyter({ need: ['nbclient', 'nbformat'] });
 registerKernel(python);
 const chromium = process.env.DLKIT_CHROMIUM ?? '/usr/bin/chromium';

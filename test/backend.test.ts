@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initBackend, parseBackendName, tf } from 'dlkit';
+import { repositoryRoot } from './helpers/notebooks';
 
 test('an unknown DLKIT_BACKEND value is a clear error naming the valid ones', async () => {
   assert.throws(() => parseBackendName('gpu'), /Unknown backend "gpu". Use one of: node-gpu, node, wasm, cpu/);
@@ -27,5 +32,27 @@ test('a forced backend is used, and a forced one that cannot start is an error',
   }
   if (!nativeInstalled) {
     await assert.rejects(initBackend({ backend: 'node-gpu', quiet: true }), /DLKIT_BACKEND=node-gpu cannot start/);
+  }
+});
+
+test('the book\'s scripts stop on an unknown DLKIT_BACKEND with the message alone and exit 1', () => {
+  const env = { ...process.env, DLKIT_BACKEND: 'tpu' };
+  const noStack = (output: string) => !/^\s+at /m.test(output) && !/Unhandled|triggerUncaughtException/.test(output);
+  // npm start, npm test and npm run book share this check, run after dlkit is built.
+  const shared = spawnSync(process.execPath, ['--input-type=module', '-e', "import('./scripts/setup.mjs').then((m) => m.checkBackendVariable())"], { cwd: repositoryRoot, env, encoding: 'utf8' });
+  assert.equal(shared.status, 1, shared.stdout + shared.stderr);
+  assert.match(shared.stderr, /Unknown backend "tpu"\. Use one of: node-gpu, node, wasm, cpu/);
+  assert.ok(noStack(shared.stderr), shared.stderr);
+  // npm run bench, which used to ignore DLKIT_BACKEND and measure every backend.
+  const folder = mkdtempSync(join(tmpdir(), 'dlkit-backend-'));
+  const bench = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'bench.mjs'), '--smoke', '--prepared', '--only', 'matmul-1024', '--out', join(folder, 'out.json')], { cwd: repositoryRoot, env, encoding: 'utf8' });
+  rmSync(folder, { recursive: true, force: true });
+  assert.equal(bench.status, 1, bench.stdout + bench.stderr);
+  assert.match(bench.stderr, /Unknown backend "tpu"/);
+  assert.ok(noStack(bench.stderr), bench.stderr);
+  // A valid or empty value passes the check.
+  for (const value of ['wasm', '']) {
+    const ok = spawnSync(process.execPath, ['--input-type=module', '-e', "import('./scripts/setup.mjs').then((m) => m.checkBackendVariable())"], { cwd: repositoryRoot, env: { ...process.env, DLKIT_BACKEND: value }, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
   }
 });
