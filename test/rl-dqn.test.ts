@@ -184,7 +184,16 @@ test('trainDqn learns CartPole-v1 beyond the random policy in a short run, and r
   assert.equal(result.totalSteps, 2000);
   assert.equal(episodes.length, result.episodes.length);
   assert.equal(result.evaluations.length, 2);
-  assert.ok(result.episodes.every((p) => p.epsilon >= 0.05 && p.epsilon <= 1));
+  // Each episode reports the epsilon of the step it ended on: 1 falling linearly to 0.05 over the 1,500
+  // decay steps of the config, then 0.05; episode lengths add up to those steps.
+  let stepsSoFar = 0;
+  for (const p of result.episodes) {
+    stepsSoFar += p.episodeLength;
+    assert.equal(p.step, stepsSoFar, `episode ${p.episode}`);
+    const expected = 0.05 + 0.95 * Math.max(0, 1 - p.step / 1500);
+    assert.ok(Math.abs(p.epsilon - expected) < 1e-12, `episode ${p.episode} at step ${p.step}: epsilon ${p.epsilon}, schedule ${expected}`);
+  }
+  assert.ok(result.episodes.some((p) => p.step < 750) && result.episodes.some((p) => p.step > 1500), 'episodes end both early in the decay and after it');
   const evaluation = result.agent.evaluate(make('CartPole-v1'), 5, { seed: 100 });
   // The random policy averages about 22; the best evaluated weights are restored at the end.
   assert.ok(evaluation.mean > 50, `greedy mean after 2000 steps: ${evaluation.mean}`);
