@@ -2,9 +2,12 @@
 // Authoring aid: turns a Markdown draft into a notebook. Fenced ```ts blocks
 // become code cells, everything else markdown cells; a fence opened as
 // ```ts solution becomes a code cell collapsed by default (the exercise
-// solutions). The .ipynb is what is committed and what readers edit.
+// solutions, with the metadata of scripts/collapse-solutions.mjs: code and
+// output folded in JupyterLab and Notebook 7, output folded in the classic
+// Notebook). The .ipynb is what is committed and what readers edit.
 // Usage: node scripts/md2ipynb.mjs draft.md notebooks/NN_topic.ipynb
 import { readFileSync, writeFileSync } from 'node:fs';
+import { solutionMetadata } from './collapse-solutions.mjs';
 
 const [source, target] = process.argv.slice(2);
 if (!source || !target) {
@@ -30,7 +33,7 @@ for (let i = 0; i < lines.length; i++) {
   flushMarkdown();
   const code = [];
   for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) code.push(lines[i]);
-  const metadata = open[2] ? { jupyter: { source_hidden: true }, tags: ['solution'] } : {};
+  const metadata = open[2] ? solutionMetadata() : {};
   cells.push({ cell_type: 'code', id: `cell-${cells.length}`, execution_count: null, metadata, outputs: [], source: toSource(code) });
 }
 flushMarkdown();

@@ -3,7 +3,9 @@
 // exercises with collapsed solutions, and no helper copied between notebooks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listNotebooks, repositoryRoot } from './helpers/notebooks';
 
@@ -11,7 +13,7 @@ interface Cell {
   cell_type: string;
   source: string[] | string;
   outputs?: unknown[];
-  metadata?: { tags?: string[]; jupyter?: { source_hidden?: boolean } };
+  metadata?: { tags?: string[]; collapsed?: boolean; hide_input?: boolean; jupyter?: { source_hidden?: boolean; outputs_hidden?: boolean } };
 }
 
 function load(name: string): { cells: Cell[]; metadata: { kernelspec?: { name?: string } } } {
@@ -45,6 +47,61 @@ for (const name of listNotebooks()) {
     }
   });
 }
+
+// Chapters whose solutions have not been collapsed with scripts/collapse-solutions.mjs yet (nor given a first comment
+// line naming their exercise). Their test is reported as a todo; run the script and remove the chapter from this list.
+const solutionsPending = new Set(['01_background.ipynb', '03_forward_backward.ipynb', '05_deep_learning_mlp.ipynb', '07_cv_resnet.ipynb', '09_rl_dqn.ipynb']);
+
+for (const name of listNotebooks()) {
+  const todo = solutionsPending.has(name) ? `not done yet: node scripts/collapse-solutions.mjs notebooks/${name}, and start each solution with "// Exercise N"` : undefined;
+  test(`${name}: one collapsed solution per exercise, each saying which exercise it solves`, { todo }, () => {
+    const cells = load(name).cells;
+    const start = cells.findIndex((c) => c.cell_type === 'markdown' && /^#+ .*Exercises/m.test(text(c)));
+    assert.ok(start >= 0, 'has an Exercises section');
+    // The section runs to the next heading of its own level or above (a closing "Cleaning up" cell is not a solution).
+    const level = (/^(#+) .*Exercises/m.exec(text(cells[start] as Cell)) as RegExpExecArray)[1]!.length;
+    const end = cells.findIndex((c, i) => i > start && c.cell_type === 'markdown' && new RegExp(`^#{1,${level}} `, 'm').test(text(c)));
+    const section = cells.slice(start, end < 0 ? cells.length : end);
+    const exercises = new Set<string>();
+    for (const cell of section.filter((c) => c.cell_type === 'markdown')) {
+      for (const match of text(cell).matchAll(/^(?:(\d+)\.\s|\*\*(?:Exercise )?(\d+)\.\*\*)/gm)) exercises.add((match[1] ?? match[2]) as string);
+    }
+    const code = section.filter((c) => c.cell_type === 'code');
+    assert.ok(exercises.size > 0, 'the exercises are numbered');
+    assert.ok(code.every((c) => c.metadata?.tags?.includes('solution')), 'every code cell among the exercises is a solution');
+    for (const cell of code) {
+      const metadata = cell.metadata ?? {};
+      const first = text(cell).split('\n')[0] ?? '';
+      assert.ok(metadata.jupyter?.source_hidden === true && metadata.jupyter?.outputs_hidden === true, `code and output folded in JupyterLab and Notebook 7: ${first}`);
+      assert.ok(metadata.collapsed === true && metadata.hide_input === true, `output folded in the classic Notebook (and code with its hide_input extension): ${first}`);
+      assert.match(first, /^\/\/ Exercises? \d+/, 'the first line names the exercise (what a classic Notebook reader sees)');
+    }
+    const solved = new Set(code.map((c) => (/^\/\/ Exercises? (\d+)/.exec(text(c)) ?? [])[1]));
+    assert.deepEqual([...exercises].filter((n) => !solved.has(n)), [], 'every exercise has a solution');
+  });
+}
+
+test('scripts/collapse-solutions.mjs collapses solution cells, leaves the others alone, and --check says which are open', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'collapse-')), 'draft.ipynb');
+  const cell = (source: string, metadata: Record<string, unknown>) => ({ cell_type: 'code', execution_count: null, metadata, outputs: [], source: [source] });
+  writeFileSync(file, JSON.stringify({
+    cells: [cell('const a = 1;', {}), cell('// Exercise 1\nconsole.log(a);', { jupyter: { source_hidden: true }, tags: ['solution'], scrolled: true })],
+    metadata: {}, nbformat: 4, nbformat_minor: 5,
+  }));
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'collapse-solutions.mjs'), ...args, file], { encoding: 'utf8' });
+  const before = run('--check');
+  assert.equal(before.status, 1, 'an open solution fails the check');
+  assert.match(before.stderr, /1 solution cells are not collapsed; run node scripts\/collapse-solutions\.mjs/);
+  assert.equal(run().status, 0);
+  const [plain, solution] = (JSON.parse(readFileSync(file, 'utf8')) as { cells: Cell[] }).cells;
+  assert.deepEqual(plain!.metadata, {}, 'a cell that is not a solution is left alone');
+  assert.deepEqual(solution!.metadata, { jupyter: { source_hidden: true, outputs_hidden: true }, tags: ['solution'], scrolled: true, collapsed: true, hide_input: true });
+  assert.equal(run('--check').status, 0);
+  const again = readFileSync(file, 'utf8');
+  assert.equal(run().status, 0);
+  assert.equal(readFileSync(file, 'utf8'), again, 'running it twice changes nothing');
+  assert.match(run('--chek').stderr, /unknown option --chek/);
+});
 
 test('no helper function is written in two notebooks (it belongs in dlkit)', () => {
   const seen = new Map<string, string>();

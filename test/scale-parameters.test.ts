@@ -7,6 +7,7 @@ import {
   denseParameters,
   normalizationParameters,
   PUBLISHED_MODELS,
+  BERT_TRAINING_TOKENS,
   BERT_BASE,
   BERT_LARGE,
   GPT2_XL,
@@ -68,6 +69,17 @@ test('every published model is within 2 % of its published count', () => {
   for (const model of PUBLISHED_MODELS) {
     const total = model.count().total;
     assert.ok(relativeError(total, model.publishedParameters) < 0.02, `${model.name}: ${total} vs ${model.publishedParameters}`);
+  }
+});
+
+test("BERT's pre-training tokens follow its schedule: 90 % of 1M steps at 128 tokens, 10 % at 512, 256 sequences a step", () => {
+  // Devlin et al. 2019, appendix A.2. Counting every step at 512 tokens (the paper's "128,000 tokens/batch") gives 128e9.
+  const tokensPerStep = (sequenceLength: number) => 256 * sequenceLength;
+  const fromSchedule = 0.9 * 1e6 * tokensPerStep(128) + 0.1 * 1e6 * tokensPerStep(512);
+  assert.ok(relativeError(BERT_TRAINING_TOKENS, fromSchedule) < 1e-9, `${BERT_TRAINING_TOKENS} vs ${fromSchedule}`);
+  assert.ok(BERT_TRAINING_TOKENS > 42e9 && BERT_TRAINING_TOKENS < 43e9);
+  for (const name of ['BERT-base', 'BERT-large']) {
+    assert.equal(PUBLISHED_MODELS.find((model) => model.name === name)?.trainingTokens, BERT_TRAINING_TOKENS, name);
   }
 });
 

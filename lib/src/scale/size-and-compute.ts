@@ -398,11 +398,18 @@ export const GPT3: DecoderConfig = { vocabularySize: 50257, hiddenSize: 12288, l
 /** ResNet-50 (He et al. 2016) (chapter 2). */
 export const RESNET_50: ResNetConfig = { blocksPerStage: [3, 4, 6, 3], block: 'bottleneck' };
 
+/**
+ * Tokens BERT (base and large) was pre-trained on (chapter 2), from its schedule in Devlin et al. 2019, appendix A.2:
+ * 1,000,000 steps of 256 sequences, the first 90 % of the steps at 128 tokens per sequence and the last 10 % at 512,
+ * about 42.6 billion. (The paper's "128,000 tokens/batch" counts every step at 512 tokens: 128 billion would be 3× too many.)
+ */
+export const BERT_TRAINING_TOKENS = 256 * (900_000 * 128 + 100_000 * 512);
+
 /** The models chapter 2 compares, with their published parameter counts (chapter 2). */
 export const PUBLISHED_MODELS: PublishedModel[] = [
   { name: 'ResNet-50', publishedParameters: 25.6e6, publishedSource: 'He et al. 2016; torchvision: 25,557,032', count: () => resnetParameters(RESNET_50) },
-  { name: 'BERT-base', publishedParameters: 110e6, publishedSource: 'Devlin et al. 2019', trainingTokens: 128e9, count: () => transformerEncoderParameters(BERT_BASE) },
-  { name: 'BERT-large', publishedParameters: 340e6, publishedSource: 'Devlin et al. 2019', trainingTokens: 128e9, count: () => transformerEncoderParameters(BERT_LARGE) },
+  { name: 'BERT-base', publishedParameters: 110e6, publishedSource: 'Devlin et al. 2019', trainingTokens: BERT_TRAINING_TOKENS, count: () => transformerEncoderParameters(BERT_BASE) },
+  { name: 'BERT-large', publishedParameters: 340e6, publishedSource: 'Devlin et al. 2019', trainingTokens: BERT_TRAINING_TOKENS, count: () => transformerEncoderParameters(BERT_LARGE) },
   { name: 'GPT-2 (1.5B)', publishedParameters: 1542e6, publishedSource: 'Radford et al. 2019, table 2', count: () => decoderParameters(GPT2_XL) },
   { name: 'GPT-3', publishedParameters: 175e9, publishedSource: 'Brown et al. 2020, table 2.1', trainingTokens: 300e9, count: () => decoderParameters(GPT3) },
 ];
