@@ -8,8 +8,8 @@ import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
 import type { Optimizer, Scalar, Variable } from '@tensorflow/tfjs';
 import { rng, type Random } from '../util/random';
-import type { Env } from './env';
-import { Discrete } from './spaces';
+import type { Env } from 'gym-js';
+import { Discrete } from 'gym-js';
 import { createQNetwork, copyWeights, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
 import type { TransitionBatch } from './replay-buffer';
 

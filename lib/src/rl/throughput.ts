@@ -7,7 +7,7 @@ import { tf } from '../backend/tf';
 import { Random } from '../util/random';
 import { measureRate, RateSummary } from '../util/timing';
 import { DqnAgent } from './dqn';
-import { make } from './registry';
+import { make } from 'gym-js';
 import { ReplayBuffer } from './replay-buffer';
 
 /** What `measureDqnThroughput` times (chapter 9). */

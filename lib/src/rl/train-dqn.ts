@@ -3,11 +3,11 @@
  * learn from uniformly sampled batches, update the target network, evaluate
  * greedily now and then and keep the best weights.
  */
-import type { Env } from './env';
+import type { Env } from 'gym-js';
 import { DqnAgent, type DqnAgentOptions, type EvaluationResult } from './dqn';
 import { ReplayBuffer } from './replay-buffer';
 import { linearSchedule } from './schedules';
-import { make } from './registry';
+import { make } from 'gym-js';
 
 /** Hyper-parameters of `trainDqn` (chapter 9); every field has a default tuned for CartPole-v1. */
 export interface DqnConfig extends Omit<DqnAgentOptions, 'observationSize' | 'actionCount' | 'random'> {

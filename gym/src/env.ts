@@ -6,7 +6,7 @@
  * `truncated` (cut short from outside, e.g. by a time limit). The difference
  * matters for learning: only `terminated` means "no future reward".
  */
-import { Random, nextSeed } from '../util/random';
+import { Random, nextSeed } from './random';
 import type { Space } from './spaces';
 
 /** The free-form dictionary an environment returns next to observations (chapter 9). */

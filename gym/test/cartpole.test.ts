@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CartPoleEnv, make, seed, unseed } from 'dlkit';
+import { CartPoleEnv, make, seed, unseed } from 'gym-js';
 
 // Gymnasium's constants, written out again here so that the expected values
 // below do not come from the environment under test.

@@ -7,7 +7,7 @@
  */
 import { Env, type ResetArguments, type ResetResult, type StepResult } from './env';
 import { Box, Discrete, FLOAT32_MAX } from './spaces';
-import { cartPoleFrameSvg } from './render';
+import { cartPoleFrameSvg } from './cartpole-render';
 
 /** How CartPole advances its state by one time step (chapter 9). */
 export type KinematicsIntegrator = 'euler' | 'semi-implicit euler';
