@@ -1,5 +1,6 @@
 /**
- * Seeded randomness for the whole book (chapter 0 introduces it).
+ * Seeded randomness for the whole book (chapter 0 introduces it), in gym-js
+ * because environments and spaces draw from it; dlkit re-exports it.
  *
  * TensorFlow.js draws its own seeds from `Math.random()` whenever an op or an
  * initialiser is not given one, so `seed(n)` replaces `Math.random` with a
@@ -8,7 +9,12 @@
  * same backend.
  */
 
-/** A small, fast, seedable generator (mulberry32) returning floats in [0, 1). */
+/**
+ * A small, fast, seedable generator (mulberry32) returning floats in [0, 1)
+ * (chapter 0). The seed's integer part picks the stream; for seeds of 2^32
+ * and more the bits above the lowest 32 are mixed in too, so `new Random(0)`
+ * and `new Random(2 ** 32)` differ (seeds below 2^32 keep their streams).
+ */
 export class Random {
   private state: number;
 
@@ -16,7 +22,11 @@ export class Random {
     if (!Number.isFinite(seedValue)) {
       throw new Error(`Random: the seed must be a finite number, got ${seedValue}.`);
     }
-    this.state = (Math.floor(seedValue) ^ 0x9e3779b9) >>> 0;
+    const whole = Math.floor(seedValue);
+    const high = Math.floor(whole / 4294967296);
+    // Math.imul(high, odd constant) is 0 only for high = 0 (mod 2^32), so seeds below 2^32 are unchanged.
+    const mixedHigh = high > 0 ? Math.imul(high ^ (high >>> 16), 0x85ebca6b) ^ Math.imul(Math.floor(high / 4294967296), 0xc2b2ae35) : 0;
+    this.state = (whole ^ 0x9e3779b9 ^ mixedHigh) >>> 0;
   }
 
   /** A float uniform in [0, 1). */
