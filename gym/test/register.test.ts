@@ -1,21 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 // The example of gym/README.md ("Registering an environment"), kept working here.
-import {
-  Box,
-  Discrete,
-  Env,
-  checkEnv,
-  checkResetArguments,
-  envSpec,
-  make,
-  register,
-  registeredEnvIds,
-  runEpisode,
-  type ResetArguments,
-  type ResetResult,
-  type StepResult,
-} from 'gym-js';
+import { Box, Discrete, Env, checkEnv, checkResetArguments, envSpec, make, register, registeredEnvIds, runEpisode } from 'gym-js';
+import type { ResetArguments, ResetResult, StepResult } from 'gym-js';
 
 /** Walk left or right along a corridor of `length` cells; reaching the right end pays 1 and ends the episode. */
 class CorridorEnv extends Env<Float32Array, number> {
