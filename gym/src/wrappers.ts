@@ -49,7 +49,7 @@ export class Wrapper<Inner extends Env<any, any>> extends Env<ObservationOf<Inne
   }
 
   reset(args?: ResetArguments): ResetResult<ObservationOf<Inner>> {
-    return this.env.reset(checkResetArguments(args, `${this.constructor.name}.reset`)) as ResetResult<ObservationOf<Inner>>;
+    return this.env.reset(checkResetArguments(args, `${this.toString()}.reset`)) as ResetResult<ObservationOf<Inner>>;
   }
 
   step(action: ActionOf<Inner>): StepResult<ObservationOf<Inner>> {
