@@ -27,7 +27,7 @@ export type StepResult<Observation> = [
 
 /** Arguments of `reset` (chapter 9): a seed for the environment's generator and env-specific options. */
 export interface ResetArguments {
-  /** Reseeds the environment's generator; later resets without a seed continue its sequence. */
+  /** Reseeds the environment's generator (a non-negative integer up to `Number.MAX_SAFE_INTEGER`); later resets without a seed continue its sequence. */
   seed?: number;
   /** Environment-specific options, e.g. CartPole's `{ low, high }` bounds of the initial state. */
   options?: Record<string, unknown>;
