@@ -18,9 +18,10 @@ if (!existsSync(chromium) && !aptInstall(['chromium'])) {
 }
 const only = process.argv.slice(2);
 const testDir = join(root, 'test', 'dist');
+const gymTestDir = join(root, 'gym', 'test', 'dist'); // gym-js's own tests (gym/test), built by `tsc -b .` too
 const files = only.length > 0
   ? only.map((name) => join(testDir, name.replace(/\.ts$/, '.js')))
-  : readdirSync(testDir).filter((f) => f.endsWith('.test.js')).sort().map((f) => join(testDir, f));
+  : [testDir, gymTestDir].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => join(dir, f)));
 say(`running ${files.length} test files (quick mode)`);
 const { status } = run(process.execPath, ['--test', '--test-reporter=spec', ...files], {
   env: {

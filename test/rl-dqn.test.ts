@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CART_POLE_DQN_CONFIG,
+  CART_POLE_OBSERVATION_SCALE,
   DqnAgent,
   Random,
   ReplayBuffer,
@@ -135,7 +136,7 @@ test('no tensor leaks across many updates, target updates, actions and evaluatio
   await initBackend({ quiet: true });
   seed(9);
   const env = make('CartPole-v1');
-  const agent = DqnAgent.forEnv(env, { hiddenUnits: [32, 32], observationScale: [1 / 2.4, 1 / 3, 1 / 0.21, 1 / 3] });
+  const agent = DqnAgent.forEnv(env, { hiddenUnits: [32, 32], observationScale: [...CART_POLE_OBSERVATION_SCALE] });
   const buffer = new ReplayBuffer({ capacity: 500, observationSize: 4 });
   let [observation] = env.reset({ seed: 9 });
   for (let i = 0; i < 300; i++) {
@@ -240,7 +241,7 @@ test('agents reject wrong observation sizes and unsuitable environments', async 
 });
 
 test('the fused forward pass used to act equals the layers model, before and after an update', () => {
-  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [16, 16], observationScale: [1 / 2.4, 1 / 3, 1 / 0.2095, 1 / 3] });
+  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [16, 16], observationScale: [...CART_POLE_OBSERVATION_SCALE] });
   const buffer = new ReplayBuffer({ capacity: 64, observationSize: 4, random: new Random(3) });
   const random = new Random(4);
   for (let i = 0; i < 64; i++) {

@@ -5,7 +5,8 @@
  */
 import { Random } from '../util/random';
 import { measureRate, RateSummary } from '../util/timing';
-import { DqnAgent, ReplayBuffer, make } from '../rl/index';
+import { DqnAgent, ReplayBuffer } from '../rl/index';
+import { make } from 'gym-js';
 
 /** What `measureDqnThroughput` times (chapter 9). */
 export type DqnWorkload = 'update' | 'act' | 'agent';

@@ -49,7 +49,5 @@ export function showHtml(html: string, text = ''): boolean {
   return displayRich(text ? { 'text/html': html, 'text/plain': text } : { 'text/html': html });
 }
 
-/** Escapes text for safe inclusion in HTML (chapter 0). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+/** Escapes text for safe inclusion in HTML (chapter 0); defined in gym-js, whose CartPole drawing needs it too. */
+export { escapeHtml } from 'gym-js';

@@ -8,8 +8,8 @@ import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
 import type { Optimizer, Scalar, Variable } from '@tensorflow/tfjs';
 import { rng, type Random } from '../util/random';
-import type { Env } from './env';
-import { Discrete } from './spaces';
+import { Discrete, runEpisode, type Env } from 'gym-js';
+import { clipByGlobalNorm } from '../train/gradient-clip';
 import { createQNetwork, copyWeights, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
 import type { TransitionBatch } from './replay-buffer';
 
@@ -49,15 +49,22 @@ export interface EvaluationResult {
   returns: number[];
   lengths: number[];
   mean: number;
+  /** Sample standard deviation (divides by n − 1, as `summaryStatistics` does); NaN for a single return. */
   std: number;
   min: number;
   max: number;
 }
 
-/** Summarises a list of returns (chapter 9). */
+/**
+ * Summarises a list of returns (chapter 9): mean, sample standard deviation
+ * (n − 1 in the denominator, the same convention as chapter 1's
+ * `summaryStatistics`; NaN when there is only one return), min and max.
+ */
 export function summariseReturns(returns: number[], lengths: number[] = []): EvaluationResult {
-  const mean = returns.reduce((a, b) => a + b, 0) / Math.max(returns.length, 1);
-  const variance = returns.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(returns.length, 1);
+  if (returns.length === 0) throw new Error('summariseReturns: no returns to summarise; play at least one episode.');
+  const n = returns.length;
+  const mean = returns.reduce((a, b) => a + b, 0) / n;
+  const variance = n < 2 ? Number.NaN : returns.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
   return { returns, lengths, mean, std: Math.sqrt(variance), min: Math.min(...returns), max: Math.max(...returns) };
 }
 
@@ -234,15 +241,8 @@ export class DqnAgent {
         const chosen = tf.sum(tf.mul(q, actionMask), 1);
         return (this.loss === 'huber' ? tf.losses.huberLoss(targets, chosen) : tf.losses.meanSquaredError(targets, chosen)) as Scalar;
       }, this.variables);
-      const names = Object.keys(grads);
-      const globalNorm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k] as Tensor)))));
-      let applied = grads;
-      if (this.gradientClipNorm !== null) {
-        const scale = tf.div(this.gradientClipNorm, tf.maximum(globalNorm, this.gradientClipNorm));
-        applied = {};
-        for (const k of names) applied[k] = tf.mul(grads[k] as Tensor, scale);
-      }
-      this.optimizer.applyGradients(applied);
+      const { gradients, globalNorm } = clipByGlobalNorm(grads, this.gradientClipNorm);
+      this.optimizer.applyGradients(gradients);
       return [value, globalNorm];
     });
     const lossValue = (loss.dataSync() as Float32Array)[0] as number;
@@ -289,20 +289,12 @@ export class DqnAgent {
     }
     const returns: number[] = [];
     const lengths: number[] = [];
+    const policy = (observation: ArrayLike<number>) => this.greedyAction(observation);
     for (let e = 0; e < episodes; e++) {
-      let [observation] = e === 0 && options.seed !== undefined ? env.reset({ seed: options.seed }) : env.reset();
-      let total = 0;
-      let length = 0;
-      for (;;) {
-        const [next, reward, terminated, truncated] = env.step(this.greedyAction(observation as ArrayLike<number>));
-        total += reward;
-        length += 1;
-        observation = next;
-        if (terminated || truncated) break;
-        if (length >= 1_000_000) break;
-      }
-      returns.push(total);
-      lengths.push(length);
+      const seed = e === 0 ? options.seed : undefined;
+      const episode = runEpisode(env, policy, { seed, maxSteps: 1_000_000, record: false });
+      returns.push(episode.totalReturn);
+      lengths.push(episode.length);
     }
     return summariseReturns(returns, lengths);
   }

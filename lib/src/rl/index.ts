@@ -1,16 +1,11 @@
 /**
- * Reinforcement learning (chapter 9): a Gymnasium-style environment API with
- * CartPole, wrappers, a registry and a checker, and a DQN agent with its
- * replay buffer and training loop.
+ * Reinforcement learning (chapter 9): the Gymnasium-style environments of
+ * gym-js (spaces, `Env`, CartPole, wrappers, the registry, the checker,
+ * rollouts and the CartPole drawing), re-exported so that notebooks keep one
+ * import, and the DQN agent with its replay buffer and training loop.
  */
-export * from './spaces';
-export * from './env';
-export * from './wrappers';
-export * from './cartpole';
-export * from './registry';
-export * from './checker';
-export * from './render';
-export * from './rollout';
+export * from 'gym-js';
+export * from './show-episode';
 export * from './replay-buffer';
 export * from './schedules';
 export * from './q-network';

@@ -3,13 +3,12 @@
  * learn from uniformly sampled batches, update the target network, evaluate
  * greedily now and then and keep the best weights.
  */
-import type { Env } from './env';
+import { CART_POLE_OBSERVATION_SCALE, RecordEpisodeStatistics, Wrapper, make, type Env, type EpisodeStatistics } from 'gym-js';
 import { DqnAgent, type DqnAgentOptions, type EvaluationResult } from './dqn';
 import { ReplayBuffer } from './replay-buffer';
 import { linearSchedule } from './schedules';
-import { make } from './registry';
 
-/** Hyper-parameters of `trainDqn` (chapter 9); every field has a default tuned for CartPole-v1. */
+/** Hyper-parameters of `trainDqn` (chapter 9); every field has a default (`DEFAULT_DQN_CONFIG`), and `CART_POLE_DQN_CONFIG` is the set tuned for CartPole-v1. */
 export interface DqnConfig extends Omit<DqnAgentOptions, 'observationSize' | 'actionCount' | 'random'> {
   /** Environment steps to train for at most. */
   totalSteps: number;
@@ -53,7 +52,7 @@ export interface DqnConfig extends Omit<DqnAgentOptions, 'observationSize' | 'ac
   stopReturn: number | null;
   /** Restore the weights of the best evaluation at the end. */
   keepBest: boolean;
-  /** Episodes in the moving average reported to `onEpisode`. */
+  /** Episodes in the moving average reported to `onEpisode` (the `RecordEpisodeStatistics` buffer length). */
   movingAverageWindow: number;
   /** Seed of the first training and evaluation resets (the rest follows from the environment generators). */
   seed: number | null;
@@ -61,9 +60,10 @@ export interface DqnConfig extends Omit<DqnAgentOptions, 'observationSize' | 'ac
 
 /**
  * The default DQN configuration (chapter 9): Double DQN with a 64-64 network,
- * Adam at 1e-3, one gradient step of batch 64 per environment step, a hard
- * target-network copy every 500 steps, epsilon from 1 to 0.05 over 10,000
- * steps, and a greedy evaluation every 2,000 steps.
+ * Adam at 1e-3, the Huber loss (as `DqnAgent`'s default), one gradient step
+ * of batch 64 per environment step, a hard target-network copy every 500
+ * steps, epsilon from 1 to 0.05 over 10,000 steps, and a greedy evaluation
+ * every 2,000 steps.
  */
 export const DEFAULT_DQN_CONFIG: DqnConfig = {
   hiddenUnits: [64, 64],
@@ -71,7 +71,7 @@ export const DEFAULT_DQN_CONFIG: DqnConfig = {
   learningRate: 1e-3,
   gamma: 0.99,
   doubleDqn: true,
-  loss: 'mse',
+  loss: 'huber',
   gradientClipNorm: 10,
   totalSteps: 100_000,
   bufferCapacity: 50_000,
@@ -97,21 +97,28 @@ export const DEFAULT_DQN_CONFIG: DqnConfig = {
 };
 
 /**
- * CartPole's observation scale (chapter 9): one over the typical range of each
- * feature, `1 / [2.4, 3, 0.2095, 3]` (cart position, cart velocity, pole
- * angle, angular velocity), so that the pole angle, which never exceeds
- * 0.21 rad, is not drowned by the position.
- */
-export const CART_POLE_OBSERVATION_SCALE: readonly number[] = [1 / 2.4, 1 / 3, 1 / 0.2095, 1 / 3];
-
-/**
- * The configuration that solves CartPole-v1 (chapter 9): the defaults plus the
- * observation scale, training on past the threshold (475) until 100 greedy
+ * The configuration that solves CartPole-v1 (chapter 9), complete, so that a
+ * chapter writes `{ ...CART_POLE_DQN_CONFIG, seed }`: the defaults plus
+ * CartPole's observation scale and the squared-error loss it was tuned and
+ * measured with, training on past the threshold (475) until 100 greedy
  * episodes average at least 495.
  */
-export const CART_POLE_DQN_CONFIG: Partial<DqnConfig> = {
+export const CART_POLE_DQN_CONFIG: DqnConfig = {
+  ...DEFAULT_DQN_CONFIG,
+  loss: 'mse',
   observationScale: [...CART_POLE_OBSERVATION_SCALE],
   stopReturn: 495,
+};
+
+/** The keys of `DqnConfig` that configure the agent itself, not the training loop. */
+const AGENT_OPTION_KEYS: Record<keyof Omit<DqnAgentOptions, 'observationSize' | 'actionCount' | 'random'>, true> = {
+  hiddenUnits: true,
+  observationScale: true,
+  learningRate: true,
+  gamma: true,
+  doubleDqn: true,
+  loss: true,
+  gradientClipNorm: true,
 };
 
 /** Reported after every training episode (chapter 9). */
@@ -172,7 +179,7 @@ export interface TrainDqnArguments {
   env: Env<Float32Array, number>;
   /** Overrides of `DEFAULT_DQN_CONFIG`. */
   config?: Partial<DqnConfig>;
-  /** Continue training this agent instead of building one. */
+  /** Continue training this agent instead of building one; `config` may then hold no agent options (`loss`, `learningRate`, ...). */
   agent?: DqnAgent;
   /** The environment for greedy evaluations; by default `make(env.spec.id)`. */
   evaluationEnv?: Env<Float32Array, number>;
@@ -193,6 +200,18 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
   const unknown = Object.keys(args.config ?? {}).filter((k) => !(k in DEFAULT_DQN_CONFIG));
   if (unknown.length > 0) {
     throw new Error(`trainDqn: unknown config key(s) ${unknown.join(', ')}. Known keys: ${Object.keys(DEFAULT_DQN_CONFIG).join(', ')}.`);
+  }
+  const agentKeys = Object.keys(args.config ?? {}).filter((k) => k in AGENT_OPTION_KEYS);
+  if (args.agent !== undefined && agentKeys.length > 0) {
+    throw new Error(
+      `trainDqn: config sets agent option(s) ${agentKeys.join(', ')}, but an agent was passed, which already has its own. ` +
+        'Remove them from config to continue training that agent, or leave out agent to build a new one from config.',
+    );
+  }
+  for (let inner: Env<unknown, unknown> = env; inner instanceof Wrapper; inner = inner.env) {
+    if (inner instanceof RecordEpisodeStatistics) {
+      throw new Error('trainDqn: pass the environment without RecordEpisodeStatistics; trainDqn records the episodes itself (result.episodes).');
+    }
   }
   const config: DqnConfig = { ...DEFAULT_DQN_CONFIG, ...args.config };
   for (const key of ['totalSteps', 'bufferCapacity', 'batchSize', 'trainFrequency', 'gradientSteps', 'movingAverageWindow'] as const) {
@@ -216,7 +235,6 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
   let lastYield = performance.now();
   const episodes: EpisodeProgress[] = [];
   const evaluations: EvaluationProgress[] = [];
-  const recentReturns: number[] = [];
   let best: { step: number; score: number } | null = null;
   let bestWeights: Float32Array[] | null = null;
   let solved = false;
@@ -225,9 +243,9 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
   let solveEvaluation: EvaluationResult | null = null;
   let firstEvaluation = true;
 
-  let [observation] = config.seed === null ? env.reset() : env.reset({ seed: config.seed });
-  let episodeReturn = 0;
-  let episodeLength = 0;
+  // Episode returns and lengths, and the moving average of the returns, come from Gymnasium's wrapper.
+  const recorded = new RecordEpisodeStatistics(env, config.movingAverageWindow);
+  let [observation] = config.seed === null ? recorded.reset() : recorded.reset({ seed: config.seed });
   let lossSum = 0;
   let lossCount = 0;
   let step = 0;
@@ -235,13 +253,11 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
   while (step < config.totalSteps) {
     step += 1;
     const epsilon = epsilonAt(step);
-    const action = step <= config.learningStarts ? env.actionSpace.sample() : agent.act(observation, epsilon);
-    const [next, reward, terminated, truncated] = env.step(action);
+    const action = step <= config.learningStarts ? recorded.actionSpace.sample() : agent.act(observation, epsilon);
+    const [next, reward, terminated, truncated, info] = recorded.step(action);
     // Only termination cuts the bootstrap; a time-limit truncation still has a future.
     buffer.add(observation, action, reward, next, terminated);
     observation = next;
-    episodeReturn += reward;
-    episodeLength += 1;
 
     if (step > config.learningStarts && step % config.trainFrequency === 0) {
       for (let g = 0; g < config.gradientSteps; g++) {
@@ -256,14 +272,14 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
     }
 
     if (terminated || truncated) {
-      recentReturns.push(episodeReturn);
-      if (recentReturns.length > config.movingAverageWindow) recentReturns.shift();
+      const statistics = info['episode'] as EpisodeStatistics;
+      const recentReturns = recorded.returnQueue;
       const elapsed = seconds();
       const progress: EpisodeProgress = {
-        episode: episodes.length + 1,
+        episode: recorded.episodeCount,
         step,
-        episodeReturn,
-        episodeLength,
+        episodeReturn: statistics.r,
+        episodeLength: statistics.l,
         epsilon,
         movingAverage: recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length,
         loss: lossCount > 0 ? lossSum / lossCount : Number.NaN,
@@ -272,9 +288,7 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
       };
       episodes.push(progress);
       onEpisode?.(progress);
-      [observation] = env.reset();
-      episodeReturn = 0;
-      episodeLength = 0;
+      [observation] = recorded.reset();
       lossSum = 0;
       lossCount = 0;
       if (performance.now() - lastYield > 100) {

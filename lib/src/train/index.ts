@@ -1,5 +1,6 @@
 export * from './callbacks';
 export * from './metrics';
 export * from './schedules';
+export * from './gradient-clip';
 export * from './checkpoint';
 export * from './trainer';

@@ -5,9 +5,10 @@
  * fixed force; the episode terminates when the pole leans more than 12 degrees
  * or the cart leaves the track (|x| > 2.4).
  */
-import { Env, type ResetArguments, type ResetResult, type StepResult } from './env';
+import { describeTyped, describeValue } from './describe';
+import { Env, checkResetArguments, type ResetArguments, type ResetResult, type StepResult } from './env';
 import { Box, Discrete, FLOAT32_MAX } from './spaces';
-import { cartPoleFrameSvg } from './render';
+import { cartPoleFrameSvg } from './cartpole-render';
 
 /** How CartPole advances its state by one time step (chapter 9). */
 export type KinematicsIntegrator = 'euler' | 'semi-implicit euler';
@@ -22,6 +23,15 @@ export interface CartPoleOptions {
 
 /** The four numbers of CartPole's state (chapter 9): cart position and velocity, pole angle and angular velocity. */
 export const CART_POLE_STATE_NAMES = ['cart position', 'cart velocity', 'pole angle', 'pole angular velocity'] as const;
+
+/**
+ * CartPole's observation scale (chapter 9): one over the typical range of each
+ * feature, `1 / [2.4, 3, 0.2095, 3]` (cart position, cart velocity, pole
+ * angle, angular velocity), so that the pole angle, which never exceeds
+ * 0.21 rad, is not drowned by the position. dlkit's Q-network multiplies the
+ * observations by it (`observationScale`).
+ */
+export const CART_POLE_OBSERVATION_SCALE: readonly number[] = Object.freeze([1 / 2.4, 1 / 3, 1 / 0.2095, 1 / 3]);
 
 /**
  * The cart-pole environment (chapter 9). Actions: 0 pushes the cart left,
@@ -91,7 +101,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     }
     if (value.length !== 4 || !Array.from(value).every((v) => typeof v === 'number' && Number.isFinite(v))) {
       throw new Error(
-        `CartPoleEnv.state: expected four finite numbers [x, xDot, theta, thetaDot], got ${JSON.stringify(Array.from(value))}.`,
+        `CartPoleEnv.state: expected four finite numbers [x, xDot, theta, thetaDot], got ${describeValue(Array.from(value))}.`,
       );
     }
     this.stateValue = Float64Array.from(value);
@@ -101,9 +111,9 @@ export class CartPoleEnv extends Env<Float32Array, number> {
    * Starts an episode: every state component uniform in (-0.05, 0.05), or in
    * `(options.low, options.high)` when given.
    */
-  reset(args: ResetArguments = {}): ResetResult<Float32Array> {
-    this.seedGenerator(args.seed);
-    const options = args.options ?? {};
+  reset(args?: ResetArguments): ResetResult<Float32Array> {
+    const { seed, options = {} } = checkResetArguments(args, 'CartPoleEnv.reset');
+    this.seedGenerator(seed);
     const low = 'low' in options ? options['low'] : -0.05;
     const high = 'high' in options ? options['high'] : 0.05;
     if (typeof low !== 'number' || typeof high !== 'number' || !Number.isFinite(low) || !Number.isFinite(high)) {
@@ -124,7 +134,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   step(action: number): StepResult<Float32Array> {
     if (typeof action !== 'number') {
       throw new Error(
-        `CartPoleEnv.step: the action must be a number, 0 (push left) or 1 (push right), got ${typeof action} ${JSON.stringify(action)}.`,
+        `CartPoleEnv.step: the action must be a number, 0 (push left) or 1 (push right), got ${describeTyped(action)}.`,
       );
     }
     if (!Number.isInteger(action)) {

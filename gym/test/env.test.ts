@@ -1,7 +1,4 @@
 import { test } from 'node:test';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import {
   Box,
@@ -20,11 +17,10 @@ import {
   randomPolicy,
   registeredEnvIds,
   runEpisode,
-  showEpisodeAnimation,
   type ResetArguments,
   type ResetResult,
   type StepResult,
-} from 'dlkit';
+} from 'gym-js';
 
 test('Discrete samples integers in range, repeatably after seed(n)', () => {
   const space = new Discrete(3);
@@ -179,11 +175,6 @@ test('an episode animates as one self-contained SVG with SMIL keyframes', () => 
   assert.doesNotMatch(svg, /<script|https?:\/\/(?!www\.w3\.org)/);
   const translate = /type="translate" values="([^"]*)"/.exec(svg)?.[1] ?? '';
   assert.equal(translate.split(';').length, episode.observations.length + 25);
-  // Outside a notebook showEpisodeAnimation displays nothing, or writes the page to a file.
-  const file = join(tmpdir(), `dlkit-rl-animation-${process.pid}.html`);
-  showEpisodeAnimation(episode.observations, { file });
-  assert.match(readFileSync(file, 'utf8'), /^<!doctype html>.*<svg/s);
-  rmSync(file);
   assert.match(episodeAnimationHtml(episode.observations), /^<div/);
   assert.throws(() => cartPoleAnimationSvg([]), /no frames/);
 });

@@ -3,6 +3,7 @@
  * `check_env`: it plays an environment with random actions and verifies the
  * API contract every agent relies on.
  */
+import { describeValue } from './describe';
 import { Env, type ResetResult, type StepResult } from './env';
 import { Box, Discrete, Space } from './spaces';
 import { make, registeredEnvIds } from './registry';
@@ -43,12 +44,7 @@ function sameValue(a: unknown, b: unknown): boolean {
   return Object.is(a, b);
 }
 
-const show = (value: unknown): string =>
-  ArrayBuffer.isView(value)
-    ? `[${Array.from(value as unknown as ArrayLike<number>).join(', ')}]`
-    : typeof value === 'number'
-      ? String(value)
-      : (JSON.stringify(value) ?? String(value));
+const show = describeValue;
 
 function describeType(value: unknown): string {
   if (value === null) return 'null';

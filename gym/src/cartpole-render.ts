@@ -3,8 +3,7 @@
  * self-contained animated SVG (SMIL keyframes, no JavaScript, no network) that
  * plays inline in a notebook or in any browser.
  */
-import { writeFileSync } from 'node:fs';
-import { escapeHtml, showHtml } from '../plot/jupyter';
+import { escapeHtml } from './html';
 
 /** Geometry of a CartPole drawing (chapter 9); the defaults are Gymnasium's 600 x 400 screen. */
 export interface CartPoleDrawingOptions {
@@ -141,18 +140,4 @@ export function episodeAnimationHtml(states: ArrayLike<number>[], options: CartP
   const fps = options.fps ?? 50;
   const note = `${states.length} frames at ${fps} frames per second (${round(states.length / fps)} s)`;
   return `<div style="display:inline-block;text-align:center">${svg}<div style="font:12px sans-serif;color:#666">${note}</div></div>`;
-}
-
-/**
- * Shows the episode animation inline when running in a tslab notebook
- * (chapter 9). Outside a notebook it writes the HTML to `options.file` when
- * given and otherwise does nothing. Use `episodeAnimationHtml` for the HTML itself.
- */
-export function showEpisodeAnimation(
-  states: ArrayLike<number>[],
-  options: CartPoleAnimationOptions & { file?: string } = {},
-): void {
-  const html = episodeAnimationHtml(states, options);
-  const shown = showHtml(html, `CartPole animation: ${states.length} frames`);
-  if (!shown && options.file) writeFileSync(options.file, `<!doctype html><meta charset="utf-8">${html}\n`);
 }

@@ -7,7 +7,7 @@
  * lazily from the book's shared generator, so `seed(...)` at the top of a
  * notebook makes random policies repeat too.
  */
-import { Random, nextSeed } from '../util/random';
+import { Random, nextSeed } from './random';
 
 /** The largest finite float32, the bound Gymnasium's CartPole uses for its unbounded velocities (chapter 9). */
 export const FLOAT32_MAX = 3.4028234663852886e38;

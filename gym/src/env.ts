@@ -6,7 +6,8 @@
  * `truncated` (cut short from outside, e.g. by a time limit). The difference
  * matters for learning: only `terminated` means "no future reward".
  */
-import { Random, nextSeed } from '../util/random';
+import { describeTyped } from './describe';
+import { Random, nextSeed } from './random';
 import type { Space } from './spaces';
 
 /** The free-form dictionary an environment returns next to observations (chapter 9). */
@@ -26,10 +27,51 @@ export type StepResult<Observation> = [
 
 /** Arguments of `reset` (chapter 9): a seed for the environment's generator and env-specific options. */
 export interface ResetArguments {
-  /** Reseeds the environment's generator; later resets without a seed continue its sequence. */
+  /** Reseeds the environment's generator (a non-negative integer up to `Number.MAX_SAFE_INTEGER`); later resets without a seed continue its sequence. */
   seed?: number;
   /** Environment-specific options, e.g. CartPole's `{ low, high }` bounds of the initial state. */
   options?: Record<string, unknown>;
+}
+
+/**
+ * Checks the argument of `reset` (chapter 9) and returns it: nothing, or an
+ * object with at most `seed` (a non-negative integer, as Gymnasium accepts)
+ * and `options` (an object). `reset(42)` is an error that says to write
+ * `reset({ seed: 42 })`, since the number would otherwise be ignored.
+ * `caller` names the method in the message, e.g. `CartPoleEnv.reset`.
+ */
+export function checkResetArguments(args: unknown, caller = 'reset'): ResetArguments {
+  if (args === undefined) return {};
+  if (typeof args === 'number' || typeof args === 'bigint') {
+    throw new Error(
+      `${caller}: got ${describeTyped(args)}; pass the seed inside an object, reset({ seed: ${String(args)} }) ` +
+        '(Gymnasium: reset(seed=...)).',
+    );
+  }
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new Error(`${caller}: expected nothing or an object { seed?, options? }, got ${describeTyped(args)}.`);
+  }
+  const known = ['seed', 'options'];
+  for (const key of Object.keys(args)) {
+    if (!known.includes(key)) throw new Error(`${caller}: unknown key "${key}"; reset takes { ${known.join(', ')} }.`);
+  }
+  const { seed, options } = args as ResetArguments;
+  checkSeed(seed, caller);
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new Error(`${caller}: options must be an object of environment-specific settings, got ${describeTyped(options)}.`);
+  }
+  return args as ResetArguments;
+}
+
+/** Throws unless `seed` is undefined or a non-negative safe integer, the seeds Gymnasium accepts. */
+function checkSeed(seed: unknown, caller: string): asserts seed is number | undefined {
+  if (seed === undefined) return;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+    throw new Error(
+      `${caller}: seed must be a non-negative integer up to Number.MAX_SAFE_INTEGER (as in Gymnasium), ` +
+        `or left out; got ${describeTyped(seed)}.`,
+    );
+  }
 }
 
 /** How `make` built an environment (chapter 9), Gymnasium's `EnvSpec`. */
@@ -52,8 +94,9 @@ export interface EnvMetadata {
 
 /**
  * The base class of every environment (chapter 9). Subclasses implement
- * `reset` (calling `this.seedGenerator(seed)` first, as Gymnasium's
- * `super().reset(seed=seed)`) and `step`, and set the two spaces.
+ * `reset` (starting with `checkResetArguments(args)` and
+ * `this.seedGenerator(seed)`, as Gymnasium's `super().reset(seed=seed)`) and
+ * `step`, and set the two spaces.
  */
 export abstract class Env<Observation, Action> {
   /** The legal actions. */
@@ -96,13 +139,13 @@ export abstract class Env<Observation, Action> {
 
   /**
    * Reseeds the generator when `seed` is given (and seeds it from the shared
-   * generator on first use otherwise). Call it at the top of `reset`.
+   * generator on first use otherwise). `seed` must be a non-negative integer
+   * up to `Number.MAX_SAFE_INTEGER`; all of its bits reach the generator.
+   * Call it at the top of `reset`, after `checkResetArguments`.
    */
   protected seedGenerator(seed: number | undefined): void {
+    checkSeed(seed, `${this.constructor.name}.reset`);
     if (seed === undefined) return;
-    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-      throw new Error(`reset: seed must be a finite number or left out, got ${String(seed)}.`);
-    }
     this.generator = new Random(seed);
   }
 

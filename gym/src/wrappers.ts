@@ -2,7 +2,7 @@
  * Wrappers (chapter 9): environments around an environment, changing one
  * thing and passing the rest through, as in Gymnasium.
  */
-import { Env, type EnvMetadata, type EnvSpec, type ResetArguments, type ResetResult, type StepResult } from './env';
+import { Env, checkResetArguments, type EnvMetadata, type EnvSpec, type ResetArguments, type ResetResult, type StepResult } from './env';
 import type { Space } from './spaces';
 
 /** The observation type of an environment type (chapter 9). */
@@ -48,8 +48,8 @@ export class Wrapper<Inner extends Env<any, any>> extends Env<ObservationOf<Inne
     this.env.metadata = value;
   }
 
-  reset(args: ResetArguments = {}): ResetResult<ObservationOf<Inner>> {
-    return this.env.reset(args) as ResetResult<ObservationOf<Inner>>;
+  reset(args?: ResetArguments): ResetResult<ObservationOf<Inner>> {
+    return this.env.reset(checkResetArguments(args, `${this.toString()}.reset`)) as ResetResult<ObservationOf<Inner>>;
   }
 
   step(action: ActionOf<Inner>): StepResult<ObservationOf<Inner>> {

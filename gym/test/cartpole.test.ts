@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CartPoleEnv, make, seed, unseed } from 'dlkit';
+import { CartPoleEnv, Random, make, seed, unseed } from 'gym-js';
 
 // Gymnasium's constants, written out again here so that the expected values
 // below do not come from the environment under test.
@@ -193,6 +193,51 @@ test('bad input throws errors that say what to do', () => {
   }, /four finite numbers/);
   assert.throws(() => make('CartPole-v7'), /no environment with id "CartPole-v7".*versions CartPole-v0, CartPole-v1.*Known ids: CartPole-v0, CartPole-v1/);
   assert.throws(() => make('MountainCar-v0'), /Known ids: CartPole-v0, CartPole-v1/);
+});
+
+test('reset accepts what Gymnasium accepts as a seed: a non-negative integer, all of it', () => {
+  const start = (seed: number) => Array.from(new CartPoleEnv().reset({ seed })[0]);
+  // The whole integer reaches the generator: seeds that agree in their low 32 bits start differently.
+  assert.notDeepEqual(start(0), start(2 ** 32));
+  assert.notDeepEqual(start(5), start(5 + 2 ** 40));
+  assert.notDeepEqual(start(2 ** 32 - 1), start(2 ** 33 - 1));
+  assert.deepEqual(start(Number.MAX_SAFE_INTEGER), start(Number.MAX_SAFE_INTEGER));
+  assert.ok(start(Number.MAX_SAFE_INTEGER).every((v) => v > -0.05 && v < 0.05));
+  // Seeds below 2^32 keep the starts they always had (the chapters' numbers do not move).
+  const generator = new Random(42);
+  assert.deepEqual(start(42), Array.from({ length: 4 }, () => Math.fround(generator.uniform(-0.05, 0.05))));
+  const env = new CartPoleEnv();
+  for (const bad of [-1, 1.5, 1e20, 2 ** 53, Number.NaN, Infinity]) {
+    assert.throws(() => env.reset({ seed: bad }), /seed must be a non-negative integer up to Number.MAX_SAFE_INTEGER/, `seed ${bad}`);
+  }
+  assert.throws(() => env.reset({ seed: '42' as unknown as number }), /seed must be a non-negative integer.*got string "42"/);
+  assert.throws(() => env.reset({ seed: 42n as unknown as number }), /seed must be a non-negative integer.*got bigint 42n/);
+  // The same checks through make's wrappers.
+  assert.throws(() => make('CartPole-v1').reset({ seed: -1 }), /non-negative integer/);
+});
+
+test('reset(42) is an error that says to write reset({ seed: 42 }); unknown reset keys are errors too', () => {
+  const env = new CartPoleEnv();
+  assert.throws(() => env.reset(42 as unknown as object), /reset\(\{ seed: 42 \}\)/);
+  assert.throws(() => make('CartPole-v1').reset(7 as unknown as object), /reset\(\{ seed: 7 \}\)/);
+  assert.throws(() => env.reset({ sed: 1 } as object), /unknown key "sed".*seed, options/);
+  assert.throws(() => env.reset({ options: 3 } as unknown as object), /options must be an object/);
+  // The documented forms still work.
+  env.reset();
+  env.reset({});
+  env.reset({ seed: 0, options: { low: -0.01, high: 0.01 } });
+});
+
+test('bad actions and states are described as they are: 1n is a bigint, NaN is NaN', () => {
+  const env = new CartPoleEnv();
+  env.reset({ seed: 0 });
+  assert.throws(() => env.step(1n as unknown as number), /the action must be a number, 0 \(push left\) or 1 \(push right\), got bigint 1n/);
+  assert.throws(() => {
+    env.state = [0, Number.NaN, 0, 0];
+  }, /four finite numbers \[x, xDot, theta, thetaDot\], got \[0, NaN, 0, 0\]/);
+  assert.throws(() => {
+    env.state = [0, Infinity, 0, 0];
+  }, /got \[0, Infinity, 0, 0\]/);
 });
 
 test('make attaches the spec and the time limit; unwrapped reaches the float64 state', () => {
