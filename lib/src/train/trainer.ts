@@ -18,7 +18,7 @@ import { LivePlot, type LivePlotOptions } from '../plot/live-plot';
 import { inNotebook } from '../plot/jupyter';
 import { Random, nextSeed, rng } from '../util/random';
 import type { EarlyStoppingOptions, EpochLogs, TrainerCallback, TrainerControl } from './callbacks';
-import { loadCheckpointFolder, saveCheckpointFolder, type StoredTensor } from './checkpoint';
+import { checkCheckpointDirectory, loadCheckpointFolder, saveCheckpointFolder, type StoredTensor } from './checkpoint';
 import { lossByName, metricByName, type LossFunction, type TrainingLossName, type Metric, type MetricName } from './metrics';
 import type { LearningRateSchedule } from './schedules';
 
@@ -83,7 +83,11 @@ export interface FitOptions {
   verbose?: boolean;
   /** Read losses back every this many batches (default about 4 times per epoch with a plot or onBatchEnd, else once per epoch). */
   syncEvery?: number;
-  /** Save a checkpoint into `directory` every `everyEpochs` epochs (default 1) and at the end. */
+  /**
+   * Save a checkpoint into `directory` every `everyEpochs` epochs (default 1) and at the end. The folder must be
+   * new, empty or an earlier checkpoint: one holding anything else is refused before training starts, so that a
+   * save never replaces files of yours.
+   */
   checkpoint?: { directory: string; everyEpochs?: number };
   /** Load this checkpoint first and continue from its epoch. */
   resumeFrom?: string;
@@ -382,6 +386,12 @@ export class Trainer implements TrainerControl {
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`Trainer.fit: batchSize must be a positive integer, got ${batchSize}.`);
     const { x, y } = this.prepare(data, 'training');
+    if (options.checkpoint) {
+      const every = options.checkpoint.everyEpochs ?? 1;
+      if (!Number.isInteger(every) || every < 1) throw new Error(`Trainer.fit: checkpoint.everyEpochs must be a positive integer, got ${every}.`);
+      // Before any training: a folder we may not replace, or cannot write, is an error now, not after an epoch.
+      checkCheckpointDirectory(options.checkpoint.directory);
+    }
     if (options.resumeFrom !== undefined) await this.loadCheckpoint(options.resumeFrom);
     this.resolveLoss(y);
     // A custom model without predict() must return outputs from loss() for the metrics; checked on the first step.
