@@ -3,4 +3,5 @@ export * from './metrics';
 export * from './schedules';
 export * from './checkpoint';
 export * from './trainer';
+export * from './keep-latest';
 export * from './throughput';

@@ -174,6 +174,9 @@ export class Trainer implements TrainerControl {
   /** Logs of every completed epoch. */
   history: EpochLogs[] = [];
   private readonly options: TrainerOptions;
+  /** Whether this trainer made its optimiser (then `dispose` frees it) or was given it. */
+  private readonly ownsOptimizer: boolean;
+  private disposed = false;
   private shuffleSeed: number;
   private lossFunction: LossFunction | null = null;
   private metrics: Metric[] | null = null;
@@ -189,6 +192,7 @@ export class Trainer implements TrainerControl {
     this.model = model;
     this.options = options;
     const compiled = isLayersModel(model) ? (model as unknown as { optimizer?: Optimizer }).optimizer : undefined;
+    this.ownsOptimizer = !(options.optimizer === undefined && compiled) && typeof options.optimizer !== 'object';
     if (options.optimizer === undefined || typeof options.optimizer === 'string') {
       this.optimizer = options.optimizer === undefined && compiled ? compiled : makeOptimizer(options.optimizer ?? 'adam', options.learningRate);
       if (options.optimizer === undefined && compiled && options.learningRate !== undefined) setLearningRate(compiled, options.learningRate);
@@ -199,6 +203,24 @@ export class Trainer implements TrainerControl {
     this.baseLearningRate = getLearningRate(this.optimizer);
     if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new Error(`Trainer: clipNorm must be > 0, got ${options.clipNorm}.`);
     this.shuffleSeed = options.seed ?? nextSeed();
+  }
+
+  /** Whether `dispose` was called. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Frees what this trainer created (chapter 5): the optimiser's state (Adam's
+   * moments, say) when the trainer made the optimiser, and early stopping's
+   * saved weights. The model, and an optimiser you passed in, stay yours.
+   * `keepLatest('trainer', new Trainer(...))` calls it when the cell is re-run.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.replaceBestWeights(null);
+    if (this.ownsOptimizer) this.optimizer.dispose();
   }
 
   /** The learning rate in use. */
@@ -382,6 +404,7 @@ export class Trainer implements TrainerControl {
    */
   async fit(data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions): Promise<FitResult> {
     const began = Date.now();
+    if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed (by dispose(), or by keepLatest when its cell was re-run); create a new Trainer.');
     if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`Trainer.fit: epochs must be a positive integer, got ${options.epochs}.`);
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`Trainer.fit: batchSize must be a positive integer, got ${batchSize}.`);
