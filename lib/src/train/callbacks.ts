@@ -246,3 +246,19 @@ export class EarlyStopping implements TrainerCallback {
     this.saved = weights;
   }
 }
+
+/** Prints one line per epoch with every logged value (chapter 5); `fit({ verbose: true })` adds it. */
+export class PrintEpochs implements TrainerCallback {
+  private epochs = 0;
+
+  onTrainBegin(plan: TrainingPlan): void {
+    this.epochs = plan.epochs;
+  }
+
+  onEpochEnd(logs: EpochLogs): void {
+    const parts = Object.entries(logs)
+      .filter(([k]) => k !== 'epoch')
+      .map(([k, v]) => `${k} ${k === 'learningRate' ? (v as number).toExponential(2) : (v as number).toFixed(4)}`);
+    console.log(`epoch ${logs.epoch}/${this.epochs} | ${parts.join(' | ')}`);
+  }
+}

@@ -15,7 +15,9 @@
  * the library deletes only files it wrote itself.
  */
 import * as fs from 'node:fs';
+import type { Tensor } from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
+import { tf } from '../backend/tf';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** One tensor's values as plain data (chapter 5). */
@@ -49,6 +51,17 @@ interface Manifest {
 }
 
 const MANIFEST = 'checkpoint.json';
+
+/** A tensor's values copied out as plain data, to save (chapter 5). */
+export function storedTensor(name: string, t: Tensor): StoredTensor {
+  const int = t.dtype === 'int32';
+  return { name, shape: t.shape, dtype: int ? 'int32' : 'float32', values: int ? Int32Array.from(t.dataSync() as Int32Array) : Float32Array.from(t.dataSync() as Float32Array) };
+}
+
+/** A new tensor holding stored values (chapter 5). */
+export function tensorFromStored(stored: StoredTensor): Tensor {
+  return tf.tensor(stored.values, stored.shape, stored.dtype);
+}
 
 /** The folder where the previous checkpoint waits while a new one is being put in place (chapter 5). */
 export function previousCheckpointPath(directory: string): string {

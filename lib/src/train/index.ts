@@ -4,6 +4,8 @@ export * from './schedules';
 export * from './optimizers';
 export * from './checkpoint';
 export * from './trainable-model';
+export * from './objective';
+export * from './trainer-options';
 export * from './trainer';
 export * from './live-plot-callback';
 export * from './keep-latest';

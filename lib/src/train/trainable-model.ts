@@ -6,7 +6,8 @@
 import { tf } from '../backend/tf';
 import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { Dataset, type Batch } from '../data/dataset';
-import type { TrainingLossName } from './metrics';
+import type { StoredTensor } from './checkpoint';
+import type { LossFunction, TrainingLossName } from './metrics';
 
 /**
  * A model that writes its own forward pass (chapter 5): its variables and a
@@ -125,4 +126,44 @@ export function checkLabels(model: TrainableModel, lossName: TrainingLossName | 
   } else if (lossName === 'categoricalCrossentropy' && classes !== null && y.shape[y.rank - 1] !== classes) {
     throw new Error(`Trainer: the ${what} label rows have ${y.shape[y.rank - 1]} columns but the model has ${classes} outputs; they must match.`);
   }
+}
+
+/** The model's outputs for `x` in inference mode; a custom model needs `predict` (chapter 5). */
+export function modelOutputs(model: TrainableModel, x: Tensor): Tensor {
+  if (isLayersModel(model)) return model.apply(x, { training: false }) as Tensor;
+  if (!model.predict) throw new Error('Trainer.predict: this custom model has no predict(x) method; add one.');
+  return model.predict(x);
+}
+
+/** The loss of a batch, and the outputs when the model gives them (a custom model may not) (chapter 5). */
+export function forwardPass(model: TrainableModel, loss: LossFunction, batch: Batch, training: boolean): { loss: Scalar; outputs: Tensor | null } {
+  if (isLayersModel(model)) {
+    const outputs = model.apply(batch.x, { training }) as Tensor;
+    return { loss: loss(batch.y, outputs), outputs };
+  }
+  const result = model.loss(batch, training);
+  if (result instanceof tf.Tensor) return { loss: result as Scalar, outputs: null };
+  return { loss: result.loss, outputs: result.outputs };
+}
+
+/** The sum of a Layers model's regularisation terms (weight decay, say), or null without any (chapter 5). */
+export function regularisationLoss(model: TrainableModel): Scalar | null {
+  if (!isLayersModel(model)) return null;
+  const losses = (model as unknown as { calculateLosses?: () => Scalar[] }).calculateLosses?.() ?? [];
+  return losses.length === 0 ? null : (tf.addN(losses) as Scalar);
+}
+
+/** Checks that weights saved in the checkpoint at `path` fit `model` (count and shapes) (chapter 5). */
+export function checkSameWeights(model: TrainableModel, stored: StoredTensor[], path: string): void {
+  const current = modelWeights(model);
+  const names = modelWeightNames(model);
+  const differentModel = (why: string): Error =>
+    new Error(`The checkpoint in ${path} was saved from a different model: ${why}. Build the same model (same layers and sizes) as when it was saved, or train from scratch.`);
+  if (stored.length !== current.length) throw differentModel(`it has ${stored.length} weight tensors, this model has ${current.length}`);
+  stored.forEach((s, i) => {
+    const shape = (current[i] as Tensor).shape;
+    if (s.shape.length !== shape.length || s.shape.some((d, j) => d !== shape[j])) {
+      throw differentModel(`weight ${i} (${s.name}) has shape ${describeShape(s.shape)} there but ${describeShape(shape)} here (${names[i]})`);
+    }
+  });
 }

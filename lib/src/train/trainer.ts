@@ -16,83 +16,16 @@ import { tf } from '../backend/tf';
 import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { Dataset } from '../data/dataset';
 import { inNotebook } from '../plot/jupyter';
-import type { LivePlotOptions } from '../plot/live-plot';
 import { nextSeed, rng } from '../util/random';
-import { EarlyStopping, type EarlyStoppingOptions, type EarlyStoppingState, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
-import { checkCheckpointDirectory, loadCheckpointFolder, saveCheckpointFolder, type StoredTensor } from './checkpoint';
+import { EarlyStopping, PrintEpochs, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
+import { checkCheckpointDirectory, loadCheckpointFolder, saveCheckpointFolder, storedTensor, tensorFromStored } from './checkpoint';
 import { LivePlotCallback, validationName } from './live-plot-callback';
-import { lossByName, metricByName, type LossFunction, type Metric, type MetricName, type TrainingLossName } from './metrics';
-import { clipByGlobalNorm, getLearningRate, makeOptimizer, setLearningRate, type OptimizerName } from './optimizers';
-import type { LearningRateSchedule } from './schedules';
-import { checkData, checkLabels, defaultLossName, describeShape, isLayersModel, modelWeightNames, modelWeights, outputsAreLogits, setModelWeights, type TrainableModel } from './trainable-model';
-
-/** Options fixed for the life of a Trainer (chapter 5). */
-export interface TrainerOptions {
-  /** An optimiser, or a name: 'adam' (default), 'sgd', 'momentum' (0.9), 'rmsprop'. A compiled model's optimiser is used if none is given. */
-  optimizer?: Optimizer | OptimizerName;
-  /** Learning rate for a named optimiser (default 0.001 for adam and rmsprop, 0.01 for sgd and momentum). */
-  learningRate?: number;
-  /** Loss for Layers models; default from the labels: int32 class indices give sparseCategoricalCrossentropy, rows give categoricalCrossentropy. */
-  loss?: TrainingLossName | LossFunction;
-  /** Whether the model outputs raw scores rather than probabilities; default read from the last layer's activation. */
-  fromLogits?: boolean;
-  /** Metrics besides the loss; default ['accuracy'] for a cross-entropy loss. */
-  metrics?: (MetricName | Metric)[];
-  /** Rescale the gradients so that their global norm is at most this value. */
-  clipNorm?: number;
-  /** A learning-rate schedule, applied before every step. */
-  schedule?: LearningRateSchedule;
-  /** Seed of the per-epoch shuffles (default drawn with nextSeed()). */
-  seed?: number;
-}
-
-/** Options of one `fit` call (chapter 5). */
-export interface FitOptions {
-  /** Train until this many epochs are done in total (a resumed trainer continues from its epoch). */
-  epochs: number;
-  /** Samples per step (default 32). */
-  batchSize?: number;
-  /** Hold out this fraction of the samples (the last ones) for validation. */
-  validationSplit?: number;
-  /** A separate validation set (takes precedence over validationSplit). */
-  validationData?: Dataset | { x: Tensor; y: Tensor };
-  /** Batch size for validation (default max(batchSize, 1024)). */
-  validationBatchSize?: number;
-  /** Shuffle the training samples every epoch (default true). */
-  shuffle?: boolean;
-  /** Your callbacks, called after the live plot and early stopping. */
-  callbacks?: TrainerCallback[];
-  /** Adds an `EarlyStopping` callback with these options (its progress carries over to the next fit). */
-  earlyStopping?: EarlyStoppingOptions;
-  /** Adds a `LivePlotCallback`: true/false, or LivePlot options. Default: on inside a notebook. */
-  plot?: boolean | LivePlotOptions;
-  /** Print one line per epoch (default false; the live plot already prints outside notebooks). */
-  verbose?: boolean;
-  /** Read losses back every this many batches (default about 4 times per epoch with a plot or onBatchEnd, else once per epoch). */
-  syncEvery?: number;
-  /**
-   * Save a checkpoint into `directory` every `everyEpochs` epochs (default 1) and at the end. The folder must be
-   * new, empty or an earlier checkpoint: one holding anything else is refused before training starts, so that a
-   * save never replaces files of yours.
-   */
-  checkpoint?: { directory: string; everyEpochs?: number };
-  /** Load this checkpoint first and continue from its epoch. */
-  resumeFrom?: string;
-}
-
-/** What `fit` returns (chapter 5). */
-export interface FitResult {
-  /** Every epoch's logs, including those before a resume. */
-  history: EpochLogs[];
-  /** Epochs done in total. */
-  epochs: number;
-  stoppedEarly: boolean;
-  /** The epoch (from 1) with the best monitored value, with early stopping. */
-  bestEpoch?: number;
-  /** Wall time of this call and its training throughput. */
-  seconds: number;
-  samplesPerSecond: number;
-}
+import { Objective } from './objective';
+import { clipByGlobalNorm, getLearningRate, makeOptimizer, setLearningRate } from './optimizers';
+import {
+  checkData, checkLabels, checkSameWeights, isLayersModel, modelOutputs, modelWeightNames, modelWeights, outputsAreLogits, regularisationLoss, setModelWeights, type TrainableModel,
+} from './trainable-model';
+import type { FitOptions, FitResult, TrainerCheckpointState, TrainerOptions } from './trainer-options';
 
 /** How the epochs of one `fit` call run. */
 interface EpochPlan extends TrainingPlan {
@@ -103,18 +36,6 @@ interface EpochPlan extends TrainingPlan {
 
 function defer(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function storedTensor(name: string, t: Tensor): StoredTensor {
-  const int = t.dtype === 'int32';
-  return { name, shape: t.shape, dtype: int ? 'int32' : 'float32', values: int ? Int32Array.from(t.dataSync() as Int32Array) : Float32Array.from(t.dataSync() as Float32Array) };
-}
-
-function describeEpoch(logs: EpochLogs, epochs: number): string {
-  const parts = Object.entries(logs)
-    .filter(([k]) => k !== 'epoch')
-    .map(([k, v]) => `${k} ${k === 'learningRate' ? (v as number).toExponential(2) : (v as number).toFixed(4)}`);
-  return `epoch ${logs.epoch}/${epochs} | ${parts.join(' | ')}`;
 }
 
 /** Fits a model (chapter 5). See `TrainerOptions` and `FitOptions`. */
@@ -134,8 +55,7 @@ export class Trainer implements TrainerControl {
   private readonly ownsOptimizer: boolean;
   private disposed = false;
   private shuffleSeed: number;
-  private loss: { name?: TrainingLossName; compute: LossFunction } | null = null;
-  private metrics: Metric[] | null = null;
+  private objective: Objective | null = null;
   /** The early stopping of the latest fit (or of a loaded checkpoint): its progress goes into checkpoints. */
   private earlyStopping: EarlyStopping | null = null;
 
@@ -219,7 +139,6 @@ export class Trainer implements TrainerControl {
         logs.seconds = (Date.now() - epochBegan) / 1000;
         this.history.push(logs);
         this.epoch = epoch + 1;
-        if (options.verbose) console.log(describeEpoch(logs, options.epochs));
         for (const c of callbacks) await c.onEpochEnd?.(logs, this);
         const every = options.checkpoint?.everyEpochs ?? 1;
         if (options.checkpoint && (this.epoch % every === 0 || this.epoch === options.epochs || this.stopTraining)) await this.saveCheckpoint(options.checkpoint.directory);
@@ -292,17 +211,18 @@ export class Trainer implements TrainerControl {
 
   /** One optimisation step; returns the batch's [loss, metrics...] vector (kept). */
   private trainStep(x: Tensor, y: Tensor, variables: Variable[]): Tensor {
+    const objective = this.objective as Objective;
     return tf.tidy(() => {
       let values: Tensor | null = null;
-      const objective = (): Scalar => {
-        const { loss, outputs } = this.forward(x, y, true);
-        if (outputs !== null || (this.metrics as Metric[]).length === 0) values = tf.keep(this.batchValues(y, loss, outputs, x));
-        const penalty = this.regularisation();
+      const minimised = (): Scalar => {
+        const { loss, outputs } = objective.forward(x, y, true);
+        if (outputs !== null || objective.metrics.length === 0) values = tf.keep(objective.values(y, loss, outputs, x));
+        const penalty = regularisationLoss(this.model);
         return penalty === null ? loss : (tf.add(loss, penalty) as Scalar);
       };
-      const { value, grads } = tf.variableGrads(objective, variables);
+      const { value, grads } = tf.variableGrads(minimised, variables);
       // A custom model without outputs: metrics from predict(), before the update.
-      values ??= this.batchValues(y, value, null, x);
+      values ??= objective.values(y, value, null, x);
       this.optimizer.applyGradients(this.options.clipNorm === undefined ? grads : clipByGlobalNorm(grads, this.options.clipNorm));
       return values;
     });
@@ -322,13 +242,12 @@ export class Trainer implements TrainerControl {
       checkCheckpointDirectory(options.checkpoint.directory);
     }
     if (options.resumeFrom !== undefined) await this.loadCheckpoint(options.resumeFrom);
-    this.resolveLoss(all.y);
     // A custom model without predict() must return outputs from loss() for the metrics; checked on the first step.
-    this.resolveMetrics();
-    checkLabels(this.model, this.loss?.name, all.y, 'training');
+    const { lossName } = this.objectiveFor(all.y);
+    checkLabels(this.model, lossName, all.y, 'training');
     if (options.validationData !== undefined) {
       const validation = checkData(this.model, options.validationData, 'validation');
-      checkLabels(this.model, this.loss?.name, validation.y, 'validation');
+      checkLabels(this.model, lossName, validation.y, 'validation');
       return { train: all, validation, temporary: [] };
     }
     if (options.validationSplit === undefined) return { train: all, validation: null, temporary: [] };
@@ -341,7 +260,7 @@ export class Trainer implements TrainerControl {
     return { train, validation, temporary: [train, validation] };
   }
 
-  /** The callbacks of a fit: the live plot, early stopping (continuing an earlier one's progress), then yours. */
+  /** The callbacks of a fit: the live plot, the printed lines, early stopping (continuing an earlier one's progress), then yours. */
   private fitCallbacks(options: FitOptions, validation: boolean): TrainerCallback[] {
     const callbacks = [...(options.callbacks ?? [])];
     const monitor = validation ? 'validationLoss' : 'loss';
@@ -353,6 +272,7 @@ export class Trainer implements TrainerControl {
       previous?.dispose();
       this.earlyStopping = early;
     }
+    if (options.verbose) callbacks.unshift(new PrintEpochs());
     const plot = options.plot ?? inNotebook();
     if (plot) callbacks.unshift(new LivePlotCallback(typeof plot === 'object' ? plot : {}));
     return callbacks;
@@ -362,75 +282,31 @@ export class Trainer implements TrainerControl {
     const batchSize = options.batchSize ?? 32;
     const stepsPerEpoch = Math.ceil(train.size / batchSize);
     const syncEvery = options.syncEvery ?? (callbacks.some((c) => c.onBatchEnd) ? Math.max(1, Math.ceil(stepsPerEpoch / 4)) : stepsPerEpoch);
-    const metrics = (this.metrics as Metric[]).map((m) => m.name);
+    const metrics = (this.objective as Objective).metrics.map((m) => m.name);
     return { epochs: options.epochs, samplesPerEpoch: train.size, stepsPerEpoch, metrics, validation, batchSize, syncEvery, shuffle: options.shuffle !== false };
   }
 
-  private fromLogits(): boolean {
-    return this.options.fromLogits ?? outputsAreLogits(this.model);
-  }
-
-  private resolveLoss(labels: Tensor): void {
-    if (this.loss) return;
-    const option = this.options.loss;
-    if (typeof option === 'function') this.loss = { compute: option };
-    else {
-      const name = option ?? defaultLossName(labels);
-      this.loss = { name, compute: lossByName(name, this.fromLogits()) };
-    }
-  }
-
-  private resolveMetrics(): Metric[] {
-    if (this.metrics) return this.metrics;
-    const classifies = isLayersModel(this.model) ? this.loss?.name?.includes('Crossentropy') === true : this.model.predict !== undefined;
-    const requested = this.options.metrics ?? (classifies ? ['accuracy' as const] : []);
-    this.metrics = requested.map((m) => (typeof m === 'string' ? metricByName(m, this.fromLogits()) : m));
-    return this.metrics;
-  }
-
-  /** Loss and outputs of one batch (outputs may be null for a custom model without them). */
-  private forward(x: Tensor, y: Tensor, training: boolean): { loss: Scalar; outputs: Tensor | null } {
-    if (isLayersModel(this.model)) {
-      const outputs = this.model.apply(x, { training }) as Tensor;
-      return { loss: (this.loss as { compute: LossFunction }).compute(y, outputs), outputs };
-    }
-    const result = this.model.loss({ x, y }, training);
-    if (result instanceof tf.Tensor) return { loss: result as Scalar, outputs: null };
-    return { loss: result.loss, outputs: result.outputs };
-  }
-
-  /** Loss and metric values of a batch as one vector [loss, metric 1, ...]. */
-  private batchValues(y: Tensor, loss: Scalar, outputs: Tensor | null, x: Tensor): Tensor {
-    const metrics = this.metrics as Metric[];
-    if (metrics.length === 0) return tf.reshape(loss, [1]);
-    const predicted = outputs ?? (isLayersModel(this.model) ? null : this.model.predict?.(x)) ?? null;
-    if (predicted === null) throw new Error('Trainer: metrics need the model outputs; return { loss, outputs } from loss() or give the model a predict(x) method.');
-    return tf.stack([loss, ...metrics.map((m) => m.compute(y, predicted))]);
-  }
-
-  private regularisation(): Scalar | null {
-    if (!isLayersModel(this.model)) return null;
-    const losses = (this.model as unknown as { calculateLosses?: () => Scalar[] }).calculateLosses?.() ?? [];
-    return losses.length === 0 ? null : (tf.addN(losses) as Scalar);
+  /** The loss and metrics, chosen on first use from the options and the labels. */
+  private objectiveFor(labels: Tensor): Objective {
+    return (this.objective ??= new Objective(this.model, this.options, labels));
   }
 
   /** Mean loss and metrics on `data`, in inference mode (chapter 5). */
   evaluate(data: Dataset | { x: Tensor; y: Tensor }, options: { batchSize?: number } = {}): Record<string, number> {
     const dataset = checkData(this.model, data, 'evaluation');
-    this.resolveLoss(dataset.y);
-    this.resolveMetrics();
-    checkLabels(this.model, this.loss?.name, dataset.y, 'evaluation');
+    checkLabels(this.model, this.objectiveFor(dataset.y).lossName, dataset.y, 'evaluation');
     return this.evaluateBatches(dataset, options.batchSize ?? 1024);
   }
 
   private evaluateBatches(data: Dataset, batchSize: number): Record<string, number> {
-    const names = ['loss', ...(this.metrics as Metric[]).map((m) => m.name)];
+    const objective = this.objective as Objective;
+    const names = objective.names;
     let sums: Tensor = tf.zeros([names.length]);
     for (const { x, y } of data.batches(batchSize)) {
       try {
         const next = tf.tidy(() => {
-          const { loss, outputs } = this.forward(x, y, false);
-          return tf.add(sums, tf.mul(this.batchValues(y, loss, outputs, x), x.shape[0] as number));
+          const { loss, outputs } = objective.forward(x, y, false);
+          return tf.add(sums, tf.mul(objective.values(y, loss, outputs, x), x.shape[0] as number));
         });
         sums.dispose();
         sums = next;
@@ -445,15 +321,10 @@ export class Trainer implements TrainerControl {
 
   /** The model's outputs for `x`, computed in batches (chapter 5). */
   predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+    if (!isLayersModel(this.model) && !this.model.predict) throw new Error('Trainer.predict: this custom model has no predict(x) method; add one.');
     const parts: Tensor[] = [];
     for (const batch of new Dataset(x).batches(options.batchSize ?? 1024)) {
-      parts.push(
-        tf.tidy(() => {
-          if (isLayersModel(this.model)) return this.model.apply(batch.x, { training: false }) as Tensor;
-          if (!this.model.predict) throw new Error('Trainer.predict: this custom model has no predict(x) method; add one.');
-          return this.model.predict(batch.x);
-        }),
-      );
+      parts.push(tf.tidy(() => modelOutputs(this.model, batch.x)));
       tf.dispose([batch.x, batch.y]);
     }
     if (parts.length === 1) return parts[0] as Tensor;
@@ -465,7 +336,7 @@ export class Trainer implements TrainerControl {
   /** Predicted class indices (argmax of the outputs) as an Int32Array (chapter 5). */
   predictClasses(x: Tensor, options: { batchSize?: number } = {}): Int32Array {
     const outputs = this.predict(x, options);
-    const classes = tf.tidy(() => (outputs.shape[outputs.rank - 1] === 1 ? tf.greater(outputs.reshape([-1]), this.fromLogits() ? 0 : 0.5).toInt() : tf.argMax(outputs, -1)));
+    const classes = tf.tidy(() => (outputs.shape[outputs.rank - 1] === 1 ? tf.greater(outputs.reshape([-1]), (this.options.fromLogits ?? outputsAreLogits(this.model)) ? 0 : 0.5).toInt() : tf.argMax(outputs, -1)));
     outputs.dispose();
     const values = Int32Array.from(classes.dataSync() as Int32Array);
     classes.dispose();
@@ -485,18 +356,12 @@ export class Trainer implements TrainerControl {
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
     const early = this.earlyStopping?.monitor !== undefined ? this.earlyStopping : null;
     const best = (early?.bestWeights ?? []).map((t, i) => storedTensor(names[i] as string, t));
-    const state = {
-      epoch: this.epoch,
-      step: this.step,
-      history: this.history,
-      shuffleSeed: this.shuffleSeed,
-      randomState: rng().getState(),
-      learningRate: this.learningRate,
-      optimizerClass: this.optimizer.getClassName(),
-      modelKind: isLayersModel(this.model) ? 'layers' : 'custom',
+    const state: TrainerCheckpointState = {
+      epoch: this.epoch, step: this.step, history: this.history, shuffleSeed: this.shuffleSeed, randomState: rng().getState(),
+      learningRate: this.learningRate, optimizerClass: this.optimizer.getClassName(), modelKind: isLayersModel(this.model) ? 'layers' : 'custom',
       earlyStopping: early ? early.state() : null,
     };
-    saveCheckpointFolder(directory, { state, groups: best.length > 0 ? { model, optimizer, best } : { model, optimizer } });
+    saveCheckpointFolder(directory, { state: { ...state }, groups: best.length > 0 ? { model, optimizer, best } : { model, optimizer } });
   }
 
   /**
@@ -505,39 +370,19 @@ export class Trainer implements TrainerControl {
    */
   async loadCheckpoint(directory: string): Promise<void> {
     const checkpoint = loadCheckpointFolder(directory);
-    const state = checkpoint.state as {
-      epoch: number;
-      step: number;
-      history: EpochLogs[];
-      shuffleSeed: number;
-      randomState: number;
-      learningRate: number;
-      optimizerClass: string;
-      earlyStopping: EarlyStoppingState | null;
-    };
+    const state = checkpoint.state as unknown as TrainerCheckpointState;
     const stored = checkpoint.groups['model'] ?? [];
-    const current = this.weights();
-    const names = modelWeightNames(this.model);
-    const differentModel = (why: string): Error =>
-      new Error(`The checkpoint in ${checkpoint.path} was saved from a different model: ${why}. Build the same model (same layers and sizes) as when it was saved, or train from scratch.`);
-    if (stored.length !== current.length) throw differentModel(`it has ${stored.length} weight tensors, this model has ${current.length}`);
-    stored.forEach((s, i) => {
-      const shape = (current[i] as Tensor).shape;
-      if (s.shape.length !== shape.length || s.shape.some((d, j) => d !== shape[j])) {
-        throw differentModel(`weight ${i} (${s.name}) has shape ${describeShape(s.shape)} there but ${describeShape(shape)} here (${names[i]})`);
-      }
-    });
+    checkSameWeights(this.model, stored, checkpoint.path);
     if (state.optimizerClass !== this.optimizer.getClassName()) {
       throw new Error(
         `The checkpoint in ${checkpoint.path} was saved with the ${state.optimizerClass} optimiser but this trainer uses ${this.optimizer.getClassName()}; create the Trainer with the same optimiser.`,
       );
     }
-    const toTensor = (s: StoredTensor): Tensor => tf.tensor(s.values, s.shape, s.dtype);
-    const values = stored.map(toTensor);
+    const values = stored.map(tensorFromStored);
     this.setWeights(values);
     tf.dispose(values);
     const old = await this.optimizer.getWeights();
-    const restored = (checkpoint.groups['optimizer'] ?? []).map((s) => ({ name: s.name, tensor: toTensor(s) }));
+    const restored = (checkpoint.groups['optimizer'] ?? []).map((s) => ({ name: s.name, tensor: tensorFromStored(s) }));
     await this.optimizer.setWeights(restored);
     restored.forEach((w) => w.tensor.dispose());
     for (const w of old) if (!w.tensor.isDisposed) w.tensor.dispose();
@@ -551,7 +396,7 @@ export class Trainer implements TrainerControl {
     if (state.earlyStopping) {
       const best = checkpoint.groups['best'];
       this.earlyStopping = new EarlyStopping({ monitor: state.earlyStopping.monitor });
-      this.earlyStopping.restore(state.earlyStopping, best && best.length === current.length ? best.map(toTensor) : null);
+      this.earlyStopping.restore(state.earlyStopping, best && best.length === stored.length ? best.map(tensorFromStored) : null);
     }
     if (typeof state.randomState === 'number') rng().setState(state.randomState);
   }
