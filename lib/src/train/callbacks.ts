@@ -34,6 +34,11 @@ export interface EpochLogs {
   [metric: string]: number | undefined;
 }
 
+/** `validation` + the name with a capital: `validationLoss`, `validationAccuracy` (chapter 5). */
+export function validationName(name: string): string {
+  return `validation${name[0]?.toUpperCase()}${name.slice(1)}`;
+}
+
 /** The names an epoch can log (chapter 5). */
 export type LoggedName = Exclude<keyof EpochLogs, number> & string;
 

@@ -121,11 +121,13 @@ function ourFiles(path: string): { files: string[] } | { foreign: string } {
  */
 function removeOurFolder(path: string, temporary = false): void {
   if (!fs.existsSync(path)) return;
-  const names = temporary ? fs.readdirSync(path).filter((n) => n === MANIFEST || OUR_BINARY.test(n)) : (() => {
+  let names: string[];
+  if (temporary) names = fs.readdirSync(path).filter((n) => n === MANIFEST || OUR_BINARY.test(n));
+  else {
     const ours = ourFiles(path);
     if ('foreign' in ours) throw new Error(`Not deleting ${path}: ${ours.foreign}. Move those files somewhere else.`);
-    return ours.files;
-  })();
+    names = ours.files;
+  }
   for (const name of names) {
     const file = join(path, name);
     if (fs.lstatSync(file).isFile()) fs.unlinkSync(file);

@@ -5,12 +5,7 @@
  * per second and the time left. `fit({ plot })` adds one.
  */
 import { LivePlot, type LivePlotOptions } from '../plot/live-plot';
-import type { BatchInfo, EpochLogs, TrainerCallback, TrainerControl, TrainingPlan } from './callbacks';
-
-/** `validation` + the name with a capital: `validationLoss`, `validationAccuracy` (chapter 5). */
-export function validationName(name: string): string {
-  return `validation${name[0]?.toUpperCase()}${name.slice(1)}`;
-}
+import { validationName, type BatchInfo, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
 
 /** Draws training as it goes with a `LivePlot` (chapter 5). */
 export class LivePlotCallback implements TrainerCallback {

@@ -17,9 +17,9 @@ import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { Dataset } from '../data/dataset';
 import { inNotebook } from '../plot/jupyter';
 import { nextSeed, rng } from '../util/random';
-import { EarlyStopping, PrintEpochs, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
+import { EarlyStopping, PrintEpochs, validationName, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
 import { checkCheckpointDirectory, loadCheckpointFolder, saveCheckpointFolder, storedTensor, tensorFromStored } from './checkpoint';
-import { LivePlotCallback, validationName } from './live-plot-callback';
+import { LivePlotCallback } from './live-plot-callback';
 import { Objective } from './objective';
 import { clipByGlobalNorm, getLearningRate, makeOptimizer, setLearningRate } from './optimizers';
 import {
