@@ -1,16 +1,10 @@
 /**
- * The Trainer (chapter 5): the training loop of the book, after d2l's
- * `Trainer.fit` → `fit_epoch`. `fit` is a loop over epochs: `fitEpoch` takes
- * one optimiser step per mini-batch (`Dataset.batches`), `evaluate` measures
- * the validation set, and callbacks do the rest: early stopping
- * (`EarlyStopping`), the live plot (`LivePlotCallback`) and your own.
- * Checkpoints on disk, learning-rate schedules and gradient clipping are
- * options.
- *
- * One step is `tf.variableGrads` of the loss followed by
- * `optimizer.applyGradients`, inside `tf.tidy`. Losses and metrics are added
- * up on the device and read back only every `syncEvery` batches and at the
- * end of each epoch, so training does not wait on every batch.
+ * The Trainer (chapter 5), after d2l's `Trainer.fit` → `fit_epoch`: `fit` loops over epochs, `fitEpoch` takes one
+ * optimiser step per mini-batch (`Dataset.batches`), `evaluate` measures the validation set, and callbacks do the
+ * rest: early stopping (`EarlyStopping`), the live plot (`LivePlotCallback`) and yours. Checkpoints, learning-rate
+ * schedules and gradient clipping are options. A step is `tf.variableGrads` of the loss then `applyGradients`, in
+ * `tf.tidy`; losses and metrics are summed on the device and read back only every `syncEvery` batches and at the end
+ * of each epoch, so training does not wait on every batch.
  */
 import { tf } from '../backend/tf';
 import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
