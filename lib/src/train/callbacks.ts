@@ -1,7 +1,10 @@
 /**
  * Training callbacks (chapter 5): hooks the Trainer calls at the start and
- * end of training, of every epoch and of every batch.
+ * end of training, of every epoch and of every batch. Early stopping is one
+ * of them; the live plot (`LivePlotCallback`) is another.
  */
+import { tf } from '../backend/tf';
+import type { Tensor } from '@tensorflow/tfjs';
 
 /** The numbers logged at the end of an epoch (chapter 5). */
 export interface EpochLogs {
@@ -9,14 +12,48 @@ export interface EpochLogs {
   epoch: number;
   /** Mean training loss over the epoch (without weight-decay terms). */
   loss: number;
+  /** Mean training accuracy, with the `accuracy` metric (the default for classification). */
+  accuracy?: number;
+  /** Mean absolute error, with the `meanAbsoluteError` metric. */
+  meanAbsoluteError?: number;
+  /** Mean squared error, with the `meanSquaredError` metric. */
+  meanSquaredError?: number;
   /** Mean validation loss, when there is validation data. */
   validationLoss?: number;
+  /** Validation accuracy, with validation data and the `accuracy` metric. */
+  validationAccuracy?: number;
+  /** Validation mean absolute error, with validation data and that metric. */
+  validationMeanAbsoluteError?: number;
+  /** Validation mean squared error, with validation data and that metric. */
+  validationMeanSquaredError?: number;
   /** Learning rate at the end of the epoch. */
   learningRate: number;
   /** Seconds the epoch took (training and validation). */
   seconds: number;
-  /** Training and validation metrics: `accuracy`, `validationAccuracy`, ... */
+  /** Custom metrics, by name (and `validation` + name). */
   [metric: string]: number | undefined;
+}
+
+/** `validation` + the name with a capital: `validationLoss`, `validationAccuracy` (chapter 5). */
+export function validationName(name: string): string {
+  return `validation${name[0]?.toUpperCase()}${name.slice(1)}`;
+}
+
+/** The names an epoch can log (chapter 5). */
+export type LoggedName = Exclude<keyof EpochLogs, number> & string;
+
+/**
+ * One logged value of an epoch as a number, e.g.
+ * `logValue(history[0], 'validationAccuracy')` (chapter 5). Throws a clear
+ * error when that epoch did not log it (no validation data, another metric).
+ */
+export function logValue(logs: EpochLogs, name: LoggedName): number {
+  const value = logs[name];
+  if (typeof value !== 'number') {
+    const logged = Object.keys(logs).filter((k) => typeof logs[k] === 'number');
+    throw new Error(`Epoch ${logs.epoch} did not log "${name}"; it logged ${logged.join(', ')}. Validation values need validationData (or validationSplit) in fit.`);
+  }
+  return value;
 }
 
 /** What `onBatchEnd` receives (chapter 5). */
@@ -37,20 +74,43 @@ export interface BatchInfo {
   logs?: Record<string, number>;
 }
 
+/** What `onTrainBegin` receives: the run about to start (chapter 5). */
+export interface TrainingPlan {
+  /** Train until this many epochs are done in total. */
+  epochs: number;
+  /** Training samples per epoch. */
+  samplesPerEpoch: number;
+  /** Batches per epoch. */
+  stepsPerEpoch: number;
+  /** The metrics logged besides the loss, e.g. ['accuracy']. */
+  metrics: string[];
+  /** Whether each epoch ends with a validation pass (then `validationLoss`, ... are logged). */
+  validation: boolean;
+}
+
 /** The part of the Trainer a callback may touch (chapter 5). */
 export interface TrainerControl {
   /** Set to true to stop after the current batch. */
   stopTraining: boolean;
   /** The learning rate in use. */
   readonly learningRate: number;
+  /** Epochs completed so far. */
+  readonly epoch: number;
+  /** Logs of every completed epoch (including those before a resume). */
+  readonly history: EpochLogs[];
+  /** The model's weights, trainable first: the tensors themselves (clone them to keep a copy). */
+  weights(): Tensor[];
+  /** Assigns new values to the model's weights, in the order of `weights()`. */
+  setWeights(values: Tensor[]): void;
 }
 
 /** Hooks into the training loop; every method is optional and may be async (chapter 5). */
 export interface TrainerCallback {
-  onTrainBegin?(control: TrainerControl): void | Promise<void>;
+  onTrainBegin?(plan: TrainingPlan, control: TrainerControl): void | Promise<void>;
   onEpochBegin?(epoch: number, control: TrainerControl): void | Promise<void>;
   onBatchEnd?(info: BatchInfo, control: TrainerControl): void | Promise<void>;
   onEpochEnd?(logs: EpochLogs, control: TrainerControl): void | Promise<void>;
+  /** Called when training ends: normally, stopped, or with an error (which is then rethrown). */
   onTrainEnd?(history: EpochLogs[], control: TrainerControl): void | Promise<void>;
 }
 
@@ -66,4 +126,144 @@ export interface EarlyStoppingOptions {
   mode?: 'min' | 'max';
   /** Put back the weights of the best epoch when stopping (default true). */
   restoreBestWeights?: boolean;
+}
+
+/** Early stopping's progress, as saved in checkpoints (chapter 5). */
+export interface EarlyStoppingState {
+  monitor: string;
+  mode: 'min' | 'max';
+  /** The best value so far (null before the first epoch: JSON has no Infinity). */
+  best: number | null;
+  /** The epoch (from 1) that had it, 0 before the first. */
+  bestEpoch: number;
+  /** Epochs since then. */
+  wait: number;
+}
+
+/**
+ * Stops training when the monitored value has not improved for `patience`
+ * epochs, and puts back the weights of the best epoch (chapter 5), like
+ * Keras' EarlyStopping. `fit({ earlyStopping: { ... } })` adds one. Its
+ * progress (`state()` and the best weights) travels in checkpoints, so a
+ * resumed run stops where an uninterrupted one would.
+ */
+export class EarlyStopping implements TrainerCallback {
+  /** The watched name; resolved at the start of training when not given. */
+  monitor: string | undefined;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly restoreBestWeights: boolean;
+  private mode: 'min' | 'max' | undefined;
+  /** NaN until the mode is known, then ±Infinity until the first epoch. */
+  private best = NaN;
+  private bestEpochValue = 0;
+  private wait = 0;
+  private stoppedValue = false;
+  private saved: Tensor[] | null = null;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    this.monitor = options.monitor;
+    this.mode = options.mode;
+    this.patience = options.patience ?? 3;
+    this.minDelta = options.minDelta ?? 0;
+    this.restoreBestWeights = options.restoreBestWeights ?? true;
+    if (!Number.isInteger(this.patience) || this.patience < 1) throw new Error(`EarlyStopping: patience must be a positive integer, got ${options.patience}.`);
+    if (!(this.minDelta >= 0)) throw new Error(`EarlyStopping: minDelta must be >= 0, got ${options.minDelta}.`);
+  }
+
+  /** The epoch (from 1) with the best monitored value so far; 0 before the first epoch. */
+  get bestEpoch(): number {
+    return this.bestEpochValue;
+  }
+
+  /** Whether this callback stopped the latest training run. */
+  get stopped(): boolean {
+    return this.stoppedValue;
+  }
+
+  /** The weights of the best epoch while training (null when not kept). */
+  get bestWeights(): Tensor[] | null {
+    return this.saved;
+  }
+
+  /** The progress so far, as plain data (chapter 5). */
+  state(): EarlyStoppingState {
+    if (this.monitor === undefined || this.mode === undefined) throw new Error('EarlyStopping.state: nothing to save before training has started.');
+    return { monitor: this.monitor, mode: this.mode, best: Number.isFinite(this.best) ? this.best : null, bestEpoch: this.bestEpochValue, wait: this.wait };
+  }
+
+  /** Continues from a saved `state()`, taking ownership of `bestWeights` (chapter 5). */
+  restore(state: EarlyStoppingState, bestWeights: Tensor[] | null = null): void {
+    if (this.monitor !== undefined && this.monitor !== state.monitor) {
+      throw new Error(`EarlyStopping.restore: the saved state watches "${state.monitor}" but this callback watches "${this.monitor}".`);
+    }
+    this.monitor = state.monitor;
+    this.mode = state.mode;
+    this.best = state.best ?? (state.mode === 'min' ? Infinity : -Infinity);
+    this.bestEpochValue = state.bestEpoch;
+    this.wait = state.wait;
+    this.replaceSaved(bestWeights);
+  }
+
+  /** Hands the best weights over to the caller (they are no longer this callback's to free). */
+  takeBestWeights(): Tensor[] | null {
+    const saved = this.saved;
+    this.saved = null;
+    return saved;
+  }
+
+  onTrainBegin(plan: TrainingPlan): void {
+    this.monitor ??= plan.validation ? 'validationLoss' : 'loss';
+    this.mode ??= /accuracy/i.test(this.monitor) ? 'max' : 'min';
+    if (Number.isNaN(this.best)) this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.stoppedValue = false;
+  }
+
+  onEpochEnd(logs: EpochLogs, control: TrainerControl): void {
+    const monitor = this.monitor as string;
+    const value = logs[monitor];
+    if (value === undefined) throw new Error(`Trainer: early stopping watches "${monitor}", which is not logged; logged values are ${Object.keys(logs).join(', ')}.`);
+    const improved = this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
+    if (improved) {
+      this.best = value;
+      this.bestEpochValue = logs.epoch;
+      this.wait = 0;
+      if (this.restoreBestWeights) this.replaceSaved(tf.tidy(() => control.weights().map((w) => w.clone())));
+    } else if (++this.wait >= this.patience) {
+      control.stopTraining = true;
+      this.stoppedValue = true;
+    }
+  }
+
+  /** Puts the best weights back (when they are not the current ones) and frees the copy. */
+  onTrainEnd(_history: EpochLogs[], control: TrainerControl): void {
+    if (this.saved && this.bestEpochValue !== control.epoch) control.setWeights(this.saved);
+    this.replaceSaved(null);
+  }
+
+  /** Frees the copy of the best weights. */
+  dispose(): void {
+    this.replaceSaved(null);
+  }
+
+  private replaceSaved(weights: Tensor[] | null): void {
+    if (this.saved !== weights) this.saved?.forEach((t) => t.dispose());
+    this.saved = weights;
+  }
+}
+
+/** Prints one line per epoch with every logged value (chapter 5); `fit({ verbose: true })` adds it. */
+export class PrintEpochs implements TrainerCallback {
+  private epochs = 0;
+
+  onTrainBegin(plan: TrainingPlan): void {
+    this.epochs = plan.epochs;
+  }
+
+  onEpochEnd(logs: EpochLogs): void {
+    const parts = Object.entries(logs)
+      .filter(([k]) => k !== 'epoch')
+      .map(([k, v]) => `${k} ${k === 'learningRate' ? (v as number).toExponential(2) : (v as number).toFixed(4)}`);
+    console.log(`epoch ${logs.epoch}/${this.epochs} | ${parts.join(' | ')}`);
+  }
 }
