@@ -15,6 +15,7 @@ import type { LayersModel, NamedTensorMap, Optimizer, Scalar, Tensor, Variable }
 type NamedTensor = { name: string; tensor: Tensor };
 import { Dataset, permutation, type Batch } from '../data/dataset';
 import { LivePlot, type LivePlotOptions } from '../plot/live-plot';
+import { watchInterrupts } from '../util/interrupt';
 import { inNotebook } from '../plot/jupyter';
 import { Random, nextSeed, rng } from '../util/random';
 import type { EarlyStoppingOptions, EpochLogs, TrainerCallback, TrainerControl } from './callbacks';
@@ -101,6 +102,8 @@ export interface FitResult {
   /** Wall time of this call and its training throughput. */
   seconds: number;
   samplesPerSecond: number;
+  /** Where an interrupt (the stop button) ended training; the model keeps the weights of that step. */
+  interrupted?: { epoch: number; step: number };
 }
 
 interface EarlyState {
@@ -449,6 +452,8 @@ export class Trainer implements TrainerControl {
     const variables = this.trainableVariables();
     for (const c of callbacks) await c.onTrainBegin?.(this);
     let samplesThisCall = 0;
+    const interrupts = watchInterrupts();
+    let interrupted: { epoch: number; step: number } | undefined;
     try {
       for (let epoch = startEpoch; epoch < options.epochs && !this.stopTraining; epoch++) {
         const epochBegan = Date.now();
@@ -501,9 +506,15 @@ export class Trainer implements TrainerControl {
             }
             if (isSync) await defer();
             if (this.stopTraining) break;
+            if (await interrupts.shouldStop()) interrupted = { epoch: epoch + 1, step: this.step };
+            if (interrupted) break;
           }
         } finally {
           indices.dispose();
+        }
+        if (interrupted) {
+          sums.dispose();
+          break;
         }
         const totals = Array.from(sums.dataSync());
         sums.dispose();
@@ -559,10 +570,12 @@ export class Trainer implements TrainerControl {
         }
         await defer();
       }
-      if (this.bestWeights && this.early && this.early.bestEpoch !== this.epoch) this.assignWeights(this.bestWeights);
+      if (this.bestWeights && this.early && this.early.bestEpoch !== this.epoch && !interrupted) this.assignWeights(this.bestWeights);
     } finally {
       this.replaceBestWeights(null);
-      plot?.close();
+      const note = interrupted ? `interrupted at epoch ${interrupted.epoch}, step ${interrupted.step}` : undefined;
+      if (plot) plot.close(note);
+      else if (note) console.log(`Trainer.fit: ${note}; the model keeps the weights of step ${interrupted?.step}.`);
     }
     for (const c of callbacks) await c.onTrainEnd?.(this.history, this);
     const seconds = (Date.now() - began) / 1000;
@@ -573,6 +586,7 @@ export class Trainer implements TrainerControl {
       ...(this.early ? { bestEpoch: this.early.bestEpoch } : {}),
       seconds,
       samplesPerSecond: samplesThisCall / Math.max(seconds, 1e-9),
+      ...(interrupted ? { interrupted } : {}),
     };
   }
 
