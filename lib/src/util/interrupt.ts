@@ -49,9 +49,14 @@ function onInterrupt(): void {
   // At the start of a macrotask no `tf.tidy` can be running, so any scope still
   // open then was left by code that an interrupt broke.
   setImmediate(() => {
-    const closed = closeInterruptedScopes();
-    if (closed.scopes > 0) {
-      console.log(`dlkit: the interrupt left ${closed.scopes} TensorFlow.js scope(s) open; closed them and freed ${closed.tensors} tensor(s).`);
+    try {
+      const closed = closeInterruptedScopes();
+      if (closed.scopes > 0) {
+        console.log(`dlkit: the interrupt left ${closed.scopes} TensorFlow.js scope(s) open; closed them and freed ${closed.tensors} tensor(s).`);
+      }
+    } catch (error) {
+      // Never throw from here: an uncaught exception ends the kernel (the wasm backend rethrows it).
+      console.error(`dlkit: could not clean up TensorFlow.js after the interrupt: ${(error as Error).message}. Restart the kernel if tf.memory() keeps growing.`);
     }
   });
 }
@@ -138,7 +143,7 @@ export function closeInterruptedScopes(): ClosedScopes {
   const engine = tf.engine() as unknown as {
     state: {
       scopeStack: unknown[];
-      activeTape: { saved?: { dispose(): void }[] }[] | null;
+      activeTape?: { saved?: { dispose(): void }[] }[] | null;
       gradientDepth: number;
       kernelDepth: number;
       numDataMovesStack: number[];
@@ -152,7 +157,7 @@ export function closeInterruptedScopes(): ClosedScopes {
     engine.endScope();
     scopes += 1;
   }
-  if (engineState.activeTape !== null) {
+  if (Array.isArray(engineState.activeTape)) {
     for (const node of engineState.activeTape) for (const tensor of node.saved ?? []) tensor.dispose();
     engineState.activeTape = null;
   }
