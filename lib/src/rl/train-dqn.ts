@@ -198,8 +198,6 @@ export interface TrainDqnArguments {
   control?: DqnTrainingControl;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** `agent.evaluate`, one episode at a time so that an interrupt stops it; null when interrupted. */
 async function evaluateUnlessInterrupted(
   agent: DqnAgent,
@@ -221,7 +219,9 @@ async function evaluateUnlessInterrupted(
 
 /**
  * Trains a DQN agent (chapter 9). Asynchronous only so that notebook output
- * (live plots) can flush between episodes; the work itself is synchronous.
+ * (live plots) can flush and an interrupt (the stop button) can arrive: it
+ * yields to the event loop every 100 ms at a step boundary; the work itself is
+ * synchronous.
  */
 export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResult> {
   const { env, onEpisode, onEvaluation } = args;
@@ -248,7 +248,6 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
 
   const start = performance.now();
   const seconds = () => (performance.now() - start) / 1000;
-  let lastYield = performance.now();
   const episodes: EpisodeProgress[] = [];
   const evaluations: EvaluationProgress[] = [];
   const recentReturns: number[] = [];
@@ -320,10 +319,6 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
       episodeLength = 0;
       lossSum = 0;
       lossCount = 0;
-      if (performance.now() - lastYield > 100) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
     }
 
     if (evaluationEnv && config.evaluationInterval > 0 && step > config.learningStarts && step % config.evaluationInterval === 0) {
