@@ -131,3 +131,40 @@ test('interrupting a synchronous tf.tidy loop leaves no open scope and no leaked
   assert.equal(printed(names, 'KEPT'), 64 * 64, `the interrupted cell keeps the names it declared: ${names?.stderr}`);
   assert.equal(printed(after, 'GRAD'), 2, 'gradients work again');
 });
+
+test('an interrupt also stops the later loops of the interrupted cell (a loop over configurations), not the next cell', async () => {
+  const { cells } = await runKernelSession([
+    {
+      run:
+        setup +
+        'const x = tf.randomNormal([512, 8]);\n' +
+        "const y = tf.tensor1d(Array.from({ length: 512 }, (_, i) => i % 3), 'int32');\n" +
+        'const runs: string[] = [];',
+      timeout: 180,
+    },
+    {
+      start:
+        'for (const hidden of [16, 32, 64]) {\n' +
+        '  const trainer = new Trainer(mlp({ inputShape: [8], hidden: [hidden], outputs: 3 }), { learningRate: 0.01 });\n' +
+        '  const result = await trainer.fit({ x, y }, { epochs: 100, batchSize: 8, plot: false });\n' +
+        '  runs.push(`${hidden}:${result.interrupted ? result.interrupted.step : "done"}`);\n' +
+        '}',
+    },
+    { interrupt_after: 4, timeout: 30 },
+    {
+      run:
+        "console.log('RUNS', runs.join(' '));\n" +
+        "const next = await new Trainer(mlp({ inputShape: [8], hidden: [4], outputs: 3 })).fit({ x, y }, { epochs: 1, plot: false });\n" +
+        "console.log('NEXT', next.interrupted === undefined ? 'done' : 'interrupted', next.epochs);",
+      timeout: 60,
+    },
+  ]);
+  const [, loop, after] = cells;
+  assertStoppedCleanly(loop);
+  const runs = /RUNS (\S+) (\S+) (\S+)/.exec(after?.stdout ?? '');
+  assert.ok(runs, `three runs were recorded:\n${after?.stdout}\n${after?.stderr}`);
+  assert.match(runs[1] as string, /^16:\d+$/);
+  assert.equal(runs[2], '32:0', 'the second run started after the interrupt and must not train');
+  assert.equal(runs[3], '64:0');
+  assert.match(after?.stdout ?? '', /NEXT done 1/);
+});

@@ -466,6 +466,8 @@ export class Trainer implements TrainerControl {
         let samples = 0;
         try {
           for (let batch = 0; batch < stepsPerEpoch; batch++) {
+            if (await interrupts.shouldStop()) interrupted = { epoch: epoch + 1, step: this.step };
+            if (interrupted) break;
             if (this.options.schedule) {
               const rate = this.options.schedule({ step: this.step, epoch, stepsPerEpoch, totalSteps });
               if (rate !== this.learningRate) setLearningRate(this.optimizer, rate);
@@ -506,8 +508,6 @@ export class Trainer implements TrainerControl {
             }
             if (isSync) await defer();
             if (this.stopTraining) break;
-            if (await interrupts.shouldStop()) interrupted = { epoch: epoch + 1, step: this.step };
-            if (interrupted) break;
           }
         } finally {
           indices.dispose();
