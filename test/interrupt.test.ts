@@ -3,7 +3,7 @@
 // were running when it arrived, and closeInterruptedScopes frees what broken
 // tf.tidy scopes held. (test/kernel-interrupt.test.ts does the same through a
 // real tslab kernel.)
-import { test } from 'node:test';
+import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   tf,
@@ -16,6 +16,7 @@ import {
   make,
   trainDqn,
   measureRate,
+  LivePlot,
   installInterruptHandler,
   interruptCount,
   watchInterrupts,
@@ -55,10 +56,11 @@ test('Trainer.fit stops at the batch after an interrupt, keeps that step, says s
   const before = tf.memory().numTensors;
   let weightsAtInterrupt: number[] = [];
   let stepAtInterrupt = 0;
+  const log = mock.method(console, 'log', () => undefined);
   const result = await trainer.fit(set, {
     epochs: 50,
     batchSize: 8,
-    plot: false,
+    plot: { minIntervalMs: 0 },
     callbacks: [
       {
         onBatchEnd: (info) => {
@@ -71,7 +73,12 @@ test('Trainer.fit stops at the batch after an interrupt, keeps that step, says s
       },
     ],
   });
+  log.mock.restore();
   assert.deepEqual(result.interrupted, { epoch: 2, step: stepAtInterrupt });
+  // The live plot's last line (printed outside a notebook) says where training stopped.
+  const lastLine = String(log.mock.calls.at(-1)?.arguments[0]);
+  assert.match(lastLine, new RegExp(`interrupted at epoch 2, step ${stepAtInterrupt}$`));
+  assert.doesNotMatch(lastLine, /done in/);
   assert.equal(trainer.step, stepAtInterrupt, 'steps ran after the interrupt');
   assert.equal(result.epochs, 1, 'the interrupted epoch is not counted as done');
   assert.equal(result.history.length, 1);
@@ -161,4 +168,15 @@ test('closeInterruptedScopes closes scopes that broken code left open and frees 
   assert.deepEqual(closeInterruptedScopes(), { scopes: 0, tensors: 0 });
   assert.deepEqual(Array.from(tf.tidy(() => tf.add(kept, 1)).dataSync()), [2, 2, 2]);
   kept.dispose();
+});
+
+test('LivePlot.close(note) ends the progress line with the note instead of "done in"', () => {
+  const plot = new LivePlot({ total: 100, unit: 'samples', logOutsideNotebook: false });
+  plot.update(1, { loss: 0.5 }, { done: 40, label: 'epoch 1/5' });
+  plot.close('interrupted at epoch 2, step 7');
+  assert.match(plot.progressLine(Date.now() + 2000), /^epoch 1\/5 \| loss 0\.5000 \| .* \| elapsed \d+:\d\d \| interrupted at epoch 2, step 7$/);
+  const finished = new LivePlot({ total: 100, logOutsideNotebook: false });
+  finished.update(1, { loss: 0.5 }, { done: 100 });
+  finished.close();
+  assert.match(finished.progressLine(Date.now() + 2000), /done in 0:02$/);
 });
