@@ -8,6 +8,7 @@ export * from './util/random';
 export * from './util/quick';
 export * from './util/timing';
 export * from './util/numbers';
+export * from './util/interrupt';
 export * from './plot/index';
 export * from './data/index';
 export * from './train/index';

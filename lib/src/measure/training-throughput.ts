@@ -12,6 +12,7 @@ import { mlp } from '../models/mlp';
 import { BOOK_RESNET_OPTIONS, resnet } from '../models/resnet';
 import { Trainer } from '../train/trainer';
 import { summarise } from '../util/timing';
+import { watchInterrupts } from '../util/interrupt';
 
 /** The models `measureTrainingThroughput` knows by name (chapters 5 and 7). */
 export type ThroughputPreset = 'mlp' | 'lenet' | 'resnet';
@@ -82,9 +83,12 @@ export async function measureTrainingThroughput(options: ThroughputOptions): Pro
   const labels = tf.randomUniform([samples], 0, classes, 'int32', 2);
   const rates: number[] = [];
   let seconds = 0;
+  const interrupts = watchInterrupts();
   const time = async (run: () => Promise<unknown>, timed: boolean): Promise<void> => {
     const start = performance.now();
     await run();
+    // A partial measurement would mislead.
+    if (interrupts.requested) throw new Error('measureTrainingThroughput: interrupted; run it again to measure.');
     const elapsed = (performance.now() - start) / 1000;
     if (timed) {
       seconds += elapsed;
@@ -97,7 +101,13 @@ export async function measureTrainingThroughput(options: ThroughputOptions): Pro
       const optimizer = tf.train.adam(options.learningRate ?? 0.001);
       try {
         model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-        for (let i = 0; i < warmup + repetitions; i++) await time(() => model.fit(x, y, { batchSize, epochs: 1, verbose: 0 }), i >= warmup);
+        // tfjs' fit stops after the batch in which `stopTraining` was set.
+        const callbacks = {
+          onBatchEnd: async () => {
+            if (await interrupts.shouldStop()) model.stopTraining = true;
+          },
+        };
+        for (let i = 0; i < warmup + repetitions; i++) await time(() => model.fit(x, y, { batchSize, epochs: 1, verbose: 0, callbacks }), i >= warmup);
       } finally {
         y.dispose();
         optimizer.dispose();

@@ -62,6 +62,7 @@ export class LivePlot {
   private lastX = 0;
   private progress: Progress | null = null;
   private closed = false;
+  private note: string | null = null;
 
   constructor(options: LivePlotOptions = {}) {
     this.options = options;
@@ -101,11 +102,13 @@ export class LivePlot {
       const total = this.options.total;
       if (total !== undefined && rate > 0) {
         const remaining = Math.max(0, total - this.progress.done) / rate;
-        parts.push(this.closed ? `done in ${formatDuration(elapsed)}` : `elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(remaining)}`);
+        const finished = this.note === null ? `done in ${formatDuration(elapsed)}` : `elapsed ${formatDuration(elapsed)}`;
+        parts.push(this.closed ? finished : `elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(remaining)}`);
       } else {
         parts.push(`elapsed ${formatDuration(elapsed)}`);
       }
     }
+    if (this.note !== null) parts.push(this.note);
     return parts.join(' | ');
   }
 
@@ -145,10 +148,14 @@ export class LivePlot {
     }
   }
 
-  /** Draws the final state and stops accepting updates. */
-  close(): void {
+  /**
+   * Draws the final state and stops accepting updates; `note` (such as
+   * "interrupted at epoch 3, step 120") ends the progress line.
+   */
+  close(note?: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (note !== undefined) this.note = note;
     // Always redraw: the progress line changes from "ETA" to "done in".
     this.draw(Date.now());
   }

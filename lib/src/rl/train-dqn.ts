@@ -4,9 +4,10 @@
  * greedily now and then and keep the best weights.
  */
 import { CART_POLE_OBSERVATION_SCALE, RecordEpisodeStatistics, Wrapper, make, type Env, type EpisodeStatistics } from 'gym-js';
-import { DqnAgent, type DqnAgentOptions, type EvaluationResult } from './dqn';
+import { DqnAgent, summariseReturns, type DqnAgentOptions, type EvaluationResult } from './dqn';
 import { ReplayBuffer } from './replay-buffer';
 import { linearSchedule } from './schedules';
+import { watchInterrupts, type InterruptWatch } from '../util/interrupt';
 
 /** Hyper-parameters of `trainDqn` (chapter 9); every field has a default (`DEFAULT_DQN_CONFIG`), and `CART_POLE_DQN_CONFIG` is the set tuned for CartPole-v1. */
 export interface DqnConfig extends Omit<DqnAgentOptions, 'observationSize' | 'actionCount' | 'random'> {
@@ -171,6 +172,19 @@ export interface DqnTrainingResult {
   elapsedSeconds: number;
   /** The best evaluation score and its step, or null without evaluations. */
   best: { step: number; score: number } | null;
+  /** True when `control.stopTraining` ended training before `totalSteps`. */
+  stoppedEarly: boolean;
+  /**
+   * Where an interrupt (the stop button) ended training: the agent keeps the
+   * weights of that step (the best weights are not restored).
+   */
+  interrupted?: { episode: number; step: number };
+}
+
+/** Stops `trainDqn` from a callback or another cell, like `Trainer.stopTraining` (chapter 9). */
+export interface DqnTrainingControl {
+  /** Set to true to stop after the current step (the best weights are still restored with `keepBest`). */
+  stopTraining: boolean;
 }
 
 /** Arguments of `trainDqn` (chapter 9). */
@@ -184,16 +198,37 @@ export interface TrainDqnArguments {
   /** The environment for greedy evaluations; by default `make(env.spec.id)`. */
   evaluationEnv?: Env<Float32Array, number>;
   /** Called after every episode. */
-  onEpisode?: (progress: EpisodeProgress) => void;
+  onEpisode?: (progress: EpisodeProgress, control: DqnTrainingControl) => void;
   /** Called after every evaluation. */
-  onEvaluation?: (progress: EvaluationProgress) => void;
+  onEvaluation?: (progress: EvaluationProgress, control: DqnTrainingControl) => void;
+  /** Set `control.stopTraining = true` (here or in a callback) to stop; created if not given. */
+  control?: DqnTrainingControl;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** `agent.evaluate`, one episode at a time so that an interrupt stops it; null when interrupted. */
+async function evaluateUnlessInterrupted(
+  agent: DqnAgent,
+  env: Env<Float32Array, number>,
+  episodes: number,
+  options: { seed?: number },
+  interrupts: InterruptWatch,
+): Promise<EvaluationResult | null> {
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (let e = 0; e < episodes; e++) {
+    const one = agent.evaluate(env, 1, e === 0 ? options : {});
+    returns.push(...one.returns);
+    lengths.push(...one.lengths);
+    if (await interrupts.shouldStop()) return null;
+  }
+  return summariseReturns(returns, lengths);
+}
 
 /**
  * Trains a DQN agent (chapter 9). Asynchronous only so that notebook output
- * (live plots) can flush between episodes; the work itself is synchronous.
+ * (live plots) can flush and an interrupt (the stop button) can arrive: it
+ * yields to the event loop every 100 ms at a step boundary; the work itself is
+ * synchronous.
  */
 export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResult> {
   const { env, onEpisode, onEvaluation } = args;
@@ -232,7 +267,6 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
 
   const start = performance.now();
   const seconds = () => (performance.now() - start) / 1000;
-  let lastYield = performance.now();
   const episodes: EpisodeProgress[] = [];
   const evaluations: EvaluationProgress[] = [];
   let best: { step: number; score: number } | null = null;
@@ -249,8 +283,16 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
   let lossSum = 0;
   let lossCount = 0;
   let step = 0;
+  const control = args.control ?? { stopTraining: false };
+  control.stopTraining = false;
+  const interrupts = watchInterrupts();
+  let interrupted: { episode: number; step: number } | undefined;
 
-  while (step < config.totalSteps) {
+  while (step < config.totalSteps && !control.stopTraining) {
+    if (await interrupts.shouldStop()) {
+      interrupted = { episode: episodes.length + 1, step };
+      break;
+    }
     step += 1;
     const epsilon = epsilonAt(step);
     const action = step <= config.learningStarts ? recorded.actionSpace.sample() : agent.act(observation, epsilon);
@@ -287,25 +329,25 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
         elapsedSeconds: elapsed,
       };
       episodes.push(progress);
-      onEpisode?.(progress);
+      onEpisode?.(progress, control);
       [observation] = recorded.reset();
       lossSum = 0;
       lossCount = 0;
-      if (performance.now() - lastYield > 100) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
     }
 
     if (evaluationEnv && config.evaluationInterval > 0 && step > config.learningStarts && step % config.evaluationInterval === 0) {
       const seedOption = firstEvaluation && config.seed !== null ? { seed: config.seed + 1 } : {};
       firstEvaluation = false;
-      const quick = agent.evaluate(evaluationEnv, config.evaluationEpisodes, seedOption);
+      const quick = await evaluateUnlessInterrupted(agent, evaluationEnv, config.evaluationEpisodes, seedOption, interrupts);
       let confirmedMean: number | null = null;
       let confirming: EvaluationResult | null = null;
-      if (threshold !== null && quick.mean >= threshold) {
-        confirming = agent.evaluate(evaluationEnv, config.solveEpisodes);
-        confirmedMean = confirming.mean;
+      if (quick !== null && threshold !== null && quick.mean >= threshold) {
+        confirming = await evaluateUnlessInterrupted(agent, evaluationEnv, config.solveEpisodes, {}, interrupts);
+        confirmedMean = confirming?.mean ?? null;
+      }
+      if (quick === null || interrupts.requested) {
+        interrupted = { episode: episodes.length + 1, step };
+        break;
       }
       const score = confirmedMean ?? quick.mean;
       const nowSolved = threshold !== null && confirmedMean !== null && confirmedMean >= threshold;
@@ -317,7 +359,7 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
       }
       const evaluation: EvaluationProgress = { step, mean: quick.mean, confirmedMean, score, solved: nowSolved, elapsedSeconds: seconds() };
       evaluations.push(evaluation);
-      onEvaluation?.(evaluation);
+      onEvaluation?.(evaluation, control);
       if (nowSolved && !solved) {
         solved = true;
         stepsToSolve = step;
@@ -328,7 +370,8 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
       if (config.stopWhenSolved && solved && confirmedMean !== null && stopAt !== null && confirmedMean >= stopAt) break;
     }
   }
-  if (config.keepBest && bestWeights !== null) agent.restore(bestWeights);
+  if (config.keepBest && bestWeights !== null && !interrupted) agent.restore(bestWeights);
+  if (interrupted) console.log(`trainDqn: interrupted at episode ${interrupted.episode}, step ${interrupted.step}; the agent keeps the weights of step ${interrupted.step}.`);
   if (evaluationEnv && evaluationEnv !== args.evaluationEnv) evaluationEnv.close();
   return {
     agent,
@@ -341,5 +384,7 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
     totalSteps: step,
     elapsedSeconds: seconds(),
     best,
+    stoppedEarly: control.stopTraining,
+    ...(interrupted ? { interrupted } : {}),
   };
 }

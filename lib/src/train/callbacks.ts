@@ -98,6 +98,8 @@ export interface TrainerControl {
   readonly epoch: number;
   /** Logs of every completed epoch (including those before a resume). */
   readonly history: EpochLogs[];
+  /** Set when an interrupt (the stop button) ended the current fit: where it stopped. */
+  readonly interrupted?: { epoch: number; step: number } | undefined;
   /** The model's weights, trainable first: the tensors themselves (clone them to keep a copy). */
   weights(): Tensor[];
   /** Assigns new values to the model's weights, in the order of `weights()`. */
@@ -237,7 +239,8 @@ export class EarlyStopping implements TrainerCallback {
 
   /** Puts the best weights back (when they are not the current ones) and frees the copy. */
   onTrainEnd(_history: EpochLogs[], control: TrainerControl): void {
-    if (this.saved && this.bestEpochValue !== control.epoch) control.setWeights(this.saved);
+    // After an interrupt the model keeps the weights of its last step, as the reader asked to stop there.
+    if (this.saved && this.bestEpochValue !== control.epoch && !control.interrupted) control.setWeights(this.saved);
     this.replaceSaved(null);
   }
 

@@ -75,8 +75,9 @@ export class LivePlotCallback implements TrainerCallback {
     this.plot.update(this.epoch + 1, values, this.progress());
   }
 
-  onTrainEnd(): void {
-    this.plot?.close();
+  onTrainEnd(_history: EpochLogs[], control: TrainerControl): void {
+    const stop = control.interrupted;
+    this.plot?.close(stop ? `interrupted at epoch ${stop.epoch}, step ${stop.step}` : undefined);
   }
 
   private progress(): { done: number; label: string } {

@@ -76,6 +76,8 @@ export interface FitResult {
   /** Wall time of this call and its training throughput. */
   seconds: number;
   samplesPerSecond: number;
+  /** Where an interrupt (the stop button) ended training; the model keeps the weights of that step. */
+  interrupted?: { epoch: number; step: number };
 }
 
 /** The Trainer's state saved in `checkpoint.json`, beside the weights (chapter 5). */

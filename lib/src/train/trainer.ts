@@ -10,6 +10,7 @@ import { tf } from '../backend/tf';
 import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { Dataset } from '../data/dataset';
 import { inNotebook } from '../plot/jupyter';
+import { watchInterrupts, type InterruptWatch } from '../util/interrupt';
 import { nextSeed, rng } from '../util/random';
 import { EarlyStopping, PrintEpochs, validationName, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
 import { checkCheckpointDirectory, loadCheckpointFolder, saveCheckpointFolder, storedTensor, tensorFromStored } from './checkpoint';
@@ -43,6 +44,8 @@ export class Trainer implements TrainerControl {
   epoch = 0;
   /** Optimisation steps done so far. */
   step = 0;
+  /** Where an interrupt (the stop button) ended the last fit, if one did. */
+  interrupted: { epoch: number; step: number } | undefined;
   /** Logs of every completed epoch. */
   history: EpochLogs[] = [];
   private readonly options: TrainerOptions;
@@ -122,12 +125,15 @@ export class Trainer implements TrainerControl {
     let samples = 0;
     let failed = true;
     this.stopTraining = false;
+    this.interrupted = undefined as Trainer['interrupted']; // (typed so the checks below are not narrowed away)
+    const interrupts = watchInterrupts();
     try {
       for (const c of callbacks) await c.onTrainBegin?.(plan, this);
       for (let epoch = this.epoch; epoch < options.epochs && !this.stopTraining; epoch++) {
         const epochBegan = Date.now();
         for (const c of callbacks) await c.onEpochBegin?.(epoch, this);
-        const trained = await this.fitEpoch(train, epoch, plan, callbacks);
+        const trained = await this.fitEpoch(train, epoch, plan, callbacks, interrupts);
+        if (this.interrupted) break; // The unfinished epoch is not logged.
         samples += trained.samples;
         const logs = trained.logs;
         if (validation) for (const [name, value] of Object.entries(this.evaluateBatches(validation, validationBatchSize))) logs[validationName(name)] = value;
@@ -150,13 +156,27 @@ export class Trainer implements TrainerControl {
         }
       }
     }
+    const interrupted = this.interrupted;
+    if (interrupted && !callbacks.some((c) => c instanceof LivePlotCallback)) {
+      console.log(`Trainer.fit: interrupted at epoch ${interrupted.epoch}, step ${interrupted.step}; the model keeps the weights of that step.`);
+    }
     const early = callbacks.find((c): c is EarlyStopping => c instanceof EarlyStopping);
     const seconds = (Date.now() - began) / 1000;
-    return { history: this.history, epochs: this.epoch, stoppedEarly: early?.stopped ?? false, ...(early ? { bestEpoch: early.bestEpoch } : {}), seconds, samplesPerSecond: samples / Math.max(seconds, 1e-9) };
+    return {
+      history: this.history,
+      epochs: this.epoch,
+      stoppedEarly: early?.stopped ?? false,
+      ...(early ? { bestEpoch: early.bestEpoch } : {}),
+      seconds,
+      samplesPerSecond: samples / Math.max(seconds, 1e-9),
+      ...(interrupted ? { interrupted } : {}),
+    };
   }
 
   /** One pass over the training set, one step per mini-batch; the epoch's logs (without validation) and its samples. */
-  private async fitEpoch(train: Dataset<Tensor>, epoch: number, plan: EpochPlan, callbacks: TrainerCallback[]): Promise<{ logs: EpochLogs; samples: number }> {
+  private async fitEpoch(
+    train: Dataset<Tensor>, epoch: number, plan: EpochPlan, callbacks: TrainerCallback[], interrupts: InterruptWatch,
+  ): Promise<{ logs: EpochLogs; samples: number }> {
     const names = ['loss', ...plan.metrics];
     const variables = this.trainableVariables();
     let sums: Tensor = tf.zeros([names.length]);
@@ -166,6 +186,13 @@ export class Trainer implements TrainerControl {
     let batch = 0;
     try {
       for (const { x, y } of train.batches(plan.batchSize, { shuffle: plan.shuffle, seed: this.shuffleSeed + epoch * 7919 })) {
+        // ── Stop check: the one place where training stops between batches: `stopTraining` (set by a callback or early
+        // stopping) or the stop button, which dlkit's interrupt watch sees here, before a step is taken.
+        if (await interrupts.shouldStop()) this.interrupted = { epoch: epoch + 1, step: this.step };
+        if (this.stopTraining || this.interrupted) {
+          tf.dispose([x, y]);
+          break;
+        }
         const size = x.shape[0] as number;
         if (this.options.schedule) {
           const rate = this.options.schedule({ step: this.step, epoch, stepsPerEpoch: plan.stepsPerEpoch, totalSteps: plan.epochs * plan.stepsPerEpoch });
@@ -192,8 +219,6 @@ export class Trainer implements TrainerControl {
         }
         for (const c of callbacks) await c.onBatchEnd?.({ epoch, batch: batch - 1, step: this.step, size, ...(logs ? { logs } : {}) }, this);
         if (logs) await defer();
-        // ── Stop check: the one place where training stops between batches (stopTraining, set by a callback or early stopping).
-        if (this.stopTraining) break;
       }
       const totals = sums.dataSync();
       const logs: EpochLogs = { epoch: epoch + 1, loss: NaN, learningRate: this.learningRate, seconds: 0 };

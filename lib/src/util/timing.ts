@@ -1,3 +1,5 @@
+import { watchInterrupts } from './interrupt';
+
 /**
  * Timing for benchmarks (chapter 0): warm-up runs, then timed repetitions,
  * summarised as median, min and max.
@@ -23,7 +25,8 @@ export function summarise(values: number[]): RateSummary {
 /**
  * Calls `once()` `warmup` times untimed, then `repetitions` times timed;
  * `once` returns how many units it processed (samples, steps, FLOPs). Returns
- * the units per second (chapter 0).
+ * the units per second (chapter 0). An interrupt (the stop button) between
+ * two runs ends it with an error: a partial measurement would mislead.
  */
 export async function measureRate(
   once: () => number | Promise<number>,
@@ -32,9 +35,17 @@ export async function measureRate(
   const warmup = options.warmup ?? 1;
   const repetitions = options.repetitions ?? 3;
   if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`measureRate: repetitions must be a positive integer, got ${repetitions}.`);
-  for (let i = 0; i < warmup; i++) await once();
+  const interrupts = watchInterrupts();
+  const stopIfInterrupted = async (done: number): Promise<void> => {
+    if (await interrupts.shouldStop()) throw new Error(`measureRate: interrupted after ${done} of ${warmup + repetitions} runs; run it again to measure.`);
+  };
+  for (let i = 0; i < warmup; i++) {
+    await stopIfInterrupted(i);
+    await once();
+  }
   const rates: number[] = [];
   for (let i = 0; i < repetitions; i++) {
+    await stopIfInterrupted(warmup + i);
     const start = performance.now();
     const units = await once();
     rates.push(units / ((performance.now() - start) / 1000));

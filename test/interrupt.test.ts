@@ -1,0 +1,182 @@
+// The stop button without a kernel: a SIGINT reaching dlkit's listener stops
+// Trainer.fit, trainDqn and measurements at the next step, only for loops that
+// were running when it arrived, and closeInterruptedScopes frees what broken
+// tf.tidy scopes held. (test/kernel-interrupt.test.ts does the same through a
+// real tslab kernel.)
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  tf,
+  initBackend,
+  seed,
+  unseed,
+  Dataset,
+  Trainer,
+  mlp,
+  make,
+  trainDqn,
+  measureRate,
+  LivePlot,
+  installInterruptHandler,
+  interruptCount,
+  watchInterrupts,
+  closeInterruptedScopes,
+} from 'dlkit';
+
+function interrupt(): void {
+  process.emit('SIGINT', 'SIGINT');
+}
+
+function data(n: number): Dataset {
+  const x = Array.from({ length: n }, (_, i) => [i % 2 === 0 ? 1 : -1, (i % 7) / 7]);
+  return Dataset.fromArrays(x, Array.from({ length: n }, (_, i) => i % 2));
+}
+
+test('an interrupt counts for loops running when it arrives, not for loops started later', async () => {
+  installInterruptHandler();
+  installInterruptHandler();
+  assert.equal(process.listenerCount('SIGINT'), 1, 'installing twice adds one listener');
+  const running = watchInterrupts();
+  const count = interruptCount();
+  assert.equal(running.requested, false);
+  interrupt();
+  assert.equal(interruptCount(), count + 1);
+  assert.equal(running.requested, true);
+  assert.equal(await running.shouldStop(), true);
+  assert.equal(watchInterrupts().requested, false, 'a stale interrupt stopped a new loop');
+});
+
+test('Trainer.fit stops at the batch after an interrupt, keeps that step, says so, and the next fit runs', async () => {
+  await initBackend({ quiet: true });
+  installInterruptHandler();
+  seed(3);
+  const set = data(256);
+  const model = mlp({ inputShape: [2], hidden: [8], outputs: 2 });
+  const trainer = new Trainer(model, { learningRate: 0.05 });
+  const before = tf.memory().numTensors;
+  let weightsAtInterrupt: number[] = [];
+  let stepAtInterrupt = 0;
+  const log = mock.method(console, 'log', () => undefined);
+  const result = await trainer.fit(set, {
+    epochs: 50,
+    batchSize: 8,
+    plot: { minIntervalMs: 0 },
+    callbacks: [
+      {
+        onBatchEnd: (info) => {
+          if (info.epoch === 1 && info.batch === 9) {
+            stepAtInterrupt = info.step;
+            weightsAtInterrupt = Array.from(model.getWeights()[0]?.dataSync() ?? []);
+            interrupt();
+          }
+        },
+      },
+    ],
+  });
+  log.mock.restore();
+  assert.deepEqual(result.interrupted, { epoch: 2, step: stepAtInterrupt });
+  // The live plot's last line (printed outside a notebook) says where training stopped.
+  const lastLine = String(log.mock.calls.at(-1)?.arguments[0]);
+  assert.match(lastLine, new RegExp(`interrupted at epoch 2, step ${stepAtInterrupt}$`));
+  assert.doesNotMatch(lastLine, /done in/);
+  assert.equal(trainer.step, stepAtInterrupt, 'steps ran after the interrupt');
+  assert.equal(result.epochs, 1, 'the interrupted epoch is not counted as done');
+  assert.equal(result.history.length, 1);
+  assert.deepEqual(Array.from(model.getWeights()[0]?.dataSync() ?? []), weightsAtInterrupt, 'the model keeps the weights of the last step');
+  const afterInterrupt = tf.memory().numTensors;
+  assert.ok(afterInterrupt - before <= 2 * model.getWeights().length, 'only the optimiser state was added');
+  const next = await trainer.fit(set, { epochs: 2, batchSize: 8, plot: false });
+  assert.equal(next.interrupted, undefined);
+  assert.equal(next.epochs, 2);
+  assert.equal(tf.memory().numTensors, afterInterrupt);
+  set.dispose();
+  trainer.optimizer.dispose();
+  model.dispose();
+  unseed();
+});
+
+test('trainDqn stops at the step after an interrupt and at stopTraining', async () => {
+  await initBackend({ quiet: true });
+  installInterruptHandler();
+  seed(4);
+  const env = make('CartPole-v1');
+  const before = tf.memory().numTensors;
+  const config = { totalSteps: 100_000, learningStarts: 50, evaluationInterval: 0 };
+  const interrupted = await trainDqn({ env, config, onEpisode: (p) => p.episode === 4 && interrupt() });
+  assert.equal(interrupted.episodes.length, 4);
+  assert.deepEqual(interrupted.interrupted, { episode: 5, step: interrupted.episodes[3]?.step });
+  assert.equal(interrupted.totalSteps, interrupted.episodes[3]?.step);
+  const stopped = await trainDqn({ env, agent: interrupted.agent, config, onEpisode: (p, control) => { if (p.episode === 3) control.stopTraining = true; } });
+  assert.equal(stopped.episodes.length, 3);
+  assert.equal(stopped.stoppedEarly, true);
+  assert.equal(stopped.interrupted, undefined);
+  interrupted.agent.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  env.close?.();
+  unseed();
+});
+
+test('an evaluation inside trainDqn stops at the episode after an interrupt', async () => {
+  await initBackend({ quiet: true });
+  installInterruptHandler();
+  seed(5);
+  const env = make('CartPole-v1');
+  // The interrupt arrives at the first yield to the event loop, normally during the first
+  // evaluation (100,000 greedy episodes, hours of work), which checks for it episode by episode.
+  setTimeout(interrupt, 1);
+  const began = performance.now();
+  const run = await trainDqn({ env, config: { totalSteps: 100_000, learningStarts: 20, evaluationInterval: 21, evaluationEpisodes: 100_000 } });
+  assert.ok(run.interrupted !== undefined && run.interrupted.step <= 21, JSON.stringify(run.interrupted));
+  assert.equal(run.evaluations.length, 0);
+  assert.ok(performance.now() - began < 20_000, 'the evaluation went on after the interrupt');
+  run.agent.dispose();
+  unseed();
+});
+
+test('measureRate ends with a clear error when interrupted', async () => {
+  installInterruptHandler();
+  let runs = 0;
+  await assert.rejects(
+    measureRate(
+      () => {
+        runs += 1;
+        if (runs === 2) interrupt();
+        const until = performance.now() + 120;
+        while (performance.now() < until);
+        return 1;
+      },
+      { warmup: 1, repetitions: 5 },
+    ),
+    /measureRate: interrupted after 2 of 6 runs; run it again to measure/,
+  );
+});
+
+test('closeInterruptedScopes closes scopes that broken code left open and frees their tensors', async () => {
+  await initBackend({ quiet: true });
+  const kept = tf.ones([3]);
+  const before = tf.memory().numTensors;
+  // What an interrupt inside nested tf.tidy calls leaves: open scopes holding tensors.
+  tf.engine().startScope();
+  tf.add(kept, 1);
+  tf.engine().startScope();
+  tf.mul(kept, 2);
+  tf.square(kept);
+  assert.equal(tf.memory().numTensors, before + 3);
+  assert.deepEqual(closeInterruptedScopes(), { scopes: 2, tensors: 3 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(tf.engine().state.scopeStack.length, 0);
+  assert.deepEqual(closeInterruptedScopes(), { scopes: 0, tensors: 0 });
+  assert.deepEqual(Array.from(tf.tidy(() => tf.add(kept, 1)).dataSync()), [2, 2, 2]);
+  kept.dispose();
+});
+
+test('LivePlot.close(note) ends the progress line with the note instead of "done in"', () => {
+  const plot = new LivePlot({ total: 100, unit: 'samples', logOutsideNotebook: false });
+  plot.update(1, { loss: 0.5 }, { done: 40, label: 'epoch 1/5' });
+  plot.close('interrupted at epoch 2, step 7');
+  assert.match(plot.progressLine(Date.now() + 2000), /^epoch 1\/5 \| loss 0\.5000 \| .* \| elapsed \d+:\d\d \| interrupted at epoch 2, step 7$/);
+  const finished = new LivePlot({ total: 100, logOutsideNotebook: false });
+  finished.update(1, { loss: 0.5 }, { done: 100 });
+  finished.close();
+  assert.match(finished.progressLine(Date.now() + 2000), /done in 0:02$/);
+});

@@ -1,0 +1,170 @@
+// The stop button, through a real tslab kernel: interrupting the kernel
+// (SIGINT, what Jupyter's stop button sends) during Trainer.fit, trainDqn and a
+// synchronous tf.tidy loop stops the work within about a second, keeps the
+// cell's names and the completed work, leaks no tensors, and the next cell
+// runs normally.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { printed, runKernelSession, type CellRun } from './helpers/kernel';
+
+const setup = "import { initBackend, seed, tf, mlp, make, Trainer, trainDqn } from 'dlkit';\nawait initBackend();\nseed(1);\n";
+
+/** The interrupted cell stopped by itself: no error output, and it ended soon after the interrupt. */
+function assertStoppedCleanly(cell: CellRun | undefined): void {
+  assert.ok(cell, 'the interrupted cell ran');
+  assert.equal(cell.stderr, '', `the interrupted cell printed an error:\n${cell.stderr}`);
+  assert.ok(cell.seconds !== null && cell.interrupted_at !== null, 'the interrupted cell finished');
+  const after = (cell.seconds as number) - (cell.interrupted_at as number);
+  assert.ok(after < 2, `the interrupted cell ended ${after.toFixed(2)} s after the interrupt (expected about a second at most)`);
+}
+
+test('interrupting Trainer.fit stops training at a batch boundary; the result and the names survive, no tensor leaks', async () => {
+  const { cells } = await runKernelSession([
+    {
+      run:
+        setup +
+        'const x = tf.randomNormal([512, 8]);\n' +
+        "const y = tf.tensor1d(Array.from({ length: 512 }, (_, i) => i % 3), 'int32');\n" +
+        'const model = mlp({ inputShape: [8], hidden: [32], outputs: 3 });\n' +
+        'const trainer = new Trainer(model, { learningRate: 0.01 });\n' +
+        'const progress = { step: 0 };\n' +
+        "console.log('BEFORE', tf.memory().numTensors);",
+      timeout: 180,
+    },
+    {
+      start:
+        'const result = await trainer.fit({ x, y }, { epochs: 200, batchSize: 8, plot: false, callbacks: [{ onBatchEnd: (info) => { progress.step = info.step; } }] });\n' +
+        "console.log('RESULT', JSON.stringify(result.interrupted), 'EPOCHS', result.epochs);",
+    },
+    { interrupt_after: 4, timeout: 30 },
+    { run: "console.log('STEP', progress.step, 'TRAINER', trainer.step, 'TENSORS', tf.memory().numTensors, 'INTERRUPTED', result.interrupted ? 1 : 0);" },
+    { sleep: 1.5 },
+    {
+      run:
+        "console.log('STEP', progress.step);\n" +
+        'const more = await trainer.fit({ x, y }, { epochs: trainer.epoch + 1, plot: false });\n' +
+        "console.log('MORE', more.epochs, 'FLAG', more.interrupted === undefined ? 0 : 1, 'TENSORS', tf.memory().numTensors);",
+      timeout: 60,
+    },
+  ]);
+  const [, fit, after, later] = cells;
+  assertStoppedCleanly(fit);
+  const result = /RESULT \{"epoch":(\d+),"step":(\d+)\} EPOCHS (\d+)/.exec(fit?.stdout ?? '');
+  assert.ok(result, `the fit result says where it was interrupted:\n${fit?.stdout}`);
+  assert.match(fit?.stdout ?? '', /Trainer\.fit: interrupted at epoch \d+, step \d+/);
+  const stepAtInterrupt = Number(result[2]);
+  assert.ok(stepAtInterrupt > 0 && Number(result[3]) < 200, 'some but not all of the training ran');
+  // The names of the interrupted cell are usable, and training really stopped.
+  assert.equal(after?.status, 'ok', `${after?.stderr}`);
+  assert.equal(printed(after, 'INTERRUPTED'), 1);
+  assert.equal(printed(after, 'STEP'), stepAtInterrupt);
+  assert.equal(printed(after, 'TRAINER'), stepAtInterrupt);
+  assert.equal(printed(later, 'STEP'), stepAtInterrupt, 'training went on in the background after the interrupt');
+  // The next cell trains normally, and the interrupted fit left nothing behind that a normal fit does not.
+  assert.equal(later?.status, 'ok', `${later?.stderr}`);
+  assert.equal(printed(later, 'MORE'), Number(result[3]) + 1);
+  assert.equal(printed(later, 'FLAG'), 0);
+  assert.equal(printed(later, 'TENSORS'), printed(after, 'TENSORS'), 'tensors leaked by the interrupted fit');
+});
+
+test('interrupting trainDqn stops it at the next step; stopTraining stops it from a callback', async () => {
+  const { cells } = await runKernelSession([
+    { run: setup + "const env = make('CartPole-v1');\nconst progress = { step: 0 };", timeout: 180 },
+    {
+      start:
+        'const run = await trainDqn({ env, config: { totalSteps: 1_000_000, learningStarts: 200, evaluationInterval: 1000, evaluationEpisodes: 5 }, onEpisode: (p) => { progress.step = p.step; } });\n' +
+        "console.log('RESULT', JSON.stringify(run.interrupted), 'STEPS', run.totalSteps);",
+    },
+    { interrupt_after: 5, timeout: 30 },
+    { run: "console.log('STEP', progress.step, 'TOTAL', run.totalSteps, 'TENSORS', tf.memory().numTensors);" },
+    { sleep: 1.5 },
+    {
+      run:
+        "console.log('STEP', progress.step);\n" +
+        'const again = await trainDqn({ env, agent: run.agent, config: { totalSteps: 5000, learningStarts: 100, evaluationInterval: 0 }, onEpisode: (p, control) => { if (p.episode >= 3) control.stopTraining = true; } });\n' +
+        "console.log('EPISODES', again.episodes.length, 'STOPPED', again.stoppedEarly ? 1 : 0, 'TENSORS', tf.memory().numTensors);",
+      timeout: 60,
+    },
+  ]);
+  const [, training, after, later] = cells;
+  assertStoppedCleanly(training);
+  const result = /RESULT \{"episode":(\d+),"step":(\d+)\} STEPS (\d+)/.exec(training?.stdout ?? '');
+  assert.ok(result, `the trainDqn result says where it was interrupted:\n${training?.stdout}`);
+  assert.equal(Number(result[2]), Number(result[3]));
+  assert.equal(after?.status, 'ok', `${after?.stderr}`);
+  assert.equal(printed(after, 'TOTAL'), Number(result[3]));
+  const stepAfter = printed(after, 'STEP');
+  assert.ok(stepAfter <= Number(result[3]));
+  assert.equal(printed(later, 'STEP'), stepAfter, 'trainDqn went on in the background after the interrupt');
+  assert.equal(later?.status, 'ok', `${later?.stderr}`);
+  assert.equal(printed(later, 'EPISODES'), 3, 'stopTraining set in onEpisode stops after that episode');
+  assert.equal(printed(later, 'STOPPED'), 1);
+  assert.equal(printed(later, 'TENSORS'), printed(after, 'TENSORS'), 'tensors leaked by the interrupted training');
+});
+
+test('interrupting a synchronous tf.tidy loop leaves no open scope and no leaked tensor; tf keeps working', async () => {
+  const { cells } = await runKernelSession([
+    { run: setup + 'const w = tf.variable(tf.randomNormal([64, 64]));\nconsole.log(\'BEFORE\', tf.memory().numTensors);', timeout: 180 },
+    {
+      start:
+        'const kept = tf.zeros([64, 64]);\n' +
+        'for (let i = 0; i < 1e9; i++) {\n' +
+        '  tf.tidy(() => { let h = tf.tanh(tf.matMul(kept, w)); for (let k = 0; k < 10; k++) h = tf.tanh(tf.matMul(h, w)); h.sum(); });\n' +
+        '}',
+    },
+    { interrupt_after: 3, timeout: 30 },
+    { sleep: 0.5 },
+    {
+      run:
+        "console.log('AFTER', tf.memory().numTensors, 'SCOPES', tf.engine().state.scopeStack.length, 'SUM', tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]));\n" +
+        "console.log('GRAD', tf.tidy(() => tf.grad((v) => tf.sum(tf.square(v)))(tf.ones([3])).dataSync()[0]));",
+    },
+    { run: "console.log('KEPT', kept.size);" },
+  ]);
+  const [first, loop, after, names] = cells;
+  assert.match(loop?.stderr ?? '', /interrupted by `SIGINT`/, 'the endless loop was interrupted');
+  assert.equal(after?.status, 'ok', `${after?.stderr}`);
+  // The variable and the `kept` tensor the cell created before the loop stay; nothing else does.
+  assert.equal(printed(after, 'AFTER'), printed(first, 'BEFORE') + 1, 'tensors leaked by the interrupted tf.tidy');
+  assert.equal(printed(after, 'SCOPES'), 0, 'a TensorFlow.js scope was left open');
+  assert.equal(printed(after, 'SUM'), 3);
+  assert.equal(printed(names, 'KEPT'), 64 * 64, `the interrupted cell keeps the names it declared: ${names?.stderr}`);
+  assert.equal(printed(after, 'GRAD'), 2, 'gradients work again');
+});
+
+test('an interrupt also stops the later loops of the interrupted cell (a loop over configurations), not the next cell', async () => {
+  const { cells } = await runKernelSession([
+    {
+      run:
+        setup +
+        'const x = tf.randomNormal([512, 8]);\n' +
+        "const y = tf.tensor1d(Array.from({ length: 512 }, (_, i) => i % 3), 'int32');\n" +
+        'const runs: string[] = [];',
+      timeout: 180,
+    },
+    {
+      start:
+        'for (const hidden of [16, 32, 64]) {\n' +
+        '  const trainer = new Trainer(mlp({ inputShape: [8], hidden: [hidden], outputs: 3 }), { learningRate: 0.01 });\n' +
+        '  const result = await trainer.fit({ x, y }, { epochs: 100, batchSize: 8, plot: false });\n' +
+        '  runs.push(`${hidden}:${result.interrupted ? result.interrupted.step : "done"}`);\n' +
+        '}',
+    },
+    { interrupt_after: 4, timeout: 30 },
+    {
+      run:
+        "console.log('RUNS', runs.join(' '));\n" +
+        "const next = await new Trainer(mlp({ inputShape: [8], hidden: [4], outputs: 3 })).fit({ x, y }, { epochs: 1, plot: false });\n" +
+        "console.log('NEXT', next.interrupted === undefined ? 'done' : 'interrupted', next.epochs);",
+      timeout: 60,
+    },
+  ]);
+  const [, loop, after] = cells;
+  assertStoppedCleanly(loop);
+  const runs = /RUNS (\S+) (\S+) (\S+)/.exec(after?.stdout ?? '');
+  assert.ok(runs, `three runs were recorded:\n${after?.stdout}\n${after?.stderr}`);
+  assert.match(runs[1] as string, /^16:\d+$/);
+  assert.equal(runs[2], '32:0', 'the second run started after the interrupt and must not train');
+  assert.equal(runs[3], '64:0');
+  assert.match(after?.stdout ?? '', /NEXT done 1/);
+});
