@@ -14,3 +14,6 @@ export * from './train/index';
 export * from './scratch/index';
 export * from './models/index';
 export * from './rl/index';
+export * from './tabular/index';
+export * from './evaluate/index';
+export * from './explain/index';
