@@ -84,7 +84,7 @@ export function ksStatistic(labels: ArrayLike<number>, scores: ArrayLike<number>
   let best = { statistic: 0, threshold: Infinity };
   curve.truePositiveRate.forEach((tpr, k) => {
     const gap = tpr - (curve.falsePositiveRate[k] as number);
-    if (gap > best.statistic) best = { statistic: gap, threshold: curve.thresholds[k] as number };
+    if (gap > best.statistic + 1e-12) best = { statistic: gap, threshold: curve.thresholds[k] as number };
   });
   return best;
 }

@@ -38,6 +38,13 @@ function checkInput(x: Tensor, what: string): void {
   if (!(x instanceof tf.Tensor) || x.rank < 2) throw new Error(`${what}: the input must be a tensor of shape [batch, ...features]; add a batch axis for one example (x.expandDims(0)).`);
 }
 
+/** Runs the model once outside any gradient so that a bad target fails cleanly (an error inside tf.grad leaks tensors). */
+function checkTarget(f: (x: Tensor) => Tensor, x: Tensor, target: ExplainTarget | undefined, what: string): void {
+  tf.tidy(() => {
+    selectedOutput(f, x, target, what);
+  });
+}
+
 /**
  * Saliency (chapter 12): |d output / d input| for each input value, the same
  * shape as `x` ([batch, ...]). `absolute: false` keeps the sign. The caller
@@ -46,6 +53,7 @@ function checkInput(x: Tensor, what: string): void {
 export function saliency(model: Explainable, x: Tensor, options: { target?: ExplainTarget; absolute?: boolean } = {}): Tensor {
   checkInput(x, 'saliency');
   const f = asFunction(model);
+  checkTarget(f, x, options.target, 'saliency');
   return tf.tidy(() => {
     const gradient = tf.grad((input: Tensor) => tf.sum(selectedOutput(f, input, options.target, 'saliency')))(x);
     return options.absolute === false ? gradient : tf.abs(gradient);
@@ -69,6 +77,7 @@ export function integratedGradients(model: Explainable, x: Tensor, options: { ba
   if (baselineShape && !(baselineShape.join() === x.shape.join() || baselineShape.join() === x.shape.slice(1).join() || (baselineShape[0] === 1 && baselineShape.slice(1).join() === x.shape.slice(1).join()))) {
     throw new Error(`integratedGradients: the baseline has shape [${baselineShape.join(', ')}], the input [${x.shape.join(', ')}]; give one of the shape of x or of one example.`);
   }
+  checkTarget(f, x, options.target, 'integratedGradients');
   const baseline = options.baseline ?? tf.zerosLike(x);
   const gradientAt = tf.grad((input: Tensor) => tf.sum(selectedOutput(f, input, options.target, 'integratedGradients')));
   let total = tf.zerosLike(x);

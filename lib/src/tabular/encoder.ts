@@ -5,6 +5,7 @@
  * become one-hot columns. Everything it learns (medians, means, standard
  * deviations, categories) comes from the training split only.
  */
+import { summarise } from '../util/timing';
 import { StandardScaler } from './scaler';
 import type { Partition, SplitName } from './split';
 
@@ -47,11 +48,6 @@ function isMissing(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /**
  * One-hot encoding, missing-value indicators and standardisation, fitted on
@@ -103,7 +99,7 @@ export class TabularEncoder {
         const present = raw.filter((v) => !isMissing(v)).map((v, i) => TabularEncoder.toNumber(v, spec, i, 'fit'));
         if (present.length === 0) throw new Error(`TabularEncoder.fit: "${spec.name}" is missing in every training row; drop it.`);
         const indicator = present.length < raw.length;
-        const plan: NumberPlan = { kind: 'number', name: spec.name, log: spec.log ?? false, median: median(present), indicator, column: columnNames.length };
+        const plan: NumberPlan = { kind: 'number', name: spec.name, log: spec.log ?? false, median: summarise(present).median, indicator, column: columnNames.length };
         plans.push(plan);
         numberColumns.push(columnNames.length);
         columnNames.push(spec.name);
