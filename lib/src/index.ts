@@ -17,3 +17,4 @@ export * from './rl/index';
 export * from './tabular/index';
 export * from './evaluate/index';
 export * from './explain/index';
+export * from './forecast/index';

@@ -1,0 +1,4 @@
+export * from './features';
+export * from './walk-forward';
+export * from './garch';
+export * from './metrics';
