@@ -101,3 +101,23 @@ test('least squares and the Dickey-Fuller statistic tell a random walk from a st
   // At the 5 % level about 1 walk in 20 is wrongly called stationary.
   assert.ok(rejectedWalks <= 4, `${rejectedWalks} of 20 random walks called stationary`);
 });
+
+test('the small Transformer learns to copy the last step of a window with the Trainer, without leaking tensors', async () => {
+  const { tf, seed, Trainer, sequenceTransformer } = await import('dlkit');
+  seed(4);
+  const generator = new Random(9);
+  const windows = Array.from({ length: 512 }, () => Array.from({ length: 8 }, () => [generator.normal()]));
+  const x = tf.tensor3d(windows);
+  const y = tf.tensor2d(windows.map((w) => [w[7]![0]!]));
+  const model = sequenceTransformer({ length: 8, width: 16, hidden: 32 });
+  assert.ok(model.countParams() > 1000);
+  const before = tf.memory().numTensors;
+  const result = await new Trainer(model, { learningRate: 0.01, metrics: [] }).fit({ x, y }, { epochs: 15, batchSize: 64, plot: false });
+  const first = result.history[0]!.loss;
+  const last = result.history[result.history.length - 1]!.loss;
+  assert.ok(last < 0.2 * first, `loss ${first} -> ${last}`);
+  assert.ok(tf.memory().numTensors <= before + 2 * model.trainableVariables.length + 2, 'only optimiser slots are added');
+  assert.throws(() => model.predict(tf.zeros([2, 5, 1])), /expected windows of shape \[batch, 8, 1\]/);
+  model.dispose();
+  tf.dispose([x, y]);
+});
