@@ -16,4 +16,8 @@ export * from './scratch/index';
 export * from './models/index';
 export * from './scale/index';
 export * from './rl/index';
+export * from './tabular/index';
+export * from './evaluate/index';
+export * from './explain/index';
+export * from './forecast/index';
 export * from './measure/index';

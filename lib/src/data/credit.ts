@@ -4,7 +4,7 @@
  * there): 4,454 applicants, 13 features and the outcome `Status`.
  */
 import type { DataFrame } from 'danfojs-node';
-import { ColumnSpec, datasetFile, readCsvTable, tableToDataFrame } from './tables';
+import { ColumnSpec, datasetFile, readCsvTable, tableToDataFrame, type CsvTable } from './tables';
 
 /** Columns of credit_data.csv; the optional ones have missing values (chapter 1). */
 export const CREDIT_COLUMNS: ColumnSpec[] = [
@@ -43,14 +43,68 @@ const CREDIT_RESTORE =
  * is `creditDataPath()`, which must hold all 4,454 rows.
  */
 export function loadCredit(path?: string): DataFrame {
+  return tableToDataFrame(readCreditTable(path, 'loadCredit'));
+}
+
+function readCreditTable(path: string | undefined, what: string): CsvTable {
   const file = path ?? creditDataPath();
   const table = readCsvTable(file, CREDIT_COLUMNS, {
-    what: 'loadCredit',
-    restoreHint: path === undefined ? CREDIT_RESTORE : 'Check the path, or call loadCredit() without one to read the copy in the repository.',
+    what,
+    restoreHint: path === undefined ? CREDIT_RESTORE : `Check the path, or call ${what}() without one to read the copy in the repository.`,
     expectedRows: path === undefined ? CREDIT_ROWS : undefined,
   });
   const status = table.values['Status'] as string[];
   const odd = status.findIndex((s) => s !== 'good' && s !== 'bad');
-  if (odd >= 0) throw new Error(`loadCredit: ${file}: data row ${odd + 1} has Status "${status[odd]}"; it must be "good" or "bad".`);
-  return tableToDataFrame(table);
+  if (odd >= 0) throw new Error(`${what}: ${file}: data row ${odd + 1} has Status "${status[odd]}"; it must be "good" or "bad".`);
+  return table;
+}
+
+/** One applicant of credit_data.csv as a typed row (chapter 10); a missing value is `null`, never a filled-in number. */
+export interface CreditApplicant {
+  /** The label: 'bad' if the loan ran into trouble. */
+  status: 'good' | 'bad';
+  seniority: number;
+  home: string | null;
+  time: number;
+  age: number;
+  marital: string | null;
+  records: string;
+  job: string | null;
+  expenses: number;
+  /** `null` for the 381 applicants who stated no income. */
+  income: number | null;
+  assets: number | null;
+  debt: number | null;
+  amount: number;
+  price: number;
+}
+
+/**
+ * The credit data as typed rows (chapter 10): `loadCredit()`'s checks, then
+ * one `CreditApplicant` per line, with `null` where the file has no value.
+ */
+export function loadCreditApplicants(path?: string): CreditApplicant[] {
+  const table = readCreditTable(path, 'loadCreditApplicants');
+  const numbers: Record<string, (number | null)[]> = {};
+  for (const name of ['Seniority', 'Time', 'Age', 'Expenses', 'Income', 'Assets', 'Debt', 'Amount', 'Price']) {
+    numbers[name] = (table.values[name] as number[]).map((v) => (Number.isNaN(v) ? null : v));
+  }
+  const number = (name: string, i: number) => (numbers[name] as (number | null)[])[i] ?? null;
+  const text = (name: string, i: number) => (table.values[name] as (string | null)[])[i] ?? null;
+  return (table.values['Status'] as string[]).map((status, i) => ({
+    status: status as 'good' | 'bad',
+    seniority: number('Seniority', i) as number,
+    home: text('Home', i),
+    time: number('Time', i) as number,
+    age: number('Age', i) as number,
+    marital: text('Marital', i),
+    records: text('Records', i) as string,
+    job: text('Job', i),
+    expenses: number('Expenses', i) as number,
+    income: number('Income', i),
+    assets: number('Assets', i),
+    debt: number('Debt', i),
+    amount: number('Amount', i) as number,
+    price: number('Price', i) as number,
+  }));
 }

@@ -1,0 +1,131 @@
+/**
+ * Lending Club loans for chapter 10: the `lending_club` table of the R package
+ * modeldata, converted to datasets/lending_club/lending_club.csv (see the
+ * README there): 9,857 loans of the first quarter of 2016, 22 features and
+ * the outcome `Class`, about 5 % bad.
+ */
+import type { DataFrame } from 'danfojs-node';
+import { ColumnSpec, datasetFile, readCsvTable, tableToDataFrame, type CsvTable } from './tables';
+
+const NUMBER_COLUMNS = [
+  'funded_amnt', 'int_rate', 'annual_inc', 'delinq_2yrs', 'inq_last_6mths', 'revol_util', 'acc_now_delinq', 'open_il_6m', 'open_il_12m',
+  'open_il_24m', 'total_bal_il', 'all_util', 'inq_fi', 'inq_last_12m', 'delinq_amnt', 'num_il_tl', 'total_il_high_credit_limit',
+];
+
+/** Columns of lending_club.csv, in file order (chapter 10). */
+export const LENDING_CLUB_COLUMNS: ColumnSpec[] = [
+  'funded_amnt', 'term', 'int_rate', 'sub_grade', 'addr_state', 'verification_status', 'annual_inc', 'emp_length', 'delinq_2yrs', 'inq_last_6mths',
+  'revol_util', 'acc_now_delinq', 'open_il_6m', 'open_il_12m', 'open_il_24m', 'total_bal_il', 'all_util', 'inq_fi', 'inq_last_12m', 'delinq_amnt',
+  'num_il_tl', 'total_il_high_credit_limit', 'Class',
+].map((name) => ({ name, kind: NUMBER_COLUMNS.includes(name) ? ('number' as const) : ('text' as const) }));
+
+/** Loans in lending_club.csv (chapter 10). */
+export const LENDING_CLUB_ROWS = 9857;
+
+/** The file `loadLendingClub()` reads by default: `<datasets>/lending_club/lending_club.csv` (chapter 10). */
+export function lendingClubPath(): string {
+  return datasetFile('lending_club', 'lending_club.csv');
+}
+
+const LENDING_CLUB_RESTORE =
+  'Restore it with `git checkout -- datasets/lending_club/lending_club.csv`, or rebuild it with `Rscript datasets/lending_club/convert.R` ' +
+  '(needs apt-get install r-base-core r-cran-modeldata); set DLKIT_DATASETS to the folder holding lending_club/lending_club.csv, or pass a path.';
+
+function readLendingClub(path: string | undefined, what: string): CsvTable {
+  const file = path ?? lendingClubPath();
+  const table = readCsvTable(file, LENDING_CLUB_COLUMNS, {
+    what,
+    restoreHint: path === undefined ? LENDING_CLUB_RESTORE : `Check the path, or call ${what}() without one to read the copy in the repository.`,
+    expectedRows: path === undefined ? LENDING_CLUB_ROWS : undefined,
+  });
+  const label = table.values['Class'] as string[];
+  const odd = label.findIndex((s) => s !== 'good' && s !== 'bad');
+  if (odd >= 0) throw new Error(`${what}: ${file}: data row ${odd + 1} has Class "${label[odd]}"; it must be "good" or "bad".`);
+  return table;
+}
+
+/**
+ * The Lending Club loans as a danfojs DataFrame (chapter 10), one row per
+ * loan, the columns as in the file (`Class` is 'good' or 'bad'). `path` reads
+ * another file with the same columns; the default must hold all 9,857 rows.
+ */
+export function loadLendingClub(path?: string): DataFrame {
+  return tableToDataFrame(readLendingClub(path, 'loadLendingClub'));
+}
+
+/** One Lending Club loan as a typed row (chapter 10). */
+export interface LendingClubLoan {
+  /** The label (`Class` in the file). */
+  status: 'good' | 'bad';
+  fundedAmount: number;
+  /** 36 or 60 monthly payments. */
+  termMonths: 36 | 60;
+  /** Interest rate in %, set by Lending Club's own risk model. */
+  interestRate: number;
+  /** Lending Club's risk sub-grade, A1 to G5. */
+  subGrade: string;
+  state: string;
+  verificationStatus: string;
+  /** Self-reported annual income in dollars; `null` when the file says 0 (not stated). */
+  annualIncome: number | null;
+  /** True when no income was stated: the explicit missing-income indicator. */
+  incomeMissing: boolean;
+  /** Employment length as in the file: emp_lt_1, emp_1 ... emp_9, emp_ge_10, emp_unk. */
+  employmentLength: string;
+  delinquenciesTwoYears: number;
+  inquiriesSixMonths: number;
+  revolvingUtilisation: number;
+  accountsNowDelinquent: number;
+  openInstalmentSixMonths: number;
+  openInstalmentTwelveMonths: number;
+  openInstalmentTwentyFourMonths: number;
+  instalmentBalance: number;
+  allUtilisation: number;
+  financeInquiries: number;
+  inquiriesTwelveMonths: number;
+  delinquentAmount: number;
+  instalmentAccounts: number;
+  instalmentCreditLimit: number;
+}
+
+/**
+ * The Lending Club loans as typed rows (chapter 10). A stated income of 0
+ * becomes `annualIncome: null` with `incomeMissing: true` (see the dataset's
+ * README); everything else is as in the file.
+ */
+export function loadLendingClubLoans(path?: string): LendingClubLoan[] {
+  const table = readLendingClub(path, 'loadLendingClubLoans');
+  const n = (name: string) => table.values[name] as number[];
+  const s = (name: string) => table.values[name] as string[];
+  return s('Class').map((label, i) => {
+    const term = s('term')[i] as string;
+    if (term !== 'term_36' && term !== 'term_60') throw new Error(`loadLendingClubLoans: ${table.path}: data row ${i + 1} has term "${term}"; expected term_36 or term_60.`);
+    const income = n('annual_inc')[i] as number;
+    return {
+      status: label as 'good' | 'bad',
+      fundedAmount: n('funded_amnt')[i] as number,
+      termMonths: term === 'term_36' ? 36 : 60,
+      interestRate: n('int_rate')[i] as number,
+      subGrade: s('sub_grade')[i] as string,
+      state: s('addr_state')[i] as string,
+      verificationStatus: s('verification_status')[i] as string,
+      annualIncome: income > 0 ? income : null,
+      incomeMissing: !(income > 0),
+      employmentLength: s('emp_length')[i] as string,
+      delinquenciesTwoYears: n('delinq_2yrs')[i] as number,
+      inquiriesSixMonths: n('inq_last_6mths')[i] as number,
+      revolvingUtilisation: n('revol_util')[i] as number,
+      accountsNowDelinquent: n('acc_now_delinq')[i] as number,
+      openInstalmentSixMonths: n('open_il_6m')[i] as number,
+      openInstalmentTwelveMonths: n('open_il_12m')[i] as number,
+      openInstalmentTwentyFourMonths: n('open_il_24m')[i] as number,
+      instalmentBalance: n('total_bal_il')[i] as number,
+      allUtilisation: n('all_util')[i] as number,
+      financeInquiries: n('inq_fi')[i] as number,
+      inquiriesTwelveMonths: n('inq_last_12m')[i] as number,
+      delinquentAmount: n('delinq_amnt')[i] as number,
+      instalmentAccounts: n('num_il_tl')[i] as number,
+      instalmentCreditLimit: n('total_il_high_credit_limit')[i] as number,
+    };
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Bootstrap confidence intervals (chapter 10): resample the test set with
+ * replacement many times, recompute the statistic on each resample, and read
+ * the interval off the percentiles.
+ */
+import { Random, nextSeed } from '../util/random';
+
+/** A statistic with its bootstrap interval (chapter 10). */
+export type BootstrapInterval = {
+  /** The statistic on the full sample. */
+  estimate: number;
+  lower: number;
+  upper: number;
+  standardError: number;
+  confidence: number;
+  resamples: number;
+};
+
+/**
+ * Percentile bootstrap (chapter 10). `statistic` gets the indices of one
+ * resample (size n, drawn with replacement) and returns a number. With
+ * `strata` (e.g. the 0/1 labels) each stratum is resampled separately, so
+ * every resample keeps both classes and AUC stays defined. Several statistics
+ * bootstrapped with the same `seed` see the same resamples, which makes a
+ * paired comparison (the difference of two models' AUC) possible.
+ */
+export function bootstrapInterval(
+  n: number,
+  statistic: (indices: Int32Array) => number,
+  options: { resamples?: number; confidence?: number; seed?: number; strata?: ArrayLike<number | string> } = {},
+): BootstrapInterval {
+  const resamples = options.resamples ?? 1000;
+  const confidence = options.confidence ?? 0.95;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`bootstrapInterval: n must be a positive integer, got ${n}.`);
+  if (!Number.isInteger(resamples) || resamples < 2) throw new Error(`bootstrapInterval: resamples must be an integer >= 2, got ${resamples}.`);
+  if (!(confidence > 0 && confidence < 1)) throw new Error(`bootstrapInterval: confidence must be in (0, 1), got ${confidence}.`);
+  if (options.strata && options.strata.length !== n) throw new Error(`bootstrapInterval: ${options.strata.length} strata labels for ${n} samples.`);
+  const groups: number[][] = [];
+  if (options.strata) {
+    const byKey = new Map<number | string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const key = options.strata[i] as number | string;
+      const list = byKey.get(key) ?? [];
+      list.push(i);
+      byKey.set(key, list);
+    }
+    groups.push(...byKey.values());
+  } else {
+    groups.push(Array.from({ length: n }, (_, i) => i));
+  }
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const estimate = statistic(all);
+  const generator = new Random(options.seed ?? nextSeed());
+  const values: number[] = [];
+  const indices = new Int32Array(n);
+  for (let r = 0; r < resamples; r++) {
+    let k = 0;
+    for (const group of groups) for (let j = 0; j < group.length; j++) indices[k++] = group[generator.int(group.length)] as number;
+    const value = statistic(indices);
+    if (!Number.isFinite(value)) throw new Error(`bootstrapInterval: the statistic returned ${value} on resample ${r}; pass strata so every resample keeps each class.`);
+    values.push(value);
+  }
+  values.sort((a, b) => a - b);
+  const quantile = (q: number) => {
+    const position = q * (values.length - 1);
+    const low = Math.floor(position);
+    const high = Math.ceil(position);
+    return (values[low] as number) + ((values[high] as number) - (values[low] as number)) * (position - low);
+  };
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const standardError = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
+  return { estimate, lower: quantile((1 - confidence) / 2), upper: quantile(1 - (1 - confidence) / 2), standardError, confidence, resamples };
+}
+
+/** The entries of `values` at `indices` (chapter 10), for statistics inside `bootstrapInterval`. */
+export function pick(values: ArrayLike<number>, indices: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
+  return out;
+}

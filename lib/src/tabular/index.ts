@@ -1,0 +1,4 @@
+export * from './split';
+export * from './scaler';
+export * from './encoder';
+export * from './imbalance';
