@@ -1,10 +1,12 @@
 // The book's commands fail clearly: a port in use, an unknown option, and a
-// notebook cell that throws (named by notebook, cell index and error).
+// notebook cell that throws (named by notebook, cell index and error). And
+// `npm start` keeps its token out of `ps` and leaves nothing running when it
+// is signalled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jupyterPython, repositoryRoot } from './helpers/notebooks';
@@ -46,3 +48,100 @@ test('a cell that throws is reported with the notebook, the cell index and the e
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.match(run.stdout, /NOTEBOOK FAILED broken\.ipynb: cell 2 failed: RangeError: the model diverged/);
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolveAnswer) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveAnswer(true);
+    });
+    socket.once('error', () => resolveAnswer(false));
+  });
+}
+
+/** Every process below `pid`, with its command line, from `ps`. */
+function processesBelow(pid: number): { pid: number; command: string }[] {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
+  const rows = listing.split('\n').map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line)).filter((m): m is RegExpExecArray => m !== null);
+  const found: { pid: number; command: string }[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift();
+    for (const row of rows) {
+      if (Number(row[2]) === parent) {
+        found.push({ pid: Number(row[1]), command: row[3] as string });
+        queue.push(Number(row[1]));
+      }
+    }
+  }
+  return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs: number, log: () => string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs / 1000} s. npm start's output:\n${log().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// How a reader stops it: npm signalled by a process manager (SIGTERM), the
+// terminal closed under npm (SIGHUP to npm alone: npm does not pass it on),
+// Ctrl+C (SIGINT to the whole foreground process group).
+for (const [signal, target] of [['SIGTERM', 'npm'], ['SIGHUP', 'npm'], ['SIGINT', 'process group']] as const) {
+  test(`npm start stopped by ${signal} to ${target}: Jupyter and its kernel end, the port is freed, the token was never in ps`, { timeout: 300_000 }, async () => {
+    const port = await freePort();
+    const npm = spawn('npm', ['start', '--', '--no-browser', '--port', String(port)], { cwd: repositoryRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    npm.stdout?.on('data', (chunk) => (output += String(chunk)));
+    npm.stderr?.on('data', (chunk) => (output += String(chunk)));
+    const log = () => output;
+    let below: { pid: number; command: string }[] = [];
+    try {
+      const token = await waitFor('npm start did not print the URL of the book', () => new RegExp(`http://127\\.0\\.0\\.1:${port}/\\w+\\?token=([0-9a-f]+)`).exec(output)?.[1], 240_000, log);
+      const status = await fetch(`http://127.0.0.1:${port}/api/status`, { headers: { Authorization: `token ${token}` } });
+      assert.equal(status.status, 200, 'the printed token opens the server');
+      const refused = await fetch(`http://127.0.0.1:${port}/api/kernels`);
+      assert.equal(refused.ok, false, 'without the token the server refuses');
+      const started = await fetch(`http://127.0.0.1:${port}/api/kernels`, { method: 'POST', headers: { Authorization: `token ${token}` }, body: JSON.stringify({ name: 'tslab' }) });
+      assert.ok(started.ok, `a tslab kernel starts: ${started.status} ${await started.text()}`);
+      below = await waitFor('the tslab kernel did not appear below npm start', () => {
+        const all = processesBelow(npm.pid as number);
+        return all.some((p) => /tslab kernel/.test(p.command)) ? all : null;
+      }, 60_000, log);
+      const everyCommandLine = spawnSync('ps', ['-A', '-o', 'args='], { encoding: 'utf8' }).stdout;
+      assert.equal(everyCommandLine.includes(token), false, 'no command line (visible to every local user in ps) holds the token');
+      process.kill(target === 'npm' ? (npm.pid as number) : -(npm.pid as number), signal);
+      await waitFor('processes started by npm start are still running', () => below.every((p) => !isAlive(p.pid)), 40_000, () => `${log()}\nstill running:\n${below.filter((p) => isAlive(p.pid)).map((p) => `${p.pid} ${p.command}`).join('\n')}`);
+      assert.equal(await portAnswers(port), false, `port ${port} is free again`);
+    } finally {
+      for (const p of [...below, { pid: npm.pid as number, command: 'npm' }]) {
+        if (isAlive(p.pid)) process.kill(p.pid, 'SIGKILL');
+      }
+    }
+  });
+}
