@@ -42,6 +42,8 @@ if (localMathjax && !existsSync(join(bookDir, 'mathjax', 'MathJax.js'))) {
 }
 
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` };
+// The pages are HTML: figures need their HTML form and plotly.js (sent once per notebook).
+delete env.DLKIT_PLOTLY;
 if (quick) env.DLKIT_QUICK = '1';
 else delete env.DLKIT_QUICK;
 
