@@ -117,12 +117,15 @@ async function runAllFromMenu(page: Page): Promise<void> {
   await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
 }
 
+/** In the page: the kernel is idle and every code cell has run (collapsed solution cells show no prompt). */
+function everyCellRan(): boolean {
+  const codeCells = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell'));
+  const indicator = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+  return indicator?.getAttribute('data-status') === 'idle' && codeCells.every((cell) => cell.querySelector('.jp-InputPlaceholder') !== null || /^\[\d+\]:$/.test(cell.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? ''));
+}
+
 async function waitUntilIdle(page: Page, what: string, timeout: number, log: () => string): Promise<void> {
-  await waitInPage(page, what, () => {
-    const codeCells = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell'));
-    const indicator = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
-    return indicator?.getAttribute('data-status') === 'idle' && codeCells.every((cell) => /^\[\d+\]:$/.test(cell.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? ''));
-  }, timeout, log);
+  await waitInPage(page, what, everyCellRan, timeout, log);
 }
 
 /** Clicks into code cell `index` (0-based among code cells) and runs it with Ctrl+Enter. */
@@ -192,10 +195,7 @@ test('JupyterLab 4: 00_setup and chapter 5 run from the Run menu, figures drawn,
         record.counts.add(c.progress.length);
         seen.set(i, record);
       });
-      const done = await page.evaluate(() => {
-        const indicator = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
-        return indicator?.getAttribute('data-status') === 'idle' && Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')).every((cell) => /^\[\d+\]:$/.test(cell.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? ''));
-      });
+      const done = await page.evaluate(everyCellRan);
       if (done) break;
       if (Date.now() > deadline) {
         await screenshot(page, 'failure');
