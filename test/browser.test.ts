@@ -110,6 +110,7 @@ async function openNotebook(page: Page, port: number, token: string, path: strin
     return document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').length > 0 && connected;
   }, 180_000, log);
   await page.waitForTimeout(1000);
+  await expandAllCode(page);
 }
 
 async function runAllFromMenu(page: Page): Promise<void> {
@@ -117,11 +118,19 @@ async function runAllFromMenu(page: Page): Promise<void> {
   await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
 }
 
-/** In the page: the kernel is idle and every code cell has run (collapsed solution cells show no prompt). */
+/** In the page: every code cell shows an execution count (none is queued or running). */
 function everyCellRan(): boolean {
   const codeCells = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell'));
-  const indicator = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
-  return indicator?.getAttribute('data-status') === 'idle' && codeCells.every((cell) => cell.querySelector('.jp-InputPlaceholder') !== null || /^\[\d+\]:$/.test(cell.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? ''));
+  return codeCells.length > 0 && codeCells.every((cell) => /^\[\d+\]:$/.test(cell.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? ''));
+}
+
+/** Shows the code of collapsed solution cells (their prompt, hence whether they ran, is hidden otherwise). */
+async function expandAllCode(page: Page): Promise<void> {
+  await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+Shift+c');
+  await page.keyboard.type('Expand All Code');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPlaceholder').length === 0, undefined, { timeout: 10_000 });
 }
 
 async function waitUntilIdle(page: Page, what: string, timeout: number, log: () => string): Promise<void> {
@@ -226,29 +235,9 @@ test('JupyterLab 4: 00_setup and chapter 5 run from the Run menu, figures drawn,
     assertClean(state, `${training} after re-running the training cell`);
     assert.ok((state[trainingCell]?.figures ?? 0) >= 1, 'the re-run training cell draws its live plot');
 
-    // The stop button during training, then the next cell.
-    await runCodeCell(page, trainingCell);
-    const startedLine = state[trainingCell]?.progress[0];
-    await page.waitForFunction((args) => {
-      const cell = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')[args.index];
-      const line = cell?.querySelector('pre.dlkit-progress')?.textContent ?? '';
-      return line !== '' && line !== args.startedLine && !/done in/.test(line);
-    }, { index: trainingCell, startedLine }, { timeout: 300_000, polling: 200 });
-    await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) [title="Interrupt the kernel"]').first().click();
-    await waitInPage(page, 'the kernel did not become idle after the stop button', () => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') === 'idle', 60_000, book.log);
-    await runCodeCell(page, trainingCell + 1);
-    await waitUntilIdle(page, 'the cell after the interrupted one did not finish', 300_000, book.log);
-    await page.waitForTimeout(3000);
-    state = await cells(page);
-    await screenshot(page, 'lab-05-after-interrupt');
-    assertClean(state, `${training} after the stop button and the next cell`);
-    assert.deepEqual(pageErrors, [], 'no JavaScript error on the page');
-
     // Saved notebooks are small and draw again when reopened: as saved by
     // JupyterLab (trusted), and as a changed copy (untrusted: its signature no
     // longer matches), without running anything.
-    await page.keyboard.press('Control+s');
-    await page.waitForTimeout(3000);
     const saved = join(scratch, '00_setup.ipynb');
     const savedBytes = statSync(saved).size;
     console.log(`saved 00_setup.ipynb with outputs: ${savedBytes} bytes`);
@@ -264,6 +253,24 @@ test('JupyterLab 4: 00_setup and chapter 5 run from the Run menu, figures drawn,
       await screenshot(reader, `lab-reopened-${name.replace('.ipynb', '')}`);
       await reader.close();
     }
+
+    // The stop button during training, then the next cell.
+    await runCodeCell(page, trainingCell);
+    const startedLine = state[trainingCell]?.progress[0];
+    await page.waitForFunction((args) => {
+      const cell = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')[args.index];
+      const line = cell?.querySelector('pre.dlkit-progress')?.textContent ?? '';
+      return line !== '' && line !== args.startedLine && !/done in/.test(line);
+    }, { index: trainingCell, startedLine }, { timeout: 300_000, polling: 200 });
+    await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) [title="Interrupt the kernel"]').first().click();
+    await waitUntilIdle(page, 'the training cell did not end after the stop button', 60_000, book.log);
+    await runCodeCell(page, trainingCell + 1);
+    await waitUntilIdle(page, 'the cell after the interrupted one did not finish', 300_000, book.log);
+    await page.waitForTimeout(3000);
+    state = await cells(page);
+    await screenshot(page, 'lab-05-after-interrupt');
+    assertClean(state, `${training} after the stop button and the next cell`);
+    assert.deepEqual(pageErrors, [], 'no JavaScript error on the page');
   } finally {
     await browser.close();
     await stopBook(book.child);
