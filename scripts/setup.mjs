@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,8 +82,8 @@ function pythonHas(python, modules) {
   return spawnSync(python, ['-c', script], { stdio: 'ignore' }).status === 0;
 }
 
-/** The project's own Python environment, made by `npm start` for JupyterLab (git-ignored). */
-export const venvDir = join(root, '.venv');
+/** The project's own Python environment, made by `npm start` for JupyterLab (git-ignored; DLKIT_VENV moves it). */
+export const venvDir = process.env.DLKIT_VENV ? resolve(process.env.DLKIT_VENV) : join(root, '.venv');
 export const venvPython = process.platform === 'win32' ? join(venvDir, 'Scripts', 'python.exe') : join(venvDir, 'bin', 'python');
 /** The pinned Python packages of the book (JupyterLab, nbclient, nbconvert, plotly's renderer). */
 export const requirementsFile = join(root, 'scripts', 'jupyter-requirements.txt');
@@ -111,7 +111,9 @@ function basePython() {
  */
 function makeVenv() {
   if (venvReady()) return null;
-  const handCommand = `${basePython() ?? 'python3'} -m venv .venv && .venv/bin/python -m pip install -r scripts/jupyter-requirements.txt`;
+  const venvShown = relative(root, venvDir).startsWith('..') ? venvDir : relative(root, venvDir);
+  const pipCommand = `${join(venvShown, 'bin', 'python')} -m pip install -r scripts/jupyter-requirements.txt`;
+  const handCommand = `${basePython() ?? 'python3'} -m venv ${venvShown} && ${pipCommand}`;
   if (!existsSync(venvPython)) {
     const python = basePython();
     if (!python) return { reason: 'no python3 was found on this machine', handCommand };
@@ -119,7 +121,7 @@ function makeVenv() {
     let made = run(python, ['-m', 'venv', venvDir]).status === 0;
     if (!made && aptInstall(['python3-venv'])) made = run(python, ['-m', 'venv', '--clear', venvDir]).status === 0;
     if (!made || !existsSync(venvPython)) {
-      return { reason: `\`${python} -m venv .venv\` failed (Debian/Ubuntu: apt-get install python3-venv)`, handCommand };
+      return { reason: `\`${python} -m venv ${venvShown}\` failed (Debian/Ubuntu: apt-get install python3-venv)`, handCommand };
     }
   }
   const wanted = readFileSync(requirementsFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
@@ -131,7 +133,7 @@ function makeVenv() {
   const retries = process.env.PIP_RETRIES ? [] : ['--retries', '1'];
   const { status } = run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...retries, '-r', requirementsFile]);
   if (status !== 0) {
-    return { reason: `pip could not install JupyterLab (exit ${status}; its messages are above)`, handCommand: `.venv/bin/python -m pip install -r scripts/jupyter-requirements.txt` };
+    return { reason: `pip could not install JupyterLab (exit ${status}; its messages are above)`, handCommand: pipCommand };
   }
   writeFileSync(venvStamp, `${requirementsHash()}\n`);
   say(`JupyterLab installed in .venv/ (${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { jupyterPython, repositoryRoot } from './helpers/notebooks';
 
 test('npm start on a port already in use says so and names what to do', async () => {
@@ -145,3 +146,22 @@ for (const [signal, target] of [['SIGTERM', 'npm'], ['SIGHUP', 'npm'], ['SIGINT'
     }
   });
 }
+
+test('when pip cannot install JupyterLab, the setup says why, names the pip command to run by hand and falls back to the classic Notebook', { timeout: 300_000 }, () => {
+  const venv = join(mkdtempSync(join(tmpdir(), 'dlkit-venv-')), 'venv');
+  // pip with no configuration and an index nobody serves: what a machine without PyPI or a mirror sees.
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PIP_') && value !== undefined) env[key] = value;
+  Object.assign(env, { DLKIT_VENV: venv, PIP_CONFIG_FILE: '/dev/null', PIP_INDEX_URL: 'http://127.0.0.1:9/simple', PIP_RETRIES: '0', PIP_TIMEOUT: '5', DLKIT_JUPYTER_PYTHON: '' });
+  env['PATH'] = (env['PATH'] ?? '').split(':').filter((dir) => !existsSync(join(dir, 'jupyter-lab'))).join(':');
+  const setup = pathToFileURL(join(repositoryRoot, 'scripts', 'setup.mjs')).href;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(setup)}); console.log('RESULT ' + JSON.stringify(m.ensureJupyter()));`], { encoding: 'utf8', env, timeout: 240_000 });
+  const output = run.stdout + run.stderr;
+  rmSync(dirname(venv), { recursive: true, force: true });
+  assert.match(output, /JupyterLab could not be installed: pip could not install JupyterLab/);
+  assert.match(output, new RegExp(`To install it by hand, then run the command again: +${venv.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/bin/python -m pip install -r scripts/jupyter-requirements\\.txt`));
+  assert.match(output, /Falling back to the classic Jupyter Notebook/);
+  const classic = spawnSync('/usr/bin/python3', ['-c', 'import notebook, nbclient'], { stdio: 'ignore' }).status === 0;
+  if (classic) assert.match(output, /RESULT \{"python":"[^"]+","app":"notebook","source":"classic"\}/);
+  else assert.match(output, /Neither JupyterLab nor the classic Notebook could be installed/);
+});
