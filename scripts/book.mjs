@@ -61,6 +61,9 @@ for (const name of names) {
   if (!ok) failures.push((/NOTEBOOK FAILED (.*)/.exec(execution.stdout ?? '') ?? [])[1] ?? `${name}: exit ${execution.status}`);
   const convert = ['-m', 'nbconvert', '--to', 'html', '--output-dir', bookDir, join(executedDir, name)];
   if (localMathjax) convert.push('--HTMLExporter.mathjax_url=mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe');
+  // nbconvert's pages load require.js from a CDN; the book needs none (and with
+  // it, plotly.js would register as a module instead of window.Plotly).
+  convert.push('--HTMLExporter.require_js_url=data:text/javascript,');
   const converted = spawnSync(python, convert, { encoding: 'utf8' });
   if (converted.status !== 0) failures.push(`${name}: nbconvert failed: ${(converted.stderr ?? '').trim().split('\n').pop()}`);
   const notebook = JSON.parse(readFileSync(join(executedDir, name), 'utf8'));
