@@ -270,6 +270,9 @@ test('JupyterLab 4: 00_setup and chapter 5 run from the Run menu, figures drawn,
     state = await cells(page);
     await screenshot(page, 'lab-05-after-interrupt');
     assertClean(state, `${training} after the stop button and the next cell`);
+    const stoppedLine = state[trainingCell]?.progress[0] ?? '';
+    assert.doesNotMatch(stoppedLine, /done in/, `training stopped at the stop button instead of running to its end in the background: ${stoppedLine}`);
+    assert.match(stoppedLine, /interrupted/i, 'the live plot says training was interrupted');
     assert.deepEqual(pageErrors, [], 'no JavaScript error on the page');
   } finally {
     await browser.close();
