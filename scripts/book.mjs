@@ -43,6 +43,8 @@ if (localMathjax && !existsSync(join(bookDir, 'mathjax', 'MathJax.js'))) {
 }
 
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` };
+// The pages are HTML: figures need their HTML form and plotly.js (sent once per notebook).
+delete env.DLKIT_PLOTLY;
 if (quick) env.DLKIT_QUICK = '1';
 else delete env.DLKIT_QUICK;
 
@@ -60,6 +62,9 @@ for (const name of names) {
   if (!ok) failures.push((/NOTEBOOK FAILED (.*)/.exec(execution.stdout ?? '') ?? [])[1] ?? `${name}: exit ${execution.status}`);
   const convert = ['-m', 'nbconvert', '--to', 'html', '--output-dir', bookDir, join(executedDir, name)];
   if (localMathjax) convert.push('--HTMLExporter.mathjax_url=mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe');
+  // nbconvert's pages load require.js from a CDN; the book needs none (and with
+  // it, plotly.js would register as a module instead of window.Plotly).
+  convert.push('--HTMLExporter.require_js_url=data:text/javascript,');
   const converted = spawnSync(python, convert, { encoding: 'utf8' });
   if (converted.status !== 0) failures.push(`${name}: nbconvert failed: ${(converted.stderr ?? '').trim().split('\n').pop()}`);
   const notebook = JSON.parse(readFileSync(join(executedDir, name), 'utf8'));

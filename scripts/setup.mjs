@@ -5,12 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const binDir = join(root, 'node_modules', '.bin');
-const APT_PACKAGES = ['jupyter-notebook', 'python3-nbconvert', 'python3-nbclient'];
 
 /** Prints a step of the setup. */
 export function say(message) {
@@ -90,53 +89,135 @@ export function aptInstall(packages) {
     run('apt-get', ['update', '-qq']);
     aptUpdated = true;
   }
-  say(`apt-get install ${packages.join(' ')}`);
-  const { status } = run('apt-get', ['install', '-y', '-qq', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  say(`apt-get install --no-install-recommends ${packages.join(' ')}`);
+  const { status } = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   return status === 0;
 }
 
 function pythonHas(python, modules) {
-  const script = modules.map((m) => `import ${m}`).join('; ');
+  const script = modules.map((m) => `import ${m}`).join('; ') || 'pass';
   return spawnSync(python, ['-c', script], { stdio: 'ignore' }).status === 0;
 }
 
-function pythonCandidates() {
-  const list = [];
-  if (process.env.DLKIT_JUPYTER_PYTHON) list.push(process.env.DLKIT_JUPYTER_PYTHON);
-  list.push('/usr/bin/python3');
-  const onPath = capture('sh', ['-c', 'command -v python3']);
-  if (onPath) list.push(onPath);
-  return [...new Set(list)].filter((p) => existsSync(p));
+/** The project's own Python environment, made by `npm start` for JupyterLab (git-ignored; DLKIT_VENV moves it). */
+export const venvDir = process.env.DLKIT_VENV ? resolve(process.env.DLKIT_VENV) : join(root, '.venv');
+export const venvPython = process.platform === 'win32' ? join(venvDir, 'Scripts', 'python.exe') : join(venvDir, 'bin', 'python');
+/** The pinned Python packages of the book (JupyterLab, nbclient, nbconvert, plotly's renderer). */
+export const requirementsFile = join(root, 'scripts', 'jupyter-requirements.txt');
+const venvStamp = join(venvDir, '.book-requirements-hash');
+const CLASSIC_APT_PACKAGES = ['jupyter-notebook', 'python3-nbconvert', 'python3-nbclient'];
+
+function requirementsHash() {
+  return createHash('sha256').update(readFileSync(requirementsFile)).digest('hex');
+}
+
+/** True when .venv/ holds everything scripts/jupyter-requirements.txt asks for. */
+function venvReady() {
+  return existsSync(venvPython) && existsSync(venvStamp) && readFileSync(venvStamp, 'utf8').trim() === requirementsHash();
+}
+
+/** A system Python to make the venv with. */
+function basePython() {
+  const candidates = ['/usr/bin/python3', capture('sh', ['-c', 'command -v python3']), capture('sh', ['-c', 'command -v python'])];
+  return candidates.find((p) => p && existsSync(p)) ?? null;
 }
 
 /**
- * Finds a Python that runs Jupyter: JupyterLab when the user has it, else the
- * classic Notebook. `need` lists extra modules (nbclient for the tests).
- * Installs Debian's packages when it can; otherwise stops with the command.
+ * Creates .venv/ (once) and installs the pinned packages with its pip, through
+ * the user's own pip configuration. Returns null when it worked, else why not.
+ */
+function makeVenv() {
+  if (venvReady()) return null;
+  const venvShown = relative(root, venvDir).startsWith('..') ? venvDir : relative(root, venvDir);
+  const pipCommand = `${join(venvShown, 'bin', 'python')} -m pip install -r scripts/jupyter-requirements.txt`;
+  const handCommand = `${basePython() ?? 'python3'} -m venv ${venvShown} && ${pipCommand}`;
+  if (!existsSync(venvPython)) {
+    const python = basePython();
+    if (!python) return { reason: 'no python3 was found on this machine', handCommand };
+    say(`creating the book's Python environment .venv/ with ${python} (once)`);
+    let made = run(python, ['-m', 'venv', venvDir]).status === 0;
+    if (!made && aptInstall(['python3-venv'])) made = run(python, ['-m', 'venv', '--clear', venvDir]).status === 0;
+    if (!made || !existsSync(venvPython)) {
+      return { reason: `\`${python} -m venv ${venvShown}\` failed (Debian/Ubuntu: apt-get install python3-venv)`, handCommand };
+    }
+  }
+  const wanted = readFileSync(requirementsFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  say(`installing ${wanted.join(', ')} into .venv/ with pip (once: about a minute from a nearby index, longer from PyPI)`);
+  say('pip uses your pip configuration (`pip config list` shows the index or mirror)');
+  const started = Date.now();
+  // One retry, not pip's five with back-off: with an unreachable index among
+  // several (PyPI offline, a mirror configured), five cost minutes. PIP_RETRIES wins.
+  const retries = process.env.PIP_RETRIES ? [] : ['--retries', '1'];
+  const { status } = run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...retries, '-r', requirementsFile]);
+  if (status !== 0) {
+    return { reason: `pip could not install JupyterLab (exit ${status}; its messages are above)`, handCommand: pipCommand };
+  }
+  writeFileSync(venvStamp, `${requirementsHash()}\n`);
+  say(`JupyterLab installed in .venv/ (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  return null;
+}
+
+/** The Python behind a `jupyter-lab` on PATH (read from the script's first line), or null. */
+function jupyterLabOnPath() {
+  const script = capture('sh', ['-c', 'command -v jupyter-lab']);
+  if (!script || script.startsWith(venvDir)) return null;
+  let python = null;
+  try {
+    const first = readFileSync(script, 'utf8').split('\n', 1)[0];
+    const match = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+    if (match) python = match[1].endsWith('/env') ? capture('sh', ['-c', `command -v ${match[2]}`]) : match[1];
+  } catch {
+    return null;
+  }
+  return python && existsSync(python) && pythonHas(python, ['jupyterlab']) ? python : null;
+}
+
+/** A system Python with the classic Notebook (and the modules in `need`), or null. */
+export function findClassic(need = []) {
+  const candidates = ['/usr/bin/python3', capture('sh', ['-c', 'command -v python3'])].filter((p) => p && existsSync(p));
+  return [...new Set(candidates)].find((python) => pythonHas(python, ['notebook', ...need])) ?? null;
+}
+
+/**
+ * Finds the Python that runs Jupyter (chapter 0's setup), in this order:
+ * DLKIT_JUPYTER_PYTHON; the project's .venv/ once made; a JupyterLab already on
+ * PATH (used as is); a new .venv/ with the pinned JupyterLab; and only when pip
+ * cannot install it, the classic Notebook (Debian's packages), saying why.
+ * `need` lists modules the caller needs besides Jupyter (nbclient for the tests).
+ * Returns `{ python, app: 'lab' | 'notebook', source }`.
  */
 export function ensureJupyter({ need = [] } = {}) {
-  const find = () => {
-    for (const python of pythonCandidates()) {
-      if (!pythonHas(python, need)) continue;
-      if (pythonHas(python, ['jupyterlab'])) return { python, app: 'lab' };
-      if (pythonHas(python, ['notebook'])) return { python, app: 'notebook' };
-    }
-    return null;
-  };
-  let found = find();
-  if (!found) {
-    say('Jupyter (with nbclient) was not found; installing it from Debian');
-    if (aptInstall(APT_PACKAGES)) found = find();
+  const chosen = process.env.DLKIT_JUPYTER_PYTHON;
+  if (chosen) {
+    if (!existsSync(chosen)) fail(`DLKIT_JUPYTER_PYTHON=${chosen} does not exist. Unset it to let the book make its own .venv/, or point it at a Python with JupyterLab.`);
+    const app = pythonHas(chosen, ['jupyterlab']) ? 'lab' : pythonHas(chosen, ['notebook']) ? 'notebook' : null;
+    if (!app) fail(`DLKIT_JUPYTER_PYTHON=${chosen} has neither JupyterLab nor Notebook: ${chosen} -m pip install -r scripts/jupyter-requirements.txt`);
+    if (!pythonHas(chosen, need)) fail(`DLKIT_JUPYTER_PYTHON=${chosen} lacks ${need.join(', ')}: ${chosen} -m pip install -r scripts/jupyter-requirements.txt`);
+    return { python: chosen, app, source: 'DLKIT_JUPYTER_PYTHON' };
   }
-  if (!found) {
+  if (venvReady()) return { python: venvPython, app: 'lab', source: 'venv' };
+  const yours = jupyterLabOnPath();
+  if (yours && pythonHas(yours, need)) {
+    say(`using the JupyterLab already on PATH (${yours})`);
+    return { python: yours, app: 'lab', source: 'path' };
+  }
+  const problem = makeVenv();
+  if (!problem) return { python: venvPython, app: 'lab', source: 'venv' };
+  say(`JupyterLab could not be installed: ${problem.reason}.`);
+  say(`To install it by hand, then run the command again:  ${problem.handCommand}`);
+  say('Falling back to the classic Jupyter Notebook for now.');
+  let classic = findClassic(need);
+  if (!classic && aptInstall(CLASSIC_APT_PACKAGES)) classic = findClassic(need);
+  if (!classic) {
     fail(
-      'Jupyter is not installed and could not be installed automatically.\n' +
-        `  On Debian/Ubuntu, as root:  apt-get install ${APT_PACKAGES.join(' ')}\n` +
-        '  Elsewhere:                  python3 -m pip install notebook nbclient nbconvert   (or jupyterlab)\n' +
+      'Neither JupyterLab nor the classic Notebook could be installed.\n' +
+        `  JupyterLab (recommended):   ${problem.handCommand}\n` +
+        '                              (a pip mirror: pip config set global.index-url https://your.mirror/simple)\n' +
+        `  Classic Notebook (Debian):  apt-get install --no-install-recommends ${CLASSIC_APT_PACKAGES.join(' ')}\n` +
         'Then run the command again. If Jupyter lives in another Python, set DLKIT_JUPYTER_PYTHON=/path/to/python.',
     );
   }
-  return found;
+  return { python: classic, app: 'notebook', source: 'classic' };
 }
 
 /** Where this clone keeps its own kernel spec; the scripts put it first on JUPYTER_PATH. */
@@ -144,17 +225,22 @@ export const localJupyterData = join(root, '.jupyter', 'share', 'jupyter');
 
 /**
  * Registers the tslab kernel for the Python that runs Jupyter, pointing at this
- * clone's tslab: once in this clone's own folder (which the book's scripts put
- * first on JUPYTER_PATH, so another clone's registration never interferes) and
- * once where Jupyter looks by default, so a Jupyter started by hand finds it too.
+ * clone's tslab, inside this clone only: in `.jupyter/` (which the book's
+ * scripts put first on JUPYTER_PATH, so another clone never interferes) and,
+ * for the project's .venv/, in the venv itself (so `.venv/bin/jupyter lab`
+ * started by hand finds it too). Nothing is written to the user's global
+ * Jupyter folders: deleting this clone leaves every other clone working.
  */
 export function registerKernel(python) {
   const tslab = join(binDir, 'tslab');
-  for (const where of [[`--prefix=${join(root, '.jupyter')}`], []]) {
+  const places = [[`--prefix=${join(root, '.jupyter')}`]];
+  if (python === venvPython) places.push(['--sys-prefix']);
+  for (const where of places) {
     const { status } = run(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, ...where], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (status !== 0) fail(`Registering the tslab kernel with ${python} failed. Try: ${tslab} install --python=${python}`);
+    if (status !== 0) fail(`Registering the tslab kernel with ${python} failed. Try: ${tslab} install --python=${python} --binary=${tslab} --prefix=${join(root, '.jupyter')}`);
   }
-  process.env.JUPYTER_PATH = [localJupyterData, process.env.JUPYTER_PATH].filter(Boolean).join(':');
+  const path = (process.env.JUPYTER_PATH ?? '').split(':').filter((p) => p && p !== localJupyterData);
+  process.env.JUPYTER_PATH = [localJupyterData, ...path].join(':');
 }
 
 /** True when `path` exists and is newer than every file in `sources`. */

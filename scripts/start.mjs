@@ -1,8 +1,15 @@
-// `npm start`: install what is missing, build dlkit, register the tslab kernel
-// and open the book in Jupyter (JupyterLab when available, else Notebook),
-// bound to 127.0.0.1 with a token. Options: --no-browser, --port N.
-import { spawn } from 'node:child_process';
+// `npm start`: install what is missing (the npm packages, and once the
+// project's own .venv/ with JupyterLab), build dlkit, register the tslab
+// kernel inside this clone and open the book in JupyterLab (the classic
+// Notebook only when JupyterLab cannot be installed), bound to 127.0.0.1 with a
+// token. The token reaches Jupyter through its environment (JUPYTER_TOKEN),
+// never its command line, which every local user can read in `ps`.
+// On SIGINT, SIGTERM or SIGHUP, and when the process that started it (npm)
+// goes away, it stops Jupyter and the kernels Jupyter started, then exits.
+// Options: --no-browser, --port N.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
@@ -35,6 +42,44 @@ function portIsFree(port) {
   });
 }
 
+/** True when this Python's JupyterLab has plotly's renderer (the `plotly` package installs it). */
+function hasPlotlyRenderer(python) {
+  const probe = spawnSync(python, ['-c', 'import sys, os, plotly; print(sys.prefix)'], { encoding: 'utf8' });
+  if (probe.status !== 0) return false;
+  return existsSync(join(probe.stdout.trim(), 'share', 'jupyter', 'labextensions', 'jupyterlab-plotly', 'package.json'));
+}
+
+/** Every process below `pid` (children, their children, ...), from `ps`. */
+function descendants(pid) {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  if (listing.status !== 0) return [];
+  const children = new Map();
+  for (const line of listing.stdout.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!child) continue;
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(child);
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const options = parseArguments(process.argv.slice(2));
 checkNode();
 ensureDependencies();
@@ -44,7 +89,7 @@ const { python, app } = ensureJupyter();
 registerKernel(python);
 if (!(await portIsFree(options.port))) {
   fail(
-    `Port ${options.port} on 127.0.0.1 is already in use (another Jupyter, perhaps: \`jupyter notebook list\`).\n` +
+    `Port ${options.port} on 127.0.0.1 is already in use (another Jupyter, perhaps: \`jupyter server list\`).\n` +
       `Stop it, or pick another port: npm start -- --port ${options.port + 1}`,
   );
 }
@@ -56,17 +101,19 @@ const args = [
   `--${server}.ip=127.0.0.1`,
   `--${server}.port=${options.port}`,
   '--port-retries=0',
-  `--${server}.token=${token}`,
 ];
 if (!options.browser) args.push('--no-browser');
 if (process.getuid?.() === 0) args.push('--allow-root');
+const env = { ...process.env, JUPYTER_TOKEN: token, PATH: `${binDir}:${process.env.PATH ?? ''}` };
+// Figures go to JupyterLab as plotly data (drawn by its plotly renderer), so a
+// saved notebook does not carry plotly.js; elsewhere dlkit sends plotly.js once.
+if (app === 'lab' && hasPlotlyRenderer(python)) env.DLKIT_PLOTLY = 'mime';
+else delete env.DLKIT_PLOTLY;
 const url = `http://127.0.0.1:${options.port}/${app === 'lab' ? 'lab' : 'tree'}?token=${token}`;
-say(`starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'} with ${python}`);
-const child = spawn(python, args, {
-  cwd: join(root, 'notebooks'),
-  stdio: ['inherit', 'inherit', 'pipe'],
-  env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` },
-});
+say(`starting ${app === 'lab' ? 'JupyterLab' : 'the classic Jupyter Notebook'} with ${python}`);
+// Its own process group: Ctrl+C reaches this script only, which then stops
+// Jupyter without its interactive "Shut down this server?" question.
+const child = spawn(python, args, { cwd: join(root, 'notebooks'), stdio: ['ignore', 'inherit', 'pipe'], env, detached: true });
 let announced = false;
 child.stderr.on('data', (chunk) => {
   process.stderr.write(chunk);
@@ -76,7 +123,61 @@ child.stderr.on('data', (chunk) => {
   }
 });
 child.on('error', (error) => fail(`Could not start Jupyter with ${python}: ${error.message}`));
-const stop = () => child.kill('SIGTERM');
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-child.on('exit', (code) => process.exit(code ?? 0));
+
+let stopping = false;
+/**
+ * Stops Jupyter (SIGTERM: it shuts its kernels down), waits up to 15 s, then
+ * ends whatever it started that is still running, and exits.
+ */
+async function stop(reason, exitCode) {
+  if (stopping) return;
+  stopping = true;
+  say(`${reason}: stopping Jupyter and its kernels`);
+  const started = descendants(child.pid);
+  if (child.exitCode === null) {
+    try {
+      child.kill('SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && (child.exitCode === null && child.signalCode === null)) await new Promise((r) => setTimeout(r, 100));
+  const left = [child.pid, ...started, ...descendants(child.pid)].filter((pid, i, all) => all.indexOf(pid) === i && alive(pid));
+  for (const signal of ['SIGTERM', 'SIGKILL']) {
+    for (const pid of left) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    const until = Date.now() + 3000;
+    while (Date.now() < until && left.some(alive)) await new Promise((r) => setTimeout(r, 100));
+    if (!left.some(alive)) break;
+  }
+  process.exit(exitCode);
+}
+const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+for (const [signal, code] of Object.entries(codes)) process.on(signal, () => void stop(`received ${signal}`, code));
+// When npm (or whatever started this script) dies without passing a signal on,
+// stop too instead of leaving Jupyter holding the port. npm runs this script
+// through `sh -c`: npm forwards SIGTERM to that shell only, which dies and
+// leaves this script reparented; npm itself dies of SIGHUP without forwarding
+// it, leaving the shell alive. So watch the parent and the grandparent.
+function parentOf(pid) {
+  const result = spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
+  return result.status === 0 ? Number(result.stdout.trim()) || 0 : 0;
+}
+const parent = process.ppid;
+const grandparent = parent > 1 ? parentOf(parent) : 0;
+setInterval(() => {
+  if (process.ppid !== parent) void stop(`the process that started this script (pid ${parent}) is gone`, 129);
+  else if (grandparent > 1 && !alive(grandparent)) void stop(`the process that started npm start (pid ${grandparent}) is gone`, 129);
+}, 500).unref();
+child.on('exit', (code, signal) => {
+  if (!stopping) {
+    // Jupyter ended by itself (File > Shut Down, say): clean up after it too.
+    void stop(`Jupyter exited (${signal ?? `code ${code}`})`, code ?? 1);
+  }
+});

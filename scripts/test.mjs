@@ -4,14 +4,19 @@
 // browser test. The output ends with the test runner's summary.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, registerKernel, root, run, say } from './setup.mjs';
+import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, findClassic, registerKernel, root, run, say } from './setup.mjs';
 
 checkNode();
 ensureDependencies();
 buildLibrary({ tests: true });
 checkBackendVariable();
-const { python } = ensureJupyter({ need: ['nbclient', 'nbformat'] });
+// The same Jupyter stack the reader gets: the notebooks run through the
+// nbclient of the Python that serves JupyterLab (the project's .venv/).
+const { python, app } = ensureJupyter({ need: ['nbclient', 'nbformat', 'nbconvert'] });
 registerKernel(python);
+say(`notebooks run with ${python} (${app === 'lab' ? 'JupyterLab' : 'classic Notebook'})`);
+// The classic Notebook stays supported as the fallback: a light browser test uses it when present.
+const classic = app === 'notebook' ? python : findClassic();
 const chromium = process.env.DLKIT_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(chromium) && !aptInstall(['chromium'])) {
   say(`no Chromium at ${chromium}: the browser test will be skipped (Debian: apt-get install chromium)`);
@@ -28,6 +33,7 @@ const { status } = run(process.execPath, ['--test', '--test-reporter=spec', ...f
     ...process.env,
     DLKIT_QUICK: '1',
     DLKIT_JUPYTER_PYTHON: python,
+    DLKIT_CLASSIC_PYTHON: classic ?? '',
     DLKIT_CHROMIUM: chromium,
     PATH: `${binDir}:${process.env.PATH ?? ''}`,
   },

@@ -1,20 +1,26 @@
-// What a reader sees: Jupyter serves 00_setup.ipynb, headless Chromium runs
-// every cell through the notebook's own menu, and the test checks that the
-// plotly figures are drawn and no cell shows an error. The screenshot is kept
-// in test-results/browser/.
+// What a reader sees. JupyterLab 4 (the book's home), started by `npm start`
+// itself: headless Chromium opens 00_setup.ipynb and chapter 5 (quick mode),
+// runs them with Run > Run All Cells, and the test checks that the plotly
+// figures are drawn, the live plot updates in place, no cell shows an error,
+// a training cell runs again, the stop button stops training, and a saved
+// notebook, reopened trusted or not, still draws its figures. A lighter test
+// runs 00_setup.ipynb in the classic Notebook (the fallback). Screenshots are
+// kept in test-results/browser/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, Browser, Page } from 'playwright-core';
 import { jupyterPython, repositoryRoot } from './helpers/notebooks';
 
 const browserPath = process.env['DLKIT_CHROMIUM'] ?? '/usr/bin/chromium';
 const resultsDir = join(repositoryRoot, 'test-results', 'browser');
-const scratchFolder = '.browser-test';
+const browserArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const noChromium = existsSync(browserPath) ? false : `no Chromium at ${browserPath} (Debian: apt-get install chromium; or set DLKIT_CHROMIUM)`;
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -28,13 +34,264 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startJupyter(port: number, token: string): Promise<{ child: ChildProcess; log: () => string }> {
+function pythonHas(python: string, module: string): boolean {
+  return spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true }).catch(() => undefined);
+}
+
+/** Waits for `condition` in the page; on timeout saves a screenshot and says what did not happen. */
+async function waitInPage<T>(page: Page, what: string, condition: () => T, timeout: number, log: () => string): Promise<void> {
+  await page.waitForFunction(condition, undefined, { timeout, polling: 500 }).catch(async (error: Error) => {
+    await screenshot(page, 'failure');
+    throw new Error(`${what}: ${error.message}\nJupyter's log:\n${log().split('\n').slice(-30).join('\n')}`);
+  });
+}
+
+const labScratch = 'browser-test';
+
+/** `npm start -- --no-browser --port P` (the reader's command); resolves with the URL it prints. */
+async function startBook(port: number): Promise<{ child: ChildProcess; token: string; log: () => string }> {
+  // The reader's own JupyterLab settings stay out of the test. Windowing off:
+  // JupyterLab 4 otherwise keeps only the cells in view in the page, and the
+  // test reads every cell's outputs. No news check (it would go online).
+  const settings = mkdtempSync(join(tmpdir(), 'dlkit-lab-settings-'));
+  mkdirSync(join(settings, '@jupyterlab', 'notebook-extension'), { recursive: true });
+  mkdirSync(join(settings, '@jupyterlab', 'apputils-extension'), { recursive: true });
+  writeFileSync(join(settings, '@jupyterlab', 'notebook-extension', 'tracker.jupyterlab-settings'), JSON.stringify({ windowingMode: 'none' }));
+  writeFileSync(join(settings, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
+  const env = { ...process.env, JUPYTERLAB_SETTINGS_DIR: settings, JUPYTERLAB_WORKSPACES_DIR: join(settings, 'workspaces') };
+  const child = spawn(process.execPath, [join(repositoryRoot, 'scripts', 'start.mjs'), '--no-browser', '--port', String(port)], { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (chunk) => (log += String(chunk)));
+  child.stderr?.on('data', (chunk) => (log += String(chunk)));
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const token = new RegExp(`http://127\\.0\\.0\\.1:${port}/lab\\?token=([0-9a-f]+)`).exec(log)?.[1];
+    if (token) return { child, token, log: () => log };
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`npm start did not serve JupyterLab on port ${port}. Its output:\n${log.slice(-3000)}`);
+}
+
+async function stopBook(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+}
+
+/** Code cells of the open notebook: prompt, error and stderr outputs, progress lines, drawn figures. */
+function readCells(): { prompt: string; errors: string[]; stderr: string[]; progress: string[]; figures: number; lines: string[] }[] {
+  const panel = Array.from(document.querySelectorAll('.jp-NotebookPanel')).find((p) => !p.classList.contains('lm-mod-hidden')) ?? document;
+  return Array.from(panel.querySelectorAll('.jp-CodeCell')).map((cell) => ({
+    prompt: cell.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? '',
+    errors: Array.from(cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]')).map((e) => e.textContent ?? ''),
+    stderr: Array.from(cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')).map((e) => e.textContent ?? ''),
+    progress: Array.from(cell.querySelectorAll('pre.dlkit-progress')).map((e) => e.textContent ?? ''),
+    figures: cell.querySelectorAll('svg.main-svg').length + cell.querySelectorAll('.jp-RenderedPlotly img.plot-img[src^="data:image/png"]').length,
+    lines: Array.from(cell.querySelectorAll('.js-line')).map((e) => e.getAttribute('d') ?? ''),
+  }));
+}
+
+async function cells(page: Page) {
+  return page.evaluate(readCells);
+}
+
+async function openNotebook(page: Page, port: number, token: string, path: string, log: () => string): Promise<void> {
+  await page.goto(`http://127.0.0.1:${port}/lab/tree/${path}?token=${token}`);
+  await waitInPage(page, `${path} did not open with an idle TypeScript kernel`, () => {
+    // The status bar says "TypeScript | Idle" once the kernel is connected (before, Run All is lost).
+    const connected = Array.from(document.querySelectorAll('.jp-StatusBar-Widget')).some((e) => /TypeScript\s*\|\s*Idle/.test(e.textContent ?? ''));
+    return document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').length > 0 && connected;
+  }, 180_000, log);
+  await page.waitForTimeout(1000);
+  await expandAllCode(page);
+}
+
+async function runAllFromMenu(page: Page): Promise<void> {
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
+}
+
+/** In the page: every code cell shows an execution count (none is queued or running). */
+function everyCellRan(): boolean {
+  const codeCells = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell'));
+  return codeCells.length > 0 && codeCells.every((cell) => /^\[\d+\]:$/.test(cell.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? ''));
+}
+
+/** Shows the code of collapsed solution cells (their prompt, hence whether they ran, is hidden otherwise). */
+async function expandAllCode(page: Page): Promise<void> {
+  await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+Shift+c');
+  await page.keyboard.type('Expand All Code');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPlaceholder').length === 0, undefined, { timeout: 10_000 });
+}
+
+async function waitUntilIdle(page: Page, what: string, timeout: number, log: () => string): Promise<void> {
+  await waitInPage(page, what, everyCellRan, timeout, log);
+}
+
+/** Clicks into code cell `index` (0-based among code cells) and runs it with Ctrl+Enter. */
+async function runCodeCell(page: Page, index: number): Promise<void> {
+  const cell = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').nth(index);
+  await cell.locator('.jp-InputPrompt').click();
+  await page.keyboard.press('Control+Enter');
+}
+
+function assertClean(state: Awaited<ReturnType<typeof cells>>, where: string): void {
+  const errors = state.flatMap((c, i) => c.errors.map((e) => `code cell ${i}: ${e.slice(0, 400)}`));
+  const stderr = state.flatMap((c, i) => c.stderr.map((e) => `code cell ${i}: ${e.slice(0, 400)}`));
+  assert.deepEqual(errors, [], `${where}: no cell shows an error`);
+  assert.deepEqual(stderr, [], `${where}: no cell wrote to stderr`);
+}
+
+function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: browserPath, args: browserArgs });
+}
+
+const labPython = jupyterPython();
+const noLab = noChromium || (pythonHas(labPython, 'jupyterlab') ? false : `${labPython} has no JupyterLab (the classic Notebook fallback is tested below)`);
+
+test('JupyterLab 4: 00_setup and chapter 5 run from the Run menu, figures drawn, live plot updated in place, re-run and stop button work, saved notebooks small and drawn when reopened', { skip: noLab, timeout: 1_500_000 }, async () => {
+  const scratch = join(repositoryRoot, 'notebooks', labScratch);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const training = '05_deep_learning_mlp.ipynb';
+  for (const name of ['00_setup.ipynb', training]) copyFileSync(join(repositoryRoot, 'notebooks', name), join(scratch, name));
+  const port = await freePort();
+  const book = await startBook(port);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const pageErrors: string[] = [];
+    // JupyterLab's debugger panel asks every kernel for a debug session; tslab has none.
+    page.on('pageerror', (error) => {
+      if (!/No active debugger session/.test(error.message)) pageErrors.push(error.message);
+    });
+
+    // 00_setup: Run > Run All Cells.
+    await openNotebook(page, port, book.token, `${labScratch}/00_setup.ipynb`, book.log);
+    await runAllFromMenu(page);
+    await waitUntilIdle(page, '00_setup: the cells did not all run', 300_000, book.log);
+    await page.waitForSelector('svg.main-svg', { timeout: 60_000 });
+    let state = await cells(page);
+    await screenshot(page, 'lab-00_setup');
+    assertClean(state, '00_setup');
+    const figures = state.reduce((n, c) => n + c.figures, 0);
+    assert.ok(figures >= 2, `the line plot and the live plot are drawn (found ${figures} plotly figures)`);
+    assert.match(state.flatMap((c) => c.progress).join('\n'), /step \d+\/\d+ .*steps\/s/, 'the live plot shows its progress line');
+    await page.keyboard.press('Control+s');
+    await page.waitForTimeout(3000);
+
+    // Chapter 5 (quick mode), watching the live plot while it trains.
+    await openNotebook(page, port, book.token, `${labScratch}/${training}`, book.log);
+    await runAllFromMenu(page);
+    const seen = new Map<number, { progress: Set<string>; lines: Set<string>; counts: Set<number> }>();
+    const deadline = Date.now() + 1_200_000;
+    for (;;) {
+      state = await cells(page);
+      state.forEach((c, i) => {
+        if (c.progress.length === 0) return;
+        const record = seen.get(i) ?? { progress: new Set(), lines: new Set(), counts: new Set() };
+        record.progress.add(c.progress[0] as string);
+        if (c.lines[0]) record.lines.add(c.lines[0]);
+        record.counts.add(c.progress.length);
+        seen.set(i, record);
+      });
+      const done = await page.evaluate(everyCellRan);
+      if (done) break;
+      if (Date.now() > deadline) {
+        await screenshot(page, 'failure');
+        throw new Error(`${training} did not finish Run All Cells in 20 minutes`);
+      }
+      await page.waitForTimeout(400);
+    }
+    state = await cells(page);
+    await screenshot(page, 'lab-05');
+    assertClean(state, training);
+    const trainingCell = state.findIndex((c) => c.progress.length > 0);
+    assert.ok(trainingCell >= 0, 'a training cell shows a live plot');
+    const live = seen.get(trainingCell);
+    assert.ok(live && live.progress.size >= 3, `the progress line was updated while training (${live?.progress.size ?? 0} distinct lines seen)`);
+    assert.ok(live && live.lines.size >= 2, `the live curves were redrawn while training (${live?.lines.size ?? 0} distinct curves seen)`);
+    assert.deepEqual([...(live?.counts ?? [])], [1], 'the live plot updates in place: one progress line, never a new output per update');
+    assert.ok((state[trainingCell]?.figures ?? 0) >= 1, 'the live plot is a drawn plotly figure');
+
+    // Re-run the training cell: it still trains and draws, without errors.
+    const before = state[trainingCell]?.prompt;
+    await runCodeCell(page, trainingCell);
+    await page.waitForFunction((args) => {
+      const cell = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')[args.index];
+      const prompt = cell?.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? '';
+      return /^\[\d+\]:$/.test(prompt) && prompt !== args.before;
+    }, { index: trainingCell, before }, { timeout: 600_000, polling: 500 });
+    state = await cells(page);
+    assertClean(state, `${training} after re-running the training cell`);
+    assert.ok((state[trainingCell]?.figures ?? 0) >= 1, 'the re-run training cell draws its live plot');
+
+    // Saved notebooks are small and draw again when reopened: as saved by
+    // JupyterLab (trusted), and as a changed copy (untrusted: its signature no
+    // longer matches), without running anything.
+    const saved = join(scratch, '00_setup.ipynb');
+    const savedBytes = statSync(saved).size;
+    console.log(`saved 00_setup.ipynb with outputs: ${savedBytes} bytes`);
+    assert.ok(savedBytes < 1_000_000, `a saved executed 00_setup.ipynb stays small (${savedBytes} bytes), without plotly.js inside`);
+    assert.doesNotMatch(readFileSync(saved, 'utf8'), /Plotly\.newPlot=|plotly\.js v\d/, 'no copy of plotly.js in the saved notebook');
+    const copy = JSON.parse(readFileSync(saved, 'utf8')) as { metadata: Record<string, unknown> };
+    copy.metadata['reopened_untrusted'] = true;
+    writeFileSync(join(scratch, 'untrusted.ipynb'), JSON.stringify(copy));
+    for (const name of ['00_setup.ipynb', 'untrusted.ipynb']) {
+      const reader = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await openNotebook(reader, port, book.token, `${labScratch}/${name}`, book.log);
+      await waitInPage(reader, `${name} reopened: its figures were not drawn`, () => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) svg.main-svg, .jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly img.plot-img[src^="data:image/png"]').length >= 2, 60_000, book.log);
+      await screenshot(reader, `lab-reopened-${name.replace('.ipynb', '')}`);
+      await reader.close();
+    }
+
+    // The stop button during training, then the next cell.
+    await runCodeCell(page, trainingCell);
+    const startedLine = state[trainingCell]?.progress[0];
+    await page.waitForFunction((args) => {
+      const cell = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')[args.index];
+      const line = cell?.querySelector('pre.dlkit-progress')?.textContent ?? '';
+      return line !== '' && line !== args.startedLine && !/done in/.test(line);
+    }, { index: trainingCell, startedLine }, { timeout: 300_000, polling: 200 });
+    await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) [title="Interrupt the kernel"]').first().click();
+    await waitUntilIdle(page, 'the training cell did not end after the stop button', 60_000, book.log);
+    await runCodeCell(page, trainingCell + 1);
+    await waitUntilIdle(page, 'the cell after the interrupted one did not finish', 300_000, book.log);
+    await page.waitForTimeout(3000);
+    state = await cells(page);
+    await screenshot(page, 'lab-05-after-interrupt');
+    assertClean(state, `${training} after the stop button and the next cell`);
+    const stoppedLine = state[trainingCell]?.progress[0] ?? '';
+    assert.doesNotMatch(stoppedLine, /done in/, `training stopped at the stop button instead of running to its end in the background: ${stoppedLine}`);
+    assert.match(stoppedLine, /interrupted/i, 'the live plot says training was interrupted');
+    assert.deepEqual(pageErrors, [], 'no JavaScript error on the page');
+  } finally {
+    await browser.close();
+    await stopBook(book.child);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+const classicPython = process.env['DLKIT_CLASSIC_PYTHON'] || (jupyterPython() && !pythonHas(jupyterPython(), 'jupyterlab') ? jupyterPython() : '');
+const noClassic = noChromium || (classicPython && spawnSync(classicPython, ['-c', 'import notebook.notebookapp'], { stdio: 'ignore' }).status === 0 ? false : 'no classic Notebook (6.x) installed: the fallback is not tested (Debian: apt-get install jupyter-notebook)');
+const classicScratch = '.browser-test';
+
+async function startClassic(port: number, token: string): Promise<{ child: ChildProcess; log: () => string }> {
   const notebooksDir = join(repositoryRoot, 'notebooks');
-  const child = spawn(jupyterPython(), [
+  const child = spawn(classicPython, [
     '-m', 'notebook', `--notebook-dir=${notebooksDir}`, '--no-browser', '--NotebookApp.ip=127.0.0.1',
-    `--NotebookApp.port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`, '--ContentsManager.allow_hidden=True',
+    `--NotebookApp.port=${port}`, '--port-retries=0', '--ContentsManager.allow_hidden=True',
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
-  ], { cwd: notebooksDir, env: { ...process.env, PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}` } });
+  ], { cwd: notebooksDir, env: { ...process.env, JUPYTER_TOKEN: token, DLKIT_PLOTLY: '', PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}` } });
   let log = '';
   child.stderr?.on('data', (chunk) => (log += String(chunk)));
   child.stdout?.on('data', (chunk) => (log += String(chunk)));
@@ -53,49 +310,34 @@ async function startJupyter(port: number, token: string): Promise<{ child: Child
   throw new Error(`Jupyter did not start on 127.0.0.1:${port} within 60 s. Its log:\n${log.slice(-2000)}`);
 }
 
-test('00_setup.ipynb runs in a real browser: figures drawn, no cell error', { skip: existsSync(browserPath) ? false : `no Chromium at ${browserPath} (Debian: apt-get install chromium; or set DLKIT_CHROMIUM)`, timeout: 480_000 }, async () => {
-  const scratch = join(repositoryRoot, 'notebooks', scratchFolder);
+test('the classic Notebook (the fallback) runs 00_setup.ipynb: figures drawn from the HTML form, no cell error', { skip: noClassic, timeout: 480_000 }, async () => {
+  const scratch = join(repositoryRoot, 'notebooks', classicScratch);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   copyFileSync(join(repositoryRoot, 'notebooks', '00_setup.ipynb'), join(scratch, '00_setup.ipynb'));
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
-  const jupyter = await startJupyter(port, token);
-  const notebookLog = () => jupyter.log().split('\n').slice(-30).join('\n');
-  const browser = await chromium.launch({
-    executablePath: browserPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  const jupyter = await startClassic(port, token);
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${port}/notebooks/${scratchFolder}/00_setup.ipynb?token=${token}`);
-    await page.waitForFunction(() => {
+    await page.goto(`http://127.0.0.1:${port}/notebooks/${classicScratch}/00_setup.ipynb?token=${token}`);
+    await waitInPage(page, 'the tslab kernel did not connect', () => {
       const jupyter = (window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } } }).Jupyter;
       return jupyter?.notebook?.kernel?.is_connected() === true;
-    }, undefined, { timeout: 180_000 }).catch((error: Error) => {
-      mkdirSync(resultsDir, { recursive: true });
-      return page.screenshot({ path: join(resultsDir, '00_setup-failure.png') }).finally(() => {
-        throw new Error(`the tslab kernel did not connect: ${error.message}\nJupyter's log:\n${notebookLog()}`);
-      });
-    });
+    }, 180_000, jupyter.log);
     // Run every cell the way a reader would: Cell > Run All.
     await page.click('#celllink');
     await page.click('#run_all_cells > a');
-    await page.waitForFunction(() => {
-      const notebook = (window as unknown as { Jupyter: { notebook: { get_cells(): { cell_type: string; input_prompt_number?: number | string | null }[]; kernel_busy?: boolean } } }).Jupyter.notebook;
+    await waitInPage(page, 'the cells did not all run', () => {
+      const notebook = (window as unknown as { Jupyter: { notebook: { get_cells(): { cell_type: string; input_prompt_number?: number | string | null }[] } } }).Jupyter.notebook;
       const code = notebook.get_cells().filter((cell) => cell.cell_type === 'code');
-      return code.every((cell) => typeof cell.input_prompt_number === 'number') && document.querySelector('#notification_kernel')?.textContent?.includes('busy') !== true && !document.body.classList.contains('kernel_busy');
-    }, undefined, { timeout: 180_000, polling: 500 }).catch((error: Error) => {
-      mkdirSync(resultsDir, { recursive: true });
-      return page.screenshot({ path: join(resultsDir, '00_setup-failure.png') }).finally(() => {
-        throw new Error(`the cells did not all run: ${error.message}\nJupyter's log:\n${notebookLog()}`);
-      });
-    });
+      return code.every((cell) => typeof cell.input_prompt_number === 'number') && !document.body.classList.contains('kernel_busy');
+    }, 180_000, jupyter.log);
     await page.waitForSelector('svg.main-svg', { timeout: 30_000 });
-    mkdirSync(resultsDir, { recursive: true });
-    await page.screenshot({ path: join(resultsDir, '00_setup.png'), fullPage: true });
+    await screenshot(page, 'classic-00_setup');
     const figures = await page.locator('.dlkit-figure svg.main-svg').count();
     const errors = await page.locator('.output_error').allInnerTexts();
     const stderr = await page.locator('.output_stderr').allInnerTexts();
@@ -117,7 +359,7 @@ test('the book page of 00_setup reads offline: plots drawn and math typeset from
   rmSync(bookDir, { recursive: true, force: true });
   const build = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'book.mjs'), '--quick', '--prepared', '--out', bookDir, '00'], { encoding: 'utf8' });
   assert.equal(build.status, 0, `npm run book failed: ${build.stdout}\n${build.stderr}`);
-  const browser = await chromium.launch({ executablePath: browserPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--allow-file-access-from-files'] });
+  const browser = await chromium.launch({ executablePath: browserPath, args: [...browserArgs, '--allow-file-access-from-files'] });
   try {
     const context = await browser.newContext({ offline: true });
     const page = await context.newPage();

@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The repository root (test/dist/helpers -> ../../..). */
 export const repositoryRoot = resolve(__dirname, '..', '..', '..');
 
-/** The Python that runs Jupyter and nbclient (set by scripts/test.mjs). */
+/**
+ * The Python that runs Jupyter and nbclient: DLKIT_JUPYTER_PYTHON (set by
+ * scripts/test.mjs), else the project's .venv/ that `npm start` makes (its
+ * kernel spec is inside it), else /usr/bin/python3.
+ */
 export function jupyterPython(): string {
-  return process.env['DLKIT_JUPYTER_PYTHON'] ?? '/usr/bin/python3';
+  const venv = join(repositoryRoot, '.venv', 'bin', 'python');
+  return process.env['DLKIT_JUPYTER_PYTHON'] || (existsSync(venv) ? venv : '/usr/bin/python3');
 }
 
 /** Notebooks in reading order. */

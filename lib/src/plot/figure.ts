@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePlotlyInNotebook, plotlyScriptTag } from './plotly-bundle';
-import { displayRich, escapeHtml, newDisplayId } from './jupyter';
+import { displayRich, escapeHtml, newDisplayId, usesPlotlyRenderer } from './jupyter';
 
 /** A plotly trace (`{ type: 'scatter', x, y, ... }`); see plotly.js' reference. */
 export type Trace = Record<string, unknown>;
@@ -30,6 +30,17 @@ function jsonForScript(value: unknown): string {
   );
   return text.replace(/<\//g, '<\\/').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
+
+/** The value as plain JSON data (typed arrays become arrays), for a MIME bundle. */
+function plainJson(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v)),
+  );
+}
+
+/** plotly's MIME type, drawn by JupyterLab's plotly renderer (chapter 0). */
+export const PLOTLY_MIME_TYPE = 'application/vnd.plotly.v1+json';
+const PLOTLY_CONFIG = { responsive: true, displaylogo: false };
 
 /** Builds the layout fields every helper sets from `ChartOptions` (chapter 0). */
 export function baseLayout(options: ChartOptions = {}): Layout {
@@ -62,11 +73,24 @@ export class Figure {
       `<script type="text/javascript">(function(){\n` +
       `var id=${JSON.stringify(divId)},tries=0;\n` +
       `function draw(){var el=document.getElementById(id);if(!el)return;\n` +
-      `if(window.Plotly){window.Plotly.newPlot(el,${jsonForScript(this.traces)},${jsonForScript(this.layout)},{responsive:true,displaylogo:false});return;}\n` +
+      `if(window.Plotly){window.Plotly.newPlot(el,${jsonForScript(this.traces)},${jsonForScript(this.layout)},${JSON.stringify(PLOTLY_CONFIG)});return;}\n` +
       `if(++tries<100){setTimeout(draw,50);return;}\n` +
-      `el.textContent='plotly.js is not loaded on this page: run the cell again (dlkit sends it once per kernel session; after a page reload call ensurePlotlyInNotebook(true)).';}\n` +
+      `el.textContent='plotly.js is not loaded on this page. In JupyterLab: install its plotly renderer (pip install plotly; npm start does) and reload. In the classic Notebook: run the cell again (after a page reload: ensurePlotlyInNotebook(true)).';}\n` +
       `draw();})();</script>`
     );
+  }
+
+  /**
+   * The figure as a notebook output (chapter 0): plotly's own MIME type, which
+   * JupyterLab's plotly renderer draws (from the saved notebook too, trusted or
+   * not), beside the HTML form for the classic Notebook and nbconvert, and text.
+   */
+  toMimeBundle(divId: string = newDisplayId()): Record<string, unknown> {
+    return {
+      [PLOTLY_MIME_TYPE]: { data: plainJson(this.traces), layout: plainJson(this.layout), config: PLOTLY_CONFIG },
+      'text/html': this.toHtmlFragment(divId),
+      'text/plain': this.toText(),
+    };
   }
 
   /** A one-line text description, shown where HTML cannot be. */
@@ -89,8 +113,8 @@ export class Figure {
    * a one-line description instead; use `saveHtml` to keep it.
    */
   show(): void {
-    ensurePlotlyInNotebook();
-    if (!displayRich({ 'text/html': this.toHtmlFragment(), 'text/plain': this.toText() })) {
+    if (!usesPlotlyRenderer()) ensurePlotlyInNotebook();
+    if (!displayRich(this.toMimeBundle())) {
       console.log(this.toText());
     }
   }

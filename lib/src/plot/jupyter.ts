@@ -30,11 +30,12 @@ export function newDisplayId(): string {
 
 /**
  * Shows rich output in the notebook (chapter 0). `bundle` maps MIME types to
- * content (`text/html`, `text/plain`, ...). With a `displayId`, the first
+ * content (`text/html`, `text/plain`, or JSON data such as plotly's
+ * `application/vnd.plotly.v1+json`); the frontend shows the richest one it can. With a `displayId`, the first
  * call creates the output and calls with `update: true` replace it in place.
  * Returns false, showing nothing, outside a kernel.
  */
-export function displayRich(bundle: Record<string, string>, options: { displayId?: string; update?: boolean } = {}): boolean {
+export function displayRich(bundle: Record<string, unknown>, options: { displayId?: string; update?: boolean } = {}): boolean {
   const write = tslabJupyter()?.lastWriteDisplayData;
   if (!write) return false;
   write(
@@ -51,3 +52,14 @@ export function showHtml(html: string, text = ''): boolean {
 
 /** Escapes text for safe inclusion in HTML (chapter 0); defined in gym-js, whose CartPole drawing needs it too. */
 export { escapeHtml } from 'gym-js';
+
+/**
+ * True when figures should rely on JupyterLab's plotly renderer alone (chapter
+ * 0): `npm start` sets `DLKIT_PLOTLY=mime` when it opens a JupyterLab that has
+ * the renderer, so plotly.js is never sent into (and saved with) the notebook.
+ * Otherwise (the classic Notebook, nbconvert, the tests) plotly.js is sent once
+ * per kernel session for the figures' HTML form.
+ */
+export function usesPlotlyRenderer(): boolean {
+  return (process.env['DLKIT_PLOTLY'] ?? '').trim().toLowerCase() === 'mime';
+}

@@ -4,7 +4,7 @@
  * the latest values, the throughput and the time left.
  */
 import { baseLayout, Figure, Trace } from './figure';
-import { displayRich, escapeHtml, inNotebook, newDisplayId } from './jupyter';
+import { displayRich, escapeHtml, inNotebook, newDisplayId, usesPlotlyRenderer } from './jupyter';
 import { ensurePlotlyInNotebook } from './plotly-bundle';
 
 /** Options of a `LivePlot` (chapter 0). */
@@ -54,6 +54,7 @@ export class LivePlot {
   private readonly options: LivePlotOptions;
   private readonly series = new Map<string, { x: number[]; y: number[] }>();
   private readonly displayId = newDisplayId();
+  private readonly progressId = newDisplayId();
   private readonly startTime = Date.now();
   private shown = false;
   private lastDraw = 0;
@@ -136,9 +137,18 @@ export class LivePlot {
     this.lastDraw = now;
     const line = this.progressLine(now);
     if (inNotebook()) {
-      ensurePlotlyInNotebook();
-      const html = `${this.figure().toHtmlFragment()}\n<pre class="dlkit-progress" style="margin:4px 0">${escapeHtml(line)}</pre>`;
-      displayRich({ 'text/html': html, 'text/plain': line }, { displayId: this.displayId, update: this.shown });
+      if (!usesPlotlyRenderer()) ensurePlotlyInNotebook();
+      const figure = this.figure();
+      if (this.shown) {
+        // JupyterLab's plotly renderer draws an output once and ignores later
+        // updates of it; a placeholder of the same height in between makes
+        // JupyterLab create a new renderer, which draws the new curves.
+        const height = Number(figure.layout['height'] ?? 340);
+        displayRich({ 'text/html': `<div style="height:${height}px"></div>`, 'text/plain': '' }, { displayId: this.displayId, update: true });
+      }
+      displayRich(figure.toMimeBundle(), { displayId: this.displayId, update: this.shown });
+      const progress = `<pre class="dlkit-progress" style="margin:4px 0">${escapeHtml(line)}</pre>`;
+      displayRich({ 'text/html': progress, 'text/plain': line }, { displayId: this.progressId, update: this.shown });
       this.shown = true;
     } else if (this.options.logOutsideNotebook ?? true) {
       if (this.closed || now - this.lastLog >= 5000) {
