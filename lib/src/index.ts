@@ -14,3 +14,4 @@ export * from './train/index';
 export * from './scratch/index';
 export * from './models/index';
 export * from './rl/index';
+export * from './recsys/index';
