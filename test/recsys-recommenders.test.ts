@@ -60,6 +60,25 @@ test('top-N never recommends an item the user already rated, is sorted, and hono
       assert.deepEqual(model.recommend(userId, 3), all.slice(0, 3));
     }
     assert.throws(() => model.recommend(table.userIds[0] as number, -1), /count must be a whole number/);
+    assert.throws(() => model.recommend(table.userIds[0] as number, 3, { minimumRatings: 0 }), /minimumRatings must be a positive integer/);
+  }
+});
+
+test('minimumRatings keeps items with fewer training ratings out of the list, for known and unknown users', () => {
+  const table = tasteTable();
+  const counts = new Map<number, number>();
+  for (const r of table.records()) counts.set(r.item, (counts.get(r.item) ?? 0) + 1);
+  const sorted = [...counts.values()].sort((a, b) => a - b);
+  const minimum = sorted[Math.floor(sorted.length / 2)] as number;
+  const eligible = [...counts].filter(([, n]) => n >= minimum).map(([item]) => item);
+  assert.ok(eligible.length < counts.size && eligible.length > 0);
+  for (const model of models(table)) {
+    for (const userId of [table.userIds[0] as number, table.userIds[5] as number, 99999]) {
+      const list = model.recommend(userId, 1000, { minimumRatings: minimum });
+      assert.ok(list.length > 0 && list.every((r) => (counts.get(r.item) as number) >= minimum), `${model.name}: only items with at least ${minimum} ratings`);
+      const unfiltered = model.recommend(userId, 1000).filter((r) => (counts.get(r.item) as number) >= minimum);
+      assert.deepEqual(list.map((r) => r.item), unfiltered.map((r) => r.item), `${model.name}: the same order, just filtered`);
+    }
   }
 });
 

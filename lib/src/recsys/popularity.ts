@@ -4,7 +4,7 @@
  * so every other recommender falls back on it for cold starts.
  */
 import type { RatingTable } from './ratings';
-import { checkRecommendationCount, clampRating, topScoring, type Recommendation, type Recommender } from './ranking';
+import { checkRecommendationCount, clampRating, topScoring, type RecommendOptions, type Recommendation, type Recommender } from './ranking';
 
 /**
  * Popularity (chapter 8). `recommend` ranks items by how many training
@@ -55,12 +55,12 @@ export class PopularityRecommender implements Recommender {
   }
 
   /** The most rated items the user has not rated in training (chapter 8); any items for an unknown user. */
-  recommend(userId: number, count: number): Recommendation[] {
-    checkRecommendationCount(count, 'PopularityRecommender');
+  recommend(userId: number, count: number, options: RecommendOptions = {}): Recommendation[] {
+    const minimum = checkRecommendationCount(count, 'PopularityRecommender', options);
     const u = this.train.userIndex(userId);
     const out: Recommendation[] = [];
     for (const i of this.order) {
-      if (out.length >= count) break;
+      if (out.length >= count || (this.counts[i] as number) < minimum) break;
       if (u !== undefined && !Number.isNaN(this.train.ratingAt(u, i))) continue;
       out.push({ item: this.train.itemIds[i] as number, score: this.counts[i] as number });
     }

@@ -22,7 +22,13 @@ export interface Recommender {
   /** Predicted ratings for many (user, item) pairs. */
   predictMany(userIds: ArrayLike<number>, itemIds: ArrayLike<number>): Float32Array;
   /** The `count` best items for a user, best first, never one the user rated in training. */
-  recommend(userId: number, count: number): Recommendation[];
+  recommend(userId: number, count: number, options?: RecommendOptions): Recommendation[];
+}
+
+/** Options of `Recommender.recommend` (chapter 8). */
+export interface RecommendOptions {
+  /** Only items with at least this many training ratings (default 1): a common guard against obscure items with a few enthusiastic ratings. */
+  minimumRatings?: number;
 }
 
 /**
@@ -49,9 +55,12 @@ export function topScoring(scores: ArrayLike<number>, allowed: (index: number) =
   return best;
 }
 
-/** Checks the `count` of `recommend` (chapter 8). */
-export function checkRecommendationCount(count: number, what: string): void {
+/** Checks the `count` and options of `recommend`, and returns the minimum number of ratings (chapter 8). */
+export function checkRecommendationCount(count: number, what: string, options: RecommendOptions = {}): number {
   if (!Number.isInteger(count) || count < 0) throw new Error(`${what}.recommend: count must be a whole number >= 0, got ${count}.`);
+  const minimum = options.minimumRatings ?? 1;
+  if (!Number.isInteger(minimum) || minimum < 1) throw new Error(`${what}.recommend: minimumRatings must be a positive integer, got ${minimum}.`);
+  return minimum;
 }
 
 /** Clamps a predicted rating into the scale (chapter 8); a prediction outside it is never better. */

@@ -5,7 +5,7 @@
  */
 import type { RatingTable } from './ratings';
 import { PopularityRecommender } from './popularity';
-import { checkRecommendationCount, clampRating, topScoring, type Recommendation, type Recommender } from './ranking';
+import { checkRecommendationCount, clampRating, topScoring, type RecommendOptions, type Recommendation, type Recommender } from './ranking';
 
 /**
  * A recommender fitted on a training table (chapter 8). Subclasses give
@@ -101,14 +101,15 @@ export abstract class TrainedRecommender implements Recommender {
   /**
    * The `count` highest-scoring items with training ratings that the user has
    * not rated in training, best first (chapter 8). A user without training
-   * ratings gets the most popular items.
+   * ratings gets the most popular items. `minimumRatings` skips items with
+   * fewer training ratings.
    */
-  recommend(userId: number, count: number): Recommendation[] {
-    checkRecommendationCount(count, this.name);
+  recommend(userId: number, count: number, options: RecommendOptions = {}): Recommendation[] {
+    const minimum = checkRecommendationCount(count, this.name, options);
     const u = this.knownUser(userId);
-    if (u === undefined) return this.popularity.recommend(userId, count);
+    if (u === undefined) return this.popularity.recommend(userId, count, options);
     const scores = this.scoreItems(u);
-    const allowed = (i: number): boolean => (this.itemCounts[i] as number) > 0 && Number.isNaN(this.train.ratingAt(u, i));
+    const allowed = (i: number): boolean => (this.itemCounts[i] as number) >= minimum && Number.isNaN(this.train.ratingAt(u, i));
     return topScoring(scores, allowed, count).map((i) => ({ item: this.train.itemIds[i] as number, score: scores[i] as number }));
   }
 }
