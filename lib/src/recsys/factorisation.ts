@@ -1,0 +1,180 @@
+/**
+ * Matrix factorisation (chapter 8): every user and every item gets a learned
+ * vector (an embedding) and a bias, and a rating is predicted as
+ *   r̂(u, i) = μ + b_u + b_i + p_u · q_i.
+ * It is a `CustomModel`, so the book's `Trainer` trains it like any network,
+ * with its live plot, validation data and early stopping.
+ */
+import { tf } from '../backend/tf';
+import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
+import { Dataset, type Batch } from '../data/dataset';
+import type { CustomModel } from '../train/trainer';
+import { nextSeed } from '../util/random';
+import type { RatingTable } from './ratings';
+import { TrainedRecommender } from './recommender';
+
+/** Options of `MatrixFactorisation` (chapter 8). */
+export interface MatrixFactorisationOptions {
+  /** Length of each embedding (default 32). */
+  dimensions?: number;
+  /**
+   * L2 penalty per training rating on the embeddings and biases it touches:
+   * loss = mean((r̂ − r)²) + regularisation × mean(|p_u|² + |q_i|² + b_u² + b_i²)
+   * (default 0.05). Validation losses leave it out: they are plain mean squared errors.
+   */
+  regularisation?: number;
+  /** Standard deviation of the initial embeddings (default 0.1). */
+  initialScale?: number;
+}
+
+/**
+ * Matrix factorisation with user and item embeddings and biases, as a model
+ * the `Trainer` fits (chapter 8). Build it on the training table, then
+ * `await new Trainer(mf, { learningRate: 0.005, metrics: ['meanAbsoluteError'] }).fit(mf.dataset(train), { ... })`.
+ * Features `x` are int32 pairs [user index, item index] and labels `y` the
+ * ratings, shape [n, 1]; `dataset(table)` builds them. `recommender()` gives
+ * the fitted model as a `Recommender` (ids, top-N, cold starts).
+ */
+export class MatrixFactorisation implements CustomModel {
+  readonly train: RatingTable;
+  readonly dimensions: number;
+  readonly regularisation: number;
+  readonly globalMean: number;
+  readonly userEmbeddings: Variable;
+  readonly itemEmbeddings: Variable;
+  readonly userBiases: Variable;
+  readonly itemBiases: Variable;
+
+  /** Creates the variables (chapter 8), initialised with seeds from `nextSeed()`. */
+  constructor(train: RatingTable, options: MatrixFactorisationOptions = {}) {
+    if (train.size === 0) throw new Error('MatrixFactorisation: the training table has no ratings; there is nothing to learn from.');
+    this.train = train;
+    const dimensions = options.dimensions ?? 32;
+    const regularisation = options.regularisation ?? 0.05;
+    const scale = options.initialScale ?? 0.1;
+    if (!Number.isInteger(dimensions) || dimensions < 1) throw new Error(`MatrixFactorisation: dimensions must be a positive integer, got ${dimensions}.`);
+    if (!(regularisation >= 0)) throw new Error(`MatrixFactorisation: regularisation must be >= 0, got ${regularisation}.`);
+    if (!(scale >= 0)) throw new Error(`MatrixFactorisation: initialScale must be >= 0, got ${scale}.`);
+    this.dimensions = dimensions;
+    this.regularisation = regularisation;
+    this.globalMean = train.mean();
+    const variable = (initial: Tensor): Variable => {
+      const created = tf.variable(initial, true);
+      initial.dispose();
+      return created;
+    };
+    this.userEmbeddings = variable(tf.randomNormal([train.userCount, dimensions], 0, scale, 'float32', nextSeed()));
+    this.itemEmbeddings = variable(tf.randomNormal([train.itemCount, dimensions], 0, scale, 'float32', nextSeed()));
+    this.userBiases = variable(tf.zeros([train.userCount]));
+    this.itemBiases = variable(tf.zeros([train.itemCount]));
+  }
+
+  /** The variables the Trainer updates (chapter 8). */
+  get trainableVariables(): Variable[] {
+    return [this.userEmbeddings, this.itemEmbeddings, this.userBiases, this.itemBiases];
+  }
+
+  /**
+   * A table's ratings as a `Dataset` (chapter 8): x = int32 [n, 2] of
+   * (user index, item index), y = float32 [n, 1] ratings. The table must share
+   * this model's users and items (a split of the same data). Dispose it after use.
+   */
+  dataset(table: RatingTable): Dataset {
+    if (table.userIds !== this.train.userIds || table.itemIds !== this.train.itemIds) {
+      throw new Error('MatrixFactorisation.dataset: the table does not share this model\'s users and items; use a split (or subset) of the table the model was built on.');
+    }
+    const pairs = new Int32Array(table.size * 2);
+    for (let k = 0; k < table.size; k++) {
+      pairs[2 * k] = table.users[k] as number;
+      pairs[2 * k + 1] = table.items[k] as number;
+    }
+    return new Dataset(tf.tensor2d(pairs, [table.size, 2], 'int32'), tf.tensor2d(table.ratings, [table.size, 1]));
+  }
+
+  /** Predicted ratings, shape [n, 1], for int32 pairs [n, 2] of (user index, item index); not clamped (chapter 8). */
+  predict(x: Tensor): Tensor {
+    return tf.tidy(() => {
+      const users = tf.squeeze(tf.slice(x, [0, 0], [-1, 1]), [1]);
+      const items = tf.squeeze(tf.slice(x, [0, 1], [-1, 1]), [1]);
+      const p = tf.gather(this.userEmbeddings, users);
+      const q = tf.gather(this.itemEmbeddings, items);
+      const dot = tf.sum(tf.mul(p, q), 1);
+      const value = tf.add(tf.add(dot, tf.gather(this.userBiases, users)), tf.add(tf.gather(this.itemBiases, items), this.globalMean));
+      return tf.reshape(value, [-1, 1]);
+    });
+  }
+
+  /** Mean squared error of a batch, plus the L2 penalty when training (chapter 8). */
+  loss(batch: Batch, training: boolean): { loss: Scalar; outputs: Tensor } {
+    const x = batch.x;
+    const users = tf.squeeze(tf.slice(x, [0, 0], [-1, 1]), [1]);
+    const items = tf.squeeze(tf.slice(x, [0, 1], [-1, 1]), [1]);
+    const p = tf.gather(this.userEmbeddings, users);
+    const q = tf.gather(this.itemEmbeddings, items);
+    const bu = tf.gather(this.userBiases, users);
+    const bi = tf.gather(this.itemBiases, items);
+    const outputs = tf.reshape(tf.add(tf.add(tf.sum(tf.mul(p, q), 1), bu), tf.add(bi, this.globalMean)), [-1, 1]);
+    const error = tf.mean(tf.square(tf.sub(outputs, batch.y))) as Scalar;
+    if (!training || this.regularisation === 0) return { loss: error, outputs };
+    const penalty = tf.mean(tf.addN([tf.sum(tf.square(p), 1), tf.sum(tf.square(q), 1), tf.square(bu), tf.square(bi)]));
+    return { loss: tf.add(error, tf.mul(penalty, this.regularisation)) as Scalar, outputs };
+  }
+
+  /** The model as a `Recommender` over the data's ids (chapter 8); it reads the variables as they are when called. */
+  recommender(): FactorisationRecommender {
+    return new FactorisationRecommender(this);
+  }
+
+  /** The item embeddings as plain rows, by item index (chapter 8). */
+  itemVectors(): number[][] {
+    return this.itemEmbeddings.arraySync() as number[][];
+  }
+
+  /** Frees the variables (chapter 8). */
+  dispose(): void {
+    this.trainableVariables.forEach((v) => v.dispose());
+  }
+}
+
+/**
+ * A trained `MatrixFactorisation` as a `Recommender` (chapter 8): ids in,
+ * ratings clamped to the scale, top-N from p_u · q_i + biases over all items,
+ * popularity for users and items without training ratings.
+ */
+export class FactorisationRecommender extends TrainedRecommender {
+  readonly name = 'matrix factorisation';
+  readonly model: MatrixFactorisation;
+
+  /** Wraps the model (chapter 8); usually through `model.recommender()`. */
+  constructor(model: MatrixFactorisation) {
+    super(model.train, 'FactorisationRecommender');
+    this.model = model;
+  }
+
+  protected predictKnown(u: number, i: number): number {
+    return this.predictKnownMany(Int32Array.of(u), Int32Array.of(i))[0] as number;
+  }
+
+  protected override predictKnownMany(users: Int32Array, items: Int32Array): Float32Array {
+    const pairs = new Int32Array(users.length * 2);
+    users.forEach((u, k) => {
+      pairs[2 * k] = u;
+      pairs[2 * k + 1] = items[k] as number;
+    });
+    const out = tf.tidy(() => this.model.predict(tf.tensor2d(pairs, [users.length, 2], 'int32')));
+    const values = Float32Array.from(out.dataSync());
+    out.dispose();
+    return values;
+  }
+
+  protected scoreItems(u: number): Float32Array {
+    const out = tf.tidy(() => {
+      const p = tf.slice(this.model.userEmbeddings, [u, 0], [1, -1]) as Tensor2D;
+      const dots = tf.reshape(tf.matMul(p, this.model.itemEmbeddings, false, true), [-1]);
+      return tf.add(tf.add(dots, this.model.itemBiases), tf.add(tf.slice(this.model.userBiases, [u], [1]), this.model.globalMean));
+    });
+    const values = Float32Array.from(out.dataSync());
+    out.dispose();
+    return values;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * How chapter 8 measures recommenders: rating error (RMSE, MAE) on held-out
+ * ratings, and the quality of a top-N list (precision@k, recall@k, NDCG@k)
+ * against the items each user went on to like.
+ */
+import type { RatingTable } from './ratings';
+import type { Recommender } from './ranking';
+
+function checkPairs(predicted: ArrayLike<number>, actual: ArrayLike<number>, what: string): void {
+  if (predicted.length !== actual.length) throw new Error(`${what}: ${predicted.length} predictions but ${actual.length} actual ratings; give one prediction per rating.`);
+  if (predicted.length === 0) throw new Error(`${what}: no ratings to compare; the test table is empty.`);
+}
+
+/** Root mean squared error of predicted ratings (chapter 8): sqrt(mean((p − r)²)). */
+export function rootMeanSquaredError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  checkPairs(predicted, actual, 'rootMeanSquaredError');
+  let sum = 0;
+  for (let k = 0; k < actual.length; k++) sum += ((predicted[k] as number) - (actual[k] as number)) ** 2;
+  return Math.sqrt(sum / actual.length);
+}
+
+/** Mean absolute error of predicted ratings (chapter 8): mean(|p − r|). */
+export function meanAbsoluteRatingError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  checkPairs(predicted, actual, 'meanAbsoluteRatingError');
+  let sum = 0;
+  for (let k = 0; k < actual.length; k++) sum += Math.abs((predicted[k] as number) - (actual[k] as number));
+  return sum / actual.length;
+}
+
+function checkK(k: number, what: string): void {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`${what}: k must be a positive integer, got ${k}.`);
+}
+
+function hits(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {
+  let count = 0;
+  for (const item of recommended.slice(0, k)) if (relevant.has(item)) count++;
+  return count;
+}
+
+/** Share of the first k recommendations that are relevant (chapter 8); a list shorter than k counts its gaps as misses. */
+export function precisionAtK(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {
+  checkK(k, 'precisionAtK');
+  return hits(recommended, relevant, k) / k;
+}
+
+/** Share of the relevant items found in the first k recommendations (chapter 8); 0 when nothing is relevant. */
+export function recallAtK(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {
+  checkK(k, 'recallAtK');
+  return relevant.size === 0 ? 0 : hits(recommended, relevant, k) / relevant.size;
+}
+
+/**
+ * Normalised discounted cumulative gain of the first k recommendations with
+ * binary relevance (chapter 8): DCG = Σ_{position p from 1} [relevant] / log2(p + 1),
+ * divided by the DCG of a perfect list (all min(k, |relevant|) relevant items first).
+ * 1 is perfect, 0 when no relevant item is in the list (or nothing is relevant).
+ */
+export function ndcgAtK(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {
+  checkK(k, 'ndcgAtK');
+  let dcg = 0;
+  recommended.slice(0, k).forEach((item, p) => {
+    if (relevant.has(item)) dcg += 1 / Math.log2(p + 2);
+  });
+  let ideal = 0;
+  for (let p = 0; p < Math.min(k, relevant.size); p++) ideal += 1 / Math.log2(p + 2);
+  return ideal === 0 ? 0 : dcg / ideal;
+}
+
+/** RMSE and MAE of a recommender on a test table, and the seconds the predictions took (chapter 8). */
+export function evaluateRatings(model: Recommender, test: RatingTable): { rmse: number; mae: number; seconds: number } {
+  const began = Date.now();
+  const predicted = model.predictMany(
+    Array.from(test.users, (u) => test.userIds[u] as number),
+    Array.from(test.items, (i) => test.itemIds[i] as number),
+  );
+  const seconds = (Date.now() - began) / 1000;
+  return { rmse: rootMeanSquaredError(predicted, test.ratings), mae: meanAbsoluteRatingError(predicted, test.ratings), seconds };
+}
+
+/**
+ * Mean precision@k, recall@k and NDCG@k over the test users (chapter 8). A
+ * user's relevant items are the test items they rated at least `threshold`
+ * (default 4); users with none are skipped. `users` limits the evaluation to
+ * some user ids (default every test user with a relevant item).
+ */
+export function evaluateRanking(
+  model: Recommender,
+  test: RatingTable,
+  options: { k?: number; threshold?: number; users?: readonly number[] } = {},
+): { precision: number; recall: number; ndcg: number; users: number; seconds: number } {
+  const k = options.k ?? 10;
+  checkK(k, 'evaluateRanking');
+  const threshold = options.threshold ?? 4;
+  const relevant = new Map<number, Set<number>>();
+  for (let r = 0; r < test.size; r++) {
+    if ((test.ratings[r] as number) < threshold) continue;
+    const user = test.userIds[test.users[r] as number] as number;
+    let set = relevant.get(user);
+    if (!set) relevant.set(user, (set = new Set()));
+    set.add(test.itemIds[test.items[r] as number] as number);
+  }
+  const users = (options.users ?? [...relevant.keys()]).filter((u) => relevant.has(u));
+  if (users.length === 0) throw new Error(`evaluateRanking: no test user rated any item ${threshold} or more; lower the threshold or check the test table.`);
+  const began = Date.now();
+  let precision = 0;
+  let recall = 0;
+  let ndcg = 0;
+  for (const user of users) {
+    const list = model.recommend(user, k).map((r) => r.item);
+    const set = relevant.get(user) as Set<number>;
+    precision += precisionAtK(list, set, k);
+    recall += recallAtK(list, set, k);
+    ndcg += ndcgAtK(list, set, k);
+  }
+  const n = users.length;
+  return { precision: precision / n, recall: recall / n, ndcg: ndcg / n, users: n, seconds: (Date.now() - began) / 1000 };
+}

@@ -1,0 +1,69 @@
+/**
+ * What every recommender of chapter 8 can do, and the top-N selection they
+ * share: the highest scores among the items a user may still be shown.
+ */
+
+/** One recommended item, by the data's id, with the score it was ranked by (chapter 8). */
+export interface Recommendation {
+  item: number;
+  score: number;
+}
+
+/**
+ * A fitted recommender (chapter 8). Ids are the data's own (MovieLens
+ * `userId`, `movieId`). An id the model never saw in training is a cold
+ * start: it gets the popularity baseline's answer, never an error.
+ */
+export interface Recommender {
+  /** A short name for tables, e.g. "item-based CF". */
+  readonly name: string;
+  /** The predicted rating of an item by a user, inside the rating scale. */
+  predict(userId: number, itemId: number): number;
+  /** Predicted ratings for many (user, item) pairs. */
+  predictMany(userIds: ArrayLike<number>, itemIds: ArrayLike<number>): Float32Array;
+  /** The `count` best items for a user, best first, never one the user rated in training. */
+  recommend(userId: number, count: number, options?: RecommendOptions): Recommendation[];
+}
+
+/** Options of `Recommender.recommend` (chapter 8). */
+export interface RecommendOptions {
+  /** Only items with at least this many training ratings (default 1): a common guard against obscure items with a few enthusiastic ratings. */
+  minimumRatings?: number;
+}
+
+/**
+ * Indices of the `count` largest scores, largest first, skipping every index
+ * where `allowed` is false (chapter 8). Ties go to the smaller index. NaN
+ * scores are never picked. Returns fewer when fewer items are allowed.
+ */
+export function topScoring(scores: ArrayLike<number>, allowed: (index: number) => boolean, count: number): number[] {
+  if (!Number.isInteger(count) || count < 0) throw new Error(`topScoring: count must be a whole number >= 0, got ${count}.`);
+  const best: number[] = [];
+  if (count === 0) return best;
+  const better = (a: number, b: number): boolean => (scores[a] as number) > (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a < b);
+  for (let i = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i] as number) || !allowed(i)) continue;
+    if (best.length === count && !better(i, best[count - 1] as number)) continue;
+    let at = best.length === count ? count - 1 : best.length;
+    if (best.length < count) best.push(i);
+    while (at > 0 && better(i, best[at - 1] as number)) {
+      best[at] = best[at - 1] as number;
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
+}
+
+/** Checks the `count` and options of `recommend`, and returns the minimum number of ratings (chapter 8). */
+export function checkRecommendationCount(count: number, what: string, options: RecommendOptions = {}): number {
+  if (!Number.isInteger(count) || count < 0) throw new Error(`${what}.recommend: count must be a whole number >= 0, got ${count}.`);
+  const minimum = options.minimumRatings ?? 1;
+  if (!Number.isInteger(minimum) || minimum < 1) throw new Error(`${what}.recommend: minimumRatings must be a positive integer, got ${minimum}.`);
+  return minimum;
+}
+
+/** Clamps a predicted rating into the scale (chapter 8); a prediction outside it is never better. */
+export function clampRating(value: number, minimum: number, maximum: number): number {
+  return value < minimum ? minimum : value > maximum ? maximum : value;
+}

@@ -1,0 +1,411 @@
+/**
+ * Ratings for chapter 8: a table of (user, item, rating, time) held as typed
+ * arrays over dense user and item indices, its sparse row views (a user's
+ * ratings, an item's ratings), the two train/test splits the chapter uses, and
+ * the MovieLens loader.
+ */
+import { datasetFile, readCsvTable } from '../data/tables';
+import { Random, nextSeed } from '../util/random';
+
+/** The smallest and largest rating allowed (chapter 8). MovieLens: 0.5 to 5. */
+export interface RatingScale {
+  minimum: number;
+  maximum: number;
+}
+
+/** One rating by a user of an item, with ids as the data gives them (chapter 8). */
+export interface RatingRecord {
+  user: number;
+  item: number;
+  rating: number;
+  /** When it was made (any increasing unit; MovieLens: seconds since 1970). Default 0. */
+  timestamp?: number;
+}
+
+/**
+ * Compressed sparse rows (chapter 8): row `r` holds the columns
+ * `columns[pointers[r] .. pointers[r + 1])`, sorted ascending, with their
+ * values. A user's row lists the items they rated; an item's row the users.
+ */
+export interface SparseRows {
+  rows: number;
+  columns: number;
+  pointers: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** The MovieLens rating scale (chapter 8). */
+export const MOVIELENS_SCALE: RatingScale = { minimum: 0.5, maximum: 5 };
+
+function checkScale(scale: RatingScale, what: string): void {
+  if (!Number.isFinite(scale.minimum) || !Number.isFinite(scale.maximum) || scale.minimum >= scale.maximum) {
+    throw new Error(`${what}: the rating scale must have finite minimum < maximum, got ${scale.minimum} to ${scale.maximum}.`);
+  }
+}
+
+function buildRows(rowOf: Int32Array, columnOf: Int32Array, values: Float32Array, rows: number, columns: number): SparseRows {
+  const pointers = new Int32Array(rows + 1);
+  for (let k = 0; k < rowOf.length; k++) pointers[(rowOf[k] as number) + 1]++;
+  for (let r = 0; r < rows; r++) pointers[r + 1] += pointers[r] as number;
+  // Sort the ratings by (row, column): order them by column first, then place them stably by row.
+  const byColumn = Int32Array.from({ length: rowOf.length }, (_, k) => k).sort((a, b) => (columnOf[a] as number) - (columnOf[b] as number) || a - b);
+  const next = pointers.slice(0, rows);
+  const indices = new Int32Array(rowOf.length);
+  const out = new Float32Array(rowOf.length);
+  for (const k of byColumn) {
+    const at = next[rowOf[k] as number]++ as number;
+    indices[at] = columnOf[k] as number;
+    out[at] = values[k] as number;
+  }
+  return { rows, columns, pointers, indices, values: out };
+}
+
+/**
+ * Ratings as typed arrays over dense indices (chapter 8): rating `k` is
+ * `ratings[k]` by user `users[k]` of item `items[k]` at `timestamps[k]`.
+ * `userIds[u]` and `itemIds[i]` give back the ids of the data. Tables cut
+ * from one another by `subset` (and so by the splits) share the same indices,
+ * so a model fitted on a training table can score the test table directly.
+ */
+export class RatingTable {
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly ratings: Float32Array;
+  readonly timestamps: Float64Array;
+  readonly userIds: readonly number[];
+  readonly itemIds: readonly number[];
+  readonly scale: RatingScale;
+  private readonly userLookup: Map<number, number>;
+  private readonly itemLookup: Map<number, number>;
+  private userRows: SparseRows | null = null;
+  private itemRows: SparseRows | null = null;
+
+  /**
+   * Wraps the arrays (chapter 8). Throws when their lengths differ, an index
+   * is out of range, or a rating is not a number inside `scale`.
+   */
+  constructor(parts: {
+    users: Int32Array;
+    items: Int32Array;
+    ratings: Float32Array;
+    timestamps?: Float64Array;
+    userIds: readonly number[];
+    itemIds: readonly number[];
+    scale: RatingScale;
+  }) {
+    const n = parts.users.length;
+    const timestamps = parts.timestamps ?? new Float64Array(n);
+    if (parts.items.length !== n || parts.ratings.length !== n || timestamps.length !== n) {
+      throw new Error(
+        `RatingTable: users, items, ratings and timestamps must have one entry per rating; got ${n}, ${parts.items.length}, ${parts.ratings.length} and ${timestamps.length}.`,
+      );
+    }
+    checkScale(parts.scale, 'RatingTable');
+    for (let k = 0; k < n; k++) {
+      const u = parts.users[k] as number;
+      const i = parts.items[k] as number;
+      const r = parts.ratings[k] as number;
+      if (u < 0 || u >= parts.userIds.length) throw new Error(`RatingTable: rating ${k} has user index ${u}, outside 0..${parts.userIds.length - 1}.`);
+      if (i < 0 || i >= parts.itemIds.length) throw new Error(`RatingTable: rating ${k} has item index ${i}, outside 0..${parts.itemIds.length - 1}.`);
+      if (!(r >= parts.scale.minimum && r <= parts.scale.maximum)) {
+        throw new Error(
+          `RatingTable: rating ${k} (user ${parts.userIds[u]}, item ${parts.itemIds[i]}) is ${r}, outside the scale ${parts.scale.minimum} to ${parts.scale.maximum}. ` +
+            'Fix the data, or give the scale your data uses (option scale).',
+        );
+      }
+    }
+    this.users = parts.users;
+    this.items = parts.items;
+    this.ratings = parts.ratings;
+    this.timestamps = timestamps;
+    this.userIds = parts.userIds;
+    this.itemIds = parts.itemIds;
+    this.scale = { ...parts.scale };
+    this.userLookup = new Map(parts.userIds.map((id, index) => [id, index]));
+    this.itemLookup = new Map(parts.itemIds.map((id, index) => [id, index]));
+    if (this.userLookup.size !== parts.userIds.length) throw new Error('RatingTable: userIds holds the same id twice; ids must be unique.');
+    if (this.itemLookup.size !== parts.itemIds.length) throw new Error('RatingTable: itemIds holds the same id twice; ids must be unique.');
+  }
+
+  /**
+   * A table from records with the data's own ids (chapter 8). Ids are mapped
+   * to indices in ascending order. Throws on a rating outside `scale`
+   * (default the MovieLens 0.5 to 5) or a user who rated an item twice.
+   */
+  static fromRecords(records: readonly RatingRecord[], options: { scale?: RatingScale } = {}): RatingTable {
+    const scale = options.scale ?? MOVIELENS_SCALE;
+    checkScale(scale, 'RatingTable.fromRecords');
+    records.forEach((r, k) => {
+      if (!Number.isFinite(r.user) || !Number.isFinite(r.item)) throw new Error(`RatingTable.fromRecords: record ${k} has user ${r.user} and item ${r.item}; ids must be numbers.`);
+      if (!(r.rating >= scale.minimum && r.rating <= scale.maximum)) {
+        throw new Error(
+          `RatingTable.fromRecords: record ${k} (user ${r.user}, item ${r.item}) has rating ${r.rating}, outside the scale ${scale.minimum} to ${scale.maximum}. ` +
+            'Fix the data, or pass the scale your data uses: fromRecords(records, { scale: { minimum, maximum } }).',
+        );
+      }
+    });
+    const userIds = [...new Set(records.map((r) => r.user))].sort((a, b) => a - b);
+    const itemIds = [...new Set(records.map((r) => r.item))].sort((a, b) => a - b);
+    const userIndex = new Map(userIds.map((id, i) => [id, i]));
+    const itemIndex = new Map(itemIds.map((id, i) => [id, i]));
+    const seen = new Set<number>();
+    const users = new Int32Array(records.length);
+    const items = new Int32Array(records.length);
+    records.forEach((r, k) => {
+      users[k] = userIndex.get(r.user) as number;
+      items[k] = itemIndex.get(r.item) as number;
+      const key = (users[k] as number) * itemIds.length + (items[k] as number);
+      if (seen.has(key)) throw new Error(`RatingTable.fromRecords: user ${r.user} rated item ${r.item} twice (record ${k}); keep one rating per user and item.`);
+      seen.add(key);
+    });
+    return new RatingTable({
+      users,
+      items,
+      ratings: Float32Array.from(records, (r) => r.rating),
+      timestamps: Float64Array.from(records, (r) => r.timestamp ?? 0),
+      userIds,
+      itemIds,
+      scale,
+    });
+  }
+
+  /** Number of ratings (chapter 8). */
+  get size(): number {
+    return this.ratings.length;
+  }
+
+  /** Number of users in the index (some may have no rating in a split) (chapter 8). */
+  get userCount(): number {
+    return this.userIds.length;
+  }
+
+  /** Number of items in the index (chapter 8). */
+  get itemCount(): number {
+    return this.itemIds.length;
+  }
+
+  /** Share of the user × item matrix that holds a rating (chapter 8). */
+  get density(): number {
+    return this.size / (this.userCount * this.itemCount);
+  }
+
+  /** The index of a user id, or undefined when the id is unknown (chapter 8). */
+  userIndex(id: number): number | undefined {
+    return this.userLookup.get(id);
+  }
+
+  /** The index of an item id, or undefined when the id is unknown (chapter 8). */
+  itemIndex(id: number): number | undefined {
+    return this.itemLookup.get(id);
+  }
+
+  /** Mean of all ratings (chapter 8); NaN for an empty table. */
+  mean(): number {
+    let sum = 0;
+    for (const r of this.ratings) sum += r;
+    return sum / this.size;
+  }
+
+  /** The ratings by user: row u lists the items user u rated, ascending (chapter 8). Cached. */
+  byUser(): SparseRows {
+    this.userRows ??= buildRows(this.users, this.items, this.ratings, this.userCount, this.itemCount);
+    return this.userRows;
+  }
+
+  /** The ratings by item: row i lists the users who rated item i, ascending (chapter 8). Cached. */
+  byItem(): SparseRows {
+    this.itemRows ??= buildRows(this.items, this.users, this.ratings, this.itemCount, this.userCount);
+    return this.itemRows;
+  }
+
+  /** The rating user index `u` gave item index `i`, or NaN (chapter 8). Binary search in the user's row. */
+  ratingAt(u: number, i: number): number {
+    const rows = this.byUser();
+    let low = rows.pointers[u] as number;
+    let high = (rows.pointers[u + 1] as number) - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const column = rows.indices[middle] as number;
+      if (column === i) return rows.values[middle] as number;
+      if (column < i) low = middle + 1;
+      else high = middle - 1;
+    }
+    return Number.NaN;
+  }
+
+  /** The ratings at positions `rows` as a new table with the same users, items and scale (chapter 8). */
+  subset(rows: ArrayLike<number>): RatingTable {
+    const pick = Int32Array.from(rows as ArrayLike<number>);
+    return new RatingTable({
+      users: Int32Array.from(pick, (k) => this.users[k] as number),
+      items: Int32Array.from(pick, (k) => this.items[k] as number),
+      ratings: Float32Array.from(pick, (k) => this.ratings[k] as number),
+      timestamps: Float64Array.from(pick, (k) => this.timestamps[k] as number),
+      userIds: this.userIds,
+      itemIds: this.itemIds,
+      scale: this.scale,
+    });
+  }
+
+  /** The ratings as records with the data's ids (chapter 8). */
+  records(): RatingRecord[] {
+    return Array.from(this.ratings, (rating, k) => ({
+      user: this.userIds[this.users[k] as number] as number,
+      item: this.itemIds[this.items[k] as number] as number,
+      rating,
+      timestamp: this.timestamps[k] as number,
+    }));
+  }
+}
+
+/** A training table and a test table over the same users and items (chapter 8). */
+export interface RatingSplit {
+  train: RatingTable;
+  test: RatingTable;
+}
+
+function checkFraction(fraction: number, what: string): void {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`${what}: testFraction must be between 0 and 1 (exclusive), got ${fraction}; 0.2 holds out a fifth.`);
+}
+
+/**
+ * Holds out each user's latest ratings (chapter 8): the last
+ * `round(testFraction * n)` of a user's `n` ratings by time go to the test
+ * table, but at least one when `n >= 2` and never so many that fewer than
+ * `minimumTrain` (default 1) stay in training. This is how a deployed
+ * recommender is used: it learns from the past and predicts what comes next.
+ * Ties in time keep the order of the table.
+ */
+export function splitByTime(table: RatingTable, options: { testFraction?: number; minimumTrain?: number } = {}): RatingSplit {
+  const fraction = options.testFraction ?? 0.2;
+  checkFraction(fraction, 'splitByTime');
+  const minimumTrain = options.minimumTrain ?? 1;
+  if (!Number.isInteger(minimumTrain) || minimumTrain < 1) throw new Error(`splitByTime: minimumTrain must be a positive integer, got ${minimumTrain}.`);
+  if (table.size === 0) throw new Error('splitByTime: the table has no ratings; there is nothing to split.');
+  const perUser: number[][] = Array.from({ length: table.userCount }, () => []);
+  for (let k = 0; k < table.size; k++) (perUser[table.users[k] as number] as number[]).push(k);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const rows of perUser) {
+    rows.sort((a, b) => (table.timestamps[a] as number) - (table.timestamps[b] as number) || a - b);
+    const n = rows.length;
+    const held = Math.min(Math.max(Math.round(fraction * n), n >= 2 ? 1 : 0), Math.max(0, n - minimumTrain));
+    train.push(...rows.slice(0, n - held));
+    test.push(...rows.slice(n - held));
+  }
+  train.sort((a, b) => a - b);
+  test.sort((a, b) => a - b);
+  return { train: table.subset(train), test: table.subset(test) };
+}
+
+/**
+ * A random split (chapter 8): each rating goes to the test table with
+ * probability about `testFraction` (exactly `round(testFraction * size)`
+ * ratings, drawn with `seed`, default `nextSeed()`). The usual benchmark
+ * protocol; easier than `splitByTime`, because the test ratings are mixed
+ * in time with the training ones.
+ */
+export function splitRandom(table: RatingTable, options: { testFraction?: number; seed?: number } = {}): RatingSplit {
+  const fraction = options.testFraction ?? 0.2;
+  checkFraction(fraction, 'splitRandom');
+  if (table.size === 0) throw new Error('splitRandom: the table has no ratings; there is nothing to split.');
+  const order = new Random(options.seed ?? nextSeed()).shuffle(Array.from({ length: table.size }, (_, k) => k));
+  const held = Math.round(fraction * table.size);
+  const test = order.slice(0, held).sort((a, b) => a - b);
+  const train = order.slice(held).sort((a, b) => a - b);
+  return { train: table.subset(train), test: table.subset(test) };
+}
+
+/** A movie of MovieLens (chapter 8). */
+export interface Movie {
+  id: number;
+  /** The title without its year; `movie <id>` for the five movies whose title is missing. */
+  title: string;
+  year: number | null;
+  genres: string[];
+}
+
+/** What `loadMovieLens` returns (chapter 8). */
+export interface MovieLens {
+  ratings: RatingTable;
+  /** Every rated movie by id. */
+  movies: Map<number, Movie>;
+  /** A movie's title with its year, e.g. `Toy Story (1995)`; `movie <id>` for an unknown id. */
+  title(id: number): string;
+}
+
+/** Ratings in datasets/movielens-small/ratings.csv (chapter 8). */
+export const MOVIELENS_RATINGS = 100004;
+/** Movies in datasets/movielens-small/movies.csv (chapter 8). */
+export const MOVIELENS_MOVIES = 9066;
+
+const MOVIELENS_RESTORE =
+  'Restore it with `git checkout -- datasets/movielens-small`, or rebuild it with `Rscript datasets/movielens-small/convert.R` ' +
+  '(needs apt-get install r-base-core r-cran-dslabs); set DLKIT_DATASETS to the folder holding movielens-small/, or pass the paths to loadMovieLens({ ratingsPath, moviesPath }).';
+
+/**
+ * The MovieLens "latest-small" ratings and movies (chapter 8), from
+ * datasets/movielens-small/ (see its README: source and licence). Throws a
+ * clear Error naming the file when it is missing, cut off or corrupt, when a
+ * rating is outside 0.5 to 5, or when a rated movie is not in movies.csv.
+ */
+export function loadMovieLens(options: { ratingsPath?: string; moviesPath?: string } = {}): MovieLens {
+  const own = options.ratingsPath === undefined && options.moviesPath === undefined;
+  const hint = own ? MOVIELENS_RESTORE : 'Check the paths, or call loadMovieLens() without them to read the copy in the repository.';
+  const ratingsPath = options.ratingsPath ?? datasetFile('movielens-small', 'ratings.csv');
+  const moviesPath = options.moviesPath ?? datasetFile('movielens-small', 'movies.csv');
+  const ratingsTable = readCsvTable(
+    ratingsPath,
+    [
+      { name: 'userId', kind: 'number' },
+      { name: 'movieId', kind: 'number' },
+      { name: 'rating', kind: 'number' },
+      { name: 'timestamp', kind: 'number' },
+    ],
+    { what: 'loadMovieLens', restoreHint: hint, ...(own ? { expectedRows: MOVIELENS_RATINGS } : {}) },
+  );
+  const moviesTable = readCsvTable(
+    moviesPath,
+    [
+      { name: 'movieId', kind: 'number' },
+      { name: 'title', kind: 'text', optional: true },
+      { name: 'year', kind: 'number', optional: true },
+      { name: 'genres', kind: 'text' },
+    ],
+    { what: 'loadMovieLens', restoreHint: hint, ...(own ? { expectedRows: MOVIELENS_MOVIES } : {}) },
+  );
+  const movies = new Map<number, Movie>();
+  const ids = moviesTable.values['movieId'] as number[];
+  const titles = moviesTable.values['title'] as (string | null)[];
+  const years = moviesTable.values['year'] as number[];
+  const genres = moviesTable.values['genres'] as string[];
+  ids.forEach((id, k) => {
+    const year = years[k] as number;
+    movies.set(id, {
+      id,
+      title: titles[k] ?? `movie ${id}`,
+      year: Number.isNaN(year) ? null : year,
+      genres: (genres[k] as string) === '(no genres listed)' ? [] : (genres[k] as string).split('|'),
+    });
+  });
+  const users = ratingsTable.values['userId'] as number[];
+  const items = ratingsTable.values['movieId'] as number[];
+  const values = ratingsTable.values['rating'] as number[];
+  const times = ratingsTable.values['timestamp'] as number[];
+  const records: RatingRecord[] = users.map((user, k) => ({ user, item: items[k] as number, rating: values[k] as number, timestamp: times[k] as number }));
+  const missing = records.find((r) => !movies.has(r.item));
+  if (missing) throw new Error(`loadMovieLens: ${ratingsPath} rates movie ${missing.item}, which ${moviesPath} does not list; the two files do not belong together. ${hint}`);
+  let ratings: RatingTable;
+  try {
+    ratings = RatingTable.fromRecords(records, { scale: MOVIELENS_SCALE });
+  } catch (error) {
+    throw new Error(`loadMovieLens: ${ratingsPath}: ${(error as Error).message} ${hint}`);
+  }
+  const title = (id: number): string => {
+    const movie = movies.get(id);
+    if (!movie) return `movie ${id}`;
+    return movie.year === null ? movie.title : `${movie.title} (${movie.year})`;
+  };
+  return { ratings, movies, title };
+}

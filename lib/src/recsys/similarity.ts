@@ -1,0 +1,249 @@
+/**
+ * Similarity for collaborative filtering (chapter 8): cosine similarity of two
+ * vectors, its mean-centred version over co-rated entries, and the same
+ * computed for every pair of users or items at once on sparse rows, without
+ * ever building the mostly empty user × item matrix.
+ */
+import type { SparseRows } from './ratings';
+
+/**
+ * Cosine similarity of two equally long vectors (chapter 8):
+ * a·b / (|a| |b|), in [-1, 1]; 1 means the same direction. Returns 0 when a
+ * vector is all zeros. Its complement 1 − similarity is the cosine
+ * *distance* that scipy's `cosine` returns: small means similar.
+ */
+export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`cosineSimilarity: the vectors have ${a.length} and ${b.length} entries; they must be equally long.`);
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k] as number;
+    const y = b[k] as number;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new Error(`cosineSimilarity: entry ${k} is ${x} and ${y}; use meanCentredCosine for vectors with missing (NaN) ratings.`);
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
+}
+
+/**
+ * Mean-centred cosine similarity of two rating vectors with missing entries
+ * (NaN) (chapter 8): each vector is centred by the mean of its own ratings,
+ * then the cosine is taken over the entries both have rated. Centring removes
+ * the difference between a generous and a strict rater; using co-rated
+ * entries only means "not rated" is never read as a rating of 0. Returns 0
+ * when the vectors share no rated entry or one is constant on them.
+ */
+export function meanCentredCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`meanCentredCosine: the vectors have ${a.length} and ${b.length} entries; they must be equally long.`);
+  const mean = (v: ArrayLike<number>): number => {
+    let sum = 0;
+    let count = 0;
+    for (let k = 0; k < v.length; k++) if (!Number.isNaN(v[k] as number)) (sum += v[k] as number), count++;
+    return count === 0 ? 0 : sum / count;
+  };
+  const meanA = mean(a);
+  const meanB = mean(b);
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k] as number;
+    const y = b[k] as number;
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    dot += (x - meanA) * (y - meanB);
+    normA += (x - meanA) ** 2;
+    normB += (y - meanB) ** 2;
+  }
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
+}
+
+/** Options of `similarities` (chapter 8). */
+export interface SimilarityOptions {
+  /** Keep a pair only when its two rows share at least this many columns (default 1). */
+  minimumOverlap?: number;
+  /**
+   * Shrink a similarity built on few co-rated entries towards 0:
+   * similarity × n / (n + shrinkage), n = the overlap (default 0, no shrinking).
+   */
+  shrinkage?: number;
+}
+
+/**
+ * Similarities of every pair of rows (users, or items) as sparse rows
+ * (chapter 8): row `a` lists the other rows `b` that share at least
+ * `minimumOverlap` columns with it, ascending, with their similarity and
+ * overlap. Pairs that share nothing are simply absent (similarity 0).
+ */
+export class SimilarityMatrix {
+  readonly size: number;
+  readonly pointers: Int32Array;
+  readonly neighbours: Int32Array;
+  readonly values: Float32Array;
+  readonly overlaps: Int32Array;
+
+  /** Wraps the arrays (chapter 8); `similarities()` builds them. */
+  constructor(parts: { size: number; pointers: Int32Array; neighbours: Int32Array; values: Float32Array; overlaps: Int32Array }) {
+    this.size = parts.size;
+    this.pointers = parts.pointers;
+    this.neighbours = parts.neighbours;
+    this.values = parts.values;
+    this.overlaps = parts.overlaps;
+  }
+
+  /** Number of stored pairs (each unordered pair counts twice, once per row) (chapter 8). */
+  get pairs(): number {
+    return this.neighbours.length;
+  }
+
+  /** Similarity of rows `a` and `b`; 0 when they share too few columns (chapter 8). Binary search. */
+  get(a: number, b: number): number {
+    const at = this.position(a, b);
+    return at < 0 ? 0 : (this.values[at] as number);
+  }
+
+  /** Number of columns rows `a` and `b` share, if stored; 0 otherwise (chapter 8). */
+  overlap(a: number, b: number): number {
+    const at = this.position(a, b);
+    return at < 0 ? 0 : (this.overlaps[at] as number);
+  }
+
+  private position(a: number, b: number): number {
+    if (!(a >= 0 && a < this.size && b >= 0 && b < this.size)) throw new Error(`SimilarityMatrix: rows must be indices in 0..${this.size - 1}, got ${a} and ${b}.`);
+    let low = this.pointers[a] as number;
+    let high = (this.pointers[a + 1] as number) - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const n = this.neighbours[middle] as number;
+      if (n === b) return middle;
+      if (n < b) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
+  /** The `count` rows most similar to `a`, most similar first (chapter 8). */
+  mostSimilar(a: number, count: number): { index: number; similarity: number; overlap: number }[] {
+    const found: { index: number; similarity: number; overlap: number }[] = [];
+    for (let k = this.pointers[a] as number; k < (this.pointers[a + 1] as number); k++) {
+      found.push({ index: this.neighbours[k] as number, similarity: this.values[k] as number, overlap: this.overlaps[k] as number });
+    }
+    return found.sort((x, y) => y.similarity - x.similarity || x.index - y.index).slice(0, count);
+  }
+}
+
+/** Each row's mean value (chapter 8); 0 for an empty row. */
+export function rowMeans(rows: SparseRows): Float64Array {
+  const means = new Float64Array(rows.rows);
+  for (let r = 0; r < rows.rows; r++) {
+    const start = rows.pointers[r] as number;
+    const end = rows.pointers[r + 1] as number;
+    let sum = 0;
+    for (let k = start; k < end; k++) sum += rows.values[k] as number;
+    means[r] = end > start ? sum / (end - start) : 0;
+  }
+  return means;
+}
+
+function transpose(rows: SparseRows, values: Float64Array): { pointers: Int32Array; indices: Int32Array; values: Float64Array } {
+  const pointers = new Int32Array(rows.columns + 1);
+  for (const c of rows.indices) pointers[c + 1]++;
+  for (let c = 0; c < rows.columns; c++) pointers[c + 1] += pointers[c] as number;
+  const next = pointers.slice(0, rows.columns);
+  const indices = new Int32Array(rows.indices.length);
+  const out = new Float64Array(rows.indices.length);
+  for (let r = 0; r < rows.rows; r++) {
+    for (let k = rows.pointers[r] as number; k < (rows.pointers[r + 1] as number); k++) {
+      const at = next[rows.indices[k] as number]++ as number;
+      indices[at] = r;
+      out[at] = values[k] as number;
+    }
+  }
+  return { pointers, indices, values: out };
+}
+
+/**
+ * Mean-centred cosine similarity of every pair of rows of a sparse rating
+ * matrix (chapter 8), the same number `meanCentredCosine` gives for the two
+ * dense rows. Pass `table.byUser()` for user–user similarities and
+ * `table.byItem()` for item–item ones. It walks only stored ratings: for
+ * each row `a`, every column `c` it rated, every other row `b` that rated
+ * `c`, so the cost is the sum over columns of (ratings in the column)², not
+ * rows² × columns.
+ */
+export function similarities(rows: SparseRows, options: SimilarityOptions = {}): SimilarityMatrix {
+  const minimumOverlap = options.minimumOverlap ?? 1;
+  const shrinkage = options.shrinkage ?? 0;
+  if (!Number.isInteger(minimumOverlap) || minimumOverlap < 1) throw new Error(`similarities: minimumOverlap must be a positive integer, got ${minimumOverlap}.`);
+  if (!(shrinkage >= 0)) throw new Error(`similarities: shrinkage must be >= 0, got ${shrinkage}.`);
+  const means = rowMeans(rows);
+  const centred = new Float64Array(rows.values.length);
+  for (let r = 0; r < rows.rows; r++) {
+    for (let k = rows.pointers[r] as number; k < (rows.pointers[r + 1] as number); k++) centred[k] = (rows.values[k] as number) - (means[r] as number);
+  }
+  const columns = transpose(rows, centred);
+  const dot = new Float64Array(rows.rows);
+  const normA = new Float64Array(rows.rows);
+  const normB = new Float64Array(rows.rows);
+  const count = new Int32Array(rows.rows);
+  const touched = new Int32Array(rows.rows);
+  const pointers = new Int32Array(rows.rows + 1);
+  let neighbours = new Int32Array(1024);
+  let values = new Float32Array(1024);
+  let overlaps = new Int32Array(1024);
+  let stored = 0;
+  for (let a = 0; a < rows.rows; a++) {
+    let touchedCount = 0;
+    for (let k = rows.pointers[a] as number; k < (rows.pointers[a + 1] as number); k++) {
+      const c = rows.indices[k] as number;
+      const x = centred[k] as number;
+      for (let m = columns.pointers[c] as number; m < (columns.pointers[c + 1] as number); m++) {
+        const b = columns.indices[m] as number;
+        if (b === a) continue;
+        const y = columns.values[m] as number;
+        if (count[b] === 0) touched[touchedCount++] = b;
+        count[b]++;
+        dot[b] += x * y;
+        normA[b] += x * x;
+        normB[b] += y * y;
+      }
+    }
+    const found = touched.subarray(0, touchedCount).sort();
+    if (stored + touchedCount > neighbours.length) {
+      const size = Math.max(neighbours.length * 2, stored + touchedCount);
+      const grow = <T extends Int32Array | Float32Array>(old: T, make: (n: number) => T): T => {
+        const next = make(size);
+        next.set(old.subarray(0, stored) as never);
+        return next;
+      };
+      neighbours = grow(neighbours, (n) => new Int32Array(n));
+      values = grow(values, (n) => new Float32Array(n));
+      overlaps = grow(overlaps, (n) => new Int32Array(n));
+    }
+    for (const b of found) {
+      const n = count[b] as number;
+      if (n >= minimumOverlap) {
+        const denominator = Math.sqrt((normA[b] as number) * (normB[b] as number));
+        const cosine = denominator === 0 ? 0 : (dot[b] as number) / denominator;
+        neighbours[stored] = b;
+        values[stored] = shrinkage > 0 ? (cosine * n) / (n + shrinkage) : cosine;
+        overlaps[stored] = n;
+        stored++;
+      }
+      dot[b] = 0;
+      normA[b] = 0;
+      normB[b] = 0;
+      count[b] = 0;
+    }
+    pointers[a + 1] = stored;
+  }
+  return new SimilarityMatrix({
+    size: rows.rows,
+    pointers,
+    neighbours: neighbours.slice(0, stored),
+    values: values.slice(0, stored),
+    overlaps: overlaps.slice(0, stored),
+  });
+}

@@ -1,0 +1,69 @@
+// Chapter 8: matrix factorisation trained by the Trainer recovers a planted
+// low-rank rating matrix, and leaks no tensors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf, initBackend, seed, Random, RatingTable, MatrixFactorisation, Trainer, splitRandom, evaluateRatings, BiasRecommender, type RatingRecord, type Tensor } from 'dlkit';
+
+test('matrix factorisation recovers a planted rank-2 matrix with biases from 60% of its entries', async () => {
+  await initBackend();
+  seed(11);
+  const random = new Random(5);
+  const users = 60;
+  const items = 50;
+  const rank = 2;
+  const p = Array.from({ length: users }, () => Array.from({ length: rank }, () => random.normal(0, 1)));
+  const q = Array.from({ length: items }, () => Array.from({ length: rank }, () => random.normal(0, 1)));
+  const userBias = Array.from({ length: users }, () => random.normal(0, 0.5));
+  const itemBias = Array.from({ length: items }, () => random.normal(0, 0.5));
+  const records: RatingRecord[] = [];
+  for (let u = 0; u < users; u++) {
+    for (let i = 0; i < items; i++) {
+      if (random.next() > 0.6) continue;
+      const rating = 3 + (userBias[u] as number) + (itemBias[i] as number) + (p[u] as number[]).reduce((s, x, d) => s + x * ((q[i] as number[])[d] as number), 0);
+      records.push({ user: u, item: i, rating });
+    }
+  }
+  const table = RatingTable.fromRecords(records, { scale: { minimum: -20, maximum: 20 } });
+  const { train, test: held } = splitRandom(table, { testFraction: 0.2, seed: 6 });
+  const before = tf.memory().numTensors;
+  const model = new MatrixFactorisation(train, { dimensions: rank, regularisation: 0, initialScale: 0.3 });
+  const trainer = new Trainer(model, { learningRate: 0.05, metrics: [] });
+  const data = model.dataset(train);
+  const result = await trainer.fit(data, { epochs: 120, batchSize: 128, plot: false });
+  const fitted = model.recommender();
+  const error = evaluateRatings(fitted, held).rmse;
+  const spread = Math.sqrt(held.ratings.reduce((s, r) => s + (r - held.mean()) ** 2, 0) / held.size);
+  const biasOnly = evaluateRatings(new BiasRecommender(train, { itemRegularisation: 0, userRegularisation: 0 }), held).rmse;
+  assert.ok(spread > 1, `the planted ratings vary (std ${spread})`);
+  assert.ok(error < 0.15, `held-out RMSE ${error.toFixed(3)} is small against a rating spread of ${spread.toFixed(2)}`);
+  assert.ok(error < biasOnly / 5, `the factors explain what the biases cannot (bias-only RMSE ${biasOnly.toFixed(3)})`);
+  assert.ok((result.history.at(-1)?.loss as number) < (result.history[0]?.loss as number) / 20, 'the training loss fell');
+  data.dispose();
+  model.dispose();
+  trainer.optimizer.dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+});
+
+test('the regularisation is in the training loss only; validation loss is the plain mean squared error', async () => {
+  await initBackend();
+  seed(3);
+  const table = RatingTable.fromRecords(
+    Array.from({ length: 40 }, (_, k) => ({ user: k % 8, item: Math.floor(k / 8), rating: 1 + (k % 5) })),
+    { scale: { minimum: 1, maximum: 5 } },
+  );
+  const model = new MatrixFactorisation(table, { dimensions: 3, regularisation: 0.5, initialScale: 1 });
+  const data = model.dataset(table);
+  const values = tf.tidy(() => {
+    const training = model.loss({ x: data.x, y: data.y as Tensor }, true).loss.dataSync()[0] as number;
+    const evaluation = model.loss({ x: data.x, y: data.y as Tensor }, false);
+    const mse = tf.mean(tf.square(tf.sub(evaluation.outputs, data.y as Tensor))).dataSync()[0] as number;
+    return [training, evaluation.loss.dataSync()[0] as number, mse];
+  });
+  const [training, validation, mse] = values as [number, number, number];
+  assert.ok(Math.abs(validation - mse) < 1e-5);
+  assert.ok(training > validation + 0.1, 'the penalty of embeddings with scale 1 is added in training');
+  const other = RatingTable.fromRecords([{ user: 1, item: 1, rating: 3 }], { scale: { minimum: 1, maximum: 5 } });
+  assert.throws(() => model.dataset(other), /does not share this model's users and items/);
+  data.dispose();
+  model.dispose();
+});
