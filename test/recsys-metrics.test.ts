@@ -1,17 +1,17 @@
 // Chapter 8: rating errors and top-N metrics against hand-computed cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rootMeanSquaredError, meanAbsoluteRatingError, precisionAtK, recallAtK, ndcgAtK, topScoring } from 'dlkit';
+import { rootMeanSquaredError, meanAbsoluteError, precisionAtK, recallAtK, ndcgAtK, topScoring } from 'dlkit';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `expected ${expected}, got ${actual}`);
 
 test('RMSE and MAE on a hand-computed case', () => {
   // errors 2, 0, -1: squared 4, 0, 1 -> RMSE sqrt(5/3); absolute 2, 0, 1 -> MAE 1.
   close(rootMeanSquaredError([3, 4, 2], [1, 4, 3]), Math.sqrt(5 / 3));
-  close(meanAbsoluteRatingError([3, 4, 2], [1, 4, 3]), 1);
+  close(meanAbsoluteError([3, 4, 2], [1, 4, 3]), 1);
   close(rootMeanSquaredError([4, 4], [4, 4]), 0);
-  assert.throws(() => rootMeanSquaredError([1, 2], [1]), /one prediction per rating/);
-  assert.throws(() => meanAbsoluteRatingError([], []), /empty/);
+  assert.throws(() => rootMeanSquaredError([1, 2], [1]), /one prediction per actual value/);
+  assert.throws(() => meanAbsoluteError([], []), /empty/);
 });
 
 test('precision@k, recall@k and NDCG@k on a hand-computed list', () => {

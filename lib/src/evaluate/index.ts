@@ -5,3 +5,4 @@ export * from './bands';
 export * from './bootstrap';
 export * from './fairness';
 export * from './predict';
+export * from './errors';

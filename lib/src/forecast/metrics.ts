@@ -1,25 +1,13 @@
 /**
- * Scoring forecasts (chapter 11): errors, direction, a binomial test against
+ * Scoring forecasts (chapter 11): direction (errors are `rootMeanSquaredError` in evaluate/), a binomial test against
  * a coin toss, QLIKE for variance forecasts, and a long/flat trading rule
  * with transaction costs.
  */
-
-function checkPairs(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  if (a.length !== b.length) throw new Error(`${what}: ${a.length} forecasts but ${b.length} actual values; give one forecast per value.`);
-  if (a.length === 0) throw new Error(`${what}: there is nothing to score.`);
-}
-
-/** Root mean squared error (chapter 11). */
-export function rootMeanSquaredError(forecasts: ArrayLike<number>, actual: ArrayLike<number>): number {
-  checkPairs(forecasts, actual, 'rootMeanSquaredError');
-  let sum = 0;
-  for (let i = 0; i < actual.length; i++) sum += ((forecasts[i] as number) - (actual[i] as number)) ** 2;
-  return Math.sqrt(sum / actual.length);
-}
+import { checkPredictionPairs } from '../evaluate/errors';
 
 /** Share of days where the forecast has the sign of the actual value (chapter 11); days with an actual value of 0 are skipped. */
 export function directionalAccuracy(forecasts: ArrayLike<number>, actual: ArrayLike<number>): { hits: number; days: number; accuracy: number } {
-  checkPairs(forecasts, actual, 'directionalAccuracy');
+  checkPredictionPairs(forecasts, actual, 'directionalAccuracy');
   let hits = 0;
   let days = 0;
   for (let i = 0; i < actual.length; i++) {
@@ -65,7 +53,7 @@ export function binomialTestPValue(successes: number, trials: number, p = 0.5): 
  * few wildest days. Realised values of 0 are floored at `floor`.
  */
 export function qlike(forecasts: ArrayLike<number>, realised: ArrayLike<number>, floor = 1e-12): number {
-  checkPairs(forecasts, realised, 'qlike');
+  checkPredictionPairs(forecasts, realised, 'qlike');
   let sum = 0;
   for (let i = 0; i < realised.length; i++) {
     const f = forecasts[i] as number;

@@ -8,7 +8,7 @@
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { Dataset, type Batch } from '../data/dataset';
-import type { CustomModel } from '../train/trainer';
+import type { CustomModel } from '../train/trainable-model';
 import { nextSeed } from '../util/random';
 import type { RatingTable } from './ratings';
 import { TrainedRecommender } from './recommender';

@@ -3,29 +3,9 @@
  * ratings, and the quality of a top-N list (precision@k, recall@k, NDCG@k)
  * against the items each user went on to like.
  */
+import { meanAbsoluteError, rootMeanSquaredError } from '../evaluate/errors';
 import type { RatingTable } from './ratings';
 import type { Recommender } from './ranking';
-
-function checkPairs(predicted: ArrayLike<number>, actual: ArrayLike<number>, what: string): void {
-  if (predicted.length !== actual.length) throw new Error(`${what}: ${predicted.length} predictions but ${actual.length} actual ratings; give one prediction per rating.`);
-  if (predicted.length === 0) throw new Error(`${what}: no ratings to compare; the test table is empty.`);
-}
-
-/** Root mean squared error of predicted ratings (chapter 8): sqrt(mean((p − r)²)). */
-export function rootMeanSquaredError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
-  checkPairs(predicted, actual, 'rootMeanSquaredError');
-  let sum = 0;
-  for (let k = 0; k < actual.length; k++) sum += ((predicted[k] as number) - (actual[k] as number)) ** 2;
-  return Math.sqrt(sum / actual.length);
-}
-
-/** Mean absolute error of predicted ratings (chapter 8): mean(|p − r|). */
-export function meanAbsoluteRatingError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
-  checkPairs(predicted, actual, 'meanAbsoluteRatingError');
-  let sum = 0;
-  for (let k = 0; k < actual.length; k++) sum += Math.abs((predicted[k] as number) - (actual[k] as number));
-  return sum / actual.length;
-}
 
 function checkK(k: number, what: string): void {
   if (!Number.isInteger(k) || k < 1) throw new Error(`${what}: k must be a positive integer, got ${k}.`);
@@ -74,7 +54,7 @@ export function evaluateRatings(model: Recommender, test: RatingTable): { rmse: 
     Array.from(test.items, (i) => test.itemIds[i] as number),
   );
   const seconds = (Date.now() - began) / 1000;
-  return { rmse: rootMeanSquaredError(predicted, test.ratings), mae: meanAbsoluteRatingError(predicted, test.ratings), seconds };
+  return { rmse: rootMeanSquaredError(predicted, test.ratings), mae: meanAbsoluteError(predicted, test.ratings), seconds };
 }
 
 /**
