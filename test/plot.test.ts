@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linePlot, histogram, heatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, formatDuration, tableHtml, Figure } from 'dlkit';
+import { linePlot, histogram, heatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, tableHtml, Figure } from 'dlkit';
 
 test('a line plot carries its data and escapes script-closing text', () => {
   const figure = linePlot([{ name: '</script><b>', y: new Float32Array([1, 2, 3]) }], { title: 'loss' });
@@ -67,4 +67,41 @@ test('tables show head and tail of long data', () => {
 test('tables show dates as ISO dates', () => {
   const html = tableHtml([{ day: new Date('2020-04-17T00:00:00Z'), at: new Date('2020-04-17T10:30:00Z') }]);
   assert.match(html, /<td>2020-04-17<\/td><td>2020-04-17T10:30:00Z<\/td>/);
+});
+
+test('the training board: loss and accuracy in separate panels, reader names, one colour per quantity, validation dashed', () => {
+  const live = new LivePlot({
+    logOutsideNotebook: false,
+    panels: [{ yLabel: 'loss', series: ['loss', 'validationLoss'] }, { yLabel: 'accuracy', series: ['accuracy', 'validationAccuracy'] }],
+  });
+  live.update(0.5, { loss: 0.9, accuracy: 0.7 });
+  live.update(1, { loss: 0.6, accuracy: 0.8, validationLoss: 0.7, validationAccuracy: 0.75 });
+  const figure = live.figure();
+  const byName = new Map(figure.traces.map((t) => [t['name'] as string, t]));
+  assert.deepEqual([...byName.keys()].sort(), ['accuracy', 'loss', 'validation accuracy', 'validation loss']);
+  const style = (name: string) => byName.get(name)?.['line'] as { color: string; dash: string };
+  // Loss curves on the first panel's axes, accuracy curves on the second's.
+  assert.equal(byName.get('loss')?.['yaxis'], 'y');
+  assert.equal(byName.get('validation loss')?.['yaxis'], 'y');
+  assert.equal(byName.get('accuracy')?.['yaxis'], 'y2');
+  assert.equal(byName.get('validation accuracy')?.['xaxis'], 'x2');
+  assert.deepEqual(figure.layout['grid'], { rows: 1, columns: 2, pattern: 'independent', xgap: 0.15 });
+  assert.equal((figure.layout['yaxis2'] as { title: { text: string } }).title.text, 'accuracy');
+  // One colour per quantity: train solid, validation dashed in the same colour; loss and accuracy differ.
+  assert.equal(style('loss').dash, 'solid');
+  assert.equal(style('validation loss').dash, 'dash');
+  assert.equal(style('loss').color, style('validation loss').color);
+  assert.equal(style('accuracy').color, style('validation accuracy').color);
+  assert.notEqual(style('loss').color, style('accuracy').color);
+  assert.match(live.progressLine(), /validation loss 0\.7000/);
+  assert.equal(readerName('validationMeanSquaredError'), 'validation mean squared error');
+});
+
+test('without panels, a LivePlot draws every series on one axis', () => {
+  const live = new LivePlot({ yLabel: 'return', logOutsideNotebook: false, labels: { ret: 'episode return' } });
+  live.update(1, { ret: 3 });
+  const figure = live.figure();
+  assert.equal(figure.traces[0]?.['name'], 'episode return');
+  assert.equal(figure.layout['grid'], undefined);
+  assert.equal((figure.layout['yaxis'] as { title: { text: string } }).title.text, 'return');
 });
