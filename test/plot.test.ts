@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linePlot, histogram, heatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, tableHtml, Figure } from 'dlkit';
+import { linePlot, histogram, heatmap, confusionMatrixHeatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, tableHtml, Figure } from 'dlkit';
 
 test('a line plot carries its data and escapes script-closing text', () => {
   const figure = linePlot([{ name: '</script><b>', y: new Float32Array([1, 2, 3]) }], { title: 'loss' });
@@ -104,4 +104,55 @@ test('without panels, a LivePlot draws every series on one axis', () => {
   assert.equal(figure.traces[0]?.['name'], 'episode return');
   assert.equal(figure.layout['grid'], undefined);
   assert.equal((figure.layout['yaxis'] as { title: { text: string } }).title.text, 'return');
+});
+
+test('heatmaps: a tick for every category, square cells, blank missing cells, larger values darker', () => {
+  const digits = Array.from({ length: 10 }, (_, i) => String(i));
+  const figure = heatmap(Array.from({ length: 10 }, (_, r) => digits.map((_, c) => (r === c ? null : r + c))), { x: digits, y: digits, colorscale: 'Blues' });
+  const xaxis = figure.layout['xaxis'] as Record<string, unknown>;
+  const yaxis = figure.layout['yaxis'] as Record<string, unknown>;
+  assert.deepEqual(xaxis['tickvals'], digits, 'every digit gets a tick, not only the even ones');
+  assert.equal(xaxis['type'], 'category');
+  assert.equal(yaxis['scaleanchor'], 'x', 'equal aspect: square cells');
+  const trace = figure.traces[0] as Record<string, unknown>;
+  assert.equal((trace['z'] as (number | null)[][])[3]?.[3], null, 'a missing value stays missing, not the darkest colour');
+  assert.equal(trace['reversescale'], true, "plotly's Blues runs dark to light; reversed, a larger value is darker");
+  assert.throws(() => heatmap([[1, 2]], { x: ['a'] }), /1 x labels for 2 columns/);
+});
+
+test('heatmaps mark special cells and write arrows; a diverging scale is centred on zero', () => {
+  const values = [[0.5, 1], [-1, 0.2]];
+  const figure = heatmap(values, { colorscale: 'RdBu', cellText: [['→', null], [null, '↑']], marks: [{ row: 0, column: 1, label: 'goal', color: 'green' }] });
+  const trace = figure.traces[0] as Record<string, unknown>;
+  assert.deepEqual(trace['text'], [['→', '<b>goal</b>'], ['', '↑']]);
+  assert.deepEqual([trace['zmin'], trace['zmax']], [-1, 1]);
+  const shapes = figure.layout['shapes'] as Record<string, unknown>[];
+  assert.equal(shapes.length, 1);
+  assert.deepEqual([shapes[0]?.['x0'], shapes[0]?.['x1'], shapes[0]?.['y0'], shapes[0]?.['y1']], [0.5, 1.5, -0.5, 0.5]);
+  assert.throws(() => heatmap(values, { marks: [{ row: 2, column: 0 }] }), /outside the 2×2 matrix/);
+});
+
+test('a confusion matrix shows its counts, every class, and a colour bar labelled in counts', () => {
+  const matrix = [[950, 3, 0], [12, 1100, 1], [0, 0, 980]];
+  const figure = confusionMatrixHeatmap(matrix, ['a', 'b', 'c']);
+  const trace = figure.traces[0] as Record<string, unknown>;
+  assert.deepEqual(trace['text'], [['950', '3', ''], ['12', '1100', '1'], ['', '', '980']]);
+  const colourBar = trace['colorbar'] as { title: { text: string }; ticktext: string[] };
+  assert.equal(colourBar.title.text, 'count (log scale)');
+  assert.deepEqual(colourBar.ticktext, ['0', '1', '10', '100', '1000']);
+  assert.equal((figure.layout['yaxis'] as Record<string, unknown>)['autorange'], 'reversed', 'true class 0 in the top row');
+  assert.throws(() => confusionMatrixHeatmap([[1, 2]], ['a', 'b']), /2×2 matrix/);
+});
+
+test('markers have outlines; false-colour images get a colour bar; planes keep equal aspect', () => {
+  const points = scatterPlot({ x: [0], y: [0], color: 'white' });
+  assert.deepEqual((points.traces[0]?.['marker'] as { line: unknown }).line, { width: 1, color: '#333' });
+  const images = imageGrid([[-2, 0, 1, 0], [0, 1, 0, 0]], { height: 2, width: 2, colorscale: 'RdBu', colorbarTitle: 'filter response' });
+  assert.deepEqual(images.traces.map((t) => t['showscale']), [true, false], 'one colour bar for the shared scale');
+  assert.deepEqual([images.traces[0]?.['zmin'], images.traces[0]?.['zmax']], [-2, 2]);
+  assert.throws(() => imageGrid([[0, 1, 1, 0]], { height: 2, width: 2, sharedScale: false, colorbarTitle: 'x' }), /needs one scale/);
+  const plane = contourPlot({ x: [-3, 3], y: [-3, 3], z: [[0, 1], [1, 2]] });
+  assert.equal((plane.layout['yaxis'] as Record<string, unknown>)['scaleanchor'], 'x');
+  const strip = contourPlot({ x: [0, 100], y: [0, 1], z: [[0, 1], [1, 2]] });
+  assert.equal((strip.layout['yaxis'] as Record<string, unknown> | undefined)?.['scaleanchor'], undefined, 'different units: no equal aspect');
 });
