@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linePlot, histogram, heatmap, confusionMatrixHeatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, tableHtml, Figure } from 'dlkit';
+import { linePlot, histogram, heatmap, confusionMatrixHeatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, formatNumber, tableHtml, Figure } from 'dlkit';
 
 test('a line plot carries its data and escapes script-closing text', () => {
   const figure = linePlot([{ name: '</script><b>', y: new Float32Array([1, 2, 3]) }], { title: 'loss' });
@@ -155,4 +155,25 @@ test('markers have outlines; false-colour images get a colour bar; planes keep e
   assert.equal((plane.layout['yaxis'] as Record<string, unknown>)['scaleanchor'], 'x');
   const strip = contourPlot({ x: [0, 100], y: [0, 1], z: [[0, 1], [1, 2]] });
   assert.equal((strip.layout['yaxis'] as Record<string, unknown> | undefined)?.['scaleanchor'], undefined, 'different units: no equal aspect');
+});
+
+test('numbers are written for readers: separators, significant digits, powers of ten', () => {
+  assert.equal(formatNumber(0.9433333333333334), '0.9433');
+  assert.equal(formatNumber(11456230000), '11,456,230,000');
+  assert.equal(formatNumber(127795200000000000), '1.278 × 10¹⁷');
+  assert.equal(formatNumber(2.5e-7, 3), '2.5 × 10⁻⁷');
+  assert.equal(formatNumber(2024), '2024', 'a year keeps its digits');
+  assert.equal(formatNumber(12345.678), '12,346');
+  assert.equal(formatNumber(-3.14159, 3), '-3.14');
+  assert.throws(() => formatNumber(1, 0), /digits must be an integer from 1 to 21/);
+});
+
+test('record tables have no 0..n index column; labelled frames keep their labels', () => {
+  const records = tableHtml([{ model: 'a', accuracy: 0.9433333333333334, volume: 11456230000 }]);
+  assert.match(records, /<tr><th>model<\/th><th>accuracy<\/th><th>volume<\/th><\/tr>/);
+  assert.match(records, /<tr><td>a<\/td><td>0\.9433<\/td><td>11,456,230,000<\/td><\/tr>/);
+  const frame = tableHtml({ columns: ['x'], index: ['mean', 'std'], values: [[1.5], [1234.25]] }, { digits: 2 });
+  assert.match(frame, /<tr><th>mean<\/th><td>1\.50<\/td><\/tr><tr><th>std<\/th><td>1,234\.25<\/td><\/tr>/);
+  const counted = tableHtml({ columns: ['x'], index: [0, 1], values: [[1], [2]] });
+  assert.ok(!counted.includes('<th>0</th>'), 'a default 0, 1, 2 index is not shown');
 });

@@ -208,6 +208,7 @@ export function heatmap(z: (number | null)[][], options: HeatmapOptions = {}): F
       return mark ? (written ? `<b>${mark}</b><br>${written}` : `<b>${mark}</b>`) : written;
     }));
     trace['texttemplate'] = '%{text}';
+    trace['textfont'] = { size: 14 };
   }
   let layout = baseLayout(options);
   layout['xaxis'] = { ...categoryAxis(xLabels), ...((layout['xaxis'] as Layout) ?? {}) };
