@@ -116,7 +116,11 @@ test('heatmaps: a tick for every category, square cells, blank missing cells, la
   assert.equal(yaxis['scaleanchor'], 'x', 'equal aspect: square cells');
   const trace = figure.traces[0] as Record<string, unknown>;
   assert.equal((trace['z'] as (number | null)[][])[3]?.[3], null, 'a missing value stays missing, not the darkest colour');
-  assert.equal(trace['reversescale'], true, "plotly's Blues runs dark to light; reversed, a larger value is darker");
+  // plotly's own Blues runs dark to light; the helper's runs light (small) to dark (large).
+  const stops = trace['colorscale'] as [number, string][];
+  const brightness = (hex: string) => [1, 3, 5].reduce((sum, i) => sum + parseInt(hex.slice(i, i + 2), 16), 0);
+  assert.ok(brightness(stops[0]![1]) > brightness(stops.at(-1)![1]) + 300, 'a larger value is darker');
+  assert.equal(heatmap([[1]], { colorscale: 'Greens' }).traces[0]?.['reversescale'], true);
   assert.throws(() => heatmap([[1, 2]], { x: ['a'] }), /1 x labels for 2 columns/);
 });
 

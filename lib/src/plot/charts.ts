@@ -113,8 +113,12 @@ export function histogram(
  */
 const SCALES_TO_REVERSE = new Set(['Blues', 'Greens', 'Greys', 'YlGnBu', 'YlOrRd', 'RdBu']);
 
+/** ColorBrewer's Blues, light to dark: plotly's own 'Blues' ends in grey, which reads as "no data". */
+const BLUES: [number, string][] = [[0, '#deebf7'], [0.25, '#9ecae1'], [0.5, '#6baed6'], [0.75, '#2171b5'], [1, '#08306b']];
+
 /** A plotly colour scale name, turned the intuitive way round (see `SCALES_TO_REVERSE`). */
-function colourScale(name: string): { colorscale: string; reversescale?: boolean } {
+function colourScale(name: string): { colorscale: string | [number, string][]; reversescale?: boolean } {
+  if (name === 'Blues') return { colorscale: BLUES };
   return SCALES_TO_REVERSE.has(name) ? { colorscale: name, reversescale: true } : { colorscale: name };
 }
 
