@@ -131,7 +131,7 @@ export function processPage(html, { chapters, current }) {
   let page = plotly.html;
   const usesPlotly = plotly.removed > 0 || page.includes(`src="${PLOTLY_FILE}"`) || /\bPlotly\.(newPlot|react)\b/.test(page);
   if (usesPlotly && !page.includes(`src="${PLOTLY_FILE}"`)) page = page.replace(/<\/head>/i, `<script src="${PLOTLY_FILE}"></script>\n</head>`);
-  if (!page.includes(STYLE_MARK)) page = page.replace(/<\/head>/i, `${STYLE}\n</head>`);
+  page = page.replace(new RegExp(`<style id="${STYLE_MARK}">[\\s\\S]*?</style>\\n`), '').replace(/<\/head>/i, `${STYLE}\n</head>`);
   page = page.replace(new RegExp(`\\n?${NAV_START}[\\s\\S]*?${NAV_END}`, 'g'), '');
   const nav = navigation(chapters, current);
   page = page.replace(/<body\b[^>]*>/i, (body) => `${body}\n${nav.top}`).replace(/<\/body>/i, `\n${nav.bottom}</body>`);
