@@ -181,3 +181,11 @@ test('record tables have no 0..n index column; labelled frames keep their labels
   const counted = tableHtml({ columns: ['x'], index: [0, 1], values: [[1], [2]] });
   assert.ok(!counted.includes('<th>0</th>'), 'a default 0, 1, 2 index is not shown');
 });
+
+test('histograms of samples of different sizes: shares, on the same bins', () => {
+  const figure = histogram([{ name: 'many', values: Array.from({ length: 1000 }, (_, i) => i % 50) }, { name: 'few', values: [400, 450, 500] }], { percent: true, bins: 10 });
+  assert.deepEqual(figure.traces.map((t) => t['histnorm']), ['percent', 'percent']);
+  assert.deepEqual(figure.traces[0]?.['xbins'], { start: 0, end: 500, size: 50 });
+  assert.deepEqual(figure.traces[1]?.['xbins'], figure.traces[0]?.['xbins'], 'one set of bins for both');
+  assert.throws(() => histogram([1, 2], { density: true, percent: true }), /density or percent/);
+});

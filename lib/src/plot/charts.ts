@@ -85,21 +85,34 @@ export function barChart(
 
 /**
  * Histogram of one or more samples (chapter 0). `density: true` scales bars to
- * a probability density, so a density curve (`overlay`) can be drawn on top.
+ * a probability density, so a density curve (`overlay`) can be drawn on top;
+ * `percent: true` shows each sample's share of its own count, so samples of
+ * different sizes compare (chapter 9). Several samples share the same bins.
  */
 export function histogram(
   samples: Numbers | { name?: string; values: Numbers }[],
-  options: ChartOptions & { bins?: number; density?: boolean; overlay?: Series[] } = {},
+  options: ChartOptions & { bins?: number; density?: boolean; percent?: boolean; overlay?: Series[] } = {},
 ): Figure {
   const list = Array.isArray(samples) && typeof samples[0] === 'object'
     ? (samples as { name?: string; values: Numbers }[])
     : [{ values: samples as Numbers }];
+  if (options.density && options.percent) throw new Error('histogram: choose density or percent, not both.');
+  let low = Infinity;
+  let high = -Infinity;
+  for (const s of list) for (let i = 0; i < s.values.length; i++) {
+    low = Math.min(low, s.values[i] as number);
+    high = Math.max(high, s.values[i] as number);
+  }
+  // One set of bins for every sample: bars of different widths would not compare.
+  const sharedBins = list.length > 1 && high > low ? { start: low, end: high, size: (high - low) / (options.bins ?? 40) } : null;
   const traces: Trace[] = list.map((s) => {
     if (s.values.length === 0) throw new Error('histogram: a sample is empty; there is nothing to count.');
     const trace: Trace = { type: 'histogram', x: Array.from(s.values), opacity: list.length > 1 ? 0.6 : 0.85 };
     if (s.name !== undefined) trace['name'] = s.name;
-    if (options.bins !== undefined) trace['nbinsx'] = options.bins;
+    if (sharedBins) trace['xbins'] = sharedBins;
+    else if (options.bins !== undefined) trace['nbinsx'] = options.bins;
     if (options.density) trace['histnorm'] = 'probability density';
+    if (options.percent) trace['histnorm'] = 'percent';
     return trace;
   });
   for (const curve of options.overlay ?? []) traces.push(seriesTrace(curve, 'lines', 'histogram overlay'));
