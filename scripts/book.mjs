@@ -1,6 +1,6 @@
 // `npm run book`: executes every notebook in full mode and writes the book as
 // HTML to dist/book/ (one page per chapter, an index in chapter order, and
-// timings.json). Plots are inlined; MathJax is copied next to the pages when
+// timings.json). MathJax is copied next to the pages when
 // Debian's libjs-mathjax is present, so the book also reads offline.
 // scripts/book-pages.mjs then post-processes the pages: plotly.js once for the
 // whole book (plotly.min.js beside the pages), the chapter list and
