@@ -95,6 +95,8 @@ test('the training board: loss and accuracy in separate panels, reader names, on
   assert.notEqual(style('loss').color, style('accuracy').color);
   assert.match(live.progressLine(), /validation loss 0\.7000/);
   assert.equal(readerName('validationMeanSquaredError'), 'validation mean squared error');
+  assert.equal(readerName('mean_absolute_error'), 'mean absolute error');
+  assert.equal(readerName('DQN return (20 episodes)'), 'DQN return (20 episodes)', 'words stay as they are');
 });
 
 test('without panels, a LivePlot draws every series on one axis', () => {

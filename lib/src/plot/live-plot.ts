@@ -39,10 +39,13 @@ export interface LivePlotPanel {
 
 /**
  * A logged name as a reader says it (chapter 5): `validationLoss` becomes
- * `validation loss`, `meanSquaredError` becomes `mean squared error`.
+ * `validation loss`, `mean_squared_error` becomes `mean squared error`; a name
+ * that is already words ('DQN return') stays as it is.
  */
 export function readerName(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  if (/^[a-z][A-Za-z0-9]*$/.test(name)) return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  if (/^[a-z][a-z0-9_]*$/.test(name)) return name.replace(/_/g, ' ');
+  return name;
 }
 
 /** The quantity a series measures: `validationLoss` and `loss` both measure `loss`. */
