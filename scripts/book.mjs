@@ -1,13 +1,17 @@
 // `npm run book`: executes every notebook in full mode and writes the book as
 // HTML to dist/book/ (one page per chapter, an index in chapter order, and
-// timings.json). Plots are inlined; MathJax is copied next to the pages when
+// timings.json). MathJax is copied next to the pages when
 // Debian's libjs-mathjax is present, so the book also reads offline.
+// scripts/book-pages.mjs then post-processes the pages: plotly.js once for the
+// whole book (plotly.min.js beside the pages), the chapter list and
+// previous/next links on every page, "Exercise n." numbering, solutions folded.
 // Options: --quick (quick mode, for a fast preview), --out DIR, and notebook
 // name prefixes (00 03) to build only those.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { finishBook } from './book-pages.mjs';
 import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 const argv = process.argv.slice(2);
@@ -99,5 +103,9 @@ writeFileSync(join(bookDir, 'index.html'), `<!DOCTYPE html>
 </body></html>
 `);
 rmSync(join(bookDir, 'executed', '.ipynb_checkpoints'), { recursive: true, force: true });
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+for (const page of finishBook(bookDir, notebooksDir)) {
+  say(`${page.page}: ${megabytes(page.before)} → ${megabytes(page.after)} (${page.plotlyRemoved} inline plotly.js removed, ${page.exercises} exercises numbered, ${page.solutions} solutions folded)`);
+}
 say(`book written to ${join(bookDir, 'index.html')} (${timings.totalSeconds.toFixed(0)} s of notebooks)`);
 if (failures.length) fail(`Some notebooks failed:\n  ${failures.join('\n  ')}`);

@@ -17,6 +17,13 @@ test('the ladder picks a working backend and reports every rung it tried', async
   assert.equal(tf.getBackend(), report.tfBackend);
   assert.ok(report.attempts.at(-1)?.ok);
   assert.ok(report.attempts.slice(0, -1).every((a) => !a.ok && a.detail.length > 0));
+  // The printed line stays short: the rungs that failed are named, their long reasons stay in report.reason.
+  const failed = report.attempts.filter((a) => !a.ok);
+  assert.ok(report.summary.length <= 80, `summary too long: ${report.summary}`);
+  for (const attempt of failed) {
+    assert.ok(report.summary.includes(attempt.name));
+    assert.ok(report.reason.includes(attempt.detail));
+  }
 });
 
 test('a forced backend is used, and a forced one that cannot start is an error', async () => {

@@ -372,6 +372,10 @@ test('the book page of 00_setup reads offline: plots drawn and math typeset from
     await page.waitForSelector('svg.main-svg', { timeout: 60_000 });
     const figures = await page.locator('.dlkit-figure svg.main-svg').count();
     assert.ok(figures >= 2, `figures drawn offline (found ${figures})`);
+    // plotly.js comes once, from the shared file beside the pages, and every page links its neighbours.
+    assert.equal(await page.locator('script[src="plotly.min.js"]').count(), 1);
+    assert.ok(statSync(join(bookDir, '00_setup.html')).size < 2_000_000, 'no inline copy of the 4.8 MB plotly bundle');
+    assert.equal(await page.locator('nav.book-nav').count(), 2, 'navigation at the top and the bottom');
     const hasMathjax = existsSync(join(bookDir, 'mathjax', 'MathJax.js'));
     if (hasMathjax) await page.waitForSelector('.MathJax_CHTML, mjx-container, .MathJax', { timeout: 60_000 });
     await page.screenshot({ path: join(resultsDir, 'book-00_setup.png') });

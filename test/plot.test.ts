@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linePlot, histogram, heatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, formatDuration, tableHtml, Figure } from 'dlkit';
+import { linePlot, histogram, heatmap, confusionMatrixHeatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, formatNumber, tableHtml, Figure } from 'dlkit';
 
 test('a line plot carries its data and escapes script-closing text', () => {
   const figure = linePlot([{ name: '</script><b>', y: new Float32Array([1, 2, 3]) }], { title: 'loss' });
@@ -67,4 +67,127 @@ test('tables show head and tail of long data', () => {
 test('tables show dates as ISO dates', () => {
   const html = tableHtml([{ day: new Date('2020-04-17T00:00:00Z'), at: new Date('2020-04-17T10:30:00Z') }]);
   assert.match(html, /<td>2020-04-17<\/td><td>2020-04-17T10:30:00Z<\/td>/);
+});
+
+test('the training board: loss and accuracy in separate panels, reader names, one colour per quantity, validation dashed', () => {
+  const live = new LivePlot({
+    logOutsideNotebook: false,
+    panels: [{ yLabel: 'loss', series: ['loss', 'validationLoss'] }, { yLabel: 'accuracy', series: ['accuracy', 'validationAccuracy'] }],
+  });
+  live.update(0.5, { loss: 0.9, accuracy: 0.7 });
+  live.update(1, { loss: 0.6, accuracy: 0.8, validationLoss: 0.7, validationAccuracy: 0.75 });
+  const figure = live.figure();
+  const byName = new Map(figure.traces.map((t) => [t['name'] as string, t]));
+  assert.deepEqual([...byName.keys()].sort(), ['accuracy', 'loss', 'validation accuracy', 'validation loss']);
+  const style = (name: string) => byName.get(name)?.['line'] as { color: string; dash: string };
+  // Loss curves on the first panel's axes, accuracy curves on the second's.
+  assert.equal(byName.get('loss')?.['yaxis'], 'y');
+  assert.equal(byName.get('validation loss')?.['yaxis'], 'y');
+  assert.equal(byName.get('accuracy')?.['yaxis'], 'y2');
+  assert.equal(byName.get('validation accuracy')?.['xaxis'], 'x2');
+  assert.deepEqual(figure.layout['grid'], { rows: 1, columns: 2, pattern: 'independent', xgap: 0.15 });
+  assert.equal((figure.layout['yaxis2'] as { title: { text: string } }).title.text, 'accuracy');
+  // One colour per quantity: train solid, validation dashed in the same colour; loss and accuracy differ.
+  assert.equal(style('loss').dash, 'solid');
+  assert.equal(style('validation loss').dash, 'dash');
+  assert.equal(style('loss').color, style('validation loss').color);
+  assert.equal(style('accuracy').color, style('validation accuracy').color);
+  assert.notEqual(style('loss').color, style('accuracy').color);
+  assert.match(live.progressLine(), /validation loss 0\.7000/);
+  assert.equal(readerName('validationMeanSquaredError'), 'validation mean squared error');
+  assert.equal(readerName('mean_absolute_error'), 'mean absolute error');
+  assert.equal(readerName('DQN return (20 episodes)'), 'DQN return (20 episodes)', 'words stay as they are');
+});
+
+test('without panels, a LivePlot draws every series on one axis', () => {
+  const live = new LivePlot({ yLabel: 'return', logOutsideNotebook: false, labels: { ret: 'episode return' } });
+  live.update(1, { ret: 3 });
+  const figure = live.figure();
+  assert.equal(figure.traces[0]?.['name'], 'episode return');
+  assert.equal(figure.layout['grid'], undefined);
+  assert.equal((figure.layout['yaxis'] as { title: { text: string } }).title.text, 'return');
+});
+
+test('heatmaps: a tick for every category, square cells, blank missing cells, larger values darker', () => {
+  const digits = Array.from({ length: 10 }, (_, i) => String(i));
+  const figure = heatmap(Array.from({ length: 10 }, (_, r) => digits.map((_, c) => (r === c ? null : r + c))), { x: digits, y: digits, colorscale: 'Blues' });
+  const xaxis = figure.layout['xaxis'] as Record<string, unknown>;
+  const yaxis = figure.layout['yaxis'] as Record<string, unknown>;
+  assert.deepEqual(xaxis['tickvals'], digits, 'every digit gets a tick, not only the even ones');
+  assert.equal(xaxis['type'], 'category');
+  assert.equal(yaxis['scaleanchor'], 'x', 'equal aspect: square cells');
+  const trace = figure.traces[0] as Record<string, unknown>;
+  assert.equal((trace['z'] as (number | null)[][])[3]?.[3], null, 'a missing value stays missing, not the darkest colour');
+  // plotly's own Blues runs dark to light; the helper's runs light (small) to dark (large).
+  const stops = trace['colorscale'] as [number, string][];
+  const brightness = (hex: string) => [1, 3, 5].reduce((sum, i) => sum + parseInt(hex.slice(i, i + 2), 16), 0);
+  assert.ok(brightness(stops[0]![1]) > brightness(stops.at(-1)![1]) + 300, 'a larger value is darker');
+  assert.equal(heatmap([[1]], { colorscale: 'Greens' }).traces[0]?.['reversescale'], true);
+  assert.throws(() => heatmap([[1, 2]], { x: ['a'] }), /1 x labels for 2 columns/);
+});
+
+test('heatmaps mark special cells and write arrows; a diverging scale is centred on zero', () => {
+  const values = [[0.5, 1], [-1, 0.2]];
+  const figure = heatmap(values, { colorscale: 'RdBu', cellText: [['→', null], [null, '↑']], marks: [{ row: 0, column: 1, label: 'goal', color: 'green' }] });
+  const trace = figure.traces[0] as Record<string, unknown>;
+  assert.deepEqual(trace['text'], [['→', '<b>goal</b>'], ['', '↑']]);
+  assert.deepEqual([trace['zmin'], trace['zmax']], [-1, 1]);
+  const shapes = figure.layout['shapes'] as Record<string, unknown>[];
+  assert.equal(shapes.length, 1);
+  assert.deepEqual([shapes[0]?.['x0'], shapes[0]?.['x1'], shapes[0]?.['y0'], shapes[0]?.['y1']], [0.5, 1.5, -0.5, 0.5]);
+  assert.throws(() => heatmap(values, { marks: [{ row: 2, column: 0 }] }), /outside the 2×2 matrix/);
+});
+
+test('a confusion matrix shows its counts, every class, and a colour bar labelled in counts', () => {
+  const matrix = [[950, 3, 0], [12, 1100, 1], [0, 0, 980]];
+  const figure = confusionMatrixHeatmap(matrix, ['a', 'b', 'c']);
+  const trace = figure.traces[0] as Record<string, unknown>;
+  assert.deepEqual(trace['text'], [['950', '3', ''], ['12', '1100', '1'], ['', '', '980']]);
+  const colourBar = trace['colorbar'] as { title: { text: string }; ticktext: string[] };
+  assert.equal(colourBar.title.text, 'count (log scale)');
+  assert.deepEqual(colourBar.ticktext, ['0', '1', '10', '100', '1000']);
+  assert.equal((figure.layout['yaxis'] as Record<string, unknown>)['autorange'], 'reversed', 'true class 0 in the top row');
+  assert.throws(() => confusionMatrixHeatmap([[1, 2]], ['a', 'b']), /2×2 matrix/);
+});
+
+test('markers have outlines; false-colour images get a colour bar; planes keep equal aspect', () => {
+  const points = scatterPlot({ x: [0], y: [0], color: 'white' });
+  assert.deepEqual((points.traces[0]?.['marker'] as { line: unknown }).line, { width: 1, color: '#333' });
+  const images = imageGrid([[-2, 0, 1, 0], [0, 1, 0, 0]], { height: 2, width: 2, colorscale: 'RdBu', colorbarTitle: 'filter response' });
+  assert.deepEqual(images.traces.map((t) => t['showscale']), [true, false], 'one colour bar for the shared scale');
+  assert.deepEqual([images.traces[0]?.['zmin'], images.traces[0]?.['zmax']], [-2, 2]);
+  assert.throws(() => imageGrid([[0, 1, 1, 0]], { height: 2, width: 2, sharedScale: false, colorbarTitle: 'x' }), /needs one scale/);
+  const plane = contourPlot({ x: [-3, 3], y: [-3, 3], z: [[0, 1], [1, 2]] });
+  assert.equal((plane.layout['yaxis'] as Record<string, unknown>)['scaleanchor'], 'x');
+  const strip = contourPlot({ x: [0, 100], y: [0, 1], z: [[0, 1], [1, 2]] });
+  assert.equal((strip.layout['yaxis'] as Record<string, unknown> | undefined)?.['scaleanchor'], undefined, 'different units: no equal aspect');
+});
+
+test('numbers are written for readers: separators, significant digits, powers of ten', () => {
+  assert.equal(formatNumber(0.9433333333333334), '0.9433');
+  assert.equal(formatNumber(11456230000), '11,456,230,000');
+  assert.equal(formatNumber(127795200000000000), '1.278 × 10¹⁷');
+  assert.equal(formatNumber(2.5e-7, 3), '2.5 × 10⁻⁷');
+  assert.equal(formatNumber(2024), '2024', 'a year keeps its digits');
+  assert.equal(formatNumber(12345.678), '12,346');
+  assert.equal(formatNumber(-3.14159, 3), '-3.14');
+  assert.throws(() => formatNumber(1, 0), /digits must be an integer from 1 to 21/);
+});
+
+test('record tables have no 0..n index column; labelled frames keep their labels', () => {
+  const records = tableHtml([{ model: 'a', accuracy: 0.9433333333333334, volume: 11456230000 }]);
+  assert.match(records, /<tr><th>model<\/th><th>accuracy<\/th><th>volume<\/th><\/tr>/);
+  assert.match(records, /<tr><td>a<\/td><td>0\.9433<\/td><td>11,456,230,000<\/td><\/tr>/);
+  const frame = tableHtml({ columns: ['x'], index: ['mean', 'std'], values: [[1.5], [1234.25]] }, { digits: 2 });
+  assert.match(frame, /<tr><th>mean<\/th><td>1\.50<\/td><\/tr><tr><th>std<\/th><td>1,234\.25<\/td><\/tr>/);
+  const counted = tableHtml({ columns: ['x'], index: [0, 1], values: [[1], [2]] });
+  assert.ok(!counted.includes('<th>0</th>'), 'a default 0, 1, 2 index is not shown');
+});
+
+test('histograms of samples of different sizes: shares, on the same bins', () => {
+  const figure = histogram([{ name: 'many', values: Array.from({ length: 1000 }, (_, i) => i % 50) }, { name: 'few', values: [400, 450, 500] }], { percent: true, bins: 10 });
+  assert.deepEqual(figure.traces.map((t) => t['histnorm']), ['percent', 'percent']);
+  assert.deepEqual(figure.traces[0]?.['xbins'], { start: 0, end: 500, size: 50 });
+  assert.deepEqual(figure.traces[1]?.['xbins'], figure.traces[0]?.['xbins'], 'one set of bins for both');
+  assert.throws(() => histogram([1, 2], { density: true, percent: true }), /density or percent/);
 });

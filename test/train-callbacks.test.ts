@@ -84,6 +84,9 @@ test('LivePlotCallback draws the batch means and one validation point per epoch,
   const weighted = ((first[0] as number) * 48 + (first[1] as number) * 48 + (first[2] as number) * 48 + (first[3] as number) * 16) / 160;
   assert.ok(Math.abs(weighted - (result.history[0] as EpochLogs).loss) < 1e-6);
   assert.match(plot.progressLine(), /done in/);
+  // The board: loss and accuracy each in their own panel, with reader names.
+  const panelOf = new Map(plot.figure().traces.map((t) => [t['name'] as string, t['yaxis']]));
+  assert.deepEqual(Object.fromEntries(panelOf), { loss: 'y', accuracy: 'y2', 'validation loss': 'y', 'validation accuracy': 'y2' });
 
   const failing = new LivePlotCallback({ logOutsideNotebook: false });
   await assert.rejects(

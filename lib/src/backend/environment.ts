@@ -29,7 +29,7 @@ export function environmentFacts(): EnvironmentFact[] {
     { item: 'Node.js', value: process.version },
     { item: 'tslab', value: packageVersion('tslab') },
     { item: 'TensorFlow.js', value: tf.version.tfjs },
-    { item: 'backend', value: report ? `${report.name} (${report.reason})` : `${tf.getBackend()} (initBackend() not called)` },
+    { item: 'backend', value: report ? `${report.name} (${report.summary})` : `${tf.getBackend()} (initBackend() not called)` },
     { item: 'CPU', value: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}` },
     { item: 'memory', value: `${gib(os.freemem())} free of ${gib(os.totalmem())}` },
     { item: 'process memory (RSS)', value: gib(process.memoryUsage().rss) },

@@ -28,8 +28,10 @@ export interface BackendReport {
   name: BackendName;
   /** TensorFlow.js' own name for it (`tensorflow`, `wasm`, `cpu`). */
   tfBackend: string;
-  /** One sentence a reader can act on. */
+  /** Why this rung: every rung tried before it and why it did not start. */
   reason: string;
+  /** The reason in a few words, as `initBackend` prints it (chapter 0). */
+  summary: string;
   /** Every rung that was tried, in order. */
   attempts: BackendAttempt[];
 }
@@ -112,8 +114,14 @@ export async function initBackend(options: { backend?: string; quiet?: boolean }
         : skipped.length === 0
           ? 'it is the fastest backend available'
           : `it is the fastest that works here (${skipped.join('; ')})`;
-      lastReport = { name, tfBackend: tf.getBackend(), reason, attempts };
-      if (!options.quiet) console.log(`dlkit backend: ${name} (${reason})`);
+      const failed = attempts.filter((a) => !a.ok).map((a) => a.name);
+      const summary = forced
+        ? 'set by DLKIT_BACKEND'
+        : failed.length === 0
+          ? 'the fastest'
+          : `${failed.join(' and ')} did not start; backendReport().reason says why`;
+      lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts };
+      if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})`);
       return lastReport;
     }
   }

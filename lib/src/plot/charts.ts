@@ -55,7 +55,8 @@ export function scatterPlot(
   const list = Array.isArray(series) ? series : [series];
   const traces = list.map((s) => {
     const trace = seriesTrace(s, 'markers', 'scatterPlot');
-    trace['marker'] = { size: s.size ?? 6, color: s.color, opacity: 0.8 };
+    // An outline keeps a white (or pale) class visible on any background.
+    trace['marker'] = { size: s.size ?? 6, color: s.color, opacity: 0.9, line: { width: 1, color: '#333' } };
     if (s.text) trace['text'] = s.text;
     return trace;
   });
@@ -84,45 +85,189 @@ export function barChart(
 
 /**
  * Histogram of one or more samples (chapter 0). `density: true` scales bars to
- * a probability density, so a density curve (`overlay`) can be drawn on top.
+ * a probability density, so a density curve (`overlay`) can be drawn on top;
+ * `percent: true` shows each sample's share of its own count, so samples of
+ * different sizes compare (chapter 9). Several samples share the same bins.
  */
 export function histogram(
   samples: Numbers | { name?: string; values: Numbers }[],
-  options: ChartOptions & { bins?: number; density?: boolean; overlay?: Series[] } = {},
+  options: ChartOptions & { bins?: number; density?: boolean; percent?: boolean; overlay?: Series[] } = {},
 ): Figure {
   const list = Array.isArray(samples) && typeof samples[0] === 'object'
     ? (samples as { name?: string; values: Numbers }[])
     : [{ values: samples as Numbers }];
+  if (options.density && options.percent) throw new Error('histogram: choose density or percent, not both.');
+  let low = Infinity;
+  let high = -Infinity;
+  for (const s of list) for (let i = 0; i < s.values.length; i++) {
+    low = Math.min(low, s.values[i] as number);
+    high = Math.max(high, s.values[i] as number);
+  }
+  // One set of bins for every sample: bars of different widths would not compare.
+  const sharedBins = list.length > 1 && high > low ? { start: low, end: high, size: (high - low) / (options.bins ?? 40) } : null;
   const traces: Trace[] = list.map((s) => {
     if (s.values.length === 0) throw new Error('histogram: a sample is empty; there is nothing to count.');
     const trace: Trace = { type: 'histogram', x: Array.from(s.values), opacity: list.length > 1 ? 0.6 : 0.85 };
     if (s.name !== undefined) trace['name'] = s.name;
-    if (options.bins !== undefined) trace['nbinsx'] = options.bins;
+    if (sharedBins) trace['xbins'] = sharedBins;
+    else if (options.bins !== undefined) trace['nbinsx'] = options.bins;
     if (options.density) trace['histnorm'] = 'probability density';
+    if (options.percent) trace['histnorm'] = 'percent';
     return trace;
   });
   for (const curve of options.overlay ?? []) traces.push(seriesTrace(curve, 'lines', 'histogram overlay'));
   return new Figure(traces, { ...baseLayout(options), barmode: 'overlay' });
 }
 
-/** A matrix as colours, e.g. a confusion matrix; `showValues` writes each cell's number (chapter 0). */
-export function heatmap(
-  z: number[][],
-  options: ChartOptions & { x?: (string | number)[]; y?: (string | number)[]; colorscale?: string; showValues?: boolean; reverseY?: boolean } = {},
-): Figure {
-  if (z.length === 0 || z.some((row) => row.length !== (z[0] as number[]).length)) {
+/**
+ * plotly's named scales whose low end is dark (or, for the diverging ones, whose
+ * low end is blue): `heatmap` and `imageGrid` reverse them so that a larger
+ * value is darker, and negative is red, positive blue (chapter 2).
+ */
+const SCALES_TO_REVERSE = new Set(['Blues', 'Greens', 'Greys', 'YlGnBu', 'YlOrRd', 'RdBu']);
+
+/** ColorBrewer's Blues, light to dark: plotly's own 'Blues' ends in grey, which reads as "no data". */
+const BLUES: [number, string][] = [[0, '#deebf7'], [0.25, '#9ecae1'], [0.5, '#6baed6'], [0.75, '#2171b5'], [1, '#08306b']];
+
+/** A plotly colour scale name, turned the intuitive way round (see `SCALES_TO_REVERSE`). */
+function colourScale(name: string): { colorscale: string | [number, string][]; reversescale?: boolean } {
+  if (name === 'Blues') return { colorscale: BLUES };
+  return SCALES_TO_REVERSE.has(name) ? { colorscale: name, reversescale: true } : { colorscale: name };
+}
+
+/** Diverging scales: their middle colour should sit at zero. */
+const DIVERGING_SCALES = new Set(['RdBu', 'Picnic', 'Portland', 'Bluered']);
+
+/** Layout fields that keep one unit of x as long as one unit of y: squares stay square (chapter 2). */
+export function equalAspectLayout(layout: Layout): Layout {
+  return {
+    ...layout,
+    xaxis: { ...((layout['xaxis'] as Layout) ?? {}), constrain: 'domain' },
+    yaxis: { ...((layout['yaxis'] as Layout) ?? {}), scaleanchor: 'x', scaleratio: 1, constrain: 'domain' },
+  };
+}
+
+/** Axis fields that give every category its own tick (plotly otherwise skips some, or reads '0'..'9' as numbers). */
+function categoryAxis(labels: (string | number)[]): Layout {
+  const text = labels.map(String);
+  return { type: 'category', tickmode: 'array', tickvals: text, ticktext: text };
+}
+
+/** A cell of a heatmap to mark with an outline and a word: the goal of a grid world, say (chapter 2). */
+export interface MarkedCell {
+  row: number;
+  column: number;
+  /** Written in the cell, above its value. */
+  label?: string;
+  /** Outline colour (default black). */
+  color?: string;
+}
+
+/** Options of `heatmap` (chapter 0). */
+export interface HeatmapOptions extends ChartOptions {
+  /** Column labels; every one gets a tick. */
+  x?: (string | number)[];
+  /** Row labels; every one gets a tick. */
+  y?: (string | number)[];
+  /** A plotly scale name; sequential scales run light (small) to dark (large), RdBu red (negative) to blue (positive). */
+  colorscale?: string;
+  /** Write each cell's number in it. */
+  showValues?: boolean;
+  /** Text written in each cell instead of its number (a policy's arrows, say); null leaves a cell blank. */
+  cellText?: (string | null)[][];
+  /** Row 0 at the top, as a matrix is read. */
+  reverseY?: boolean;
+  /** What the colours measure, written on the colour bar. */
+  colorbarTitle?: string;
+  /** Cells outlined and labelled (goal, pit, wall of a grid world). */
+  marks?: MarkedCell[];
+  /** Square cells (default true): a matrix or a grid of the plane keeps its shape. */
+  equalAspect?: boolean;
+}
+
+function cellValueText(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '';
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/**
+ * A matrix as colours (chapter 0): a similarity matrix, a grid world's values.
+ * Cells are square, every row and column label gets a tick, and `null` cells
+ * (not rated, a wall) stay blank instead of taking the scale's lowest colour.
+ */
+export function heatmap(z: (number | null)[][], options: HeatmapOptions = {}): Figure {
+  if (z.length === 0 || z.some((row) => row.length !== (z[0] as (number | null)[]).length)) {
     throw new Error('heatmap: z must be a non-empty matrix whose rows all have the same length.');
   }
-  const trace: Trace = { type: 'heatmap', z, colorscale: options.colorscale ?? 'Viridis' };
-  if (options.x) trace['x'] = options.x;
-  if (options.y) trace['y'] = options.y;
-  if (options.showValues) {
-    trace['text'] = z.map((row) => row.map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(2))));
-    trace['texttemplate'] = '%{text}';
+  const rows = z.length;
+  const columns = (z[0] as (number | null)[]).length;
+  if (options.x && options.x.length !== columns) throw new Error(`heatmap: ${options.x.length} x labels for ${columns} columns; give one label per column.`);
+  if (options.y && options.y.length !== rows) throw new Error(`heatmap: ${options.y.length} y labels for ${rows} rows; give one label per row.`);
+  if (options.cellText && (options.cellText.length !== rows || options.cellText.some((row) => row.length !== columns))) {
+    throw new Error(`heatmap: cellText must have the shape of z (${rows} rows of ${columns}).`);
   }
-  const layout = baseLayout(options);
-  if (options.reverseY) layout['yaxis'] = { ...((layout['yaxis'] as Layout) ?? {}), autorange: 'reversed' };
+  const scale = options.colorscale ?? 'Viridis';
+  const trace: Trace = { type: 'heatmap', z, ...colourScale(scale), xgap: 1, ygap: 1, hoverongaps: false };
+  const xLabels = options.x ?? Array.from({ length: columns }, (_, c) => c);
+  const yLabels = options.y ?? Array.from({ length: rows }, (_, r) => r);
+  trace['x'] = xLabels.map(String);
+  trace['y'] = yLabels.map(String);
+  if (DIVERGING_SCALES.has(scale)) {
+    const largest = Math.max(...z.flat().map((v) => (v === null || !Number.isFinite(v) ? 0 : Math.abs(v))), 1e-12);
+    Object.assign(trace, { zmin: -largest, zmax: largest });
+  }
+  if (options.colorbarTitle) trace['colorbar'] = { title: { text: options.colorbarTitle, side: 'right' } };
+  const labels = (options.marks ?? []).map((m) => ({ ...m }));
+  if (options.cellText || options.showValues || labels.length > 0) {
+    trace['text'] = z.map((row, r) => row.map((v, c) => {
+      const written = options.cellText ? (options.cellText[r]?.[c] ?? '') : options.showValues ? cellValueText(v) : '';
+      const mark = labels.find((m) => m.row === r && m.column === c)?.label;
+      return mark ? (written ? `<b>${mark}</b><br>${written}` : `<b>${mark}</b>`) : written;
+    }));
+    trace['texttemplate'] = '%{text}';
+    trace['textfont'] = { size: 14 };
+  }
+  let layout = baseLayout(options);
+  layout['xaxis'] = { ...categoryAxis(xLabels), ...((layout['xaxis'] as Layout) ?? {}) };
+  layout['yaxis'] = { ...categoryAxis(yLabels), ...((layout['yaxis'] as Layout) ?? {}) };
+  if (options.reverseY) layout['yaxis'] = { ...(layout['yaxis'] as Layout), autorange: 'reversed' };
+  if (options.equalAspect ?? true) layout = equalAspectLayout(layout);
+  if (labels.length > 0) {
+    for (const m of labels) {
+      if (m.row < 0 || m.row >= rows || m.column < 0 || m.column >= columns) {
+        throw new Error(`heatmap: mark at row ${m.row}, column ${m.column} is outside the ${rows}×${columns} matrix.`);
+      }
+    }
+    // Category axes put cell k at k - 0.5 ... k + 0.5.
+    layout['shapes'] = labels.map((m) => ({
+      type: 'rect', xref: 'x', yref: 'y', x0: m.column - 0.5, x1: m.column + 0.5, y0: m.row - 0.5, y1: m.row + 0.5,
+      line: { color: m.color ?? 'black', width: 3 },
+    }));
+  }
   return new Figure([trace], layout);
+}
+
+/**
+ * A confusion matrix (chapter 7): `matrix[t][p]` counts the examples of class
+ * `t` predicted as `p`. Each cell shows its count; the colour follows the count
+ * on a log scale (a few mistakes stay visible beside thousands of hits) and the
+ * colour bar is labelled in counts.
+ */
+export function confusionMatrixHeatmap(matrix: number[][], labels: (string | number)[], options: ChartOptions = {}): Figure {
+  if (matrix.length !== labels.length || matrix.some((row) => row.length !== labels.length)) {
+    throw new Error(`confusionMatrixHeatmap: expected a ${labels.length}×${labels.length} matrix, one row and one column per label.`);
+  }
+  const largest = Math.max(1, ...matrix.flat());
+  const ticks = [0, 1, 10, 100, 1000, 10000, 100000].filter((t) => t <= largest);
+  const figure = heatmap(matrix.map((row) => row.map((v) => Math.log10(1 + v))), {
+    x: labels, y: labels, reverseY: true, colorscale: 'Blues', xLabel: 'predicted', yLabel: 'true',
+    cellText: matrix.map((row) => row.map((v) => (v === 0 ? '' : String(v)))),
+    height: 480, ...options,
+  });
+  const trace = figure.traces[0] as Trace;
+  trace['colorbar'] = { title: { text: 'count (log scale)', side: 'right' }, tickvals: ticks.map((t) => Math.log10(1 + t)), ticktext: ticks.map(String) };
+  trace['hovertemplate'] = 'true %{y}, predicted %{x}: %{text}<extra></extra>';
+  return figure;
 }
 
 /**
@@ -135,6 +280,8 @@ export function imageGrid(
     height: number; width: number; columns?: number; titles?: string[]; title?: string; colorscale?: string; cellSize?: number;
     /** One colour scale for all images (default), or each image scaled to its own range (learned filters). */
     sharedScale?: boolean;
+    /** A colour bar with this title (what the false colours measure); needs the shared scale. */
+    colorbarTitle?: string;
   },
 ): Figure {
   const { height, width } = options;
@@ -150,7 +297,12 @@ export function imageGrid(
     low = Math.min(low, image[i] as number);
     high = Math.max(high, image[i] as number);
   }
-  const range = (options.sharedScale ?? true) ? { zmin: low, zmax: high > low ? high : low + 1 } : {};
+  const scale = options.colorscale ?? 'Greys';
+  const shared = options.sharedScale ?? true;
+  if (options.colorbarTitle && !shared) throw new Error('imageGrid: a colour bar needs one scale for all images; drop sharedScale: false or colorbarTitle.');
+  // A diverging scale puts its middle colour at zero.
+  const largest = Math.max(Math.abs(low), Math.abs(high));
+  const range = !shared ? {} : DIVERGING_SCALES.has(scale) ? { zmin: -largest, zmax: largest || 1 } : { zmin: low, zmax: high > low ? high : low + 1 };
   const columns = Math.min(options.columns ?? 8, images.length);
   const rows = Math.ceil(images.length / columns);
   const traces: Trace[] = [];
@@ -158,7 +310,7 @@ export function imageGrid(
   const top = (options.title ? 40 : 10) + titleSpace;
   const layout: Layout = {
     grid: { rows, columns, pattern: 'independent', xgap: 0.05, ygap: options.titles ? 0.3 : 0.05 },
-    margin: { l: 10, r: 10, t: top, b: 10 },
+    margin: { l: 10, r: options.colorbarTitle ? 90 : 10, t: top, b: 10 },
     height: rows * ((options.cellSize ?? 80) + titleSpace) + top + 10,
     annotations: [] as unknown[],
   };
@@ -167,7 +319,8 @@ export function imageGrid(
     const axis = i === 0 ? '' : String(i + 1);
     const z: number[][] = [];
     for (let r = 0; r < height; r++) z.push(Array.from({ length: width }, (_, c) => image[r * width + c] as number));
-    traces.push({ type: 'heatmap', z, ...range, colorscale: options.colorscale ?? 'Greys', reversescale: !options.colorscale, showscale: false, xaxis: `x${axis}`, yaxis: `y${axis}` });
+    const colourBar = options.colorbarTitle && i === 0 ? { showscale: true, colorbar: { title: { text: options.colorbarTitle, side: 'right' }, len: 0.9 } } : { showscale: false };
+    traces.push({ type: 'heatmap', z, ...range, ...colourScale(scale), ...colourBar, xaxis: `x${axis}`, yaxis: `y${axis}` });
     layout[`xaxis${axis}`] = { visible: false, constrain: 'domain' };
     layout[`yaxis${axis}`] = { visible: false, autorange: 'reversed', scaleanchor: `x${axis}` };
     const title = options.titles?.[i];
@@ -193,11 +346,31 @@ function checkGrid(grid: Grid, what: string): void {
 }
 
 /** Contour lines of a function of two variables, with optional paths drawn on top (chapter 0). */
-export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series[]; logScale?: boolean } = {}): Figure {
+function span(values: Numbers): number {
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    low = Math.min(low, values[i] as number);
+    high = Math.max(high, values[i] as number);
+  }
+  return high - low;
+}
+
+/**
+ * Contour lines of a function of two variables, with optional paths drawn on
+ * top (chapter 0). When x and y span about the same range (within a factor
+ * of 2: a plane of inputs, say) the plot keeps equal aspect, so a circle stays
+ * round; `equalAspect` forces it on or off.
+ */
+export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series[]; logScale?: boolean; colorbarTitle?: string; equalAspect?: boolean } = {}): Figure {
   checkGrid(grid, 'contourPlot');
   const z = options.logScale ? grid.z.map((row) => row.map((v) => Math.log10(v))) : grid.z;
+  const colourBarTitle = options.colorbarTitle ?? (options.logScale ? 'log10 value' : undefined);
   const traces: Trace[] = [
-    { type: 'contour', x: Array.from(grid.x), y: Array.from(grid.y), z, colorscale: 'Viridis', contours: { coloring: 'heatmap' }, name: options.logScale ? 'log10 value' : 'value' },
+    {
+      type: 'contour', x: Array.from(grid.x), y: Array.from(grid.y), z, colorscale: 'Viridis', contours: { coloring: 'heatmap' }, name: options.logScale ? 'log10 value' : 'value',
+      ...(colourBarTitle ? { colorbar: { title: { text: colourBarTitle, side: 'right' } } } : {}),
+    },
   ];
   for (const path of options.paths ?? []) {
     const trace = seriesTrace(path, 'lines+markers', 'contourPlot path');
@@ -205,7 +378,11 @@ export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series
     traces.push(trace);
   }
   // Paths get a legend under the plot, clear of the colour bar on the right.
-  const layout = baseLayout(options);
+  let layout = baseLayout(options);
+  const ratio = span(grid.x) / Math.max(span(grid.y), 1e-300);
+  if (options.equalAspect ?? (ratio >= 0.5 && ratio <= 2)) {
+    layout = equalAspectLayout(layout);
+  }
   if ((options.paths ?? []).length > 0) layout['legend'] = { orientation: 'h', y: -0.2, ...((options.layout?.['legend'] as Layout) ?? {}) };
   return new Figure(traces, layout);
 }

@@ -12,9 +12,14 @@ export interface LivePlotOptions {
   title?: string;
   xLabel?: string;
   yLabel?: string;
-  /** Series drawn against a second y axis on the right (accuracies beside losses, say). */
-  rightAxis?: string[];
-  rightLabel?: string;
+  /**
+   * Side-by-side panels, each with its own y axis: `[{ yLabel: 'loss', series: ['loss', 'validationLoss'] },
+   * { yLabel: 'accuracy', series: ['accuracy', 'validationAccuracy'] }]`. Series in no panel go to the first.
+   * Default: one panel with every series.
+   */
+  panels?: LivePlotPanel[];
+  /** Reader names of series, e.g. `{ lr: 'learning rate' }`; default `readerName(series)`. */
+  labels?: Record<string, string>;
   /** How many units (`progress.done`) the whole run has, for the ETA. */
   total?: number;
   /** What `progress.done` counts: 'samples', 'steps', ... */
@@ -25,6 +30,32 @@ export interface LivePlotOptions {
   /** Print the progress line on stdout outside a notebook (default true). */
   logOutsideNotebook?: boolean;
 }
+
+/** One panel of a `LivePlot`: its y-axis label and the series drawn in it (chapter 5). */
+export interface LivePlotPanel {
+  yLabel?: string;
+  series: string[];
+}
+
+/**
+ * A logged name as a reader says it (chapter 5): `validationLoss` becomes
+ * `validation loss`, `mean_squared_error` becomes `mean squared error`; a name
+ * that is already words ('DQN return') stays as it is.
+ */
+export function readerName(name: string): string {
+  if (/^[a-z][A-Za-z0-9]*$/.test(name)) return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  if (/^[a-z][a-z0-9_]*$/.test(name)) return name.replace(/_/g, ' ');
+  return name;
+}
+
+/** The quantity a series measures: `validationLoss` and `loss` both measure `loss`. */
+function quantityOf(name: string): string {
+  const match = /^validation([A-Z].*)$/.exec(name);
+  return match ? `${(match[1] as string)[0]?.toLowerCase()}${(match[1] as string).slice(1)}` : name;
+}
+
+/** plotly's default colours, one per quantity. */
+const QUANTITY_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
 /** Progress reported with an update: how many units are done (chapter 0). */
 export interface Progress {
@@ -95,7 +126,7 @@ export class LivePlot {
   progressLine(now = Date.now()): string {
     const parts: string[] = [];
     parts.push(this.progress?.label ?? `${this.options.xLabel ?? 'x'} ${this.lastX}`);
-    for (const [name, value] of Object.entries(this.latest)) parts.push(`${name} ${formatValue(value)}`);
+    for (const [name, value] of Object.entries(this.latest)) parts.push(`${this.label(name)} ${formatValue(value)}`);
     const elapsed = (now - this.startTime) / 1000;
     if (this.progress && elapsed > 0) {
       const rate = this.progress.done / elapsed;
@@ -113,23 +144,39 @@ export class LivePlot {
     return parts.join(' | ');
   }
 
-  /** The current curves as a `Figure` (to save with `.saveHtml`). */
+  /** The reader name of a series: `labels[name]`, else `readerName(name)`. */
+  label(name: string): string {
+    return this.options.labels?.[name] ?? readerName(name);
+  }
+
+  /**
+   * The current curves as a `Figure` (to save with `.saveHtml`): one panel per
+   * `panels` entry, one colour per quantity, training solid and validation dashed.
+   */
   figure(): Figure {
-    const right = new Set(this.options.rightAxis ?? []);
-    const traces: Trace[] = [...this.series.entries()].map(([name, s]) => ({
-      type: 'scatter',
-      mode: s.x.length > 1 ? 'lines' : 'markers',
-      name,
-      x: s.x,
-      y: s.y,
-      ...(right.has(name) ? { yaxis: 'y2', line: { dash: 'dot' } } : {}),
-    }));
-    const layout = baseLayout({ title: this.options.title, xLabel: this.options.xLabel, yLabel: this.options.yLabel, height: this.options.height ?? 340 });
-    if (right.size > 0) {
-      layout['yaxis2'] = { overlaying: 'y', side: 'right', title: { text: this.options.rightLabel ?? [...right].join(', ') } };
-      layout['margin'] = { l: 60, r: 60, t: this.options.title ? 50 : 20, b: 50 };
-    }
-    layout['legend'] = { orientation: 'h', y: -0.2 };
+    const panels = this.options.panels && this.options.panels.length > 0 ? this.options.panels : [{ yLabel: this.options.yLabel, series: [] }];
+    const panelOf = (name: string) => Math.max(0, panels.findIndex((p) => p.series.includes(name)));
+    const quantities: string[] = [];
+    const traces: Trace[] = [...this.series.entries()].map(([name, s]) => {
+      const quantity = quantityOf(name);
+      if (!quantities.includes(quantity)) quantities.push(quantity);
+      const colour = QUANTITY_COLOURS[quantities.indexOf(quantity) % QUANTITY_COLOURS.length];
+      const axis = panelOf(name) === 0 ? '' : String(panelOf(name) + 1);
+      const dash = quantity === name ? 'solid' : 'dash';
+      return {
+        type: 'scatter', mode: s.x.length > 1 ? 'lines' : 'lines+markers', name: this.label(name), x: s.x, y: s.y,
+        line: { color: colour, dash, width: 2 }, marker: { color: colour, size: 6 }, xaxis: `x${axis}`, yaxis: `y${axis}`,
+      };
+    });
+    const layout = baseLayout({ title: this.options.title, height: this.options.height ?? 340 });
+    panels.forEach((panel, i) => {
+      const axis = i === 0 ? '' : String(i + 1);
+      layout[`xaxis${axis}`] = { title: { text: this.options.xLabel ?? '' }, automargin: true };
+      layout[`yaxis${axis}`] = { title: { text: panel.yLabel ?? '' }, automargin: true };
+    });
+    if (panels.length > 1) layout['grid'] = { rows: 1, columns: panels.length, pattern: 'independent', xgap: 0.15 };
+    layout['legend'] = { orientation: 'h', y: -0.25 };
+    layout['margin'] = { l: 60, r: 20, t: this.options.title ? 50 : 20, b: 50 };
     return new Figure(traces, layout);
   }
 

@@ -1,10 +1,11 @@
 /**
- * The Trainer's live plot as a callback (chapter 5): loss on the left axis,
- * metrics (dotted) on the right, one point per `syncEvery` batches and one per
+ * The Trainer's live plot as a callback (chapter 5): the loss in one panel and
+ * each metric in its own, training solid and validation dashed in the same
+ * colour, one point per `syncEvery` batches and one per
  * epoch with the validation values, under a progress line with the samples
  * per second and the time left. `fit({ plot })` adds one.
  */
-import { LivePlot, type LivePlotOptions } from '../plot/live-plot';
+import { LivePlot, readerName, type LivePlotOptions } from '../plot/live-plot';
 import { validationName, type BatchInfo, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
 
 /** Draws training as it goes with a `LivePlot` (chapter 5). */
@@ -30,11 +31,10 @@ export class LivePlotCallback implements TrainerCallback {
     this.plan = plan;
     this.names = ['loss', ...plan.metrics];
     this.done = 0;
-    const right = plan.metrics.flatMap((n) => (plan.validation ? [n, validationName(n)] : [n]));
+    const panels = this.names.map((n) => ({ yLabel: readerName(n), series: plan.validation ? [n, validationName(n)] : [n] }));
     this.plot = new LivePlot({
       xLabel: 'epoch',
-      yLabel: 'loss',
-      ...(right.length > 0 ? { rightAxis: right, rightLabel: plan.metrics.join(', ') } : {}),
+      panels,
       ...this.options,
       total: Math.max(1, plan.epochs - control.epoch) * plan.samplesPerEpoch,
       unit: 'samples',
