@@ -90,6 +90,8 @@ test('the native rung shares the book\'s one TensorFlow.js and reports TensorFlo
   if (skipped(t)) return;
   const report = await initBackend({ backend: 'node', quiet: true });
   assert.equal(report.tfBackend, 'tensorflow');
+  const chosen = await initBackend({ backend: '', quiet: true });
+  assert.ok(['node-gpu', 'node'].includes(chosen.name), `the ladder finds the native rung by itself: ${chosen.name} (${chosen.reason})`);
   const packageFolder = path.join(nativeModulesFolder(), '@tensorflow', 'tfjs-node');
   // tfjs-node registers its backend with the tfjs-core it resolves: it must be the book's copy.
   assert.equal(require.resolve('@tensorflow/tfjs-core', { paths: [packageFolder] }), require.resolve('@tensorflow/tfjs-core'));
