@@ -1,7 +1,8 @@
 /**
  * The native rung (`npm run native`: @tensorflow/tfjs-node 4.22 on TensorFlow 2.21 from the pip wheel) against
  * the cpu backend, the reference: every op and gradient the book uses, and the book's models trained from the
- * same weights. Skipped, with the reason, when the native rung is not built here.
+ * same weights; and chapter 5 executed on the rung that is not the default. Skipped, with the reason, when the
+ * native rung is not built here.
  *
  * Tolerances: single ops and their gradients agree to 1e-4 of the largest reference value (float32 with a
  * different summation order: TensorFlow's oneDNN kernels block and vectorise); training losses over 5 steps
@@ -13,6 +14,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, seed, tf } from 'dlkit';
 import type { LayersModel, Scalar, Tensor, Tensor3D, Tensor4D } from 'dlkit';
+import { executeNotebook, repositoryRoot } from './helpers/notebooks';
 
 const OP_TOLERANCE = 1e-4;
 const TRAINING_TOLERANCE = 1e-3;
@@ -342,4 +344,17 @@ test("TensorFlow 2.21's int32 round bug does not reach the book: the Trainer's l
   assert.deepEqual(roundedFloat, [1, 3, -1]);
   tf.dispose([x, whole, fractional]);
   model.dispose();
+});
+
+test('a training chapter (5, quick mode) also executes on the other fast rung than the default', async (t) => {
+  // notebooks.test.ts runs every chapter on the default rung (native once `npm run native` has built it, else wasm);
+  // this runs chapter 5 once more on the other one, so both rungs run a real chapter in every `npm test`.
+  const defaultRung = (await initBackend({ backend: '', quiet: true })).name;
+  const other = defaultRung === 'wasm' ? 'node' : 'wasm';
+  if (other === 'node' && skipped(t)) return;
+  const run = await executeNotebook('05_deep_learning_mlp.ipynb', {
+    outDir: path.join(repositoryRoot, 'test-results', `notebooks-${other}`),
+    env: { DLKIT_QUICK: '1', DLKIT_BACKEND: other },
+  });
+  assert.ok(run.ok, `chapter 5 on ${other}: ${run.failure ?? 'failed'}`);
 });
