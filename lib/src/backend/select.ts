@@ -65,7 +65,8 @@ export function nativeModulesFolder(): string {
 /** Loads a native tfjs-node package if it is installed (or built by `npm run native`) and really is the native one. */
 function loadNative(pkg: string): string | null {
   const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
-  let problem = `${pkg} is not installed (npm run native builds it offline from TensorFlow's pip wheel)`;
+  const howTo = pkg === NPM_PACKAGE.node ? "npm run native builds it offline from TensorFlow's pip wheel" : `npm install ${pkg} on a machine that can download its native library`;
+  let problem = `${pkg} is not installed (${howTo})`;
   for (const paths of places) {
     let resolved: string;
     try {
@@ -75,7 +76,7 @@ function loadNative(pkg: string): string | null {
     }
     const manifest = require(resolved) as { name?: string };
     if (manifest.name !== pkg) {
-      problem = `${pkg} resolves to ${manifest.name ?? 'another package'}, not the native build (npm run native builds it)`;
+      problem = `${pkg} resolves to ${manifest.name ?? 'another package'}, not the native build (${howTo})`;
       continue;
     }
     try {
