@@ -13,17 +13,13 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, seed, tf } from 'dlkit';
+import { assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier } from './helpers/parity';
 import type { LayersModel, Scalar, Tensor, Tensor3D, Tensor4D } from 'dlkit';
 import { executeNotebook, repositoryRoot } from './helpers/notebooks';
 
 const OP_TOLERANCE = 1e-4;
 const TRAINING_TOLERANCE = 1e-3;
 const BOOK_MODEL_TOLERANCE = 2e-3;
-interface Output {
-  values: Float32Array;
-  shape: number[];
-}
-
 let skipReason: string | null = null;
 /** The largest difference seen, relative to the reference's scale, per kind of check: printed at the end. */
 const worstSeen = { op: 0, training: 0 };
@@ -47,45 +43,9 @@ function skipped(t: TestContext): boolean {
   return skipReason !== null;
 }
 
-function normal(shape: number[]): Float32Array {
-  const r = rng();
-  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal());
-}
-
-function assertClose(label: string, actual: Output, expected: Output, tolerance: number): void {
-  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-  let scale = 1;
-  for (const v of expected.values) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  let where = -1;
-  expected.values.forEach((v, i) => {
-    const difference = Math.abs(v - (actual.values[i] as number));
-    if (!(difference <= worst)) {
-      worst = difference;
-      where = i;
-    }
-  });
-  worstSeen.op = Math.max(worstSeen.op, worst / scale);
-  assert.ok(worst <= tolerance * scale, `${label}: native differs from cpu by ${worst} at index ${where} (scale ${scale}, tolerance ${tolerance * scale})`);
-}
-
 /** Runs `compute` on cpu and on the native backend (from the same plain numbers) and compares every output. */
 async function parity(label: string, compute: () => Tensor | Tensor[], tolerance = OP_TOLERANCE): Promise<void> {
-  const results: Output[][] = [];
-  for (const backend of ['cpu', 'tensorflow']) {
-    await tf.setBackend(backend);
-    const before = tf.memory().numTensors;
-    const outputs = tf.tidy(() => {
-      const result = compute();
-      return Array.isArray(result) ? result : [result];
-    });
-    results.push(outputs.map((t) => ({ values: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape })));
-    tf.dispose(outputs);
-    assert.equal(tf.memory().numTensors, before, `${label}: ${backend} left tensors behind`);
-  }
-  const [cpu, native] = results as [Output[], Output[]];
-  assert.equal(native.length, cpu.length);
-  cpu.forEach((expected, i) => assertClose(`${label} [output ${i}]`, native[i] as Output, expected, tolerance));
+  worstSeen.op = Math.max(worstSeen.op, await compareBackends(label, compute, tolerance, 'cpu', 'tensorflow'));
 }
 
 test('the native rung shares the book\'s one TensorFlow.js and reports TensorFlow 2.21', async (t) => {
@@ -249,34 +209,9 @@ test('gather (embeddings) and its gradient, oneHot, cumsum, tile, concat, and th
   );
 });
 
-/** Trains `build()` for `steps` steps on `backend` from `weights` (or its own initial weights); returns losses and the start. */
-async function train(backend: string, build: () => LayersModel, weights: Output[] | null, data: () => [Tensor, Tensor], steps: number) {
-  await tf.setBackend(backend);
-  const model = build();
-  if (weights) model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
-  const initial = model.getWeights().map((w) => ({ values: Float32Array.from(w.dataSync() as Float32Array), shape: w.shape }));
-  const [x, y] = data();
-  const losses: number[] = [];
-  let tensors = -1;
-  for (let step = 0; step < steps; step++) {
-    losses.push((await model.trainOnBatch(x, y)) as number);
-    if (step === 0) tensors = tf.memory().numTensors;
-  }
-  assert.equal(tf.memory().numTensors, tensors, `${backend}: tensor count grows while training`);
-  tf.dispose([x, y]);
-  model.dispose();
-  return { losses, weights: initial };
-}
-
+/** Trains from the same weights on cpu and on native and compares the losses (test/helpers/parity.ts). */
 async function assertSameTraining(label: string, build: () => LayersModel, data: () => [Tensor, Tensor], steps: number, tolerance: number): Promise<void> {
-  const cpu = await train('cpu', build, null, data, steps);
-  const native = await train('tensorflow', build, cpu.weights, data, steps);
-  cpu.losses.forEach((loss, step) => {
-    const other = native.losses[step] as number;
-    worstSeen.training = Math.max(worstSeen.training, Math.abs(loss - other) / Math.max(1, Math.abs(loss)));
-    assert.ok(Math.abs(loss - other) <= tolerance * Math.max(1, Math.abs(loss)), `${label}: step ${step} loss is ${other} on native but ${loss} on cpu`);
-  });
-  assert.ok((cpu.losses.at(-1) as number) < (cpu.losses[0] as number), `${label}: the loss goes down (${cpu.losses.join(', ')})`);
+  worstSeen.training = Math.max(worstSeen.training, await sameTraining(label, build, data, steps, tolerance, 'cpu', 'tensorflow'));
 }
 
 test("the book's models (mlp, lenet, resnet) train the same on native and cpu from the same weights", async (t) => {
@@ -299,15 +234,7 @@ test('an embedding model and an LSTM + GRU model train the same on native and cp
   const classes = Array.from({ length: 16 }, (_, i) => i % 3);
   await assertSameTraining(
     'embedding model',
-    () => {
-      const model = tf.sequential();
-      model.add(tf.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 6 }));
-      model.add(tf.layers.flatten());
-      model.add(tf.layers.dense({ units: 16, activation: 'tanh' }));
-      model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
-      model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-      return model;
-    },
+    embeddingClassifier,
     () => [tf.tensor2d(tokens, [16, 6], 'int32'), tf.oneHot(tf.tensor1d(classes, 'int32'), 3)],
     5,
     TRAINING_TOLERANCE,
@@ -315,14 +242,7 @@ test('an embedding model and an LSTM + GRU model train the same on native and cp
   const sequences = normal([8, 5, 3]);
   await assertSameTraining(
     'LSTM + GRU',
-    () => {
-      const model = tf.sequential();
-      model.add(tf.layers.lstm({ inputShape: [5, 3], units: 6, returnSequences: true }));
-      model.add(tf.layers.gru({ units: 4 }));
-      model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
-      model.compile({ optimizer: tf.train.rmsprop(0.01), loss: 'categoricalCrossentropy' });
-      return model;
-    },
+    recurrentClassifier,
     () => [tf.tensor3d(sequences, [8, 5, 3]), tf.oneHot(tf.tensor1d(classes.slice(0, 8).map((c) => c % 2), 'int32'), 2)],
     5,
     TRAINING_TOLERANCE,
