@@ -76,10 +76,9 @@ function verify({ quiet = false } = {}) {
 }
 
 checkNode();
-ensureDependencies();
-buildLibrary();
-
 if (!argv.includes('--force') && existsSync(stampFile)) {
+  ensureDependencies();
+  buildLibrary();
   const version = verify({ quiet: true });
   if (version) {
     say(`the native rung is already built (TensorFlow ${version} in .native/); \`npm run native -- --force\` rebuilds it`);
@@ -100,6 +99,8 @@ if (missing.length > 0) {
       'The book works without it (on the wasm backend); the native rung only makes training faster.',
   );
 }
+ensureDependencies();
+buildLibrary();
 
 // 2. TensorFlow's C library: a wheel we have, an installed TensorFlow, or one pip downloads.
 function findWheel() {

@@ -11,6 +11,9 @@
 import { after, before, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, seed, tf } from 'dlkit';
 import { assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier } from './helpers/parity';
@@ -277,4 +280,26 @@ test('a training chapter (5, quick mode) also executes on the other fast rung th
     env: { DLKIT_QUICK: '1', DLKIT_BACKEND: other },
   });
   assert.ok(run.ok, `chapter 5 on ${other}: ${run.failure ?? 'failed'}`);
+});
+
+test('npm run native stops with what to install when g++, make and Python are missing, before touching .native/', () => {
+  // A PATH holding only node: no g++, make, python3 or sh.
+  const bin = mkdtempSync(path.join(tmpdir(), 'dlkit-native-path-'));
+  symlinkSync(process.execPath, path.join(bin, 'node'));
+  const stamp = path.join(repositoryRoot, '.native', 'build.json');
+  const before = existsSync(stamp) ? readFileSync(stamp, 'utf8') : null;
+  try {
+    const run = spawnSync(process.execPath, [path.join(repositoryRoot, 'scripts', 'native.mjs'), '--force'], {
+      cwd: repositoryRoot,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: bin, DLKIT_PYTHON: '' },
+    });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /needs g\+\+, make, python3, which are not installed/);
+    assert.match(run.stderr, /apt-get install --no-install-recommends g\+\+ make python3 python3-pip/);
+    assert.ok(!/^\s+at /m.test(run.stderr), `no stack trace: ${run.stderr}`);
+    assert.equal(existsSync(stamp) ? readFileSync(stamp, 'utf8') : null, before, 'the built rung is left as it was');
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 });
