@@ -23,7 +23,7 @@ import { checkNode, ensureDependencies, buildLibrary, fail, root, say } from './
 
 const TENSORFLOW_VERSION = '2.21.0';
 const TFJS_NODE_VERSION = '4.22.0';
-export const nativeFolder = join(root, '.native');
+const nativeFolder = join(root, '.native');
 const cacheFolder = join(nativeFolder, 'cache');
 const packageFolder = join(nativeFolder, 'node_modules', '@tensorflow', 'tfjs-node');
 const stampFile = join(nativeFolder, 'build.json');
