@@ -3,8 +3,12 @@
 // Options: --smoke (tiny sizes, one repetition: what the tests run),
 // --backends wasm,cpu (default: the one DLKIT_BACKEND names, else every
 // backend that starts), --only name1,name2, --out FILE, --profile (print the
-// kernels that take the time in each chosen workload, instead of measuring).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// kernels that take the time in each chosen workload, instead of measuring),
+// --torch (also run bench/torch_reference.py in PyTorch CPU, 1 and 2 threads, and
+// add its figures and dlkit/PyTorch ratios; Python from DLKIT_TORCH_PYTHON, else
+// .venv-bench/bin/python, else python3; skipped with a note when torch is absent).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -100,6 +104,40 @@ function format(value) {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
 }
 
+// The fastest backend for each workload (for a latency, the lowest).
+const winners = {};
+for (const r of results) {
+  if (r.median === undefined || r.backend.startsWith('none')) continue;
+  const best = winners[r.workload];
+  const better = r.unit === 'µs' ? (a, b) => a < b : (a, b) => a > b;
+  if (!best || better(r.median, best.median)) winners[r.workload] = { backend: r.backend, median: r.median, unit: r.unit };
+}
+
+/** PyTorch's figures for the same workloads, and dlkit/PyTorch ratios (above 1: dlkit is faster). */
+function runTorch() {
+  const candidates = [process.env.DLKIT_TORCH_PYTHON, join(root, '.venv-bench', 'bin', 'python'), 'python3'].filter((p) => p && (p === 'python3' || existsSync(p)));
+  const python = candidates.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  if (!python) return { skipped: 'no Python with torch (python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy; or set DLKIT_TORCH_PYTHON)' };
+  console.log(`\nPyTorch reference with ${python} (bench/torch_reference.py)`);
+  const known = ['matmul-1024', 'mlp-fit', 'lenet-train', 'resnet-train', 'dqn-update', 'dqn-act-latency'];
+  const names = [...new Set(chosen.map((w) => (w.name === 'mlp-trainer' ? 'mlp-fit' : w.name)))].filter((n) => known.includes(n));
+  if (names.length === 0) return { skipped: `bench/torch_reference.py has none of the chosen workloads (it has ${known.join(', ')})` };
+  const run = spawnSync(python, [join(root, 'bench', 'torch_reference.py'), '--threads', '1,2', '--only', names.join(','), ...(size === 'smoke' ? ['--smoke'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (run.status !== 0) return { error: `bench/torch_reference.py failed with status ${run.status}` };
+  const torch = JSON.parse(run.stdout);
+  const ratios = [];
+  for (const r of results) {
+    if (r.median === undefined) continue;
+    const reference = r.workload === 'mlp-trainer' ? 'mlp-fit' : r.workload;
+    for (const t of torch.results.filter((x) => x.workload === reference)) {
+      const ratio = r.unit === 'µs' ? t.median / r.median : r.median / t.median;
+      ratios.push({ workload: r.workload, backend: r.backend, torchThreads: t.threads, dlkit: r.median, torch: t.median, unit: r.unit, ratio: Number(ratio.toFixed(3)) });
+    }
+  }
+  return { ...torch, ratios };
+}
+const torch = argv.includes('--torch') ? runTorch() : undefined;
+
 const output = {
   schema: 'dlkit-bench/1',
   size,
@@ -108,6 +146,8 @@ const output = {
   tfjs: tf.version.tfjs,
   backends,
   results,
+  winners,
+  ...(torch ? { torch } : {}),
 };
 const out = resolve(option('--out') ?? join(root, 'bench', 'results.json'));
 mkdirSync(dirname(out), { recursive: true });
@@ -119,5 +159,20 @@ for (const r of results) {
   if (r.skipped || r.error) console.log(`| ${r.workload} | ${r.backend} | ${r.skipped ? 'skipped' : 'error'} | | | ${r.unit} | ${r.rssMiB} | ${r.tensorsAfter} |`);
   else console.log(`| ${r.workload} | ${r.backend} | ${format(r.median)} | ${format(r.min)} | ${format(r.max)} | ${r.unit} | ${r.rssMiB} | ${r.tensorsAfter} |`);
 }
+console.log('\nfastest backend per workload: ' + Object.entries(winners).map(([w, b]) => `${w} ${b.backend}`).join(', '));
+if (torch?.ratios) {
+  const workloadsWithTorch = [...new Set(torch.ratios.map((r) => r.workload))];
+  const torchOf = (workload, threads) => torch.results.find((t) => t.workload === (workload === 'mlp-trainer' ? 'mlp-fit' : workload) && t.threads === threads)?.median;
+  console.log(`\n| workload | unit | ${backends.join(' | ')} | PyTorch ${torch.torch} 1 thread | 2 threads | best dlkit / PyTorch (same threads) |`);
+  console.log(`|---|---|${backends.map(() => '---|').join('')}---|---|---|`);
+  for (const w of workloadsWithTorch) {
+    const row = results.filter((r) => r.workload === w);
+    const cells = backends.map((b) => { const r = row.find((x) => x.backend === b); return r?.median !== undefined ? format(r.median) : '—'; });
+    // wasm runs on 1 thread, TensorFlow on as many as there are cores (2 here): compare each with PyTorch at its own count.
+    const same = torch.ratios.filter((r) => r.workload === w && r.torchThreads === (r.backend === 'wasm' || r.backend === 'cpu' ? 1 : Math.min(2, cpus().length)));
+    const best = same.sort((a, b) => b.ratio - a.ratio)[0];
+    console.log(`| ${w} | ${row[0]?.unit} | ${cells.join(' | ')} | ${torchOf(w, 1) ? format(torchOf(w, 1)) : '—'} | ${torchOf(w, 2) ? format(torchOf(w, 2)) : '—'} | ${best ? `${best.ratio.toFixed(2)}× (${best.backend})` : '—'} |`);
+  }
+} else if (torch) console.log(`\nPyTorch: ${torch.skipped ?? torch.error}`);
 console.log(`\nwritten to ${out}`);
 if (results.some((r) => r.error)) process.exit(1);

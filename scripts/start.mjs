@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
@@ -85,6 +86,7 @@ checkNode();
 ensureDependencies();
 buildLibrary();
 checkBackendVariable();
+if (!existsSync(join(root, '.native', 'build.json'))) say('tip: `npm run native` builds the native TensorFlow backend from its pip wheel (faster training; README, "Backends and speed")');
 const { python, app } = ensureJupyter();
 registerKernel(python);
 if (!(await portIsFree(options.port))) {

@@ -6,70 +6,22 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend, rng, seed, tf } from 'dlkit';
+import { assertClose, assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier } from './helpers/parity';
+import type { Output } from './helpers/parity';
 import type { LayersModel, Scalar, Tensor, Tensor3D, Tensor4D } from 'dlkit';
 import type { SymbolicTensor, Variable } from '@tensorflow/tfjs';
 
 type Padding = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 type Pair = number | [number, number];
-interface Output {
-  values: Float32Array;
-  shape: number[];
-}
-
 const RELATIVE_TOLERANCE = 1e-4;
 
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Plain numbers, so that each backend builds its own tensors from the same data. */
-function normal(shape: number[]): Float32Array {
-  const r = rng();
-  return Float32Array.from({ length: size(shape) }, () => r.normal());
-}
-
-/** Asserts that two results agree to float32 precision, relative to the scale of the reference. */
-function assertClose(label: string, actual: Output, expected: Output, tolerance = RELATIVE_TOLERANCE): void {
-  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-  let scale = 1;
-  for (const v of expected.values) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  let where = -1;
-  expected.values.forEach((v, i) => {
-    const difference = Math.abs(v - (actual.values[i] as number));
-    if (!(difference <= worst)) {
-      worst = difference;
-      where = i;
-    }
-  });
-  assert.ok(
-    worst <= tolerance * scale,
-    `${label}: wasm differs from cpu by ${worst} at index ${where} (scale ${scale}, tolerance ${tolerance * scale})`,
-  );
-}
-
-/**
- * Runs `compute` on cpu, then on wasm, and compares every output. `compute`
- * builds its tensors from plain arrays, so both backends see the same numbers.
- * Also asserts that neither run leaves a tensor behind.
- */
+/** Runs `compute` on cpu, then on wasm, and compares every output (test/helpers/parity.ts). */
 async function parity(label: string, compute: () => Tensor | Tensor[], tolerance = RELATIVE_TOLERANCE): Promise<void> {
-  const results: Record<string, Output[]> = {};
-  for (const backend of ['cpu', 'wasm']) {
-    await tf.setBackend(backend);
-    const tensorsBefore = tf.memory().numTensors;
-    const outputs = tf.tidy(() => {
-      const result = compute();
-      return Array.isArray(result) ? result : [result];
-    });
-    results[backend] = outputs.map((t) => ({ values: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape }));
-    tf.dispose(outputs);
-    assert.equal(tf.memory().numTensors, tensorsBefore, `${label}: ${backend} left tensors behind`);
-  }
-  const cpu = results['cpu'] as Output[];
-  const wasm = results['wasm'] as Output[];
-  assert.equal(wasm.length, cpu.length);
-  cpu.forEach((expected, i) => assertClose(`${label} [output ${i}]`, wasm[i] as Output, expected, tolerance));
+  await compareBackends(label, compute, tolerance, 'cpu', 'wasm');
 }
 
 function runKernel(name: string, inputs: Record<string, Tensor> | Tensor[], attrs: Record<string, unknown>): Tensor {
@@ -337,7 +289,7 @@ test('UnsortedSegmentSum matches cpu (duplicates, ids out of range, 2-D ids) and
     runKernel('UnsortedSegmentSum', { x: tf.tensor(grid, [3, 4, 5]), segmentIds: tf.tensor(gridIds, [3, 4], 'int32') }, { numSegments: 5 }),
     tf.unsortedSegmentSum(tf.tensor(grid, [12, 5]), tf.tensor1d(gridIds, 'int32'), 5),
   ]).map((t) => ({ values: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape }));
-  assertClose('UnsortedSegmentSum with ids of rank 2', byGrid as Output, byRows as Output);
+  assertClose('UnsortedSegmentSum with ids of rank 2', byGrid as Output, byRows as Output, RELATIVE_TOLERANCE);
   const ids = [0, 2, 2, 1, 4, 0];
   const weights = normal([6, 3]);
   await parity('gradient of unsortedSegmentSum', () =>
@@ -541,49 +493,9 @@ test("wasm's own training kernels (pooling, batch norm, matmul, softmax, activat
   }
 });
 
-/** Trains `build()` on `x`, `y` for `steps` steps on `backend`, starting from `weights`; returns the losses. */
-async function trainLosses(
-  backend: string,
-  build: () => LayersModel,
-  weights: Output[] | null,
-  data: () => [Tensor, Tensor],
-  steps: number,
-): Promise<{ losses: number[]; weights: Output[] }> {
-  await tf.setBackend(backend);
-  const model = build();
-  if (weights) model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
-  const initial = model.getWeights().map((t) => ({ values: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape }));
-  const [x, y] = data();
-  const losses: number[] = [];
-  let tensorsAfterFirst = -1;
-  for (let step = 0; step < steps; step++) {
-    const loss = (await model.trainOnBatch(x, y)) as number;
-    losses.push(loss);
-    if (step === 0) tensorsAfterFirst = tf.memory().numTensors;
-  }
-  assert.equal(tf.memory().numTensors, tensorsAfterFirst, `${backend}: tensor count grows while training`);
-  tf.dispose([x, y]);
-  model.dispose();
-  return { losses, weights: initial };
-}
-
-async function assertSameTraining(
-  label: string,
-  build: () => LayersModel,
-  data: () => [Tensor, Tensor],
-  steps = 5,
-): Promise<void> {
-  const cpu = await trainLosses('cpu', build, null, data, steps);
-  const wasm = await trainLosses('wasm', build, cpu.weights, data, steps);
-  cpu.losses.forEach((loss, step) => {
-    const other = wasm.losses[step] as number;
-    assert.ok(Number.isFinite(other), `${label}: wasm loss at step ${step} is ${other}`);
-    assert.ok(
-      Math.abs(loss - other) <= 1e-3 * Math.max(1, Math.abs(loss)),
-      `${label}: step ${step} loss is ${other} on wasm but ${loss} on cpu`,
-    );
-  });
-  assert.ok((cpu.losses.at(-1) as number) < (cpu.losses[0] as number), `${label}: the loss goes down`);
+/** Trains from the same weights on cpu and on wasm; the losses agree to 1e-3 (test/helpers/parity.ts). */
+async function assertSameTraining(label: string, build: () => LayersModel, data: () => [Tensor, Tensor], steps = 5): Promise<void> {
+  await sameTraining(label, build, data, steps, 1e-3, 'cpu', 'wasm');
 }
 
 test('a tiny CNN (conv, pool, batch norm, dense) trains the same on wasm and cpu from the same weights', async () => {
@@ -610,16 +522,7 @@ test('a tiny CNN (conv, pool, batch norm, dense) trains the same on wasm and cpu
 test('a tiny embedding + dense model trains the same on wasm and cpu from the same weights', async () => {
   const tokens = Array.from({ length: 16 * 6 }, () => rng().int(30));
   const labels = Array.from({ length: 16 }, (_, i) => i % 3);
-  const build = () => {
-    const model = tf.sequential();
-    model.add(tf.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 6 }));
-    model.add(tf.layers.flatten());
-    model.add(tf.layers.dense({ units: 16, activation: 'tanh' }));
-    model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
-    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    return model;
-  };
-  await assertSameTraining('embedding model', build, () => [
+  await assertSameTraining('embedding model', embeddingClassifier, () => [
     tf.tensor2d(tokens, [16, 6], 'int32'),
     tf.oneHot(tf.tensor1d(labels, 'int32'), 3),
   ]);
@@ -628,15 +531,7 @@ test('a tiny embedding + dense model trains the same on wasm and cpu from the sa
 test('an LSTM + GRU model trains the same on wasm and cpu from the same weights', async () => {
   const sequences = normal([8, 5, 3]);
   const labels = Array.from({ length: 8 }, (_, i) => i % 2);
-  const build = () => {
-    const model = tf.sequential();
-    model.add(tf.layers.lstm({ inputShape: [5, 3], units: 6, returnSequences: true }));
-    model.add(tf.layers.gru({ units: 4 }));
-    model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
-    model.compile({ optimizer: tf.train.rmsprop(0.01), loss: 'categoricalCrossentropy' });
-    return model;
-  };
-  await assertSameTraining('LSTM + GRU', build, () => [
+  await assertSameTraining('LSTM + GRU', recurrentClassifier, () => [
     tf.tensor3d(sequences, [8, 5, 3]),
     tf.oneHot(tf.tensor1d(labels, 'int32'), 2),
   ]);

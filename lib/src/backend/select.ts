@@ -7,6 +7,7 @@
  * (`@tensorflow/tfjs-backend-wasm`, with the book's own training kernels
  * added), then the pure-JavaScript `cpu` backend.
  */
+import * as path from 'node:path';
 import { tf } from './tf';
 import { registerWasmTrainingKernels } from './wasm/register';
 
@@ -55,22 +56,39 @@ export function parseBackendName(value: string): BackendName {
   );
 }
 
-/** Loads a native tfjs-node package if it is installed and really is the native one. */
+/**
+ * Where `npm run native` builds @tensorflow/tfjs-node (chapter 0): `.native/node_modules` of the book's clone,
+ * outside node_modules so that `npm ci` keeps it (`DLKIT_NATIVE_DIR` names another folder).
+ */
+export function nativeModulesFolder(): string {
+  return process.env['DLKIT_NATIVE_DIR'] || path.resolve(__dirname, '..', '..', '..', '.native', 'node_modules');
+}
+
+/** Loads a native tfjs-node package if it is installed (or built by `npm run native`) and really is the native one. */
 function loadNative(pkg: string): string | null {
-  let resolved: string;
-  try {
-    resolved = require.resolve(`${pkg}/package.json`);
-  } catch {
-    return `${pkg} is not installed (npm install ${pkg} on a machine that can download its native library)`;
+  const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
+  const howTo = pkg === NPM_PACKAGE.node ? "npm run native builds it offline from TensorFlow's pip wheel" : `npm install ${pkg} on a machine that can download its native library`;
+  let problem = `${pkg} is not installed (${howTo})`;
+  for (const paths of places) {
+    let resolved: string;
+    try {
+      resolved = require.resolve(`${pkg}/package.json`, paths ? { paths } : undefined);
+    } catch {
+      continue;
+    }
+    const manifest = require(resolved) as { name?: string };
+    if (manifest.name !== pkg) {
+      problem = `${pkg} resolves to ${manifest.name ?? 'another package'}, not the native build (${howTo})`;
+      continue;
+    }
+    try {
+      require(path.dirname(resolved));
+      return null;
+    } catch (error) {
+      return `${pkg} is installed but failed to load: ${(error as Error).message.split('\n')[0]}`;
+    }
   }
-  const manifest = require(resolved) as { name?: string };
-  if (manifest.name !== pkg) return `${pkg} resolves to ${manifest.name ?? 'another package'}, not the native build`;
-  try {
-    require(pkg);
-    return null;
-  } catch (error) {
-    return `${pkg} is installed but failed to load: ${(error as Error).message.split('\n')[0]}`;
-  }
+  return problem;
 }
 
 async function tryRung(name: BackendName): Promise<string | null> {
