@@ -19,5 +19,6 @@ export * from './rl/index';
 export * from './tabular/index';
 export * from './evaluate/index';
 export * from './explain/index';
+export * from './privacy/index';
 export * from './forecast/index';
 export * from './measure/index';
