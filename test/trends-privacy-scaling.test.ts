@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   tf, seed, dpSgdStep, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, peakFlopsEstimate,
-  MixtureOfExperts, MixtureOfExpertsClassifier, measureMatmulThroughput, type Scalar, type Tensor,
+  MixtureOfExperts, MixtureOfExpertsClassifier, measureMatmulThroughput, spearmanCorrelation, type Scalar, type Tensor,
 } from 'dlkit';
 import type { Variable } from '@tensorflow/tfjs';
 
@@ -168,4 +168,14 @@ test('measureMatmulThroughput reports 2 n^3 FLOPs per product and a positive rat
   assert.equal(result.flopsPerProduct, 2 * 64 ** 3);
   assert.ok(result.flopsPerSecond > 0 && result.seconds > 0);
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+});
+
+test('Spearman rank correlation: 1 for any increasing map, -1 reversed, ties averaged, clear errors', () => {
+  const a = [0.1, 5, 2, 9, 3];
+  assert.ok(Math.abs(spearmanCorrelation(a, a.map((v) => Math.exp(v))) - 1) < 1e-12, 'monotone transform keeps the ranks');
+  assert.ok(Math.abs(spearmanCorrelation(a, a.map((v) => -v)) + 1) < 1e-12);
+  // Ties: [1, 1, 2] has ranks [0.5, 0.5, 2]; against [1, 2, 3] the Pearson correlation of ranks is sqrt(3)/2.
+  assert.ok(Math.abs(spearmanCorrelation([1, 1, 2], [1, 2, 3]) - Math.sqrt(3) / 2) < 1e-12);
+  assert.throws(() => spearmanCorrelation([1, 2], [1]), /same length/);
+  assert.throws(() => spearmanCorrelation([1, 1, 1], [1, 2, 3]), /constant/);
 });
