@@ -18,10 +18,10 @@ export interface MatmulThroughput {
 
 /**
  * Times `repetitions` n×n float32 products after one warm-up and returns the
- * median rate (chapter 12). Each product is read back (dataSync), so that
- * asynchronous backends finish their work inside the timed span.
+ * median rate (chapter 12). Each product is read back (`await data()`, as
+ * `npm run bench` does), so that asynchronous backends finish inside the timed span.
  */
-export function measureMatmulThroughput(options: { size?: number; repetitions?: number } = {}): MatmulThroughput {
+export async function measureMatmulThroughput(options: { size?: number; repetitions?: number } = {}): Promise<MatmulThroughput> {
   const size = options.size ?? 512;
   const repetitions = options.repetitions ?? 5;
   if (!(Number.isInteger(size) && size > 0)) throw new Error(`measureMatmulThroughput: size must be a positive integer, got ${size}.`);
@@ -32,7 +32,9 @@ export function measureMatmulThroughput(options: { size?: number; repetitions?: 
   try {
     for (let r = -1; r < repetitions; r++) {
       const start = performance.now();
-      tf.tidy(() => tf.matMul(a, b).dataSync());
+      const product = tf.matMul(a, b);
+      await product.data();
+      product.dispose();
       if (r >= 0) times.push((performance.now() - start) / 1000);
     }
   } finally {
