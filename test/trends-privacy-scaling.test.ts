@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   tf, seed, dpSgdStep, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, peakFlopsEstimate,
-  MixtureOfExperts, MixtureOfExpertsClassifier, measureMatmulThroughput, spearmanCorrelation, type Scalar, type Tensor,
+  MixtureOfExperts, MixtureOfExpertsClassifier, measureMatmulThroughput, spearmanCorrelation, reportResult, parseResults, type Scalar, type Tensor,
 } from 'dlkit';
 import type { Variable } from '@tensorflow/tfjs';
 
@@ -178,4 +178,20 @@ test('Spearman rank correlation: 1 for any increasing map, -1 reversed, ties ave
   assert.ok(Math.abs(spearmanCorrelation([1, 1, 2], [1, 2, 3]) - Math.sqrt(3) / 2) < 1e-12);
   assert.throws(() => spearmanCorrelation([1, 2], [1]), /same length/);
   assert.throws(() => spearmanCorrelation([1, 1, 1], [1, 2, 3]), /constant/);
+});
+
+test('headline results: reportResult prints one RESULT line that parseResults reads back; bad values are refused', () => {
+  const logged: string[] = [];
+  const original = console.log;
+  console.log = (line: string) => logged.push(line);
+  try {
+    reportResult('test accuracy, LeNet', 0.9876, 'accuracy');
+    reportResult('verdict', 'solved');
+  } finally {
+    console.log = original;
+  }
+  const parsed = parseResults(['some output', ...logged, 'RESULT {not json', 'RESULT {"value": 3}'].join('\n'));
+  assert.deepEqual(parsed, [{ name: 'test accuracy, LeNet', value: 0.9876, unit: 'accuracy' }, { name: 'verdict', value: 'solved', unit: '' }]);
+  assert.throws(() => reportResult('loss', Number.NaN), /not a finite number/);
+  assert.throws(() => reportResult(' ', 1), /give the result a name/);
 });

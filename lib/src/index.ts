@@ -9,6 +9,7 @@ export * from './util/quick';
 export * from './util/timing';
 export * from './util/numbers';
 export * from './util/interrupt';
+export * from './util/results';
 export * from './plot/index';
 export * from './data/index';
 export * from './train/index';
