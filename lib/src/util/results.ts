@@ -19,14 +19,13 @@ export const RESULT_PREFIX = 'RESULT ';
 
 /**
  * Prints one headline result as `RESULT {"name":...,"value":...,"unit":...}`
- * and returns the line (chapter 12). Numbers must be finite.
+ * (chapter 12). Numbers must be finite. Returns nothing, so that a call ending
+ * a cell does not print the line a second time as the cell's value.
  */
-export function reportResult(name: string, value: number | string, unit = ''): string {
+export function reportResult(name: string, value: number | string, unit = ''): void {
   if (name.trim() === '') throw new Error('reportResult: give the result a name, e.g. "test accuracy, LeNet".');
   if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`reportResult: "${name}" is ${value}, not a finite number; report a measured value.`);
-  const line = `${RESULT_PREFIX}${JSON.stringify({ name, value, unit })}`;
-  console.log(line);
-  return line;
+  console.log(`${RESULT_PREFIX}${JSON.stringify({ name, value, unit })}`);
 }
 
 /** Every result line in some printed text, in order (chapter 12); malformed lines are skipped. */
