@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { finishBook } from './book-pages.mjs';
 import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
@@ -30,6 +31,8 @@ checkBackendVariable();
 const { python } = ensureJupyter({ need: ['nbclient', 'nbformat', 'nbconvert'] });
 registerKernel(python);
 
+// Headline results: each chapter prints `RESULT {json}` lines (dlkit's reportResult); the index gathers them.
+const { parseResults } = await import(pathToFileURL(join(root, 'lib', 'dist', 'util', 'results.js')).href);
 const notebooksDir = join(root, 'notebooks');
 const bookDir = outDir ? resolve(outDir) : join(root, 'dist', 'book');
 const executedDir = join(bookDir, 'executed');
@@ -73,7 +76,9 @@ for (const name of names) {
   if (converted.status !== 0) failures.push(`${name}: nbconvert failed: ${(converted.stderr ?? '').trim().split('\n').pop()}`);
   const notebook = JSON.parse(readFileSync(join(executedDir, name), 'utf8'));
   const heading = notebook.cells.find((c) => c.cell_type === 'markdown')?.source?.join('').match(/^#\s+(.+)$/m)?.[1] ?? name;
-  previous.notebooks[name] = { seconds: Number(seconds.toFixed(1)), ok, mode: quick ? 'quick' : 'full' };
+  const printed = notebook.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text ?? '')));
+  const results = parseResults(printed.join('\n'));
+  previous.notebooks[name] = { seconds: Number(seconds.toFixed(1)), ok, mode: quick ? 'quick' : 'full', results };
   chapters.push({ name, title: heading, page: name.replace(/\.ipynb$/, '.html'), seconds, ok });
 }
 
@@ -93,12 +98,21 @@ const rows = pages.map((n) => {
   const time = timings.notebooks[n];
   return `<li><a href="${n.replace(/\.ipynb$/, '.html')}">${title.replace(/</g, '&lt;')}</a> <small>${time ? `${time.seconds.toFixed(0)} s (${time.mode})${time.ok ? '' : ', FAILED'}` : ''}</small></li>`;
 });
+const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const resultRows = pages.flatMap((n) => (timings.notebooks[n]?.results ?? []).map((r, i) => {
+  const value = typeof r.value === 'number' ? (Math.abs(r.value) >= 100 ? r.value.toFixed(0) : r.value.toPrecision(4)) : r.value;
+  return `<tr><td>${i === 0 ? escape(n.replace(/\.ipynb$/, '')) : ''}</td><td>${escape(r.name)}</td><td style="text-align:right">${escape(value)} ${escape(r.unit ?? '')}</td></tr>`;
+}));
+const resultsTable = resultRows.length
+  ? `<h2>Headline results</h2>\n<p><small>Printed by the notebooks as they ran (<code>reportResult</code>), not typed by hand.</small></p>\n<table>\n<tr><th>chapter</th><th>result</th><th>value</th></tr>\n${resultRows.join('\n')}\n</table>`
+  : '';
 writeFileSync(join(bookDir, 'index.html'), `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Deep learning and large models, in TypeScript</title>
-<style>body{font-family:system-ui,sans-serif;max-width:720px;margin:3em auto;line-height:1.6}small{color:#777}</style></head>
+<style>body{font-family:system-ui,sans-serif;max-width:720px;margin:3em auto;line-height:1.6}small{color:#777}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style></head>
 <body><h1>Deep learning and large models, in TypeScript</h1>
 <p>From gradient descent to DQN: every chapter is a notebook, executed to produce these pages.</p>
 <ol start="0">${rows.join('\n')}</ol>
+${resultsTable}
 <p><small>Total execution time: ${timings.totalSeconds.toFixed(0)} s on ${timings.machine.cores} × ${timings.machine.cpu}.</small></p>
 </body></html>
 `);

@@ -1,3 +1,4 @@
 export * from './linear';
 export * from './permutation';
 export * from './gradients';
+export * from './sanity';

@@ -3,3 +3,4 @@
  * configuration, the memory they need, and training compute and time.
  */
 export * from './size-and-compute';
+export * from './power-law';

@@ -1,0 +1,195 @@
+/**
+ * A mixture-of-experts layer with top-k routing and a load-balancing loss
+ * (chapter 12; Shazeer et al. 2017, Fedus et al. 2021). A router scores the
+ * experts for each input; only the k best get a non-zero gate, so the compute
+ * per input grows with k while the parameters grow with the number of experts.
+ */
+import { tf } from '../backend/tf';
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import { checkPositiveIntegers, heNormal, glorotUniform } from './layers';
+
+/** Options of a mixture-of-experts layer (chapter 12). */
+export interface MixtureOfExpertsOptions {
+  /** Width of each input vector (a token, or a flattened image). */
+  inputs: number;
+  /** Width of each output vector. */
+  outputs: number;
+  /** Number of experts E; each is a two-layer feed-forward network inputs → hidden (ReLU) → outputs. */
+  experts: number;
+  /** Hidden width of each expert. */
+  expertHidden: number;
+  /** Experts used per input (k ≤ E). */
+  topK: number;
+  name?: string;
+}
+
+/** The forward pass of a mixture-of-experts layer (chapter 12). */
+export interface MixtureOfExpertsOutput {
+  output: Tensor;
+  /** Switch-Transformer balance loss E · Σ_i f_i · P_i: 1 when routing is uniform, up to E when one expert takes all. */
+  balanceLoss: Scalar;
+  /** Router probabilities [n, E] (softmax of the router's scores). */
+  probabilities: Tensor;
+  /** The gates actually applied [n, E]: the top-k probabilities renormalised to sum to 1, zeros elsewhere. */
+  gates: Tensor;
+}
+
+/**
+ * A mixture-of-experts layer (chapter 12). For input x the router gives
+ * p = softmax(x W_r); the k largest p_i are kept and renormalised into gates g;
+ * the output is Σ_i g_i · expert_i(x). For clarity this small version evaluates
+ * every expert and multiplies the unused ones by a zero gate; a production MoE
+ * dispatches each input to its k experts only, which is where the saving in
+ * compute comes from. `flopsPerInput` counts the dispatched version.
+ */
+export class MixtureOfExperts {
+  readonly options: Required<MixtureOfExpertsOptions>;
+  readonly router: Variable;
+  readonly hiddenWeights: Variable;
+  readonly hiddenBias: Variable;
+  readonly outputWeights: Variable;
+  readonly outputBias: Variable;
+
+  constructor(options: MixtureOfExpertsOptions) {
+    const { inputs, outputs, experts, expertHidden, topK } = options;
+    checkPositiveIntegers('MixtureOfExperts: inputs, outputs, experts, expertHidden and topK', [inputs, outputs, experts, expertHidden, topK]);
+    if (topK > experts) throw new Error(`MixtureOfExperts: topK (${topK}) cannot exceed the number of experts (${experts}).`);
+    const name = options.name ?? 'moe';
+    this.options = { ...options, name };
+    this.router = tf.variable(glorotUniform().apply([inputs, experts]) as Tensor, true);
+    this.hiddenWeights = tf.variable(heNormal().apply([inputs, experts * expertHidden]) as Tensor, true);
+    this.hiddenBias = tf.variable(tf.zeros([experts * expertHidden]), true);
+    this.outputWeights = tf.variable(glorotUniform().apply([experts, expertHidden, outputs]) as Tensor, true);
+    this.outputBias = tf.variable(tf.zeros([experts, outputs]), true);
+  }
+
+  /** The trainable variables (chapter 12). */
+  get trainableVariables(): Variable[] {
+    return [this.router, this.hiddenWeights, this.hiddenBias, this.outputWeights, this.outputBias];
+  }
+
+  /** Parameters of the layer: router plus E experts (chapter 12). */
+  get parameters(): number {
+    const { inputs, outputs, experts, expertHidden } = this.options;
+    return inputs * experts + experts * (inputs * expertHidden + expertHidden + expertHidden * outputs + outputs);
+  }
+
+  /** FLOPs of one input's forward pass when it is dispatched to its k experts only: the router plus k experts, 2 per multiply-add (chapter 12). */
+  get flopsPerInput(): number {
+    const { inputs, outputs, experts, expertHidden, topK } = this.options;
+    return 2 * inputs * experts + topK * 2 * (inputs * expertHidden + expertHidden * outputs);
+  }
+
+  /** Router probabilities and top-k gates for a batch x [n, inputs] (chapter 12). */
+  route(x: Tensor): { probabilities: Tensor; gates: Tensor } {
+    const { experts, topK } = this.options;
+    if (x.rank !== 2 || x.shape[1] !== this.options.inputs) {
+      throw new Error(`MixtureOfExperts: expected inputs of shape [n, ${this.options.inputs}], got [${x.shape.join(', ')}]; flatten images first.`);
+    }
+    return tf.tidy(() => {
+      const probabilities = tf.softmax(tf.matMul(x, this.router));
+      if (topK === experts) return { probabilities, gates: probabilities.clone() };
+      // The choice of experts is not differentiated: the mask is rebuilt from plain numbers, a leaf of the graph.
+      const { indices } = tf.topk(probabilities, topK);
+      const chosen = tf.tensor(indices.dataSync(), indices.shape, 'int32');
+      const mask = tf.sum(tf.oneHot(chosen, experts), 1);
+      const kept = tf.mul(probabilities, mask);
+      return { probabilities, gates: tf.div(kept, tf.sum(kept, 1, true)) };
+    });
+  }
+
+  /** The forward pass for a batch x [n, inputs] (chapter 12). */
+  apply(x: Tensor): MixtureOfExpertsOutput {
+    const { experts, expertHidden, outputs, topK } = this.options;
+    return tf.tidy(() => {
+      const n = x.shape[0] as number;
+      const { probabilities, gates } = this.route(x);
+      const hidden = tf.relu(tf.add(tf.matMul(x, this.hiddenWeights), this.hiddenBias));
+      const perExpert = tf.transpose(tf.reshape(hidden, [n, experts, expertHidden]), [1, 0, 2]);
+      const expertOutputs = tf.add(tf.matMul(perExpert, this.outputWeights), tf.expandDims(this.outputBias, 1));
+      const output = tf.sum(tf.mul(tf.transpose(expertOutputs, [1, 0, 2]), tf.expandDims(gates, 2)), 1);
+      // f_i: share of the n·k routing assignments that went to expert i (no gradient); P_i: mean router probability.
+      const used = tf.tensor(Array.from(gates.dataSync(), (g) => (g > 0 ? 1 : 0)), gates.shape as [number, number]);
+      const assigned = tf.div(tf.sum(used, 0), n * topK);
+      const balanceLoss = tf.mul(experts, tf.sum(tf.mul(assigned, tf.mean(probabilities, 0)))) as Scalar;
+      return { output: tf.reshape(output, [n, outputs]), balanceLoss, probabilities, gates };
+    });
+  }
+
+  /** Inputs routed to each expert (counting all k choices per input) and each expert's mean router probability (chapter 12). */
+  routingStatistics(x: Tensor): { assignments: number[]; meanProbability: number[] } {
+    return tf.tidy(() => {
+      const { probabilities, gates } = this.route(x);
+      return {
+        assignments: Array.from(tf.sum(tf.cast(tf.greater(gates, 0), 'float32'), 0).dataSync()),
+        meanProbability: Array.from(tf.mean(probabilities, 0).dataSync()),
+      };
+    });
+  }
+
+  /** Frees the variables (chapter 12). */
+  dispose(): void {
+    tf.dispose(this.trainableVariables);
+  }
+}
+
+/**
+ * A classifier whose hidden layer is a mixture of experts (chapter 12): inputs →
+ * MoE → ReLU → dense softmax over `classes`. Its loss is the cross-entropy plus
+ * `balanceWeight` times the balance loss, so the Trainer can train it as a custom
+ * model. With one expert and k = 1 it is an ordinary dense network of hidden
+ * width `expertHidden`, the fair dense counterpart.
+ */
+export class MixtureOfExpertsClassifier {
+  readonly layer: MixtureOfExperts;
+  readonly classifier: Variable;
+  readonly classifierBias: Variable;
+  readonly balanceWeight: number;
+
+  constructor(options: MixtureOfExpertsOptions & { classes: number; balanceWeight?: number }) {
+    this.layer = new MixtureOfExperts(options);
+    checkPositiveIntegers('MixtureOfExpertsClassifier: classes', [options.classes]);
+    this.balanceWeight = options.balanceWeight ?? 0.01;
+    if (!(this.balanceWeight >= 0)) throw new Error(`MixtureOfExpertsClassifier: balanceWeight must be >= 0, got ${this.balanceWeight}.`);
+    this.classifier = tf.variable(glorotUniform().apply([options.outputs, options.classes]) as Tensor, true);
+    this.classifierBias = tf.variable(tf.zeros([options.classes]), true);
+  }
+
+  get trainableVariables(): Variable[] {
+    return [...this.layer.trainableVariables, this.classifier, this.classifierBias];
+  }
+
+  /** Parameters of the whole classifier (chapter 12). */
+  get parameters(): number {
+    return this.layer.parameters + this.classifier.size + this.classifierBias.size;
+  }
+
+  /** FLOPs of one input's forward pass, dispatched (chapter 12). */
+  get flopsPerInput(): number {
+    return this.layer.flopsPerInput + 2 * this.classifier.size;
+  }
+
+  private logits(x: Tensor): { logits: Tensor; balanceLoss: Scalar } {
+    const flat = x.rank === 2 ? x : tf.reshape(x, [x.shape[0] as number, -1]);
+    const { output, balanceLoss } = this.layer.apply(flat);
+    return { logits: tf.add(tf.matMul(tf.relu(output), this.classifier), this.classifierBias), balanceLoss };
+  }
+
+  /** Class probabilities (chapter 12). */
+  predict(x: Tensor): Tensor {
+    return tf.tidy(() => tf.softmax(this.logits(x).logits));
+  }
+
+  /** Mean cross-entropy with integer labels plus the weighted balance loss (chapter 12). */
+  loss(batch: { x: Tensor; y: Tensor }, _training: boolean): { loss: Scalar; outputs: Tensor } {
+    const { logits, balanceLoss } = this.logits(batch.x);
+    const classes = this.classifier.shape[1] as number;
+    const labels = batch.y.rank === 1 ? tf.oneHot(tf.cast(batch.y, 'int32'), classes) : batch.y;
+    const crossEntropy = tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
+    return { loss: tf.add(crossEntropy, tf.mul(this.balanceWeight, balanceLoss)) as Scalar, outputs: tf.softmax(logits) };
+  }
+
+  dispose(): void {
+    tf.dispose(this.trainableVariables);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Scaling laws (chapter 12): fitting L = a · x^(−α) (optionally plus a floor
+ * E) to measured losses, and the exponents published for language models.
+ * Plain numbers, no tensors.
+ */
+import type { Numbers } from '../util/numbers';
+
+/** A fitted power law L(x) = floor + coefficient · x^(−exponent) (chapter 12). */
+export interface PowerLawFit {
+  coefficient: number;
+  /** α in x^(−α): how fast the loss falls as x grows. */
+  exponent: number;
+  /** The irreducible loss E (0 unless `withFloor`). */
+  floor: number;
+  /** R² of the straight-line fit of log(L − E) against log x. */
+  rSquared: number;
+  /** L at a given x. */
+  predict: (x: number) => number;
+}
+
+function lineFit(u: number[], v: number[]): { slope: number; intercept: number; rSquared: number } {
+  const n = u.length;
+  const mu = u.reduce((s, a) => s + a, 0) / n;
+  const mv = v.reduce((s, a) => s + a, 0) / n;
+  let suv = 0;
+  let suu = 0;
+  let svv = 0;
+  for (let i = 0; i < n; i++) {
+    suv += ((u[i] as number) - mu) * ((v[i] as number) - mv);
+    suu += ((u[i] as number) - mu) ** 2;
+    svv += ((v[i] as number) - mv) ** 2;
+  }
+  const slope = suv / suu;
+  return { slope, intercept: mv - slope * mu, rSquared: svv > 0 ? (suv * suv) / (suu * svv) : 1 };
+}
+
+/**
+ * Fits L = E + a · x^(−α) by least squares on log-log axes (chapter 12).
+ * Without `withFloor`, E = 0 and the fit is a straight line through
+ * (log x, log L). With it, E is chosen on a grid below the smallest loss to
+ * maximise the line's R² (Hoffmann et al. 2022 fit such a floor).
+ */
+export function fitPowerLaw(x: Numbers, loss: Numbers, options: { withFloor?: boolean } = {}): PowerLawFit {
+  if (x.length !== loss.length) throw new Error(`fitPowerLaw: ${x.length} x values but ${loss.length} losses; give one loss per x.`);
+  if (x.length < 3) throw new Error(`fitPowerLaw: need at least 3 points to fit and judge a power law, got ${x.length}.`);
+  for (let i = 0; i < x.length; i++) {
+    if (!((x[i] as number) > 0) || !((loss[i] as number) > 0)) {
+      throw new Error(`fitPowerLaw: point ${i} is (${x[i]}, ${loss[i]}); x and loss must be positive for log-log axes.`);
+    }
+  }
+  const logX = Array.from(x, Math.log);
+  const fitWith = (floor: number) => {
+    const line = lineFit(logX, Array.from(loss, (l) => Math.log(l - floor)));
+    return { floor, ...line };
+  };
+  let best = fitWith(0);
+  if (options.withFloor) {
+    const smallest = Math.min(...Array.from(loss));
+    for (let k = 1; k < 200; k++) {
+      const candidate = fitWith((smallest * k) / 200);
+      if (candidate.rSquared > best.rSquared) best = candidate;
+    }
+  }
+  const coefficient = Math.exp(best.intercept);
+  const exponent = -best.slope;
+  const floor = best.floor;
+  return { coefficient, exponent, floor, rSquared: best.rSquared, predict: (value: number) => floor + coefficient * value ** -exponent };
+}
+
+/**
+ * Published scaling laws of language models (chapter 12), as stated in the papers.
+ * Kaplan et al. 2020 ("Scaling Laws for Neural Language Models"): L(N) = (N_c/N)^α_N
+ * with α_N ≈ 0.076 (N non-embedding parameters, N_c ≈ 8.8e13), L(D) with α_D ≈ 0.095,
+ * L(C_min) with α_C ≈ 0.050. Hoffmann et al. 2022 ("Chinchilla"), approach 3:
+ * L(N, D) = E + A/N^α + B/D^β with E = 1.69, A = 406.4, B = 410.7, α = 0.34, β = 0.28,
+ * and compute-optimal training uses about 20 tokens per parameter.
+ */
+export const PUBLISHED_SCALING_LAWS = {
+  kaplan2020: { parameterExponent: 0.076, dataExponent: 0.095, computeExponent: 0.050, criticalParameters: 8.8e13 },
+  hoffmann2022: { irreducibleLoss: 1.69, parameterCoefficient: 406.4, dataCoefficient: 410.7, parameterExponent: 0.34, dataExponent: 0.28, tokensPerParameter: 20 },
+} as const;
+
+/**
+ * A machine's peak floating-point rate (chapter 12): cores × clock × FLOPs per
+ * cycle per core. A core with two 256-bit FMA units (AVX2) does 2 × 8 × 2 = 32
+ * single-precision FLOPs per cycle; AVX-512 doubles it. Peak is a ceiling no
+ * real program reaches.
+ */
+export function peakFlopsEstimate(options: { cores: number; gigahertz: number; flopsPerCycle?: number }): number {
+  const { cores, gigahertz } = options;
+  const flopsPerCycle = options.flopsPerCycle ?? 32;
+  for (const [name, value] of [['cores', cores], ['gigahertz', gigahertz], ['flopsPerCycle', flopsPerCycle]] as const) {
+    if (!(value > 0 && Number.isFinite(value))) throw new Error(`peakFlopsEstimate: ${name} must be a positive number, got ${value}.`);
+  }
+  return cores * gigahertz * 1e9 * flopsPerCycle;
+}
