@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
+import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -25,6 +25,7 @@ if (!argv.includes('--prepared')) {
 checkBackendVariable();
 const { python } = ensureJupyter({ need: ['nbclient', 'nbformat', 'nbconvert'] });
 registerKernel(python);
+ensureDatasets();
 
 const notebooksDir = join(root, 'notebooks');
 const bookDir = outDir ? resolve(outDir) : join(root, 'dist', 'book');

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
+import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 function parseArguments(argv) {
   const options = { browser: true, port: 8888, portGiven: false };
@@ -42,6 +42,7 @@ buildLibrary();
 checkBackendVariable();
 const { python, app } = ensureJupyter();
 registerKernel(python);
+ensureDatasets();
 if (!(await portIsFree(options.port))) {
   fail(
     `Port ${options.port} on 127.0.0.1 is already in use (another Jupyter, perhaps: \`jupyter notebook list\`).\n` +

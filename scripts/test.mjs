@@ -4,7 +4,7 @@
 // browser test. The output ends with the test runner's summary.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, registerKernel, root, run, say } from './setup.mjs';
+import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, registerKernel, root, run, say } from './setup.mjs';
 
 checkNode();
 ensureDependencies();
@@ -12,6 +12,7 @@ buildLibrary({ tests: true });
 checkBackendVariable();
 const { python } = ensureJupyter({ need: ['nbclient', 'nbformat'] });
 registerKernel(python);
+ensureDatasets();
 const chromium = process.env.DLKIT_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(chromium) && !aptInstall(['chromium'])) {
   say(`no Chromium at ${chromium}: the browser test will be skipped (Debian: apt-get install chromium)`);
