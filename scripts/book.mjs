@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { finishBook } from './book-pages.mjs';
-import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
+import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -30,6 +30,7 @@ if (!argv.includes('--prepared')) {
 checkBackendVariable();
 const { python } = ensureJupyter({ need: ['nbclient', 'nbformat', 'nbconvert'] });
 registerKernel(python);
+ensureDatasets();
 
 // Headline results: each chapter prints `RESULT {json}` lines (dlkit's reportResult); the index gathers them.
 const { parseResults } = await import(pathToFileURL(join(root, 'lib', 'dist', 'util', 'results.js')).href);

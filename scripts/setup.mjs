@@ -94,6 +94,17 @@ export function aptInstall(packages) {
   return status === 0;
 }
 
+// Debian packages of the datasets the chapters read, each with one file it installs (chapter 7: Fashion-MNIST).
+const DATASET_PACKAGES = [['dataset-fashion-mnist', '/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz']];
+
+/** Installs the missing dataset packages when running as root on Debian/Ubuntu; otherwise says which are missing. */
+export function ensureDatasets() {
+  if (process.env.DLKIT_FASHION_MNIST) return;
+  const missing = DATASET_PACKAGES.filter(([, file]) => !existsSync(file)).map(([name]) => name);
+  if (missing.length === 0 || aptInstall(['--no-install-recommends', ...missing])) return;
+  say(`datasets missing: chapter 7 needs Fashion-MNIST (Debian: apt-get install --no-install-recommends ${missing.join(' ')}; elsewhere see datasets/fashion-mnist/README.md)`);
+}
+
 function pythonHas(python, modules) {
   const script = modules.map((m) => `import ${m}`).join('; ') || 'pass';
   return spawnSync(python, ['-c', script], { stdio: 'ignore' }).status === 0;

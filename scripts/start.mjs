@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
+import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 function parseArguments(argv) {
   const options = { browser: true, port: 8888, portGiven: false };
@@ -89,6 +89,7 @@ checkBackendVariable();
 if (!existsSync(join(root, '.native', 'build.json'))) say('tip: `npm run native` builds the native TensorFlow backend from its pip wheel (faster training; README, "Backends and speed")');
 const { python, app } = ensureJupyter();
 registerKernel(python);
+ensureDatasets();
 if (!(await portIsFree(options.port))) {
   fail(
     `Port ${options.port} on 127.0.0.1 is already in use (another Jupyter, perhaps: \`jupyter server list\`).\n` +

@@ -4,7 +4,7 @@
 // browser test. The output ends with the test runner's summary.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDependencies, ensureJupyter, findClassic, registerKernel, root, run, say } from './setup.mjs';
+import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, findClassic, registerKernel, root, run, say } from './setup.mjs';
 
 checkNode();
 ensureDependencies();
@@ -17,6 +17,7 @@ registerKernel(python);
 say(`notebooks run with ${python} (${app === 'lab' ? 'JupyterLab' : 'classic Notebook'})`);
 // The classic Notebook stays supported as the fallback: a light browser test uses it when present.
 const classic = app === 'notebook' ? python : findClassic();
+ensureDatasets();
 const chromium = process.env.DLKIT_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(chromium) && !aptInstall(['chromium'])) {
   say(`no Chromium at ${chromium}: the browser test will be skipped (Debian: apt-get install chromium)`);

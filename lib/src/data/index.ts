@@ -5,3 +5,4 @@ export * from './credit';
 export * from './dataset';
 export * from './mnist';
 export * from './lending-club';
+export * from './fashion-mnist';

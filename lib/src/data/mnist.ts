@@ -99,12 +99,11 @@ export function mnistDirectory(): string {
   return join(dirname(manifest), 'data');
 }
 
-function readIdx(directory: string, file: string): IdxData {
+function readIdx(directory: string, file: string, name: string, whatToDo: string): IdxData {
   const path = join(directory, file);
-  const whatToDo = mnistRepairAdvice(directory);
   if (existsSync(path)) return parseIdx(readFileSync(path), path, whatToDo);
   if (existsSync(`${path}.gz`)) return parseIdx(readFileSync(`${path}.gz`), `${path}.gz`, whatToDo);
-  throw new Error(`MNIST file ${path} is missing (nor is there a ${file}.gz). ${whatToDo}`);
+  throw new Error(`${name} file ${path} is missing (nor is there a ${file}.gz). ${whatToDo}`);
 }
 
 /** Options of `loadMnist` (chapter 5). */
@@ -131,10 +130,10 @@ export interface Mnist {
 function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'image' | 'flat', what: string, whatToDo: string): Dataset<Tensor> {
   const [count, height, width] = images.dims as [number, number, number];
   if (images.dims.length !== 3 || labels.dims.length !== 1) {
-    throw new Error(`MNIST ${what}: expected images [n, 28, 28] and labels [n], got [${images.dims.join(', ')}] and [${labels.dims.join(', ')}]. ${whatToDo}`);
+    throw new Error(`${what}: expected images [n, 28, 28] and labels [n], got [${images.dims.join(', ')}] and [${labels.dims.join(', ')}]. ${whatToDo}`);
   }
   if (labels.dims[0] !== count) {
-    throw new Error(`MNIST ${what}: ${count} images but ${labels.dims[0]} labels; the files do not belong together. ${whatToDo}`);
+    throw new Error(`${what}: ${count} images but ${labels.dims[0]} labels; the files do not belong together. ${whatToDo}`);
   }
   const n = Math.min(limit, count);
   const pixels = height * width;
@@ -147,20 +146,44 @@ function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'imag
 }
 
 /**
+ * Reads a folder in MNIST's layout (chapter 5; chapter 7 reads Fashion-MNIST
+ * with it): the four IDX files `train-images-idx3-ubyte`,
+ * `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte` and
+ * `t10k-labels-idx1-ubyte` (or their `.gz`), grey levels scaled to [0, 1],
+ * int32 labels. `name` starts the error messages and `whatToDo` ends them.
+ * Quick mode uses the first 6,000 training and 2,000 test images unless
+ * `subset` says otherwise.
+ */
+export function loadIdxImageFolder(
+  directory: string,
+  options: { subset?: { train?: number; test?: number }; shape?: 'image' | 'flat'; name: string; whatToDo: string; caller: string },
+): { train: Dataset<Tensor>; test: Dataset<Tensor> } {
+  const quick = isQuickMode();
+  const trainLimit = options.subset?.train ?? (quick ? 6000 : Infinity);
+  const testLimit = options.subset?.test ?? (quick ? 2000 : Infinity);
+  for (const [name, value] of [['train', trainLimit], ['test', testLimit]] as const) {
+    if (!(value > 0)) throw new Error(`${options.caller}: subset.${name} must be a positive number of images, got ${value}.`);
+  }
+  const shape = options.shape ?? 'image';
+  const { name, whatToDo } = options;
+  const read = (file: string) => readIdx(directory, file, name, whatToDo);
+  const train = toDataset(read('train-images-idx3-ubyte'), read('train-labels-idx1-ubyte'), trainLimit, shape, `${name} training set`, whatToDo);
+  let test: Dataset<Tensor>;
+  try {
+    test = toDataset(read('t10k-images-idx3-ubyte'), read('t10k-labels-idx1-ubyte'), testLimit, shape, `${name} test set`, whatToDo);
+  } catch (error) {
+    train.dispose();
+    throw error;
+  }
+  return { train, test };
+}
+
+/**
  * Loads MNIST from the local IDX files (chapter 5). Quick mode uses the first
  * 6,000 training and 2,000 test images unless `subset` says otherwise.
  */
 export function loadMnist(options: MnistOptions = {}): Mnist {
   const directory = options.directory ?? mnistDirectory();
-  const quick = isQuickMode();
-  const trainLimit = options.subset?.train ?? (quick ? 6000 : Infinity);
-  const testLimit = options.subset?.test ?? (quick ? 2000 : Infinity);
-  for (const [name, value] of [['train', trainLimit], ['test', testLimit]] as const) {
-    if (!(value > 0)) throw new Error(`loadMnist: subset.${name} must be a positive number of images, got ${value}.`);
-  }
-  const shape = options.shape ?? 'image';
-  const whatToDo = mnistRepairAdvice(directory);
-  const train = toDataset(readIdx(directory, 'train-images-idx3-ubyte'), readIdx(directory, 'train-labels-idx1-ubyte'), trainLimit, shape, 'training set', whatToDo);
-  const test = toDataset(readIdx(directory, 't10k-images-idx3-ubyte'), readIdx(directory, 't10k-labels-idx1-ubyte'), testLimit, shape, 'test set', whatToDo);
+  const { train, test } = loadIdxImageFolder(directory, { ...options, name: 'MNIST', whatToDo: mnistRepairAdvice(directory), caller: 'loadMnist' });
   return { train, test, classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
 }
