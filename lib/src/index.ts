@@ -10,6 +10,7 @@ export * from './util/timing';
 export * from './util/numbers';
 export * from './plot/index';
 export * from './data/index';
+export * from './text/index';
 export * from './train/index';
 export * from './scratch/index';
 export * from './models/index';

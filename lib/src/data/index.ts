@@ -4,3 +4,4 @@ export * from './finance';
 export * from './credit';
 export * from './dataset';
 export * from './mnist';
+export * from './imdb';
