@@ -118,6 +118,8 @@ test('bad input: empty text, unknown characters, wrong types, ids outside the vo
   assert.deepEqual(empty.inputIds, [tokenizer.clsId, tokenizer.sepId, tokenizer.padId, tokenizer.padId]);
   assert.deepEqual(empty.attentionMask, [1, 1, 0, 0]);
   assert.deepEqual(tokenizer.tokenize('the 日本 ☃ qzx'), ['the', '[UNK]', '[UNK]', '[UNK]', '[UNK]']);
+  assert.deepEqual(tokenizer.tokenize('The [MASK] was[MASK].'), ['the', '[MASK]', 'was', '[MASK]', '.'], 'special tokens in the text stay whole');
+  assert.ok(!tokenizer.tokenize('[mask]').includes('[MASK]'), 'only the exact upper-case form is special');
   assert.throws(() => tokenizer.encode(undefined as unknown as string), /expected a string, got undefined/);
   assert.throws(() => tokenizer.decode([tokenizer.vocabularySize]), /id 100 is not in the vocabulary/);
   assert.throws(() => WordPieceTokenizer.train([''], { vocabularySize: 50 }), /hold no words/);

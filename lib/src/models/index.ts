@@ -3,3 +3,4 @@ export * from './mlp';
 export * from './lenet';
 export * from './resnet';
 export * from './pretrained';
+export * from './transformer';

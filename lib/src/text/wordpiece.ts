@@ -71,21 +71,28 @@ function isChinese(c: number): boolean {
  */
 export function basicTokens(text: string): string[] {
   if (typeof text !== 'string') throw new Error(`basicTokens: expected a string, got ${text === null ? 'null' : typeof text}.`);
-  const cleaned = text
-    .replace(/<br\s*\/?>/gi, ' ')
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/\p{Mn}/gu, '');
+  const cleaned = text.replace(/<br\s*\/?>/gi, ' ').toLowerCase();
+  // Accents are stripped only where there are any (NFD splits a letter from its accent marks).
+  const plain = /[^\x00-\x7f]/.test(cleaned) ? cleaned.normalize('NFD').replace(/\p{Mn}/gu, '') : cleaned;
   const tokens: string[] = [];
   let word = '';
   const flush = (): void => {
     if (word) tokens.push(word);
     word = '';
   };
-  for (const ch of cleaned) {
+  for (const ch of plain) {
     const c = ch.codePointAt(0) as number;
-    if (/\s/u.test(ch)) flush();
-    else if (c === 0 || c === 0xfffd || /\p{Cc}|\p{Cf}/u.test(ch)) continue;
+    if (c < 128) {
+      // ASCII fast path: letters and digits build words, space and control characters split, the rest is punctuation.
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) word += ch;
+      else if (c === 32 || (c >= 9 && c <= 13)) flush();
+      else if (c < 32 || c === 127) continue;
+      else {
+        flush();
+        tokens.push(ch);
+      }
+    } else if (/\s/u.test(ch)) flush();
+    else if (c === 0xfffd || /\p{Cc}|\p{Cf}/u.test(ch)) continue;
     else if (isPunctuation(ch) || isChinese(c)) {
       flush();
       tokens.push(ch);
@@ -138,6 +145,9 @@ class PairHeap {
 }
 
 const SEPARATOR = '\u0000';
+
+/** Splits a text around special tokens written in it (the capture group keeps them at odd indices). */
+const SPECIAL_TOKEN_PATTERN = /(\[PAD\]|\[UNK\]|\[CLS\]|\[SEP\]|\[MASK\])/;
 
 /**
  * WordPiece tokenizer (chapter 6): `train` it on texts or load a `vocab.txt`,
@@ -345,9 +355,14 @@ export class WordPieceTokenizer {
     return pieces;
   }
 
-  /** The word pieces of a text, without special tokens (chapter 6). */
+  /**
+   * The word pieces of a text (chapter 6). A special token written in the
+   * text, such as `[MASK]`, stays one token (it is not lower-cased or split).
+   */
   tokenize(text: string): string[] {
-    return basicTokens(text).flatMap((word) => (this.ids.has(word) ? [word] : this.wordPieces(word)));
+    return text.split(SPECIAL_TOKEN_PATTERN).flatMap((part, i) =>
+      i % 2 === 1 ? [part] : basicTokens(part).flatMap((word) => (this.ids.has(word) ? [word] : this.wordPieces(word))),
+    );
   }
 
   /**
