@@ -208,9 +208,12 @@ test('MLM pre-training lowers the masked-token loss on a tiny repetitive corpus'
 
 test('the encoder has the parameter count of chapter 2 (pooler excluded); bad options are clear errors', () => {
   const options = { vocabularySize: 100, hiddenSize: 32, layers: 3, heads: 4, intermediateSize: 64, maxPositions: 50, typeVocabularySize: 2 };
+  const before = tf.memory().numTensors;
   const encoder = new TransformerEncoder(options);
   assert.equal(encoder.parameterCount, transformerEncoderParameters({ ...options, pooler: false }).total);
+  assert.equal(tf.memory().numTensors - before, encoder.variables.length, 'building an encoder makes its variables and nothing else');
   tf.dispose(encoder.variables);
+  assert.equal(tf.memory().numTensors, before);
   assert.throws(() => new TransformerEncoder({ ...options, heads: 5 }), /heads \(5\) must divide hiddenSize \(32\)/);
   assert.throws(() => new TransformerEncoder({ ...options, dropout: 1 }), /dropout must be in \[0, 1\)/);
   const small = new TransformerEncoder(SMALL);

@@ -7,3 +7,4 @@
 export * from './profile';
 export * from './training-throughput';
 export * from './dqn-throughput';
+export * from './mini-bert-throughput';

@@ -59,7 +59,12 @@ export interface EncoderOutput {
 
 /** BERT's initialiser: a normal with standard deviation 0.02, cut at two standard deviations, seeded (chapter 6). */
 function initialWeights(shape: number[]): Variable {
-  return tf.variable(tf.truncatedNormal(shape, 0, 0.02, 'float32', nextSeed()));
+  return variableOf(() => tf.truncatedNormal(shape, 0, 0.02, 'float32', nextSeed()));
+}
+
+/** A variable holding `make()`'s tensor; the tensor itself is disposed (a variable keeps its own copy of the count). */
+function variableOf(make: () => Tensor): Variable {
+  return tf.tidy(() => tf.variable(make()));
 }
 
 function dropout(x: Tensor, rate: number, training: boolean): Tensor {
@@ -80,7 +85,7 @@ export class Linear {
   readonly bias: Variable;
   constructor(inputs: number, outputs: number) {
     this.kernel = initialWeights([inputs, outputs]);
-    this.bias = tf.variable(tf.zeros([outputs]));
+    this.bias = variableOf(() => tf.zeros([outputs]));
   }
   get variables(): Variable[] {
     return [this.kernel, this.bias];
@@ -100,8 +105,8 @@ export class LayerNormalization {
     size: number,
     readonly epsilon = 1e-6,
   ) {
-    this.gamma = tf.variable(tf.ones([size]));
-    this.beta = tf.variable(tf.zeros([size]));
+    this.gamma = variableOf(() => tf.ones([size]));
+    this.beta = variableOf(() => tf.zeros([size]));
   }
   get variables(): Variable[] {
     return [this.gamma, this.beta];
@@ -376,7 +381,7 @@ export class MaskedLanguageModel {
     }
     this.transform = new Linear(hiddenSize, hiddenSize);
     this.norm = new LayerNormalization(hiddenSize);
-    this.outputBias = tf.variable(tf.zeros([vocabularySize]));
+    this.outputBias = variableOf(() => tf.zeros([vocabularySize]));
     this.specialIds = tokens.specialIds();
   }
   get trainableVariables(): Variable[] {
@@ -458,8 +463,8 @@ export class BagOfWordsClassifier {
     readonly l2 = 0,
   ) {
     checkPositiveIntegers('BagOfWordsClassifier: vocabularySize', [vocabularySize]);
-    this.weights = tf.variable(tf.zeros([vocabularySize]));
-    this.bias = tf.variable(tf.zeros([]));
+    this.weights = variableOf(() => tf.zeros([vocabularySize]));
+    this.bias = variableOf(() => tf.zeros([]));
   }
   get trainableVariables(): Variable[] {
     return [this.weights, this.bias];
