@@ -12,6 +12,7 @@ export * from './util/interrupt';
 export * from './util/results';
 export * from './plot/index';
 export * from './data/index';
+export * from './text/index';
 export * from './train/index';
 export * from './scratch/index';
 export * from './models/index';

@@ -6,3 +6,4 @@ export * from './dataset';
 export * from './mnist';
 export * from './lending-club';
 export * from './fashion-mnist';
+export * from './imdb';

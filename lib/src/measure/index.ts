@@ -8,3 +8,4 @@ export * from './profile';
 export * from './training-throughput';
 export * from './dqn-throughput';
 export * from './matmul-throughput';
+export * from './mini-bert-throughput';

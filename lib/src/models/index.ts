@@ -4,3 +4,4 @@ export * from './lenet';
 export * from './resnet';
 export * from './pretrained';
 export * from './mixture-of-experts';
+export * from './transformer';

@@ -139,3 +139,25 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
   }
   return matrix;
 }
+
+/** Accuracy and F1 of the positive class from labels and predicted classes (chapter 6). */
+export function accuracyAndF1(labels: ArrayLike<number>, predictions: ArrayLike<number>): { accuracy: number; f1: number; precision: number; recall: number } {
+  if (labels.length !== predictions.length || labels.length === 0) {
+    throw new Error(`accuracyAndF1: need as many predictions as labels (and at least one), got ${predictions.length} and ${labels.length}.`);
+  }
+  let correct = 0;
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i] as number;
+    const p = predictions[i] as number;
+    if (y === p) correct++;
+    if (p === 1 && y === 1) tp++;
+    if (p === 1 && y !== 1) fp++;
+    if (p !== 1 && y === 1) fn++;
+  }
+  const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+  const recall = tp + fn > 0 ? tp / (tp + fn) : 0;
+  return { accuracy: correct / labels.length, f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0, precision, recall };
+}

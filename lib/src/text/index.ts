@@ -1,0 +1,2 @@
+export * from './wordpiece';
+export * from './bag-of-words';

@@ -1,0 +1,247 @@
+/**
+ * Chapter 6's Transformer encoder: padding does not change a sequence's
+ * outputs, attention rows are distributions that ignore padding, the MLM
+ * masking has BERT's statistics, loss and gradients agree on wasm and cpu,
+ * the classifier learns a tiny synthetic task with the Trainer, and the
+ * parameter count matches chapter 2's arithmetic.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BagOfWordsClassifier,
+  MaskedLanguageModel,
+  Random,
+  SequenceClassifier,
+  Trainer,
+  TransformerEncoder,
+  accuracyAndF1,
+  idsTensor,
+  initBackend,
+  maskTokens,
+  seed,
+  tf,
+  transformerEncoderParameters,
+  type TransformerEncoderOptions,
+} from 'dlkit';
+import type { Scalar, Tensor } from 'dlkit';
+
+const PAD = 0;
+const MASK = 4;
+/** A stand-in for a tokenizer's special ids: [PAD] 0, [UNK] 1, [CLS] 2, [SEP] 3, [MASK] 4. */
+function tokens(vocabularySize: number): { padId: number; maskId: number; vocabularySize: number; specialIds: () => Set<number> } {
+  return { padId: PAD, maskId: MASK, vocabularySize, specialIds: () => new Set([0, 1, 2, 3, 4]) };
+}
+
+const SMALL: TransformerEncoderOptions = { vocabularySize: 40, hiddenSize: 16, layers: 2, heads: 4, intermediateSize: 32, maxPositions: 24, dropout: 0, attentionDropout: 0 };
+
+before(async () => {
+  await initBackend({ quiet: true });
+  seed(6);
+});
+
+test('a sequence gives the same outputs and attention whatever the amount of padding (within 1e-5)', () => {
+  const encoder = new TransformerEncoder(SMALL);
+  const sentence = [2, 17, 9, 33, 12, 3];
+  const before = tf.memory().numTensors;
+  const run = (padding: number): { hidden: Float32Array; attention: Float32Array; padWeight: number } =>
+    tf.tidy(() => {
+      const ids = idsTensor([[...sentence, ...new Array(padding).fill(PAD)]]);
+      const mask = tf.cast(tf.notEqual(ids, PAD), 'int32');
+      const out = encoder.apply({ inputIds: ids, attentionMask: mask }, { returnAttention: true });
+      const length = sentence.length;
+      const hidden = tf.slice(out.hidden, [0, 0, 0], [1, length, SMALL.hiddenSize]).dataSync() as Float32Array;
+      const weights = out.attentions?.[1] as Tensor;
+      const attention = tf.slice(weights, [0, 0, 0, 0], [1, SMALL.heads, length, length]).dataSync() as Float32Array;
+      const padWeight = padding > 0 ? tf.sum(tf.slice(weights, [0, 0, 0, length], [1, SMALL.heads, length + padding, padding])).dataSync()[0] as number : 0;
+      return { hidden: Float32Array.from(hidden), attention: Float32Array.from(attention), padWeight };
+    });
+  const reference = run(0);
+  for (const padding of [1, 5, 18]) {
+    const padded = run(padding);
+    const worst = Math.max(...reference.hidden.map((v, i) => Math.abs(v - (padded.hidden[i] as number))));
+    assert.ok(worst <= 1e-5, `hidden states change by ${worst} with ${padding} padding tokens`);
+    const worstAttention = Math.max(...reference.attention.map((v, i) => Math.abs(v - (padded.attention[i] as number))));
+    assert.ok(worstAttention <= 1e-5, `attention changes by ${worstAttention} with ${padding} padding tokens`);
+    assert.equal(padded.padWeight, 0, 'no weight at all on padding keys');
+  }
+  // Without the mask, padding does change the outputs: the test would catch an encoder that ignored it.
+  const unmasked = tf.tidy(() => {
+    const ids = idsTensor([[...sentence, ...new Array(5).fill(PAD)]]);
+    return Float32Array.from(tf.slice(encoder.apply({ inputIds: ids }).hidden, [0, 0, 0], [1, sentence.length, SMALL.hiddenSize]).dataSync() as Float32Array);
+  });
+  assert.ok(Math.max(...reference.hidden.map((v, i) => Math.abs(v - (unmasked[i] as number)))) > 1e-3);
+  assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+});
+
+test('attention rows are probability distributions', () => {
+  const encoder = new TransformerEncoder(SMALL);
+  const sums = tf.tidy(() => {
+    const out = encoder.apply({ inputIds: idsTensor([[2, 5, 6, 7, 3]]) }, { returnAttention: true });
+    assert.equal(out.attentions?.length, SMALL.layers);
+    assert.deepEqual(out.attentions?.[0]?.shape, [1, SMALL.heads, 5, 5]);
+    return Array.from(tf.sum(out.attentions?.[0] as Tensor, -1).dataSync());
+  });
+  for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-5);
+});
+
+test("MLM masking: 15% of ordinary tokens chosen, 80% [MASK] / 10% random / 10% kept, specials never touched", () => {
+  const random = new Random(11);
+  const vocabularySize = 1000;
+  const specialIds = new Set([0, 1, 2, 3, 4]);
+  const ids: number[] = [];
+  for (let i = 0; i < 200_000; i++) ids.push(i % 50 === 0 ? 2 : i % 50 === 49 ? 0 : 5 + random.int(vocabularySize - 5));
+  const masked = maskTokens(ids, { maskId: MASK, specialIds, vocabularySize, random });
+  const ordinary = ids.filter((id) => !specialIds.has(id)).length;
+  const chosen = masked.positions.length;
+  // Binomial(n, 0.15): the standard deviation of the fraction is about 0.0009 here; allow 5 of them.
+  assert.ok(Math.abs(chosen / ordinary - 0.15) < 0.005, `chosen fraction ${chosen / ordinary}`);
+  let asMask = 0;
+  let kept = 0;
+  let replaced = 0;
+  masked.positions.forEach((p, k) => {
+    assert.ok(!specialIds.has(ids[p] as number), 'a special token was chosen');
+    assert.equal(masked.labels[k], ids[p], 'the label is the original id');
+    const now = masked.inputIds[p] as number;
+    if (now === MASK) asMask++;
+    else if (now === ids[p]) kept++;
+    else {
+      replaced++;
+      assert.ok(!specialIds.has(now), 'a random replacement is never a special token');
+    }
+  });
+  // Random replacements that happen to draw the same id count as kept: 1 in 995.
+  assert.ok(Math.abs(asMask / chosen - 0.8) < 0.01, `[MASK] fraction ${asMask / chosen}`);
+  assert.ok(Math.abs(replaced / chosen - 0.1) < 0.01, `random fraction ${replaced / chosen}`);
+  assert.ok(Math.abs(kept / chosen - 0.1) < 0.01, `kept fraction ${kept / chosen}`);
+  ids.forEach((id, i) => {
+    if (i % 997 === 0 && !masked.positions.includes(i)) assert.equal(masked.inputIds[i], id, 'an unchosen token is unchanged');
+  });
+  // A short sequence still gets one prediction; a sequence of only special tokens gets none.
+  assert.equal(maskTokens([2, 9, 3], { maskId: MASK, specialIds, vocabularySize, probability: 0.01, random }).positions.length, 1);
+  assert.equal(maskTokens([2, 3, 0], { maskId: MASK, specialIds, vocabularySize, random }).positions.length, 0);
+});
+
+test('loss and gradients of MLM and classification agree on wasm and cpu', async () => {
+  const results: Record<string, number[][]> = {};
+  const batch = [
+    [2, 10, 11, 12, 13, 14, 3, 0],
+    [2, 20, 21, 22, 3, 0, 0, 0],
+  ];
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    seed(7);
+    const encoder = new TransformerEncoder({ ...SMALL, dropout: 0.1, attentionDropout: 0.1 });
+    const mlm = new MaskedLanguageModel(encoder, tokens(SMALL.vocabularySize));
+    const classifier = new SequenceClassifier(encoder, 2, PAD);
+    const before = tf.memory().numTensors;
+    const outputs: number[][] = [];
+    for (const model of [mlm, classifier] as const) {
+      seed(8); // the same masks and dropout on both backends
+      const { value, grads } = tf.variableGrads(() => {
+        const x = idsTensor(batch);
+        const y = tf.tensor1d([1, 0], 'int32');
+        const loss = model.loss({ x, y }, true);
+        return ('loss' in loss ? loss.loss : loss) as Scalar;
+      }, model.trainableVariables);
+      outputs.push([value.dataSync()[0] as number]);
+      for (const v of model.trainableVariables) outputs.push(Array.from(grads[v.name]?.dataSync() ?? []));
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    assert.equal(tf.memory().numTensors, before, `${backend}: no tensors left behind`);
+    tf.dispose([...mlm.trainableVariables, ...classifier.pooler.variables, ...classifier.classifier.variables]);
+    results[backend] = outputs;
+  }
+  await initBackend({ quiet: true });
+  const cpu = results['cpu'] as number[][];
+  const wasm = results['wasm'] as number[][];
+  assert.equal(wasm.length, cpu.length);
+  cpu.forEach((expected, i) => {
+    const actual = wasm[i] as number[];
+    assert.equal(actual.length, expected.length, `output ${i}: size`);
+    const scale = Math.max(1e-3, ...expected.map(Math.abs));
+    const worst = Math.max(0, ...expected.map((v, j) => Math.abs(v - (actual[j] as number))));
+    assert.ok(worst <= 1e-4 * scale + 1e-6, `output ${i} (0 is a loss, the rest gradients): wasm differs from cpu by ${worst} (scale ${scale})`);
+  });
+  assert.ok(cpu.slice(1).some((g) => g.some((v) => v !== 0)), 'the gradients are not all zero');
+});
+
+test('the classifier learns a tiny synthetic task with the Trainer: does the sequence contain token 7?', async () => {
+  seed(9);
+  const random = new Random(21);
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 384; i++) {
+    const length = 3 + random.int(8);
+    const words = Array.from({ length }, () => 8 + random.int(30));
+    const positive = i % 2 === 0;
+    if (positive) words[random.int(length)] = 7;
+    rows.push([2, ...words, 3, ...new Array(10 - length).fill(PAD)]);
+    labels.push(positive ? 1 : 0);
+  }
+  const encoder = new TransformerEncoder({ ...SMALL, vocabularySize: 40, dropout: 0, attentionDropout: 0 });
+  const classifier = new SequenceClassifier(encoder, 2, PAD);
+  const x = idsTensor(rows);
+  const y = tf.tensor1d(labels, 'int32');
+  const trainer = new Trainer(classifier, { learningRate: 3e-3 });
+  const chance = accuracyAndF1(labels, Array.from(trainer.predictClasses(x)));
+  await trainer.fit({ x, y }, { epochs: 12, batchSize: 32, plot: false });
+  const result = accuracyAndF1(labels, Array.from(trainer.predictClasses(x)));
+  assert.ok(result.accuracy >= 0.95, `accuracy ${result.accuracy} after training (before: ${chance.accuracy})`);
+  assert.ok(result.f1 >= 0.95, `F1 ${result.f1}`);
+  tf.dispose([x, y, ...classifier.trainableVariables]);
+});
+
+test('MLM pre-training lowers the masked-token loss on a tiny repetitive corpus', async () => {
+  seed(10);
+  const rows = Array.from({ length: 64 }, (_, i) => [2, 10 + (i % 5), 20 + (i % 5), 30 + (i % 5), 3, PAD]);
+  const encoder = new TransformerEncoder({ ...SMALL, dropout: 0, attentionDropout: 0 });
+  const mlm = new MaskedLanguageModel(encoder, tokens(SMALL.vocabularySize), 0.3);
+  const x = idsTensor(rows);
+  const y = tf.zeros([64]);
+  const trainer = new Trainer(mlm, { learningRate: 3e-3 });
+  const result = await trainer.fit({ x, y }, { epochs: 30, batchSize: 16, plot: false });
+  const first = result.history[0]?.loss as number;
+  const last = result.history[result.history.length - 1]?.loss as number;
+  assert.ok(last < first / 2, `MLM loss went from ${first} to ${last}`);
+  tf.dispose([x, y, ...mlm.trainableVariables]);
+});
+
+test('the encoder has the parameter count of chapter 2 (pooler excluded); bad options are clear errors', () => {
+  const options = { vocabularySize: 100, hiddenSize: 32, layers: 3, heads: 4, intermediateSize: 64, maxPositions: 50, typeVocabularySize: 2 };
+  const before = tf.memory().numTensors;
+  const encoder = new TransformerEncoder(options);
+  assert.equal(encoder.parameterCount, transformerEncoderParameters({ ...options, pooler: false }).total);
+  assert.equal(tf.memory().numTensors - before, encoder.variables.length, 'building an encoder makes its variables and nothing else');
+  tf.dispose(encoder.variables);
+  assert.equal(tf.memory().numTensors, before);
+  assert.throws(() => new TransformerEncoder({ ...options, heads: 5 }), /heads \(5\) must divide hiddenSize \(32\)/);
+  assert.throws(() => new TransformerEncoder({ ...options, dropout: 1 }), /dropout must be in \[0, 1\)/);
+  const small = new TransformerEncoder(SMALL);
+  assert.throws(() => small.apply({ inputIds: tf.zeros([1, 30], 'int32') }), /longer than maxPositions 24/);
+  assert.throws(() => small.apply({ inputIds: tf.zeros([1, 5]) }), /inputIds must be an int32 tensor/);
+  assert.throws(() => new MaskedLanguageModel(small, tokens(41)), /41 tokens but the encoder was built for 40/);
+  tf.dispose(small.variables);
+});
+
+test('bag-of-words logistic regression learns which words mean positive; accuracy and F1', async () => {
+  seed(12);
+  // Word 1 means positive, word 2 negative, 3-9 are noise.
+  const random = new Random(5);
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const positive = i % 2;
+    rows.push([positive ? 1 : 2, 3 + random.int(7), 0]);
+    labels.push(positive);
+  }
+  const model = new BagOfWordsClassifier(10);
+  const trainer = new Trainer(model, { learningRate: 0.1 });
+  await trainer.fit({ x: idsTensor(rows), y: tf.tensor1d(labels, 'int32') }, { epochs: 20, batchSize: 20, plot: false });
+  const w = model.weights.dataSync();
+  assert.ok((w[1] as number) > 1 && (w[2] as number) < -1, `weights of the telling words: ${w[1]}, ${w[2]}`);
+  assert.equal(w[0], 0, 'the padding word gets no weight');
+  const scores = accuracyAndF1([1, 1, 0, 0], [1, 0, 0, 1]);
+  assert.deepEqual(scores, { accuracy: 0.5, f1: 0.5, precision: 0.5, recall: 0.5 });
+  assert.deepEqual(accuracyAndF1([0, 0], [0, 0]).f1, 0);
+  assert.throws(() => accuracyAndF1([1], []), /as many predictions as labels/);
+});
