@@ -122,6 +122,7 @@ test("MLM masking: 15% of ordinary tokens chosen, 80% [MASK] / 10% random / 10% 
 });
 
 test('loss and gradients of MLM and classification agree on wasm and cpu', async () => {
+  await initBackend({ backend: 'wasm', quiet: true }); // registers wasm even where the native rung is the default
   const results: Record<string, number[][]> = {};
   const batch = [
     [2, 10, 11, 12, 13, 14, 3, 0],
