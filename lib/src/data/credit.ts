@@ -47,15 +47,39 @@ export function loadCredit(path?: string): DataFrame {
 }
 
 function readCreditTable(path: string | undefined, what: string): CsvTable {
-  const file = path ?? creditDataPath();
-  const table = readCsvTable(file, CREDIT_COLUMNS, {
+  return readGoodBadTable(
+    { path, defaultPath: creditDataPath(), columns: CREDIT_COLUMNS, rows: CREDIT_ROWS, restoreHint: CREDIT_RESTORE, outcome: 'Status' },
     what,
-    restoreHint: path === undefined ? CREDIT_RESTORE : `Check the path, or call ${what}() without one to read the copy in the repository.`,
-    expectedRows: path === undefined ? CREDIT_ROWS : undefined,
+  );
+}
+
+/** Where a credit table lives and what it holds, for `readGoodBadTable` (chapters 1 and 10). */
+export interface GoodBadTableSource {
+  /** The reader's own file, or undefined for the copy in the repository (`defaultPath`, which must have `rows` rows). */
+  path: string | undefined;
+  defaultPath: string;
+  columns: ColumnSpec[];
+  rows: number;
+  /** How to get the repository's copy back when it is missing or damaged. */
+  restoreHint: string;
+  /** The outcome column, every value of which must be 'good' or 'bad'. */
+  outcome: string;
+}
+
+/**
+ * Reads a credit table whose outcome is 'good' or 'bad' (chapters 1 and 10):
+ * `credit_data.csv` and `lending_club.csv` share it. Errors name the file and the fix.
+ */
+export function readGoodBadTable(source: GoodBadTableSource, what: string): CsvTable {
+  const file = source.path ?? source.defaultPath;
+  const table = readCsvTable(file, source.columns, {
+    what,
+    restoreHint: source.path === undefined ? source.restoreHint : `Check the path, or call ${what}() without one to read the copy in the repository.`,
+    expectedRows: source.path === undefined ? source.rows : undefined,
   });
-  const status = table.values['Status'] as string[];
-  const odd = status.findIndex((s) => s !== 'good' && s !== 'bad');
-  if (odd >= 0) throw new Error(`${what}: ${file}: data row ${odd + 1} has Status "${status[odd]}"; it must be "good" or "bad".`);
+  const outcome = table.values[source.outcome] as string[];
+  const odd = outcome.findIndex((s) => s !== 'good' && s !== 'bad');
+  if (odd >= 0) throw new Error(`${what}: ${file}: data row ${odd + 1} has ${source.outcome} "${outcome[odd]}"; it must be "good" or "bad".`);
   return table;
 }
 

@@ -5,7 +5,8 @@
  * the outcome `Class`, about 5 % bad.
  */
 import type { DataFrame } from 'danfojs-node';
-import { ColumnSpec, datasetFile, readCsvTable, tableToDataFrame, type CsvTable } from './tables';
+import { readGoodBadTable } from './credit';
+import { ColumnSpec, datasetFile, tableToDataFrame, type CsvTable } from './tables';
 
 const NUMBER_COLUMNS = [
   'funded_amnt', 'int_rate', 'annual_inc', 'delinq_2yrs', 'inq_last_6mths', 'revol_util', 'acc_now_delinq', 'open_il_6m', 'open_il_12m',
@@ -32,16 +33,10 @@ const LENDING_CLUB_RESTORE =
   '(needs apt-get install r-base-core r-cran-modeldata); set DLKIT_DATASETS to the folder holding lending_club/lending_club.csv, or pass a path.';
 
 function readLendingClub(path: string | undefined, what: string): CsvTable {
-  const file = path ?? lendingClubPath();
-  const table = readCsvTable(file, LENDING_CLUB_COLUMNS, {
+  return readGoodBadTable(
+    { path, defaultPath: lendingClubPath(), columns: LENDING_CLUB_COLUMNS, rows: LENDING_CLUB_ROWS, restoreHint: LENDING_CLUB_RESTORE, outcome: 'Class' },
     what,
-    restoreHint: path === undefined ? LENDING_CLUB_RESTORE : `Check the path, or call ${what}() without one to read the copy in the repository.`,
-    expectedRows: path === undefined ? LENDING_CLUB_ROWS : undefined,
-  });
-  const label = table.values['Class'] as string[];
-  const odd = label.findIndex((s) => s !== 'good' && s !== 'bad');
-  if (odd >= 0) throw new Error(`${what}: ${file}: data row ${odd + 1} has Class "${label[odd]}"; it must be "good" or "bad".`);
-  return table;
+  );
 }
 
 /**
