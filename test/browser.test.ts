@@ -11,28 +11,17 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { jupyterPython, repositoryRoot } from './helpers/notebooks';
+import { freePort } from './helpers/free-port';
 
 const browserPath = process.env['DLKIT_CHROMIUM'] ?? '/usr/bin/chromium';
 const resultsDir = join(repositoryRoot, 'test-results', 'browser');
 const browserArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const noChromium = existsSync(browserPath) ? false : `no Chromium at ${browserPath} (Debian: apt-get install chromium; or set DLKIT_CHROMIUM)`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 function pythonHas(python: string, module: string): boolean {
   return spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;

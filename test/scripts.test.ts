@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jupyterPython, repositoryRoot } from './helpers/notebooks';
+import { freePort } from './helpers/free-port';
 
 test('npm start on a port already in use says so and names what to do', async () => {
   const server = createServer();
@@ -50,17 +51,6 @@ test('a cell that throws is reported with the notebook, the cell index and the e
   assert.match(run.stdout, /NOTEBOOK FAILED broken\.ipynb: cell 2 failed: RangeError: the model diverged/);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolveAnswer) => {
