@@ -1,6 +1,7 @@
 // tslab 1.0.22 miscompiles names from earlier cells in object shorthand and
 // renamed destructuring; patches/tslab+1.0.22.patch (applied by `npm ci`)
-// fixes its converter. Each cell here failed before the patch.
+// fixes its converter, and queues its zeromq sends. Each test here failed
+// before the patch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -35,4 +36,34 @@ test('object shorthand and renamed destructuring of names from earlier cells wor
   assert.match(outputs[5] ?? '', /ASSIGNED 7/);
   assert.match(outputs[6] ?? '', /DEFAULTED 3/);
   assert.match(outputs[7] ?? '', /PROPERTY 5 \{"x":5,"k":5\}/);
+});
+
+test('bursts of large display updates (a long live plot) never crash the kernel', async () => {
+  // zeromq 6 refuses a second send on a socket while one is in flight ("Socket
+  // is busy writing"); unpatched tslab sent without waiting, so a long live
+  // plot (many large display updates) killed the kernel mid-training. The
+  // patch queues the sends of each socket.
+  const { cells } = await runKernelSession([
+    {
+      run: [
+        "import * as tslab from 'tslab';",
+        'const panel = tslab.newDisplay();',
+        "const big = 'x'.repeat(200_000);",
+        'for (let i = 0; i < 400; i++) {',
+        '  panel.html(`<b>update ${i}</b>${big}`);',
+        "  tslab.display.html(`<i>extra ${i}</i>${big.slice(0, 50_000)}`);",
+        '  if (i % 40 === 0) await new Promise((resolve) => setTimeout(resolve, 0));',
+        '}',
+        "console.log('BURST DONE');",
+      ].join('\n'),
+      timeout: 120,
+    },
+    { run: "console.log('KERNEL ALIVE', 1 + 1);" },
+  ]);
+  assert.equal(cells[0]?.status, 'ok', `the burst cell failed: ${cells[0]?.stderr ?? ''}`);
+  assert.match(cells[0]?.stdout ?? '', /BURST DONE/);
+  assert.equal(cells[1]?.status, 'ok', `the kernel did not survive the burst: ${cells[1]?.stderr ?? ''}`);
+  assert.match(cells[1]?.stdout ?? '', /KERNEL ALIVE 2/);
+  const jupyter = readFileSync(join(repositoryRoot, 'node_modules', 'tslab', 'dist', 'jupyter.js'), 'utf8');
+  assert.ok(jupyter.includes('sendQueues'), 'node_modules/tslab is unpatched: run npm ci (its postinstall runs patch-package)');
 });
