@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend, parseBackendName, tf } from 'dlkit';
+import { BACKEND_LADDERS, initBackend, parseBackendName, tf } from 'dlkit';
 import { repositoryRoot } from './helpers/notebooks';
 
 test('an unknown DLKIT_BACKEND value is a clear error naming the valid ones', async () => {
@@ -24,6 +24,20 @@ test('the ladder picks a working backend and reports every rung it tried', async
     assert.ok(report.summary.includes(attempt.name));
     assert.ok(report.reason.includes(attempt.detail));
   }
+});
+
+test('the latency ladder starts at wasm, the training ladder at the native rungs; an unknown workload is an error', async () => {
+  assert.deepEqual(BACKEND_LADDERS.throughput.slice(0, 2), ['node-gpu', 'node']);
+  const latency = await initBackend({ backend: '', workload: 'latency', quiet: true });
+  assert.equal(latency.attempts[0]?.name, 'wasm', 'wasm is tried first for latency-bound work');
+  assert.equal(latency.name, 'wasm', `wasm is installed with dlkit, so it is chosen: ${latency.reason}`);
+  assert.equal(tf.getBackend(), 'wasm');
+  assert.match(latency.summary, /tiny operations/);
+  const training = await initBackend({ backend: '', quiet: true });
+  assert.equal(training.attempts[0]?.name, 'node-gpu', 'training tries the native GPU rung first');
+  const forced = await initBackend({ backend: 'cpu', workload: 'latency', quiet: true });
+  assert.equal(forced.name, 'cpu', 'DLKIT_BACKEND (or backend) still wins over the workload');
+  await assert.rejects(initBackend({ backend: '', workload: 'fast' as never, quiet: true }), /unknown workload "fast"/);
 });
 
 test('a forced backend is used, and a forced one that cannot start is an error', async () => {

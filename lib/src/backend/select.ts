@@ -2,10 +2,15 @@
  * The backend ladder (chapter 0): pick the fastest TensorFlow.js backend this
  * machine can run, or the one `DLKIT_BACKEND` names.
  *
- * Order: native TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`), native
- * TensorFlow on the CPU (`@tensorflow/tfjs-node`), WebAssembly
- * (`@tensorflow/tfjs-backend-wasm`, with the book's own training kernels
- * added), then the pure-JavaScript `cpu` backend.
+ * Order for training (`workload: 'throughput'`, the default): native
+ * TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`), native TensorFlow on
+ * the CPU (`@tensorflow/tfjs-node`), WebAssembly (`@tensorflow/tfjs-backend-wasm`,
+ * with the book's own training kernels added), then the pure-JavaScript `cpu`
+ * backend. For work made of many tiny operations one after another
+ * (`workload: 'latency'`: a DQN choosing one action per environment step),
+ * WebAssembly comes first: every operation on the native rung crosses into
+ * TensorFlow's runtime, which costs more than a small network's arithmetic
+ * (`bench/README.md` has the measurements).
  */
 import * as path from 'node:path';
 import { tf } from './tf';
@@ -42,6 +47,19 @@ const NPM_PACKAGE: Record<BackendName, string | null> = {
   node: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: null,
+};
+
+/**
+ * What a chapter mostly does, which decides the order of the ladder (chapter 0):
+ * 'throughput' for training on batches (the fastest arithmetic wins), 'latency'
+ * for many tiny operations one after another (the lowest cost per operation wins).
+ */
+export type Workload = 'throughput' | 'latency';
+
+/** The order in which `initBackend` tries the rungs, per workload (chapter 0). */
+export const BACKEND_LADDERS: Record<Workload, readonly BackendName[]> = {
+  throughput: BACKEND_NAMES,
+  latency: ['wasm', 'node', 'node-gpu', 'cpu'],
 };
 
 let lastReport: BackendReport | null = null;
@@ -112,14 +130,19 @@ async function tryRung(name: BackendName): Promise<string | null> {
 
 /**
  * Chooses and activates a backend (chapter 0). With no argument it reads
- * `DLKIT_BACKEND`; when that is unset it walks the ladder from the fastest
- * rung down. A forced backend that cannot start is an error, not a silent
- * fallback. Set `quiet` to skip the one-line report.
+ * `DLKIT_BACKEND`; when that is unset it walks the ladder of `workload`
+ * (`BACKEND_LADDERS`; training order by default) from the fastest rung down.
+ * A forced backend that cannot start is an error, not a silent fallback. Set
+ * `quiet` to skip the one-line report.
  */
-export async function initBackend(options: { backend?: string; quiet?: boolean } = {}): Promise<BackendReport> {
+export async function initBackend(options: { backend?: string; quiet?: boolean; workload?: Workload } = {}): Promise<BackendReport> {
+  const workload = options.workload ?? 'throughput';
+  if (!Object.prototype.hasOwnProperty.call(BACKEND_LADDERS, workload)) {
+    throw new Error(`initBackend: unknown workload "${String(workload)}". Use 'throughput' (training on batches, the default) or 'latency' (many tiny operations, such as a DQN acting).`);
+  }
   const requested = options.backend ?? process.env['DLKIT_BACKEND'];
   const forced = requested !== undefined && requested.trim() !== '' ? parseBackendName(requested) : null;
-  const ladder: BackendName[] = forced ? [forced] : [...BACKEND_NAMES];
+  const ladder: BackendName[] = forced ? [forced] : [...BACKEND_LADDERS[workload]];
   const attempts: BackendAttempt[] = [];
   for (const name of ladder) {
     const problem = await tryRung(name);
@@ -127,16 +150,17 @@ export async function initBackend(options: { backend?: string; quiet?: boolean }
     if (problem === null) {
       await tf.ready();
       const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.detail}`);
+      const fastest = workload === 'latency' ? 'the fastest for many tiny operations' : 'the fastest';
       const reason = forced
         ? `DLKIT_BACKEND=${forced} asked for it`
         : skipped.length === 0
-          ? 'it is the fastest backend available'
-          : `it is the fastest that works here (${skipped.join('; ')})`;
+          ? `it is ${fastest} available`
+          : `it is ${fastest} that works here (${skipped.join('; ')})`;
       const failed = attempts.filter((a) => !a.ok).map((a) => a.name);
       const summary = forced
         ? 'set by DLKIT_BACKEND'
         : failed.length === 0
-          ? 'the fastest'
+          ? fastest
           : `${failed.join(' and ')} did not start; backendReport().reason says why`;
       lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts };
       if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})`);
