@@ -121,3 +121,47 @@ test('no helper function is written in two notebooks (it belongs in dlkit)', () 
   }
   assert.deepEqual(duplicates, []);
 });
+
+// Code a reader reads without scrolling sideways: every code line, solutions included, at most this wide.
+const longestCodeLine = 100;
+
+/** Where a notebook's code cells have lines wider than `longestCodeLine`: one message per line. */
+function longCodeLines(name: string, cells: Cell[]): string[] {
+  const found: string[] = [];
+  cells.forEach((cell, index) => {
+    if (cell.cell_type !== 'code') return;
+    text(cell).split('\n').forEach((line, lineIndex) => {
+      if (line.length > longestCodeLine) {
+        found.push(`${name}, cell ${index}, line ${lineIndex + 1}: ${line.length} characters: ${line.trim().slice(0, 60)}...`);
+      }
+    });
+  });
+  return found;
+}
+
+test('the long-line check names the notebook, cell and line, and counts solutions and code only', () => {
+  const wide = `const x = [${'1, '.repeat(40)}];`;
+  const cells: Cell[] = [
+    { cell_type: 'markdown', source: [wide] },
+    { cell_type: 'code', source: ['const a = 1;\n', wide] },
+    { cell_type: 'code', source: `// Exercise 1: ...\n${wide}`, metadata: { tags: ['solution'] } },
+    { cell_type: 'code', source: 'x'.repeat(longestCodeLine) },
+  ];
+  assert.deepEqual(longCodeLines('draft.ipynb', cells).map((m) => m.split(':')[0]), [
+    'draft.ipynb, cell 1, line 2',
+    'draft.ipynb, cell 2, line 2',
+  ]);
+});
+
+// Chapters whose long lines wait for another change to land first; their test is reported as a todo.
+const wrapPending = new Map<string, string>([
+  ['09_rl_dqn.ipynb', 'the training cells (25, 26, 28) wait until chapter 9 full mode is debugged'],
+]);
+
+for (const name of listNotebooks()) {
+  const todo = wrapPending.get(name);
+  test(`${name}: no code line is wider than ${longestCodeLine} characters`, { todo }, () => {
+    const found = longCodeLines(name, load(name).cells);
+    assert.deepEqual(found, [], `${found.length} code lines over ${longestCodeLine} characters; wrap them:\n${found.join('\n')}`);
+  });
+}

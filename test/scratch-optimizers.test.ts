@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdamOptimizer, GradientDescentOptimizer, initBackend, Matrix, MomentumOptimizer, ParameterUpdater, seed, tf, unseed } from 'dlkit';
-import type { Tensor } from 'dlkit';
+import { AdamOptimizer, GradientDescentOptimizer, initBackend, largestStepDifference, Matrix, MomentumOptimizer, ParameterUpdater, seed, tf, unseed } from 'dlkit';
 
 type TensorFlowOptimizer = InstanceType<typeof tf.Optimizer>;
 
@@ -11,37 +10,38 @@ function float32Matrix(rows: number, cols: number): Matrix {
 }
 
 /**
- * Runs `steps` updates on the same parameters and gradients with the scratch
- * optimiser and the tfjs one; returns the largest difference seen after a
- * step. Optimiser state (velocities, moments) evolves independently on each
- * side for all the steps.
+ * Runs `steps` updates with the scratch optimiser and the tfjs one through
+ * dlkit's `largestStepDifference` (the comparison chapter 4 prints), on three
+ * parameter matrices and a gradient that depends on where the parameters are
+ * (as in training) plus a fixed-pattern term; checks that no tensor is left.
  */
 function compare(ours: ParameterUpdater, theirs: TensorFlowOptimizer, steps: number): number {
-  const parameters = [float32Matrix(3, 2), float32Matrix(1, 2), float32Matrix(4, 1)];
-  const variables = parameters.map((p) => tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from(p.data), [p.rows, p.cols]))));
-  let worst = 0;
-  let tensorsAfterFirstStep = 0;
-  for (let step = 0; step < steps; step++) {
-    // A gradient that depends on where the parameters are (as in training) plus a fixed-pattern term.
-    const gradients = parameters.map((p, i) => p.map((v, r, c) => Math.fround(0.8 * v + Math.sin(3 * step + 2 * r + c + i) * (1 + step % 3))));
-    const named: Record<string, Tensor> = {};
-    variables.forEach((v, i) => (named[v.name] = tf.tensor2d(Float32Array.from(gradients[i]!.data), [gradients[i]!.rows, gradients[i]!.cols])));
-    theirs.applyGradients(named);
-    tf.dispose(Object.values(named));
-    ours.step(parameters, gradients);
-    variables.forEach((v, i) => {
-      const values = v.dataSync();
-      parameters[i]!.data.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - values[k]!))));
-      // Continue from tfjs' float32 values, so each step is compared, not the float32 rounding accumulated over many steps.
-      parameters[i]!.data.set(values);
-    });
-    if (step === 0) tensorsAfterFirstStep = tf.memory().numTensors;
-  }
-  assert.equal(tf.memory().numTensors, tensorsAfterFirstStep, 'the number of tensors must stay flat from step to step');
-  tf.dispose(variables);
-  theirs.dispose();
+  const start = [float32Matrix(3, 2), float32Matrix(1, 2), float32Matrix(4, 1)];
+  let step = 0;
+  const gradient = (parameters: Matrix[]) => {
+    const gradients = parameters.map((p, i) => p.map((v, r, c) => 0.8 * v + Math.sin(3 * step + 2 * r + c + i) * (1 + step % 3)));
+    step++;
+    return gradients;
+  };
+  const tensorsBefore = tf.memory().numTensors;
+  const worst = largestStepDifference(ours, theirs, { start, gradient, steps });
+  // tfjs' momentum optimiser keeps its learning-rate scalar after dispose() (tfjs 4.22): at most one tensor.
+  assert.ok(tf.memory().numTensors - tensorsBefore <= 1, 'largestStepDifference frees its variables, gradients and the tfjs optimiser');
   return worst;
 }
+
+test('largestStepDifference sees a wrong learning rate, rejects bad input and frees every tensor', async () => {
+  await initBackend({ backend: 'cpu', quiet: true });
+  seed(12);
+  const right = compare(new GradientDescentOptimizer(0.05), tf.train.sgd(0.05), 20);
+  const wrong = compare(new GradientDescentOptimizer(0.05), tf.train.sgd(0.06), 20);
+  assert.ok(right < 1e-6, `the same optimiser agrees (${right})`);
+  assert.ok(wrong > 1000 * Math.max(right, 1e-9), `a 20 % larger learning rate shows (${wrong} against ${right})`);
+  const start = [float32Matrix(2, 1)];
+  assert.throws(() => largestStepDifference(new GradientDescentOptimizer(0.1), tf.train.sgd(0.1), { start, gradient: () => [], steps: 3 }), /returned 0 matrices for 1 parameters/);
+  assert.throws(() => largestStepDifference(new GradientDescentOptimizer(0.1), tf.train.sgd(0.1), { start, gradient: (p) => p, steps: 0 }), /steps must be a positive integer/);
+  unseed();
+});
 
 test('scratch optimisers take the same steps as tf.train.sgd, momentum and adam (within 1e-6)', async () => {
   await initBackend({ backend: 'cpu', quiet: true });

@@ -2,7 +2,8 @@
  * Reinforcement learning (chapter 9): the Gymnasium-style environments of
  * gym-js (spaces, `Env`, CartPole, wrappers, the registry, the checker,
  * rollouts and the CartPole drawing), re-exported so that notebooks keep one
- * import, and the DQN agent with its replay buffer and training loop.
+ * import, and the DQN agent with its replay buffer and training loop; also
+ * chapter 2's grid world, where value iteration first meets values and policies.
  */
 export * from 'gym-js';
 export * from './show-episode';
@@ -11,3 +12,4 @@ export * from './schedules';
 export * from './q-network';
 export * from './dqn';
 export * from './train-dqn';
+export * from './grid-world';

@@ -29,5 +29,5 @@ export type {
   FitLinearRegressionOptions,
   FitLinearRegressionResult,
 } from './linear-regression';
-export { matrixToTensor, tensorToMatrix, tensorFlowGradients } from './tensorflow-bridge';
-export type { TensorFlowGradients } from './tensorflow-bridge';
+export { matrixToTensor, tensorToMatrix, tensorFlowGradients, largestStepDifference } from './tensorflow-bridge';
+export type { TensorFlowGradients, StepComparisonOptions } from './tensorflow-bridge';

@@ -2,12 +2,13 @@
  * Bridges between the from-scratch code and TensorFlow.js (chapters 3-4):
  * convert matrices to tensors and back, and let tfjs' automatic
  * differentiation compute the same network's gradients, to compare with the
- * hand-written delta rule.
+ * hand-written delta rule; and compare the from-scratch optimisers with
+ * TensorFlow.js' step by step (chapter 4).
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor, Tensor2D } from '../backend/tf';
 import { Matrix } from './matrix';
-import { NeuralNetwork } from './network';
+import { NeuralNetwork, ParameterUpdater } from './network';
 import { ActivationName } from './activations';
 
 /** A float32 tensor with the matrix' shape and values (chapter 3). The caller disposes it. */
@@ -80,4 +81,60 @@ export function tensorFlowGradients(network: NeuralNetwork, inputs: Matrix, targ
   } finally {
     variables.forEach((v) => v.dispose());
   }
+}
+
+/** A TensorFlow.js optimiser (`tf.train.sgd(...)`, `tf.train.adam(...)`). */
+type TensorFlowOptimizer = InstanceType<typeof tf.Optimizer>;
+
+/** Options of `largestStepDifference` (chapter 4). */
+export interface StepComparisonOptions {
+  /** The starting parameters (each a matrix); both sides start from these values rounded to float32. */
+  start: Matrix[];
+  /** The gradients at the given parameters, one matrix per parameter; both sides receive them rounded to float32. */
+  gradient: (parameters: Matrix[]) => Matrix[];
+  /** How many steps to compare. */
+  steps: number;
+}
+
+/**
+ * How far a from-scratch optimiser drifts from a TensorFlow.js optimiser in one
+ * step (chapter 4). Both start from the same float32 parameters and receive the
+ * same float32 gradients; after every step the largest |ours − tfjs| over all
+ * parameters is recorded and ours continue from tfjs' values, so each step is
+ * compared, not float32 rounding piled up over the run. Each side keeps its own
+ * optimiser state (velocity, moments, step count) throughout. Returns the largest
+ * difference seen; disposes `theirs` and every tensor it made.
+ */
+export function largestStepDifference(ours: ParameterUpdater, theirs: TensorFlowOptimizer, options: StepComparisonOptions): number {
+  const { start, gradient, steps } = options;
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`largestStepDifference: steps must be a positive integer, got ${steps}.`);
+  if (start.length === 0) throw new Error('largestStepDifference: give at least one starting parameter matrix.');
+  const parameters = start.map((p) => p.map(Math.fround));
+  const variables = parameters.map((p) => tf.tidy(() => tf.variable(matrixToTensor(p))));
+  let worst = 0;
+  try {
+    for (let step = 0; step < steps; step++) {
+      const gradients = gradient(parameters).map((g) => g.map(Math.fround));
+      if (gradients.length !== parameters.length) {
+        throw new Error(`largestStepDifference: the gradient function returned ${gradients.length} matrices for ${parameters.length} parameters; return one per parameter.`);
+      }
+      const named: Record<string, Tensor> = {};
+      variables.forEach((variable, i) => {
+        named[variable.name] = matrixToTensor(gradients[i]!);
+      });
+      theirs.applyGradients(named);
+      tf.dispose(Object.values(named));
+      ours.step(parameters, gradients);
+      variables.forEach((variable, i) => {
+        const values = variable.dataSync();
+        const parameter = parameters[i]!;
+        worst = Math.max(worst, parameter.maxAbsDifference(new Matrix(parameter.rows, parameter.cols, Float64Array.from(values))));
+        parameter.data.set(values);
+      });
+    }
+  } finally {
+    tf.dispose(variables);
+    theirs.dispose();
+  }
+  return worst;
 }
