@@ -154,13 +154,8 @@ test('the long-line check names the notebook, cell and line, and counts solution
 });
 
 // Chapters whose long lines wait for another change to land first; their test is reported as a todo.
-const wrapPending = new Map<string, string>([
-  ['09_rl_dqn.ipynb', 'the training cells (25, 26, 28) wait until chapter 9 full mode is debugged'],
-]);
-
 for (const name of listNotebooks()) {
-  const todo = wrapPending.get(name);
-  test(`${name}: no code line is wider than ${longestCodeLine} characters`, { todo }, () => {
+  test(`${name}: no code line is wider than ${longestCodeLine} characters`, () => {
     const found = longCodeLines(name, load(name).cells);
     assert.deepEqual(found, [], `${found.length} code lines over ${longestCodeLine} characters; wrap them:\n${found.join('\n')}`);
   });
