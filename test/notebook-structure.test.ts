@@ -153,7 +153,7 @@ test('the long-line check names the notebook, cell and line, and counts solution
   ]);
 });
 
-// Chapters whose long lines wait for another change to land first; their test is reported as a todo.
+// Every chapter's code lines fit a page and a narrow notebook.
 for (const name of listNotebooks()) {
   test(`${name}: no code line is wider than ${longestCodeLine} characters`, () => {
     const found = longCodeLines(name, load(name).cells);
