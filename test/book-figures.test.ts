@@ -198,6 +198,9 @@ test('the book\'s pages, made from the executed notebooks, draw every chapter\'s
           return route.abort();
         });
         page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
+        page.on('console', (message) => {
+          if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+        });
         page.on('requestfailed', (request) => {
           if (!outside.includes(request.url())) problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? ''})`);
         });
@@ -225,7 +228,8 @@ test('the book\'s pages, made from the executed notebooks, draw every chapter\'s
         if (showing > 0) assert.ok(state.drawn >= 1, `${pageFile}: ${showing} code cells show a figure, so the page has at least one drawn plot (found ${state.drawn})`);
 
         const figures = await page.evaluate(listFigures);
-        const elements = page.locator('.dlkit-figure, img[src^="figures/"], svg:has(animateTransform)');
+        // A plotly figure's drawing (.svg-container), as wide as plotly drew it, not the full-width div around it.
+        const elements = page.locator('.dlkit-figure .svg-container, img[src^="figures/"], svg:has(animateTransform)');
         assert.equal(await elements.count(), total, `${pageFile}: ${total} figures to screenshot`);
         const report: ChapterReport = { page: pageFile, bytes, figures: [] };
         for (let i = 0; i < total; i += 1) {
