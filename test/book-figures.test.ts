@@ -107,7 +107,8 @@ async function serveBook(root: string): Promise<{ server: Server; origin: string
       response.writeHead(404).end(`not found: ${path}`);
       return;
     }
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    // plotly.min.js and MathJax load once for all the pages.
+    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'max-age=3600' });
     createReadStream(file).pipe(response);
   });
   await new Promise<void>((resolveListen) => server.listen(port, '127.0.0.1', resolveListen));
@@ -208,6 +209,7 @@ test('the book\'s pages, made from the executed notebooks, draw every chapter\'s
         page.on('response', (response) => {
           if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
         });
+        const opened = Date.now();
         await page.goto(`${origin}/${pageFile}`, { waitUntil: 'load', timeout: 120_000 });
         // A reader opens the folded solutions to see their figures.
         await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
@@ -217,6 +219,7 @@ test('the book\'s pages, made from the executed notebooks, draw every chapter\'s
           return plots.every((p) => p.querySelector('svg.main-svg') !== null) && images.every((img) => img.complete);
         }, undefined, { timeout: 120_000, polling: 250 }).catch(() => undefined);
         const state = await page.evaluate(drawingState);
+        const drawnAfter = (Date.now() - opened) / 1000;
         assert.equal(state.plots, expected.plots, `${pageFile}: the page has a div for each of the notebook's ${expected.plots} plotly figures`);
         const seen = problems.length ? ` (the page reported: ${problems.slice(0, 5).join('; ')})` : '';
         assert.equal(state.drawn, state.plots, `${pageFile}: every plotly figure is drawn (${state.drawn} of ${state.plots})${seen}`);
@@ -244,6 +247,7 @@ test('the book\'s pages, made from the executed notebooks, draw every chapter\'s
           report.figures.push({ file, kind: figures[i]?.kind ?? '', description: figures[i]?.description ?? '', width: Math.round(box.width), height: Math.round(box.height) });
         }
         reports.push(report);
+        console.log(`${stem}: ${total} figures drawn ${drawnAfter.toFixed(1)} s after opening the page, screenshots ${((Date.now() - opened) / 1000 - drawnAfter).toFixed(1)} s`);
         // Without Debian's MathJax the pages fall back to nbconvert's CDN address for it; nothing else may go out.
         assert.deepEqual(localMathjax ? outside : outside.filter((url) => !/mathjax/i.test(url)), [], `${pageFile}: no request leaves the local server`);
         assert.deepEqual(problems, [], `${pageFile}: no script error, no failed request`);
