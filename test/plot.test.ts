@@ -177,6 +177,10 @@ test('markers have outlines; false-colour images get a colour bar; planes keep e
   assert.equal((plane.layout['yaxis'] as Record<string, unknown>)['scaleanchor'], 'x');
   const strip = contourPlot({ x: [0, 100], y: [0, 1], z: [[0, 1], [1, 2]] });
   assert.equal((strip.layout['yaxis'] as Record<string, unknown> | undefined)?.['scaleanchor'], undefined, 'different units: no equal aspect');
+  // A square plane at the default height (290 px of plot): the colour bar beside it, not at the far edge of the page.
+  const planeWidth = plane.layout['width'] as number;
+  assert.ok(planeWidth >= 290 + 110 && planeWidth < 600, `plane width ${planeWidth}`);
+  assert.equal(strip.layout['width'], undefined, 'a strip follows the page');
 });
 
 test('numbers are written for readers: separators, significant digits, powers of ten', () => {

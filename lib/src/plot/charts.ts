@@ -192,12 +192,12 @@ function cellValueText(v: number | null, integers: boolean): string {
 }
 
 /**
- * A width for an equal-aspect heatmap of `columns`×`rows` cells (chapter 2):
- * the cells as tall as the figure allows and the colour bar right beside them,
- * instead of a full-width figure with the colour bar at its far edge. Wide
- * enough for the title and the row labels.
+ * A width for an equal-aspect plane `columns` units wide and `rows` units
+ * tall, with a colour bar (chapter 2): the plane as tall as the figure allows
+ * and the colour bar right beside it, instead of a full-width figure with the
+ * colour bar at its far edge. Wide enough for the title and the row labels.
  */
-function equalAspectWidth(layout: Layout, columns: number, rows: number, rowLabels: string[]): number | undefined {
+function equalAspectWidth(layout: Layout, columns: number, rows: number, rowLabels: string[] = []): number | undefined {
   const margin = { l: 60, r: 20, t: 20, b: 50, ...((layout['margin'] as Partial<Record<'l' | 'r' | 't' | 'b', number>> | undefined) ?? {}) };
   const plotHeight = (typeof layout['height'] === 'number' ? layout['height'] : 360) - margin.t - margin.b;
   const labels = Math.max(margin.l, 7 * Math.max(0, ...rowLabels.map((l) => l.length)) + 20);
@@ -408,6 +408,8 @@ export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series
   const ratio = span(grid.x) / Math.max(span(grid.y), 1e-300);
   if (options.equalAspect ?? (ratio >= 0.5 && ratio <= 2)) {
     layout = equalAspectLayout(layout);
+    const width = options.width === undefined && options.layout?.['width'] === undefined ? equalAspectWidth(layout, span(grid.x), span(grid.y)) : undefined;
+    if (width !== undefined) layout['width'] = width;
   }
   if ((options.paths ?? []).length > 0) layout['legend'] = { orientation: 'h', y: -0.2, ...((options.layout?.['legend'] as Layout) ?? {}) };
   return new Figure(traces, layout);
