@@ -7,6 +7,11 @@
 //   sits in its own markdown cell (which nbconvert renumbers from 1);
 // - solution cells (tag "solution") are folded in <details>, outputs included;
 // - the concept diagrams (notebooks/figures) are copied next to the pages.
+// Also the two steps before it that need no kernel: nbconvert's HTML of
+// executed notebooks (convertToHtml) and the index page (writeIndex), so that
+// `npm run book -- --from DIR` and test/book-figures.test.ts make the book's
+// pages from notebooks executed earlier, without executing them again.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -170,4 +175,65 @@ export function finishBook(bookDir, notebooksDir) {
   const figures = join(notebooksDir, 'figures');
   if (existsSync(figures)) cpSync(figures, join(bookDir, 'figures'), { recursive: true });
   return report;
+}
+
+/** nbconvert's `mathjax_url` for the MathJax copied beside the pages (offline math). */
+export const LOCAL_MATHJAX_URL = 'mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe';
+
+/**
+ * nbconvert's HTML page of each executed notebook, written to `bookDir` (one
+ * nbconvert run for all of them). `mathjaxUrl`: where the pages load MathJax
+ * (LOCAL_MATHJAX_URL when it is copied beside them; null: nbconvert's CDN).
+ * Returns null, or what went wrong.
+ */
+export function convertToHtml(python, notebookPaths, bookDir, { mathjaxUrl = null } = {}) {
+  if (notebookPaths.length === 0) return null;
+  const args = ['-m', 'nbconvert', '--to', 'html', '--output-dir', bookDir];
+  if (mathjaxUrl) args.push(`--HTMLExporter.mathjax_url=${mathjaxUrl}`);
+  // nbconvert's pages load require.js from a CDN; the book needs none (and with
+  // it, plotly.js would register as a module instead of window.Plotly).
+  args.push('--HTMLExporter.require_js_url=data:text/javascript,');
+  const converted = spawnSync(python, [...args, ...notebookPaths], { encoding: 'utf8' });
+  if (converted.status === 0) return null;
+  return `nbconvert failed (${converted.error?.message ?? `exit ${converted.status}`}): ${(converted.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`;
+}
+
+/** The text a notebook printed (stream outputs), for the headline results. */
+export function printedText(notebook) {
+  return notebook.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text ?? ''))).join('\n');
+}
+
+/**
+ * Writes the book's index.html: the chapters whose pages exist, in order, with
+ * how long each ran when known, and the headline results. `timings` has the
+ * shape of dist/book/timings.json: `{ notebooks: { name: { seconds?, ok, mode?, results } }, totalSeconds?, machine? }`.
+ */
+export function writeIndex(bookDir, notebooksDir, timings) {
+  const all = readdirSync(notebooksDir).filter((n) => /^\d\d_.+\.ipynb$/.test(n)).sort();
+  const pages = all.filter((n) => existsSync(join(bookDir, n.replace(/\.ipynb$/, '.html'))));
+  const rows = pages.map((n) => {
+    const time = timings.notebooks[n];
+    const seconds = typeof time?.seconds === 'number' ? `${time.seconds.toFixed(0)} s${time.mode ? ` (${time.mode})` : ''}` : '';
+    const note = [seconds, time && !time.ok ? 'FAILED' : ''].filter(Boolean).join(', ');
+    return `<li><a href="${n.replace(/\.ipynb$/, '.html')}">${escapeHtml(notebookTitle(join(notebooksDir, n)))}</a> <small>${note}</small></li>`;
+  });
+  const resultRows = pages.flatMap((n) => (timings.notebooks[n]?.results ?? []).map((r, i) => {
+    const value = typeof r.value === 'number' ? (Math.abs(r.value) >= 100 ? r.value.toFixed(0) : r.value.toPrecision(4)) : r.value;
+    return `<tr><td>${i === 0 ? escapeHtml(n.replace(/\.ipynb$/, '')) : ''}</td><td>${escapeHtml(r.name)}</td><td style="text-align:right">${escapeHtml(value)} ${escapeHtml(r.unit ?? '')}</td></tr>`;
+  }));
+  const resultsTable = resultRows.length
+    ? `<h2>Headline results</h2>\n<p><small>Printed by the notebooks as they ran (<code>reportResult</code>), not typed by hand.</small></p>\n<table>\n<tr><th>chapter</th><th>result</th><th>value</th></tr>\n${resultRows.join('\n')}\n</table>`
+    : '';
+  const total = typeof timings.totalSeconds === 'number' && timings.machine
+    ? `<p><small>Total execution time: ${timings.totalSeconds.toFixed(0)} s on ${timings.machine.cores} × ${escapeHtml(timings.machine.cpu)}.</small></p>\n`
+    : '';
+  writeFileSync(join(bookDir, 'index.html'), `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Deep learning and large models, in TypeScript</title>
+<style>body{font-family:system-ui,sans-serif;max-width:720px;margin:3em auto;line-height:1.6}small{color:#777}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style></head>
+<body><h1>Deep learning and large models, in TypeScript</h1>
+<p>From gradient descent to DQN: every chapter is a notebook, executed to produce these pages.</p>
+<ol start="0">${rows.join('\n')}</ol>
+${resultsTable}
+${total}</body></html>
+`);
 }

@@ -6,13 +6,16 @@
 // whole book (plotly.min.js beside the pages), the chapter list and
 // previous/next links on every page, "Exercise n." numbering, solutions folded.
 // Options: --quick (quick mode, for a fast preview), --out DIR, and notebook
-// name prefixes (00 03) to build only those.
+// name prefixes (00 03) to build only those. --from DIR makes the pages from
+// notebooks executed earlier (DIR/NN_*.ipynb with their outputs, e.g. the
+// copies `npm test` keeps in test-results/notebooks/) without executing
+// anything; timings.json is then left as it was.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { finishBook } from './book-pages.mjs';
+import { LOCAL_MATHJAX_URL, convertToHtml, finishBook, printedText, writeIndex } from './book-pages.mjs';
 import { aptInstall, binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
 const argv = process.argv.slice(2);
@@ -20,27 +23,26 @@ const quick = argv.includes('--quick');
 const outIndex = argv.indexOf('--out');
 const outDir = outIndex >= 0 ? argv[outIndex + 1] : null;
 if (outIndex >= 0 && !outDir) fail('--out needs a folder: npm run book -- --out /tmp/book');
-const chosen = argv.filter((a, i) => !a.startsWith('--') && (outIndex < 0 || i !== outIndex + 1));
+const fromIndex = argv.indexOf('--from');
+const fromDir = fromIndex >= 0 ? argv[fromIndex + 1] : null;
+if (fromIndex >= 0 && !fromDir) fail('--from needs the folder of executed notebooks: npm run book -- --from test-results/notebooks');
+if (fromDir && quick) fail('--from makes pages from notebooks executed earlier; --quick (how to execute them) does not apply.');
+const chosen = argv.filter((a, i) => !a.startsWith('--') && (outIndex < 0 || i !== outIndex + 1) && (fromIndex < 0 || i !== fromIndex + 1));
 checkNode();
 // --prepared: the caller (the test suite) has already installed and built.
 if (!argv.includes('--prepared')) {
   ensureDependencies();
   buildLibrary();
 }
-checkBackendVariable();
-const { python } = ensureJupyter({ need: ['nbclient', 'nbformat', 'nbconvert'] });
-registerKernel(python);
-ensureDatasets();
-
-// Headline results: each chapter prints `RESULT {json}` lines (dlkit's reportResult); the index gathers them.
-const { parseResults } = await import(pathToFileURL(join(root, 'lib', 'dist', 'util', 'results.js')).href);
 const notebooksDir = join(root, 'notebooks');
 const bookDir = outDir ? resolve(outDir) : join(root, 'dist', 'book');
-const executedDir = join(bookDir, 'executed');
-mkdirSync(executedDir, { recursive: true });
 const all = readdirSync(notebooksDir).filter((n) => /^\d\d_.+\.ipynb$/.test(n)).sort();
 const names = chosen.length ? all.filter((n) => chosen.some((c) => n.startsWith(c))) : all;
 if (names.length === 0) fail(`No notebook matches ${chosen.join(', ')}. Notebooks: ${all.join(', ')}`);
+// Headline results: each chapter prints `RESULT {json}` lines (dlkit's reportResult); the index gathers them.
+const { parseResults } = await import(pathToFileURL(join(root, 'lib', 'dist', 'util', 'results.js')).href);
+const { python } = ensureJupyter({ need: fromDir ? ['nbconvert'] : ['nbclient', 'nbformat', 'nbconvert'] });
+mkdirSync(bookDir, { recursive: true });
 
 const mathjaxSource = '/usr/share/javascript/mathjax';
 if (!existsSync(join(mathjaxSource, 'MathJax.js'))) aptInstall(['libjs-mathjax']);
@@ -49,6 +51,44 @@ if (localMathjax && !existsSync(join(bookDir, 'mathjax', 'MathJax.js'))) {
   say('copying MathJax next to the pages (offline math)');
   cpSync(mathjaxSource, join(bookDir, 'mathjax'), { recursive: true, dereference: true });
 }
+const mathjaxUrl = localMathjax ? LOCAL_MATHJAX_URL : null;
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+const finish = () => {
+  rmSync(join(bookDir, 'executed', '.ipynb_checkpoints'), { recursive: true, force: true });
+  for (const page of finishBook(bookDir, notebooksDir)) {
+    say(`${page.page}: ${megabytes(page.before)} → ${megabytes(page.after)} (${page.plotlyRemoved} inline plotly.js removed, ${page.exercises} exercises numbered, ${page.solutions} solutions folded)`);
+  }
+};
+
+if (fromDir) {
+  // Pages from notebooks executed earlier: nbconvert, the index, the book's post-processing. Nothing runs.
+  const source = resolve(fromDir);
+  const present = names.filter((n) => existsSync(join(source, n)));
+  const absent = names.filter((n) => !present.includes(n));
+  if (present.length === 0) fail(`${source} holds no executed notebook (${names.join(', ')}). Execute them first (npm test keeps its copies in test-results/notebooks/) or run npm run book without --from.`);
+  if (absent.length) say(`not in ${source}, so no page for: ${absent.join(', ')}`);
+  say(`making pages from ${present.length} notebooks executed earlier in ${source} (nothing is executed)`);
+  const problem = convertToHtml(python, present.map((n) => join(source, n)), bookDir, { mathjaxUrl });
+  if (problem) fail(problem);
+  // npm test's timings ({ name: seconds }) when they are there; the book's own timings.json stays untouched.
+  const timingsFile = join(source, 'timings.json');
+  const seconds = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
+  const notebooks = Object.fromEntries(present.map((n) => [n, {
+    seconds: typeof seconds[n] === 'number' ? seconds[n] : undefined,
+    ok: true,
+    results: parseResults(printedText(JSON.parse(readFileSync(join(source, n), 'utf8')))),
+  }]));
+  writeIndex(bookDir, notebooksDir, { notebooks });
+  finish();
+  say(`book written to ${join(bookDir, 'index.html')} from ${source}`);
+  process.exit(0);
+}
+
+checkBackendVariable();
+registerKernel(python);
+ensureDatasets();
+const executedDir = join(bookDir, 'executed');
+mkdirSync(executedDir, { recursive: true });
 
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` };
 // The pages are HTML: figures need their HTML form and plotly.js (sent once per notebook).
@@ -58,7 +98,6 @@ else delete env.DLKIT_QUICK;
 
 const timingsPath = join(bookDir, 'timings.json');
 const previous = existsSync(timingsPath) ? JSON.parse(readFileSync(timingsPath, 'utf8')) : { notebooks: {} };
-const chapters = [];
 const failures = [];
 for (const name of names) {
   say(`executing ${name}${quick ? ' (quick mode)' : ''}`);
@@ -68,19 +107,11 @@ for (const name of names) {
   process.stdout.write(execution.stdout ?? '');
   const ok = execution.status === 0;
   if (!ok) failures.push((/NOTEBOOK FAILED (.*)/.exec(execution.stdout ?? '') ?? [])[1] ?? `${name}: exit ${execution.status}`);
-  const convert = ['-m', 'nbconvert', '--to', 'html', '--output-dir', bookDir, join(executedDir, name)];
-  if (localMathjax) convert.push('--HTMLExporter.mathjax_url=mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe');
-  // nbconvert's pages load require.js from a CDN; the book needs none (and with
-  // it, plotly.js would register as a module instead of window.Plotly).
-  convert.push('--HTMLExporter.require_js_url=data:text/javascript,');
-  const converted = spawnSync(python, convert, { encoding: 'utf8' });
-  if (converted.status !== 0) failures.push(`${name}: nbconvert failed: ${(converted.stderr ?? '').trim().split('\n').pop()}`);
+  const problem = convertToHtml(python, [join(executedDir, name)], bookDir, { mathjaxUrl });
+  if (problem) failures.push(`${name}: ${problem}`);
   const notebook = JSON.parse(readFileSync(join(executedDir, name), 'utf8'));
-  const heading = notebook.cells.find((c) => c.cell_type === 'markdown')?.source?.join('').match(/^#\s+(.+)$/m)?.[1] ?? name;
-  const printed = notebook.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text ?? '')));
-  const results = parseResults(printed.join('\n'));
+  const results = parseResults(printedText(notebook));
   previous.notebooks[name] = { seconds: Number(seconds.toFixed(1)), ok, mode: quick ? 'quick' : 'full', results };
-  chapters.push({ name, title: heading, page: name.replace(/\.ipynb$/, '.html'), seconds, ok });
 }
 
 const recorded = Object.values(previous.notebooks);
@@ -91,36 +122,7 @@ const timings = {
   generated: new Date().toISOString(),
 };
 writeFileSync(timingsPath, `${JSON.stringify(timings, null, 2)}\n`);
-
-const pages = all.filter((n) => existsSync(join(bookDir, n.replace(/\.ipynb$/, '.html'))));
-const rows = pages.map((n) => {
-  const chapter = chapters.find((c) => c.name === n);
-  const title = chapter?.title ?? n;
-  const time = timings.notebooks[n];
-  return `<li><a href="${n.replace(/\.ipynb$/, '.html')}">${title.replace(/</g, '&lt;')}</a> <small>${time ? `${time.seconds.toFixed(0)} s (${time.mode})${time.ok ? '' : ', FAILED'}` : ''}</small></li>`;
-});
-const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-const resultRows = pages.flatMap((n) => (timings.notebooks[n]?.results ?? []).map((r, i) => {
-  const value = typeof r.value === 'number' ? (Math.abs(r.value) >= 100 ? r.value.toFixed(0) : r.value.toPrecision(4)) : r.value;
-  return `<tr><td>${i === 0 ? escape(n.replace(/\.ipynb$/, '')) : ''}</td><td>${escape(r.name)}</td><td style="text-align:right">${escape(value)} ${escape(r.unit ?? '')}</td></tr>`;
-}));
-const resultsTable = resultRows.length
-  ? `<h2>Headline results</h2>\n<p><small>Printed by the notebooks as they ran (<code>reportResult</code>), not typed by hand.</small></p>\n<table>\n<tr><th>chapter</th><th>result</th><th>value</th></tr>\n${resultRows.join('\n')}\n</table>`
-  : '';
-writeFileSync(join(bookDir, 'index.html'), `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Deep learning and large models, in TypeScript</title>
-<style>body{font-family:system-ui,sans-serif;max-width:720px;margin:3em auto;line-height:1.6}small{color:#777}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style></head>
-<body><h1>Deep learning and large models, in TypeScript</h1>
-<p>From gradient descent to DQN: every chapter is a notebook, executed to produce these pages.</p>
-<ol start="0">${rows.join('\n')}</ol>
-${resultsTable}
-<p><small>Total execution time: ${timings.totalSeconds.toFixed(0)} s on ${timings.machine.cores} × ${timings.machine.cpu}.</small></p>
-</body></html>
-`);
-rmSync(join(bookDir, 'executed', '.ipynb_checkpoints'), { recursive: true, force: true });
-const megabytes = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
-for (const page of finishBook(bookDir, notebooksDir)) {
-  say(`${page.page}: ${megabytes(page.before)} → ${megabytes(page.after)} (${page.plotlyRemoved} inline plotly.js removed, ${page.exercises} exercises numbered, ${page.solutions} solutions folded)`);
-}
+writeIndex(bookDir, notebooksDir, timings);
+finish();
 say(`book written to ${join(bookDir, 'index.html')} (${timings.totalSeconds.toFixed(0)} s of notebooks)`);
 if (failures.length) fail(`Some notebooks failed:\n  ${failures.join('\n  ')}`);

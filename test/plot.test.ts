@@ -126,6 +126,22 @@ test('heatmaps: a tick for every category, square cells, blank missing cells, la
   assert.throws(() => heatmap([[1, 2]], { x: ['a'] }), /1 x labels for 2 columns/);
 });
 
+test('heatmap numbers in one format per matrix; an equal-aspect heatmap is as wide as its cells and colour bar, not the page', () => {
+  // A similarity matrix: its diagonal is 1 exactly in some rows and 0.99999994 in others (float32); all read "1.00".
+  const similarity = heatmap([[1, 0.4], [0.4, 0.99999994]], { showValues: true });
+  assert.deepEqual(similarity.traces[0]?.['text'], [['1.00', '0.40'], ['0.40', '1.00']]);
+  assert.deepEqual(heatmap([[5, 3], [null, 1]], { showValues: true }).traces[0]?.['text'], [['5', '3'], ['', '1']], 'counts and ratings stay integers');
+  // 6×6 cells at height 380: the plot is about 310 px square, so the figure is about 500 px wide, beside its colour bar.
+  const square = heatmap(Array.from({ length: 6 }, () => [1, 2, 3, 4, 5, 6]), { height: 380 });
+  const width = square.layout['width'] as number;
+  assert.ok(width >= 310 + 110 && width < 700, `width ${width}: the cells (about 310 px) and the colour bar, not a full-width strip`);
+  const wide = heatmap([[1, 2, 3]], { height: 200 });
+  assert.ok((wide.layout['width'] as number) > width, 'a matrix with more columns than rows is wider');
+  assert.equal(heatmap([Array.from({ length: 40 }, (_, i) => i)]).layout['width'], undefined, 'wider than a notebook column: the figure follows the page');
+  assert.equal(heatmap([[1]], { width: 900 }).layout['width'], 900, 'an explicit width wins');
+  assert.equal(heatmap([[1, 2]], { equalAspect: false }).layout['width'], undefined, 'without equal aspect the figure follows the page');
+});
+
 test('heatmaps mark special cells and write arrows; a diverging scale is centred on zero', () => {
   const values = [[0.5, 1], [-1, 0.2]];
   const figure = heatmap(values, { colorscale: 'RdBu', cellText: [['→', null], [null, '↑']], marks: [{ row: 0, column: 1, label: 'goal', color: 'green' }] });
@@ -161,6 +177,10 @@ test('markers have outlines; false-colour images get a colour bar; planes keep e
   assert.equal((plane.layout['yaxis'] as Record<string, unknown>)['scaleanchor'], 'x');
   const strip = contourPlot({ x: [0, 100], y: [0, 1], z: [[0, 1], [1, 2]] });
   assert.equal((strip.layout['yaxis'] as Record<string, unknown> | undefined)?.['scaleanchor'], undefined, 'different units: no equal aspect');
+  // A square plane at the default height (290 px of plot): the colour bar beside it, not at the far edge of the page.
+  const planeWidth = plane.layout['width'] as number;
+  assert.ok(planeWidth >= 290 + 110 && planeWidth < 600, `plane width ${planeWidth}`);
+  assert.equal(strip.layout['width'], undefined, 'a strip follows the page');
 });
 
 test('numbers are written for readers: separators, significant digits, powers of ten', () => {

@@ -185,10 +185,31 @@ export interface HeatmapOptions extends ChartOptions {
   equalAspect?: boolean;
 }
 
-function cellValueText(v: number | null): string {
+/** A cell's number: integers as they are when every cell holds one (counts, ratings), else two decimals for every cell. */
+function cellValueText(v: number | null, integers: boolean): string {
   if (v === null || !Number.isFinite(v)) return '';
-  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  return integers ? String(v) : v.toFixed(2);
 }
+
+/**
+ * A width for an equal-aspect plane `columns` units wide and `rows` units
+ * tall, with a colour bar (chapter 2): the plane as tall as the figure allows
+ * and the colour bar right beside it, instead of a full-width figure with the
+ * colour bar at its far edge. Wide enough for the title and the row labels.
+ */
+function equalAspectWidth(layout: Layout, columns: number, rows: number, rowLabels: string[] = []): number | undefined {
+  const margin = { l: 60, r: 20, t: 20, b: 50, ...((layout['margin'] as Partial<Record<'l' | 'r' | 't' | 'b', number>> | undefined) ?? {}) };
+  const plotHeight = (typeof layout['height'] === 'number' ? layout['height'] : 360) - margin.t - margin.b;
+  const labels = Math.max(margin.l, 7 * Math.max(0, ...rowLabels.map((l) => l.length)) + 20);
+  const colourBar = 110;
+  const title = ((layout['title'] as { text?: string } | undefined)?.text ?? '').length * 9 + 40;
+  const width = Math.round(Math.max(labels + margin.r + (plotHeight * columns) / rows + colourBar, title, 320));
+  // Wider than a notebook column: the figure follows the page (the cells then fit its width).
+  return width <= MAX_FIXED_WIDTH ? width : undefined;
+}
+
+/** The widest figure (px) a helper sizes itself; wider ones follow the page's width. */
+const MAX_FIXED_WIDTH = 1000;
 
 /**
  * A matrix as colours (chapter 0): a similarity matrix, a grid world's values.
@@ -219,8 +240,9 @@ export function heatmap(z: (number | null)[][], options: HeatmapOptions = {}): F
   if (options.colorbarTitle) trace['colorbar'] = { title: { text: options.colorbarTitle, side: 'right' } };
   const labels = (options.marks ?? []).map((m) => ({ ...m }));
   if (options.cellText || options.showValues || labels.length > 0) {
+    const integers = z.every((row) => row.every((v) => v === null || !Number.isFinite(v) || Number.isInteger(v)));
     trace['text'] = z.map((row, r) => row.map((v, c) => {
-      const written = options.cellText ? (options.cellText[r]?.[c] ?? '') : options.showValues ? cellValueText(v) : '';
+      const written = options.cellText ? (options.cellText[r]?.[c] ?? '') : options.showValues ? cellValueText(v, integers) : '';
       const mark = labels.find((m) => m.row === r && m.column === c)?.label;
       return mark ? (written ? `<b>${mark}</b><br>${written}` : `<b>${mark}</b>`) : written;
     }));
@@ -231,7 +253,11 @@ export function heatmap(z: (number | null)[][], options: HeatmapOptions = {}): F
   layout['xaxis'] = { ...categoryAxis(xLabels), ...((layout['xaxis'] as Layout) ?? {}) };
   layout['yaxis'] = { ...categoryAxis(yLabels), ...((layout['yaxis'] as Layout) ?? {}) };
   if (options.reverseY) layout['yaxis'] = { ...(layout['yaxis'] as Layout), autorange: 'reversed' };
-  if (options.equalAspect ?? true) layout = equalAspectLayout(layout);
+  if (options.equalAspect ?? true) {
+    layout = equalAspectLayout(layout);
+    const width = options.width === undefined && options.layout?.['width'] === undefined ? equalAspectWidth(layout, columns, rows, yLabels.map(String)) : undefined;
+    if (width !== undefined) layout['width'] = width;
+  }
   if (labels.length > 0) {
     for (const m of labels) {
       if (m.row < 0 || m.row >= rows || m.column < 0 || m.column >= columns) {
@@ -382,6 +408,8 @@ export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series
   const ratio = span(grid.x) / Math.max(span(grid.y), 1e-300);
   if (options.equalAspect ?? (ratio >= 0.5 && ratio <= 2)) {
     layout = equalAspectLayout(layout);
+    const width = options.width === undefined && options.layout?.['width'] === undefined ? equalAspectWidth(layout, span(grid.x), span(grid.y)) : undefined;
+    if (width !== undefined) layout['width'] = width;
   }
   if ((options.paths ?? []).length > 0) layout['legend'] = { orientation: 'h', y: -0.2, ...((options.layout?.['legend'] as Layout) ?? {}) };
   return new Figure(traces, layout);
