@@ -150,7 +150,8 @@ export function equalAspectLayout(layout: Layout): Layout {
 /** Axis fields that give every category its own tick (plotly otherwise skips some, or reads '0'..'9' as numbers). */
 function categoryAxis(labels: (string | number)[]): Layout {
   const text = labels.map(String);
-  return { type: 'category', tickmode: 'array', tickvals: text, ticktext: text };
+  // automargin: long or rotated labels push the axis title out instead of running into it.
+  return { type: 'category', tickmode: 'array', tickvals: text, ticktext: text, automargin: true };
 }
 
 /** A cell of a heatmap to mark with an outline and a word: the goal of a grid world, say (chapter 2). */
