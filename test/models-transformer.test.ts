@@ -15,6 +15,7 @@ import {
   Trainer,
   TransformerEncoder,
   accuracyAndF1,
+  gelu,
   idsTensor,
   initBackend,
   maskTokens,
@@ -71,6 +72,44 @@ test('a sequence gives the same outputs and attention whatever the amount of pad
   });
   assert.ok(Math.max(...reference.hidden.map((v, i) => Math.abs(v - (unmasked[i] as number)))) > 1e-3);
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+});
+
+test('mean pooling: the class scores of a sequence do not depend on its padding, and differ from [CLS] pooling', () => {
+  const encoder = new TransformerEncoder(SMALL);
+  const mean = new SequenceClassifier(encoder, 2, PAD, 'mean');
+  const cls = new SequenceClassifier(encoder, 2, PAD, 'cls');
+  const sentence = [2, 17, 9, 33, 12, 3];
+  const before = tf.memory().numTensors;
+  const scores = (model: SequenceClassifier, padding: number): number[] =>
+    tf.tidy(() => Array.from(model.scores(idsTensor([[...sentence, ...new Array(padding).fill(PAD)]]), false).dataSync()));
+  const reference = scores(mean, 0);
+  for (const padding of [1, 7, 18]) {
+    const worst = Math.max(...scores(mean, padding).map((v, i) => Math.abs(v - (reference[i] as number))));
+    assert.ok(worst <= 1e-5, `mean-pooled scores change by ${worst} with ${padding} padding tokens`);
+  }
+  // The mean pools the real tokens only: averaging the padding too would change the scores.
+  const withPaddingAveraged = tf.tidy(() => {
+    const ids = idsTensor([[...sentence, ...new Array(7).fill(PAD)]]);
+    const { hidden } = encoder.apply({ inputIds: ids, attentionMask: tf.cast(tf.notEqual(ids, PAD), 'int32') });
+    return Array.from(mean.scoresOf(hidden, tf.onesLike(ids)).dataSync());
+  });
+  assert.ok(Math.max(...withPaddingAveraged.map((v, i) => Math.abs(v - (reference[i] as number)))) > 1e-6, 'the mask decides what is averaged');
+  const clsScores = scores(cls, 0);
+  assert.ok(Math.max(...clsScores.map((v, i) => Math.abs(v - (reference[i] as number)))) > 1e-6, '[CLS] and mean pooling read different vectors');
+  assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+  assert.throws(() => new SequenceClassifier(encoder, 2, PAD, 'max' as 'mean'), /pooling must be 'cls' or 'mean', got "max"/);
+  tf.dispose([...encoder.variables, ...mean.pooler.variables, ...mean.classifier.variables, ...cls.pooler.variables, ...cls.classifier.variables]);
+});
+
+test("GELU is BERT's tanh approximation, x·½(1 + tanh(√(2/π)(x + 0.044715x³)))", () => {
+  const xs = [-3, -1, -0.5, 0, 0.5, 1, 3];
+  const values = tf.tidy(() => Array.from(gelu(tf.tensor1d(xs)).dataSync()));
+  xs.forEach((x, i) => {
+    const expected = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+    assert.ok(Math.abs((values[i] as number) - expected) < 1e-5, `gelu(${x}) = ${values[i]}, expected ${expected}`);
+  });
+  const slopes = tf.tidy(() => Array.from(tf.grad((x: Tensor) => tf.sum(gelu(x)))(tf.tensor1d([-3, 0, 3])).dataSync()));
+  assert.ok(Math.abs((slopes[1] as number) - 0.5) < 1e-5 && Math.abs(slopes[0] as number) < 0.02 && Math.abs((slopes[2] as number) - 1) < 0.02, `slopes ${slopes}`);
 });
 
 test('attention rows are probability distributions', () => {

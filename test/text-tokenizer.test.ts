@@ -112,6 +112,21 @@ test('encode: pairs, truncation of the longer text, padding, and the no-truncati
   assert.equal(batch.truncated, 1);
 });
 
+test('encode with keepEnd: a long text keeps its start and its last pieces, a short one is left alone', () => {
+  const tokenizer = WordPieceTokenizer.train(CORPUS, { vocabularySize: 80, minimumFrequency: 1, minimumCharacterFrequency: 1 });
+  const long = CORPUS.join(' ');
+  const pieces = tokenizer.tokenize(long).map((t) => tokenizer.idOf(t) as number);
+  const cut = tokenizer.encode(long, { maxLength: 12, keepEnd: 4 });
+  assert.deepEqual(cut.inputIds, [tokenizer.clsId, ...pieces.slice(0, 6), ...pieces.slice(-4), tokenizer.sepId]);
+  assert.equal(cut.truncated, pieces.length + 2 - 12);
+  const endOnly = tokenizer.encode(long, { maxLength: 12, keepEnd: 100 });
+  assert.deepEqual(endOnly.inputIds, [tokenizer.clsId, ...pieces.slice(-10), tokenizer.sepId], 'keepEnd beyond the room keeps the end only');
+  assert.deepEqual(tokenizer.encode('the play', { maxLength: 12, keepEnd: 4 }), tokenizer.encode('the play', { maxLength: 12 }));
+  assert.throws(() => tokenizer.encode(long, { maxLength: 12, keepEnd: -1 }), /keepEnd must be a whole number/);
+  assert.throws(() => tokenizer.encode('the', { pair: 'play', maxLength: 12, keepEnd: 2 }), /keepEnd applies to a single text/);
+  assert.equal(tokenizer.encodeBatch([long, 'the play'], { maxLength: 12, keepEnd: 4 }).inputIds[0]?.join(), cut.inputIds.join());
+});
+
 test('bad input: empty text, unknown characters, wrong types, ids outside the vocabulary', () => {
   const tokenizer = WordPieceTokenizer.train(CORPUS, { vocabularySize: 100, minimumFrequency: 1, minimumCharacterFrequency: 1 });
   const empty = tokenizer.encode('', { maxLength: 4 });

@@ -71,10 +71,14 @@ function dropout(x: Tensor, rate: number, training: boolean): Tensor {
   return training && rate > 0 ? tf.dropout(x, rate, undefined, nextSeed()) : x;
 }
 
-/** GELU, the tanh approximation BERT uses: x · ½(1 + tanh(√(2/π)(x + 0.044715x³))) (chapter 6). */
+/**
+ * GELU, the tanh approximation BERT uses: x · ½(1 + tanh(√(2/π)(x + 0.044715x³))) (chapter 6).
+ * x³ is x · x · x: `tf.pow` is several times slower, and its gradient also computes one for the exponent.
+ */
 export function gelu(x: Tensor): Tensor {
   return tf.tidy(() => {
-    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+    const cube = tf.mul(x, tf.mul(x, x));
+    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, cube)));
     return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
   });
 }
@@ -174,10 +178,11 @@ export class MultiHeadSelfAttention {
   /** `maskBias` is `[batch, 1, 1, length]`: 0 for real keys, -1e9 for padding. */
   apply(x: Tensor, maskBias: Tensor, training: boolean): { output: Tensor; weights: Tensor } {
     const [batch, length] = x.shape as [number, number, number];
-    const q = this.splitHeads(this.query.apply(x));
+    // Scaling the queries by 1/√d before the product is the same as scaling the scores, on a length-times-smaller tensor.
+    const q = this.splitHeads(tf.mul(this.query.apply(x), 1 / Math.sqrt(this.hiddenSize / this.heads)));
     const k = this.splitHeads(this.key.apply(x));
     const v = this.splitHeads(this.value.apply(x));
-    const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(this.hiddenSize / this.heads)), maskBias);
+    const scores = tf.add(tf.matMul(q, k, false, true), maskBias);
     const weights = tf.softmax(scores);
     const context = tf.matMul(dropout(weights, this.attentionDropout, training), v);
     const merged = tf.transpose(context, [0, 2, 1, 3]).reshape([batch, length, this.hiddenSize]);
@@ -409,10 +414,16 @@ export class MaskedLanguageModel {
   }
 }
 
+/** How `SequenceClassifier` summarises a text in one vector (chapter 6). */
+export type SequencePooling = 'cls' | 'mean';
+
 /**
- * Sequence classification (chapter 6): the encoder's vector at [CLS] goes
- * through a Dense + tanh "pooler" (as in BERT), dropout, and a Dense layer to
- * one score per class. A custom model for the `Trainer`: batches are
+ * Sequence classification (chapter 6): one vector per text goes through a
+ * Dense + tanh "pooler" (as in BERT), dropout, and a Dense layer to one score
+ * per class. The vector is the encoder's output at [CLS] (`pooling: 'cls'`,
+ * BERT's choice), or the mean of its outputs over the real tokens
+ * (`'mean'`, padding left out), which gives every token's vector a direct
+ * path to the loss. A custom model for the `Trainer`: batches are
  * `{ x: ids [batch, length], y: int32 labels [batch] }`.
  */
 export class SequenceClassifier {
@@ -422,8 +433,10 @@ export class SequenceClassifier {
     readonly encoder: TransformerEncoder,
     readonly classes: number,
     readonly padId: number,
+    readonly pooling: SequencePooling = 'cls',
   ) {
     checkPositiveIntegers('SequenceClassifier: classes', [classes]);
+    if (pooling !== 'cls' && pooling !== 'mean') throw new Error(`SequenceClassifier: pooling must be 'cls' or 'mean', got ${JSON.stringify(pooling)}.`);
     this.pooler = new Linear(encoder.config.hiddenSize, encoder.config.hiddenSize);
     this.classifier = new Linear(encoder.config.hiddenSize, classes);
   }
@@ -432,10 +445,20 @@ export class SequenceClassifier {
   }
   /** Class scores (logits) `[batch, classes]`. */
   scores(inputIds: Tensor, training: boolean): Tensor {
-    const { hidden } = this.encoder.apply({ inputIds, attentionMask: attentionMaskOf(inputIds, this.padId) }, { training });
+    const attentionMask = attentionMaskOf(inputIds, this.padId);
+    const { hidden } = this.encoder.apply({ inputIds, attentionMask }, { training });
+    return this.scoresOf(hidden, attentionMask, training);
+  }
+  /** The head alone: class scores from the encoder's output `[batch, length, hidden]` and the attention mask. */
+  scoresOf(hidden: Tensor, attentionMask: Tensor, training = false): Tensor {
     const [batch, , size] = hidden.shape as [number, number, number];
-    const cls = tf.slice(hidden, [0, 0, 0], [batch, 1, size]).reshape([batch, size]);
-    const pooled = tf.tanh(this.pooler.apply(cls));
+    let summary: Tensor;
+    if (this.pooling === 'cls') summary = tf.slice(hidden, [0, 0, 0], [batch, 1, size]).reshape([batch, size]);
+    else {
+      const weights = tf.cast(attentionMask, 'float32').expandDims(2);
+      summary = tf.div(tf.sum(tf.mul(hidden, weights), 1), tf.maximum(tf.sum(weights, 1), 1));
+    }
+    const pooled = tf.tanh(this.pooler.apply(summary));
     return this.classifier.apply(dropout(pooled, this.encoder.config.dropout, training));
   }
   loss(batch: { x: Tensor; y: Tensor }, training: boolean): { loss: Scalar; outputs: Tensor } {

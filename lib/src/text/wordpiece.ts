@@ -38,6 +38,11 @@ export interface EncodeOptions {
   padding?: boolean;
   /** Cut a text that is too long (default true); false makes a too-long text an error. */
   truncation?: boolean;
+  /**
+   * When a single text is cut, keep this many of its last pieces and fill the rest from its start (default 0:
+   * keep the start). A review often ends with its verdict, so its start and end say more than its start alone.
+   */
+  keepEnd?: number;
 }
 
 /** Options of `WordPieceTokenizer.train` (chapter 6). */
@@ -368,7 +373,8 @@ export class WordPieceTokenizer {
   /**
    * Encodes a text, or a pair of texts (chapter 6), as
    * `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`, cut to `maxLength` (the longer
-   * text loses its last pieces first) and padded with [PAD].
+   * text loses its last pieces first; with `keepEnd`, a single text keeps its
+   * start and its last `keepEnd` pieces and loses its middle) and padded with [PAD].
    */
   encode(text: string, options: EncodeOptions & { pair?: string } = {}): Encoding {
     if (typeof text !== 'string') throw new Error(`WordPieceTokenizer.encode: expected a string, got ${text === null ? 'null' : typeof text}.`);
@@ -376,6 +382,13 @@ export class WordPieceTokenizer {
     const specials = pair === undefined ? 2 : 3;
     if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < specials)) {
       throw new Error(`WordPieceTokenizer.encode: maxLength must be an integer of at least ${specials} (room for [CLS] and [SEP]), got ${maxLength}.`);
+    }
+    const { keepEnd } = options;
+    if (keepEnd !== undefined && (!Number.isInteger(keepEnd) || keepEnd < 0)) {
+      throw new Error(`WordPieceTokenizer.encode: keepEnd must be a whole number of pieces (0 or more), got ${keepEnd}.`);
+    }
+    if (keepEnd !== undefined && keepEnd > 0 && pair !== undefined) {
+      throw new Error('WordPieceTokenizer.encode: keepEnd applies to a single text; a pair is cut from the end of its longer text. Leave keepEnd out for pairs.');
     }
     const a = this.tokenize(text).map((t) => this.ids.get(t) as number);
     const b = pair === undefined ? [] : this.tokenize(pair).map((t) => this.ids.get(t) as number);
@@ -385,9 +398,16 @@ export class WordPieceTokenizer {
       if (options.truncation === false) {
         throw new Error(`WordPieceTokenizer.encode: the text has ${a.length + b.length + specials} tokens, more than maxLength ${maxLength}; pass truncation: true to cut it, or a larger maxLength.`);
       }
-      for (let i = 0; i < over; i++) {
-        if (a.length >= b.length) a.pop();
-        else b.pop();
+      const keepEnd = options.keepEnd ?? 0;
+      if (keepEnd > 0 && pair === undefined) {
+        const room = maxLength - specials;
+        const end = Math.min(keepEnd, room);
+        a.splice(room - end, a.length - room);
+      } else {
+        for (let i = 0; i < over; i++) {
+          if (a.length >= b.length) a.pop();
+          else b.pop();
+        }
       }
       truncated = over;
     }
