@@ -71,30 +71,6 @@ function readExecuted(name: string): { cells: Cell[] } | { problem: string } {
   return { cells };
 }
 
-/** With more than one test file at a time (more cores), notebooks.test.ts may still be writing the copies. */
-async function waitForNotebooksTest(): Promise<void> {
-  const marker = join(executedDir, 'running.json');
-  const alive = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (;;) {
-    if (!existsSync(marker)) return;
-    let pid = 0;
-    try {
-      pid = (JSON.parse(readFileSync(marker, 'utf8')) as { pid: number }).pid;
-    } catch {
-      // being written: look again
-    }
-    if (pid && !alive(pid)) return; // a run that was killed left it behind
-    await new Promise((r) => setTimeout(r, 5000));
-  }
-}
-
 const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.svg': 'image/svg+xml', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.woff': 'font/woff', '.otf': 'font/otf', '.eot': 'application/vnd.ms-fontobject', '.ttf': 'font/ttf' };
 
 /** A static file server for the book on 127.0.0.1 (what `python -m http.server` in dist/book/ would do). */
@@ -151,7 +127,6 @@ let book: { server: Server; origin: string } | null = null;
 const reports: ChapterReport[] = [];
 
 test('the book\'s pages, made from the executed notebooks, draw every chapter\'s figures offline; one screenshot per figure', { skip: noChromium, timeout: 5_400_000 }, async (t) => {
-  await waitForNotebooksTest();
   const notebooks = listNotebooks();
   const executed = new Map(notebooks.map((name) => [name, readExecuted(name)]));
   const usable = notebooks.filter((name) => 'cells' in (executed.get(name) ?? {}));

@@ -4,7 +4,7 @@
 // included) stay in test-results/notebooks/ for test/book-figures.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executeNotebook, listNotebooks, repositoryRoot } from './helpers/notebooks';
 
@@ -14,20 +14,13 @@ const timings: Record<string, number> = {};
 test('every notebook executes top to bottom in quick mode', async (t) => {
   const notebooks = listNotebooks();
   assert.ok(notebooks.includes('00_setup.ipynb'), 'notebooks/00_setup.ipynb must exist');
-  // book-figures.test.ts makes the book's pages from these copies; it waits while this marker says they are being written.
   mkdirSync(outDir, { recursive: true });
-  const marker = join(outDir, 'running.json');
-  writeFileSync(marker, JSON.stringify({ pid: process.pid }));
-  try {
-    for (const name of notebooks) {
-      await t.test(name, async () => {
-        const run = await executeNotebook(name, { outDir, env: { DLKIT_QUICK: '1' } });
-        timings[name] = run.seconds;
-        assert.ok(run.ok, run.failure ?? 'failed');
-      });
-    }
-    writeFileSync(join(outDir, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
-  } finally {
-    rmSync(marker, { force: true });
+  for (const name of notebooks) {
+    await t.test(name, async () => {
+      const run = await executeNotebook(name, { outDir, env: { DLKIT_QUICK: '1' } });
+      timings[name] = run.seconds;
+      assert.ok(run.ok, run.failure ?? 'failed');
+    });
   }
+  writeFileSync(join(outDir, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
 });
