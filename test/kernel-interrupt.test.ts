@@ -43,11 +43,16 @@ test('interrupting Trainer.fit stops training at a batch boundary; the result an
       run:
         "console.log('STEP', progress.step);\n" +
         'const more = await trainer.fit({ x, y }, { epochs: trainer.epoch + 1, plot: false });\n' +
-        "console.log('MORE', more.epochs, 'FLAG', more.interrupted === undefined ? 0 : 1, 'TENSORS', tf.memory().numTensors);",
+        "console.log('MORE', more.epochs, 'FLAG', more.interrupted === undefined ? 0 : 1, 'TENSORS', tf.memory().numTensors);\n" +
+        // What one completed fit keeps (the optimiser's state), measured on a fresh model and trainer.
+        'const referenceTrainer = new Trainer(mlp({ inputShape: [8], hidden: [32], outputs: 3 }), { learningRate: 0.01 });\n' +
+        'const beforeReference = tf.memory().numTensors;\n' +
+        'await referenceTrainer.fit({ x, y }, { epochs: 1, batchSize: 8, plot: false });\n' +
+        "console.log('KEPT_BY_A_FIT', tf.memory().numTensors - beforeReference);",
       timeout: 60,
     },
   ]);
-  const [, fit, after, later] = cells;
+  const [setupCell, fit, after, later] = cells;
   assertStoppedCleanly(fit);
   const result = /RESULT \{"epoch":(\d+),"step":(\d+)\} EPOCHS (\d+)/.exec(fit?.stdout ?? '');
   assert.ok(result, `the fit result says where it was interrupted:\n${fit?.stdout}`);
@@ -64,12 +69,14 @@ test('interrupting Trainer.fit stops training at a batch boundary; the result an
   assert.equal(later?.status, 'ok', `${later?.stderr}`);
   assert.equal(printed(later, 'MORE'), Number(result[3]) + 1);
   assert.equal(printed(later, 'FLAG'), 0);
-  assert.equal(printed(later, 'TENSORS'), printed(after, 'TENSORS'), 'tensors leaked by the interrupted fit');
+  assert.equal(printed(later, 'TENSORS'), printed(after, 'TENSORS'), 'tensors leaked by the fit after the interrupt');
+  // After the interrupt: the count before the cell plus what the completed steps kept (the optimiser's state), nothing more.
+  assert.equal(printed(after, 'TENSORS'), printed(setupCell, 'BEFORE') + printed(later, 'KEPT_BY_A_FIT'), 'tensors leaked by the interrupted fit');
 });
 
 test('interrupting trainDqn stops it at the next step; stopTraining stops it from a callback', async () => {
   const { cells } = await runKernelSession([
-    { run: setup + "const env = make('CartPole-v1');\nconst progress = { step: 0 };", timeout: 180 },
+    { run: setup + "const env = make('CartPole-v1');\nconst progress = { step: 0 };\nconsole.log('BEFORE', tf.memory().numTensors);", timeout: 180 },
     {
       start:
         'const run = await trainDqn({ env, config: { totalSteps: 1_000_000, learningStarts: 200, evaluationInterval: 1000, evaluationEpisodes: 5 }, onEpisode: (p) => { progress.step = p.step; } });\n' +
@@ -82,11 +89,15 @@ test('interrupting trainDqn stops it at the next step; stopTraining stops it fro
       run:
         "console.log('STEP', progress.step);\n" +
         'const again = await trainDqn({ env, agent: run.agent, config: { totalSteps: 5000, learningStarts: 100, evaluationInterval: 0 }, onEpisode: (p, control) => { if (p.episode >= 3) control.stopTraining = true; } });\n' +
-        "console.log('EPISODES', again.episodes.length, 'STOPPED', again.stoppedEarly ? 1 : 0, 'TENSORS', tf.memory().numTensors);",
+        "console.log('EPISODES', again.episodes.length, 'STOPPED', again.stoppedEarly ? 1 : 0, 'TENSORS', tf.memory().numTensors);\n" +
+        // What one completed run keeps (its agent: two networks and the optimiser's state), measured on a fresh run.
+        'const beforeReference = tf.memory().numTensors;\n' +
+        'await trainDqn({ env, config: { totalSteps: 300, learningStarts: 100, evaluationInterval: 0 } });\n' +
+        "console.log('KEPT_BY_A_RUN', tf.memory().numTensors - beforeReference);",
       timeout: 60,
     },
   ]);
-  const [, training, after, later] = cells;
+  const [setupCell, training, after, later] = cells;
   assertStoppedCleanly(training);
   const result = /RESULT \{"episode":(\d+),"step":(\d+)\} STEPS (\d+)/.exec(training?.stdout ?? '');
   assert.ok(result, `the trainDqn result says where it was interrupted:\n${training?.stdout}`);
@@ -99,7 +110,9 @@ test('interrupting trainDqn stops it at the next step; stopTraining stops it fro
   assert.equal(later?.status, 'ok', `${later?.stderr}`);
   assert.equal(printed(later, 'EPISODES'), 3, 'stopTraining set in onEpisode stops after that episode');
   assert.equal(printed(later, 'STOPPED'), 1);
-  assert.equal(printed(later, 'TENSORS'), printed(after, 'TENSORS'), 'tensors leaked by the interrupted training');
+  assert.equal(printed(later, 'TENSORS'), printed(after, 'TENSORS'), 'tensors leaked by the training after the interrupt');
+  // After the interrupt: the count before the cell plus what the completed steps kept (the agent), nothing more.
+  assert.equal(printed(after, 'TENSORS'), printed(setupCell, 'BEFORE') + printed(later, 'KEPT_BY_A_RUN'), 'tensors leaked by the interrupted training');
 });
 
 test('interrupting a synchronous tf.tidy loop leaves no open scope and no leaked tensor; tf keeps working', async () => {

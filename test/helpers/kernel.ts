@@ -55,6 +55,12 @@ export function runKernelSession(steps: KernelStep[]): Promise<{ cells: CellRun[
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
     child.on('error', reject);
     child.on('close', (code) => {
+      // The driver prints what it has even when it fails (a kernel that never became ready, a cell that
+      // timed out): report its error then, rather than letting a test assert on missing output.
+      if (code !== 0) {
+        reject(new Error(`the kernel driver exited with ${code}:\n${stdout.slice(-2000)}\n${stderr.slice(-3000)}`));
+        return;
+      }
       const line = stdout.trim().split('\n').pop() ?? '';
       try {
         resolve(JSON.parse(line) as { cells: CellRun[]; late: LateOutput[] });
