@@ -16,6 +16,7 @@ import {
   make,
   trainDqn,
   measureRate,
+  measureMiniBertThroughput,
   LivePlot,
   installInterruptHandler,
   interruptCount,
@@ -149,6 +150,29 @@ test('measureRate ends with a clear error when interrupted', async () => {
     ),
     /measureRate: interrupted after 2 of 6 runs; run it again to measure/,
   );
+});
+
+test('measureMiniBertThroughput ends with a clear error, not a rate, when a fit was interrupted', async () => {
+  await initBackend({ quiet: true });
+  const before = tf.memory().numTensors;
+  // Inside the kernel an interrupt stops the running fit and every later fit of the cell at once:
+  // timing those would give rates of work that was never done.
+  const original = Trainer.prototype.fit;
+  let calls = 0;
+  const fit = mock.method(Trainer.prototype, 'fit', async function (this: Trainer, ...args: Parameters<Trainer['fit']>) {
+    calls += 1;
+    const result = await original.apply(this, args);
+    return calls >= 2 ? { ...result, interrupted: { epoch: calls, step: this.step } } : result;
+  });
+  try {
+    await assert.rejects(
+      measureMiniBertThroughput({ what: 'finetune', size: 'smoke', warmup: 1, repetitions: 2 }),
+      /measureMiniBertThroughput: interrupted after 1 of 3 runs; run it again to measure/,
+    );
+  } finally {
+    fit.mock.restore();
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
 });
 
 test('closeInterruptedScopes closes scopes that broken code left open and frees their tensors', async () => {

@@ -48,7 +48,9 @@ export async function measureMiniBertThroughput(options: MiniBertThroughputOptio
   try {
     for (let i = 0; i < warmup + repetitions; i++) {
       const start = performance.now();
-      await trainer.fit({ x, y }, { epochs: i + 1, batchSize, plot: false });
+      const result = await trainer.fit({ x, y }, { epochs: i + 1, batchSize, plot: false });
+      // An interrupted fit trained less than it was timed for: no rate, as measureRate does.
+      if (result.interrupted) throw new Error(`measureMiniBertThroughput: interrupted after ${i} of ${warmup + repetitions} runs; run it again to measure.`);
       const seconds = (performance.now() - start) / 1000;
       if (i >= warmup) rates.push((samples * length) / seconds);
     }
