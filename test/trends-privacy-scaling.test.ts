@@ -164,11 +164,13 @@ test('a mixture-of-experts classifier learns a small task, and its balance loss 
   tf.dispose([x, y]);
 });
 
-test('measureMatmulThroughput reports 2 n^3 FLOPs per product and a positive rate', async () => {
+test('measureMatmulThroughput reports 2 n^3 FLOPs per product and the rate of one product in the median time', async () => {
   const before = tf.memory().numTensors;
   const result = await measureMatmulThroughput({ size: 64, repetitions: 2 });
   assert.equal(result.flopsPerProduct, 2 * 64 ** 3);
-  assert.ok(result.flopsPerSecond > 0 && result.seconds > 0);
+  // The rate is the product's FLOPs over its time (a unit slip, ms for s, or FLOPs per batch, fails here).
+  assert.ok(result.seconds > 0 && result.seconds < 60, `one 64x64 product took ${result.seconds} s`);
+  assert.ok(Math.abs(result.flopsPerSecond * result.seconds - result.flopsPerProduct) <= 1e-9 * result.flopsPerProduct, `${result.flopsPerSecond} FLOP/s over ${result.seconds} s`);
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
 });
 
