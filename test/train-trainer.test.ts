@@ -274,6 +274,10 @@ test('bad inputs are clear errors', async () => {
   await assert.rejects(trainer.fit({ x, y: tf.tensor1d([0, 1, 0, 1], 'int32') }, { epochs: 1, validationSplit: 1.5, plot: false }), /validationSplit/);
   assert.throws(() => Dataset.fromArrays([[1, 2], [3, 4]], [0]), /2 samples of features but 1 labels/);
   assert.throws(() => new Trainer({} as unknown as CustomModel), /LayersModel or an object with trainableVariables/);
+  // The Trainer's clipNorm takes what the shared clipByGlobalNorm takes, checked before any training.
+  for (const clipNorm of [0, -1, Number.NaN, Infinity]) {
+    assert.throws(() => new Trainer(model, { clipNorm }), /clipNorm must be a positive finite number/, `clipNorm ${clipNorm}`);
+  }
   tf.disposeVariables();
   unseed();
 });

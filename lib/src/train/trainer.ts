@@ -61,7 +61,7 @@ export class Trainer implements TrainerControl {
     if (!isLayersModel(model) && (typeof model.loss !== 'function' || !Array.isArray(model.trainableVariables))) {
       throw new Error('Trainer: the model must be a tf.LayersModel or an object with trainableVariables (an array of tf.Variable) and loss(batch, training).');
     }
-    if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new Error(`Trainer: clipNorm must be > 0, got ${options.clipNorm}.`);
+    if (options.clipNorm !== undefined && !(options.clipNorm > 0 && Number.isFinite(options.clipNorm))) throw new Error(`Trainer: clipNorm must be a positive finite number (leave it out for no clipping), got ${options.clipNorm}.`);
     this.model = model;
     this.options = options;
     const compiled = isLayersModel(model) ? (model as unknown as { optimizer?: Optimizer }).optimizer : undefined;
