@@ -22,6 +22,8 @@ import {
   interruptCount,
   watchInterrupts,
   closeInterruptedScopes,
+  type CustomModel,
+  type Scalar,
 } from 'dlkit';
 
 function interrupt(): void {
@@ -93,6 +95,47 @@ test('Trainer.fit stops at the batch after an interrupt, keeps that step, says s
   set.dispose();
   trainer.optimizer.dispose();
   model.dispose();
+  unseed();
+});
+
+test('Trainer.fit stops between validation batches after an interrupt; the epoch is not counted and nothing leaks', async () => {
+  await initBackend({ quiet: true });
+  installInterruptHandler();
+  seed(4);
+  const w = tf.variable(tf.zeros([2, 1]));
+  const b = tf.variable(tf.zeros([1]));
+  let validationBatches = 0;
+  let interruptAt = -1;
+  const model: CustomModel = {
+    trainableVariables: [w, b],
+    loss: (batch, training) => tf.tidy(() => {
+      if (!training && ++validationBatches === interruptAt) interrupt();
+      return tf.mean(tf.square(tf.sub(tf.add(tf.matMul(batch.x, w), b), batch.y.reshape([-1, 1])))) as Scalar;
+    }),
+  };
+  const set = Dataset.fromArrays(Array.from({ length: 64 }, (_, i) => [i / 64, 1 - i / 64]), Array.from({ length: 64 }, (_, i) => [i / 32]));
+  const trainer = new Trainer(model, { learningRate: 0.01, loss: 'meanSquaredError' });
+  const options = { batchSize: 16, validationData: set, validationBatchSize: 8, plot: false } as const;
+  await trainer.fit(set, { ...options, epochs: 1 }); // makes the optimiser's state
+  assert.equal(validationBatches, 8, 'one validation pass is 64 / 8 batches');
+  const before = tf.memory().numTensors;
+  const stepBefore = trainer.step;
+  // The third validation batch of the next epoch interrupts (as the stop button would while it runs).
+  interruptAt = validationBatches + 3;
+  const log = mock.method(console, 'log', () => undefined);
+  const result = await trainer.fit(set, { ...options, epochs: 5 });
+  log.mock.restore();
+  assert.equal(validationBatches, interruptAt, 'validation went on after the interrupt');
+  assert.deepEqual(result.interrupted, { epoch: 2, step: stepBefore + 4 });
+  assert.equal(result.epochs, 1, 'the epoch whose validation was interrupted is not counted');
+  assert.equal(result.history.length, 1);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked by the interrupted validation');
+  const next = await trainer.fit(set, { ...options, epochs: 2 });
+  assert.equal(next.interrupted, undefined);
+  assert.equal(typeof next.history[1]?.validationLoss, 'number');
+  set.dispose();
+  trainer.dispose();
+  tf.dispose([w, b]);
   unseed();
 });
 

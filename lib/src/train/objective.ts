@@ -5,6 +5,7 @@
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset';
 import { lossByName, metricByName, type LossFunction, type Metric, type MetricName, type TrainingLossName } from './metrics';
 import { defaultLossName, forwardPass, isLayersModel, outputsAreLogits, type TrainableModel } from './trainable-model';
 
@@ -50,5 +51,32 @@ export class Objective {
     const predicted = outputs ?? (isLayersModel(this.model) ? null : this.model.predict?.(x)) ?? null;
     if (predicted === null) throw new Error('Trainer: metrics need the model outputs; return { loss, outputs } from loss() or give the model a predict(x) method.');
     return tf.stack([loss, ...this.metrics.map((m) => m.compute(y, predicted))]);
+  }
+
+  /**
+   * Mean loss and metrics over `data` in inference mode, by batches: the generator
+   * pauses after each batch (so that a caller can stop between batches) and returns the means.
+   */
+  *meanOver(data: Dataset<Tensor>, batchSize: number): Generator<void, Record<string, number>> {
+    let sums: Tensor = tf.zeros([this.names.length]);
+    try {
+      for (const { x, y } of data.batches(batchSize)) {
+        try {
+          const next = tf.tidy(() => {
+            const { loss, outputs } = this.forward(x, y, false);
+            return tf.add(sums, tf.mul(this.values(y, loss, outputs, x), x.shape[0] as number));
+          });
+          sums.dispose();
+          sums = next;
+        } finally {
+          tf.dispose([x, y]);
+        }
+        yield;
+      }
+      const totals = sums.dataSync();
+      return Object.fromEntries(this.names.map((n, i) => [n, (totals[i] as number) / data.size]));
+    } finally {
+      sums.dispose(); // also when the caller stops early (return())
+    }
   }
 }

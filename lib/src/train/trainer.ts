@@ -133,10 +133,11 @@ export class Trainer implements TrainerControl {
         const epochBegan = Date.now();
         for (const c of callbacks) await c.onEpochBegin?.(epoch, this);
         const trained = await this.fitEpoch(train, epoch, plan, callbacks, interrupts);
+        const validated = validation && !this.interrupted ? await this.validate(validation, validationBatchSize, epoch, interrupts) : {};
         if (this.interrupted) break; // The unfinished epoch is not logged.
         samples += trained.samples;
         const logs = trained.logs;
-        if (validation) for (const [name, value] of Object.entries(this.evaluateBatches(validation, validationBatchSize))) logs[validationName(name)] = value;
+        for (const [name, value] of Object.entries(validated)) logs[validationName(name)] = value;
         logs.seconds = (Date.now() - epochBegan) / 1000;
         this.history.push(logs);
         this.epoch = epoch + 1;
@@ -186,8 +187,8 @@ export class Trainer implements TrainerControl {
     let batch = 0;
     try {
       for (const { x, y } of train.batches(plan.batchSize, { shuffle: plan.shuffle, seed: this.shuffleSeed + epoch * 7919 })) {
-        // ── Stop check: the one place where training stops between batches: `stopTraining` (set by a callback or early
-        // stopping) or the stop button, which dlkit's interrupt watch sees here, before a step is taken.
+        // ── Stop check: where training stops between batches: `stopTraining` (set by a callback or early stopping)
+        // or the stop button, which dlkit's interrupt watch sees here, before a step is taken (and in `validate`).
         if (await interrupts.shouldStop()) this.interrupted = { epoch: epoch + 1, step: this.step };
         if (this.stopTraining || this.interrupted) {
           tf.dispose([x, y]);
@@ -315,28 +316,21 @@ export class Trainer implements TrainerControl {
   evaluate(data: Dataset | { x: Tensor; y: Tensor }, options: { batchSize?: number } = {}): Record<string, number> {
     const dataset = checkData(this.model, data, 'evaluation');
     checkLabels(this.model, this.objectiveFor(dataset.y).lossName, dataset.y, 'evaluation');
-    return this.evaluateBatches(dataset, options.batchSize ?? 1024);
+    const steps = (this.objective as Objective).meanOver(dataset, options.batchSize ?? 1024);
+    for (let next = steps.next(); ; next = steps.next()) if (next.done) return next.value;
   }
 
-  private evaluateBatches(data: Dataset<Tensor>, batchSize: number): Record<string, number> {
-    const objective = this.objective as Objective;
-    const names = objective.names;
-    let sums: Tensor = tf.zeros([names.length]);
-    for (const { x, y } of data.batches(batchSize)) {
-      try {
-        const next = tf.tidy(() => {
-          const { loss, outputs } = objective.forward(x, y, false);
-          return tf.add(sums, tf.mul(objective.values(y, loss, outputs, x), x.shape[0] as number));
-        });
-        sums.dispose();
-        sums = next;
-      } finally {
-        tf.dispose([x, y]);
-      }
+  /** An epoch's validation pass; an interrupt stops it between batches (and sets `this.interrupted`). */
+  private async validate(data: Dataset<Tensor>, batchSize: number, epoch: number, interrupts: InterruptWatch): Promise<Record<string, number>> {
+    const steps = (this.objective as Objective).meanOver(data, batchSize);
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) {
+      if (!(await interrupts.shouldStop())) continue;
+      this.interrupted = { epoch: epoch + 1, step: this.step };
+      steps.return({}); // frees the sums
+      return {};
     }
-    const totals = sums.dataSync();
-    sums.dispose();
-    return Object.fromEntries(names.map((n, i) => [n, (totals[i] as number) / data.size]));
+    return next.value;
   }
 
   /** The model's outputs for `x`, computed in batches (chapter 5). */
