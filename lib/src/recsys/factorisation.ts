@@ -166,6 +166,11 @@ export class FactorisationRecommender extends TrainedRecommender {
     return this.predictKnownMany(Int32Array.of(u), Int32Array.of(i))[0] as number;
   }
 
+  /** A known user and an item without training ratings: μ + b_u; the item's vector and bias never moved from their start (chapter 8). */
+  protected override predictForUserAlone(u: number): number {
+    return tf.tidy(() => tf.add(tf.slice(this.model.userBiases, [u], [1]), this.model.globalMean).dataSync()[0] as number);
+  }
+
   protected override predictKnownMany(users: Int32Array, items: Int32Array): Float32Array {
     const pairs = new Int32Array(users.length * 2);
     users.forEach((u, k) => {
