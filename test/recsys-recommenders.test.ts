@@ -131,7 +131,7 @@ test('a known user and a new item get the user-only estimate, mu + b_u, not the 
   const generous = order.at(-1) as number;
   assert.ok((biases.userBiases[generous] as number) - (biases.userBiases[strict] as number) > 0.1, 'the table has users of different generosity');
   const mf = new MatrixFactorisation(table, { dimensions: 4 });
-  mf.userBiases.assign(tf.tensor1d(Float32Array.from(biases.userBiases)));
+  tf.tidy(() => mf.userBiases.assign(tf.tensor1d(Float32Array.from(biases.userBiases))));
   const expectations: [Recommender, (u: number) => number][] = [
     [biases, (u) => mu + (biases.userBiases[u] as number)],
     [new CollaborativeFiltering(table, { kind: 'item', neighbours: 5, minimumOverlap: 2 }), (u) => mu + (biases.userBiases[u] as number)],
