@@ -67,3 +67,52 @@ test('the regularisation is in the training loss only; validation loss is the pl
   data.dispose();
   model.dispose();
 });
+
+test('biasRegularisation penalises the biases with its own strength, per rating in the batch', async () => {
+  await initBackend();
+  seed(4);
+  const table = RatingTable.fromRecords(
+    Array.from({ length: 30 }, (_, k) => ({ user: k % 6, item: Math.floor(k / 6), rating: 1 + (k % 5) })),
+    { scale: { minimum: 1, maximum: 5 } },
+  );
+  const before = tf.memory().numTensors;
+  const data = (model: MatrixFactorisation) => model.dataset(table);
+  const penaltyOf = (regularisation: number, biasRegularisation: number | undefined) => {
+    const model = new MatrixFactorisation(table, { dimensions: 2, regularisation, initialScale: 0.5, ...(biasRegularisation === undefined ? {} : { biasRegularisation }) });
+    // Biases of known, different sizes per user and per item.
+    tf.tidy(() => {
+      model.userBiases.assign(tf.tensor1d(Array.from({ length: table.userCount }, (_, u) => 0.3 * (u + 1))));
+      model.itemBiases.assign(tf.tensor1d(Array.from({ length: table.itemCount }, (_, i) => -0.2 * (i + 1))));
+    });
+    const set = data(model);
+    const [training, plain] = tf.tidy(() => [
+      model.loss({ x: set.x, y: set.y as Tensor }, true).loss.dataSync()[0] as number,
+      model.loss({ x: set.x, y: set.y as Tensor }, false).loss.dataSync()[0] as number,
+    ]) as [number, number];
+    // The same penalty by hand: the mean over the ratings of the squared norms each one touches.
+    const p = model.userEmbeddings.arraySync() as number[][];
+    const q = model.itemEmbeddings.arraySync() as number[][];
+    const bu = model.userBiases.arraySync() as number[];
+    const bi = model.itemBiases.arraySync() as number[];
+    let embeddings = 0;
+    let biases = 0;
+    for (let k = 0; k < table.size; k++) {
+      const u = table.users[k] as number;
+      const i = table.items[k] as number;
+      embeddings += [...(p[u] as number[]), ...(q[i] as number[])].reduce((s, x) => s + x * x, 0) / table.size;
+      biases += ((bu[u] as number) ** 2 + (bi[i] as number) ** 2) / table.size;
+    }
+    set.dispose();
+    model.dispose();
+    return { penalty: training - plain, embeddings, biases };
+  };
+  const separate = penaltyOf(0.1, 0.02);
+  assert.ok(Math.abs(separate.penalty - (0.1 * separate.embeddings + 0.02 * separate.biases)) < 1e-4, `penalty ${separate.penalty} = 0.1 x embeddings + 0.02 x biases`);
+  const biasesOnly = penaltyOf(0, 0.5);
+  assert.ok(Math.abs(biasesOnly.penalty - 0.5 * biasesOnly.biases) < 1e-4, 'with regularisation 0 only the biases are penalised');
+  assert.ok(biasesOnly.penalty > 0.1, 'and the bias penalty is really there');
+  const shared = penaltyOf(0.1, undefined);
+  assert.ok(Math.abs(shared.penalty - 0.1 * (shared.embeddings + shared.biases)) < 1e-4, 'by default the biases share the embeddings\' strength');
+  assert.throws(() => new MatrixFactorisation(table, { biasRegularisation: -1 }), /biasRegularisation must be >= 0, got -1/);
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+});

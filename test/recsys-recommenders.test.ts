@@ -14,6 +14,7 @@ import {
   evaluateRatings,
   evaluateRanking,
   splitRandom,
+  tf,
   type Recommender,
   type RatingRecord,
 } from 'dlkit';
@@ -100,8 +101,10 @@ test('cold start: unknown users and items get the popularity fallback, never an 
   for (const model of models(table)) {
     const knownItem = table.itemIds[0] as number;
     assert.equal(model.predict(99999, knownItem), popularity.predict(99999, knownItem), `${model.name}: unknown user gets the item's popularity rating`);
-    const unknownItem = model.predict(table.userIds[0] as number, 123456);
-    assert.ok(Math.abs(unknownItem - popularity.globalMean) < 1e-6, `${model.name}: unknown item gets the global mean`);
+    if (model instanceof PopularityRecommender || model instanceof GlobalMeanRecommender) {
+      const unknownItem = model.predict(table.userIds[0] as number, 123456);
+      assert.ok(Math.abs(unknownItem - popularity.globalMean) < 1e-6, `${model.name}: unknown item gets the global mean`);
+    }
     assert.deepEqual(model.recommend(99999, 5), popularity.recommend(99999, 5), `${model.name}: unknown user gets the most popular items`);
     const many = model.predictMany([99999, table.userIds[0] as number], [knownItem, 123456]);
     assert.ok(many.every((v) => v >= 1 && v <= 5 && Number.isFinite(v)));
@@ -116,6 +119,41 @@ test('cold start: unknown users and items get the popularity fallback, never an 
   assert.equal(model.knownUser(7), undefined, 'user 7 has no training history');
   assert.deepEqual(model.recommend(7, 4), new PopularityRecommender(train).recommend(7, 4));
   assert.equal(model.predict(7, lonely[0]?.item as number), new PopularityRecommender(train).predict(7, lonely[0]?.item as number));
+});
+
+test('a known user and a new item get the user-only estimate, mu + b_u, not the global mean', () => {
+  const table = tasteTable();
+  const biases = new BiasRecommender(table);
+  const mu = biases.globalMean;
+  // The most generous and the strictest user: their estimates for a new item must differ from mu and from each other.
+  const order = Array.from(biases.userBiases.keys()).sort((a, b) => (biases.userBiases[a] as number) - (biases.userBiases[b] as number));
+  const strict = order[0] as number;
+  const generous = order.at(-1) as number;
+  assert.ok((biases.userBiases[generous] as number) - (biases.userBiases[strict] as number) > 0.1, 'the table has users of different generosity');
+  const mf = new MatrixFactorisation(table, { dimensions: 4 });
+  tf.tidy(() => mf.userBiases.assign(tf.tensor1d(Float32Array.from(biases.userBiases))));
+  const expectations: [Recommender, (u: number) => number][] = [
+    [biases, (u) => mu + (biases.userBiases[u] as number)],
+    [new CollaborativeFiltering(table, { kind: 'item', neighbours: 5, minimumOverlap: 2 }), (u) => mu + (biases.userBiases[u] as number)],
+    [new CollaborativeFiltering(table, { kind: 'user', neighbours: 5, minimumOverlap: 2, baseline: 'means' }), (u) => {
+      let sum = 0;
+      let count = 0;
+      for (let k = 0; k < table.size; k++) if (table.users[k] === u) (sum += table.ratings[k] as number), count++;
+      return sum / count;
+    }],
+    [mf.recommender(), (u) => mu + (biases.userBiases[u] as number)],
+  ];
+  for (const [model, expected] of expectations) {
+    for (const u of [strict, generous]) {
+      const userId = table.userIds[u] as number;
+      assert.ok(Math.abs(model.predict(userId, 123456) - expected(u)) < 1e-4, `${model.name}: user ${userId} and a new item`);
+      assert.ok(Math.abs((model.predictMany([userId], [123456])[0] as number) - expected(u)) < 1e-4, `${model.name}: the same through predictMany`);
+    }
+  }
+  // Item-based CF over item means has no user part: the global mean, as before.
+  const itemMeans = new CollaborativeFiltering(table, { kind: 'item', neighbours: 5, minimumOverlap: 2, baseline: 'means' });
+  assert.ok(Math.abs(itemMeans.predict(table.userIds[generous] as number, 123456) - mu) < 1e-6);
+  mf.dispose();
 });
 
 test('predictions stay inside the rating scale', () => {

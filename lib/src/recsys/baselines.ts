@@ -70,6 +70,11 @@ export class BiasRecommender extends TrainedRecommender {
     return this.globalMean + (this.userBiases[u] as number) + (this.itemBiases[i] as number);
   }
 
+  /** A known user and a new item: μ + b_u (chapter 8). */
+  protected override predictForUserAlone(u: number): number {
+    return this.globalMean + (this.userBiases[u] as number);
+  }
+
   protected scoreItems(u: number): ArrayLike<number> {
     return Float64Array.from(this.itemBiases, (b) => this.globalMean + (this.userBiases[u] as number) + b);
   }

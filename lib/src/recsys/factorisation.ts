@@ -23,6 +23,12 @@ export interface MatrixFactorisationOptions {
    * (default 0.05). Validation losses leave it out: they are plain mean squared errors.
    */
   regularisation?: number;
+  /**
+   * L2 penalty on the biases alone, in place of `regularisation` for b_u and b_i
+   * (default: the same as `regularisation`). Biases are few and well supported,
+   * so they usually want a different strength from the embeddings.
+   */
+  biasRegularisation?: number;
   /** Standard deviation of the initial embeddings (default 0.1). */
   initialScale?: number;
 }
@@ -39,6 +45,7 @@ export class MatrixFactorisation implements CustomModel {
   readonly train: RatingTable;
   readonly dimensions: number;
   readonly regularisation: number;
+  readonly biasRegularisation: number;
   readonly globalMean: number;
   readonly userEmbeddings: Variable;
   readonly itemEmbeddings: Variable;
@@ -51,12 +58,15 @@ export class MatrixFactorisation implements CustomModel {
     this.train = train;
     const dimensions = options.dimensions ?? 32;
     const regularisation = options.regularisation ?? 0.05;
+    const biasRegularisation = options.biasRegularisation ?? regularisation;
     const scale = options.initialScale ?? 0.1;
     if (!Number.isInteger(dimensions) || dimensions < 1) throw new Error(`MatrixFactorisation: dimensions must be a positive integer, got ${dimensions}.`);
     if (!(regularisation >= 0)) throw new Error(`MatrixFactorisation: regularisation must be >= 0, got ${regularisation}.`);
+    if (!(biasRegularisation >= 0)) throw new Error(`MatrixFactorisation: biasRegularisation must be >= 0, got ${biasRegularisation}.`);
     if (!(scale >= 0)) throw new Error(`MatrixFactorisation: initialScale must be >= 0, got ${scale}.`);
     this.dimensions = dimensions;
     this.regularisation = regularisation;
+    this.biasRegularisation = biasRegularisation;
     this.globalMean = train.mean();
     const variable = (initial: Tensor): Variable => {
       const created = tf.variable(initial, true);
@@ -115,9 +125,10 @@ export class MatrixFactorisation implements CustomModel {
     const bi = tf.gather(this.itemBiases, items);
     const outputs = tf.reshape(tf.add(tf.add(tf.sum(tf.mul(p, q), 1), bu), tf.add(bi, this.globalMean)), [-1, 1]);
     const error = tf.mean(tf.square(tf.sub(outputs, batch.y))) as Scalar;
-    if (!training || this.regularisation === 0) return { loss: error, outputs };
-    const penalty = tf.mean(tf.addN([tf.sum(tf.square(p), 1), tf.sum(tf.square(q), 1), tf.square(bu), tf.square(bi)]));
-    return { loss: tf.add(error, tf.mul(penalty, this.regularisation)) as Scalar, outputs };
+    if (!training || (this.regularisation === 0 && this.biasRegularisation === 0)) return { loss: error, outputs };
+    const embeddingPenalty = tf.mul(tf.mean(tf.add(tf.sum(tf.square(p), 1), tf.sum(tf.square(q), 1))), this.regularisation);
+    const biasPenalty = tf.mul(tf.mean(tf.add(tf.square(bu), tf.square(bi))), this.biasRegularisation);
+    return { loss: tf.addN([error, embeddingPenalty, biasPenalty]) as Scalar, outputs };
   }
 
   /** The model as a `Recommender` over the data's ids (chapter 8); it reads the variables as they are when called. */
@@ -153,6 +164,11 @@ export class FactorisationRecommender extends TrainedRecommender {
 
   protected predictKnown(u: number, i: number): number {
     return this.predictKnownMany(Int32Array.of(u), Int32Array.of(i))[0] as number;
+  }
+
+  /** A known user and an item without training ratings: μ + b_u; the item's vector and bias never moved from their start (chapter 8). */
+  protected override predictForUserAlone(u: number): number {
+    return tf.tidy(() => tf.add(tf.slice(this.model.userBiases, [u], [1]), this.model.globalMean).dataSync()[0] as number);
   }
 
   protected override predictKnownMany(users: Int32Array, items: Int32Array): Float32Array {

@@ -57,6 +57,8 @@ export class CollaborativeFiltering extends TrainedRecommender {
   private readonly baselineConstant: number;
   private readonly baselineUser: Float64Array;
   private readonly baselineItem: Float64Array;
+  /** Whether the baseline has a per-user part (bias or mean) to answer for a known user and a new item. */
+  private readonly baselineKnowsUsers: boolean;
   /** Seconds it took to compute the similarities. */
   readonly seconds: number;
   /** The rows of the neighbour side (kind 'item': items' raters; 'user': users' items) and the other side. */
@@ -78,6 +80,7 @@ export class CollaborativeFiltering extends TrainedRecommender {
     this.similarity = similarities(this.own, { minimumOverlap: options.minimumOverlap ?? 3, shrinkage: options.shrinkage ?? 10 });
     this.means = rowMeans(this.own);
     const baseline = options.baseline ?? 'biases';
+    this.baselineKnowsUsers = baseline === 'biases' || options.kind === 'user';
     if (baseline === 'biases') {
       const biases = new BiasRecommender(train);
       this.baselineConstant = biases.globalMean;
@@ -126,6 +129,11 @@ export class CollaborativeFiltering extends TrainedRecommender {
   /** The baseline prediction for user index u and item index i. */
   private baseline(u: number, i: number): number {
     return this.baselineConstant + (this.baselineUser[u] as number) + (this.baselineItem[i] as number);
+  }
+
+  /** A known user and a new item: the baseline's user part, μ + b_u (or the user's mean rating with user-based 'means') (chapter 8). */
+  protected override predictForUserAlone(u: number): number | undefined {
+    return this.baselineKnowsUsers ? this.baselineConstant + (this.baselineUser[u] as number) : undefined;
   }
 
   protected predictKnown(u: number, i: number): number {

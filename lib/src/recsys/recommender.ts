@@ -41,6 +41,23 @@ export abstract class TrainedRecommender implements Recommender {
   /** A score per item index for user index `u`, who has training ratings; higher is better (chapter 8). */
   protected abstract scoreItems(u: number): ArrayLike<number>;
 
+  /**
+   * Rating for user index `u`, who has training ratings, of an item without any
+   * (chapter 8): what the model knows about the user alone, such as
+   * μ + b_u for a model with user biases. Undefined (the default) means
+   * nothing, and the item gets popularity's answer (the global mean).
+   */
+  protected predictForUserAlone(_u: number): number | undefined {
+    return undefined;
+  }
+
+  /** A pair with a cold side: popularity's answer, or the user-only estimate for a known user and a new item. */
+  private predictCold(userId: number, itemId: number, u: number | undefined): number {
+    const alone = u === undefined ? undefined : this.predictForUserAlone(u);
+    if (alone === undefined) return this.popularity.predict(userId, itemId);
+    return clampRating(alone, this.train.scale.minimum, this.train.scale.maximum);
+  }
+
   /** Ratings for many known pairs; override to batch (chapter 8). */
   protected predictKnownMany(users: Int32Array, items: Int32Array): ArrayLike<number> {
     return Float32Array.from(users, (u, k) => this.predictKnown(u, items[k] as number));
@@ -58,11 +75,16 @@ export abstract class TrainedRecommender implements Recommender {
     return i !== undefined && (this.itemCounts[i] as number) > 0 ? i : undefined;
   }
 
-  /** Predicted rating, inside the scale; popularity's for a user or item without training ratings (chapter 8). */
+  /**
+   * Predicted rating, inside the scale (chapter 8). A user without training
+   * ratings gets popularity's answer (the item's damped mean); a known user and
+   * an item without training ratings get the model's estimate for the user
+   * alone where it has one (μ + b_u), else the global mean.
+   */
   predict(userId: number, itemId: number): number {
     const u = this.knownUser(userId);
     const i = this.knownItem(itemId);
-    if (u === undefined || i === undefined) return this.popularity.predict(userId, itemId);
+    if (u === undefined || i === undefined) return this.predictCold(userId, itemId, u);
     return clampRating(this.predictKnown(u, i), this.train.scale.minimum, this.train.scale.maximum);
   }
 
@@ -76,7 +98,7 @@ export abstract class TrainedRecommender implements Recommender {
     for (let k = 0; k < userIds.length; k++) {
       const u = this.knownUser(userIds[k] as number);
       const i = this.knownItem(itemIds[k] as number);
-      if (u === undefined || i === undefined) out[k] = this.popularity.predict(userIds[k] as number, itemIds[k] as number);
+      if (u === undefined || i === undefined) out[k] = this.predictCold(userIds[k] as number, itemIds[k] as number, u);
       else {
         known.push(k);
         users.push(u);
