@@ -217,12 +217,19 @@ export function writeIndex(bookDir, notebooksDir, timings) {
     const note = [seconds, time && !time.ok ? 'FAILED' : ''].filter(Boolean).join(', ');
     return `<li><a href="${n.replace(/\.ipynb$/, '.html')}">${escapeHtml(notebookTitle(join(notebooksDir, n)))}</a> <small>${note}</small></li>`;
   });
-  const resultRows = pages.flatMap((n) => (timings.notebooks[n]?.results ?? []).map((r, i) => {
-    const value = typeof r.value === 'number' ? (Math.abs(r.value) >= 100 ? r.value.toFixed(0) : r.value.toPrecision(4)) : r.value;
-    return `<tr><td>${i === 0 ? escapeHtml(n.replace(/\.ipynb$/, '')) : ''}</td><td>${escapeHtml(r.name)}</td><td style="text-align:right">${escapeHtml(value)} ${escapeHtml(r.unit ?? '')}</td></tr>`;
-  }));
+  // One table for the whole book: each chapter's reported results, then its measured wall time.
+  const resultRows = pages.flatMap((n) => {
+    const time = timings.notebooks[n];
+    const entries = (time?.results ?? []).map((r) => ({
+      name: r.name,
+      value: typeof r.value === 'number' ? (Math.abs(r.value) >= 100 ? r.value.toFixed(0) : r.value.toPrecision(4)) : r.value,
+      unit: r.unit ?? '',
+    }));
+    if (typeof time?.seconds === 'number') entries.push({ name: `wall time${time.mode ? ` (${time.mode} mode)` : ''}`, value: time.seconds.toFixed(0), unit: 's' });
+    return entries.map((r, i) => `<tr><td>${i === 0 ? escapeHtml(n.replace(/\.ipynb$/, '')) : ''}</td><td>${escapeHtml(r.name)}</td><td style="text-align:right">${escapeHtml(r.value)} ${escapeHtml(r.unit)}</td></tr>`);
+  });
   const resultsTable = resultRows.length
-    ? `<h2>Headline results</h2>\n<p><small>Printed by the notebooks as they ran (<code>reportResult</code>), not typed by hand.</small></p>\n<table>\n<tr><th>chapter</th><th>result</th><th>value</th></tr>\n${resultRows.join('\n')}\n</table>`
+    ? `<h2>Headline results</h2>\n<p><small>Printed by the notebooks as they ran (<code>reportResult</code>), not typed by hand; wall time as measured when they ran.</small></p>\n<table>\n<tr><th>chapter</th><th>result</th><th>value</th></tr>\n${resultRows.join('\n')}\n</table>`
     : '';
   const total = typeof timings.totalSeconds === 'number' && timings.machine
     ? `<p><small>Total execution time: ${timings.totalSeconds.toFixed(0)} s on ${timings.machine.cores} × ${escapeHtml(timings.machine.cpu)}.</small></p>\n`

@@ -3,13 +3,16 @@
 // solutions folded with their output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repositoryRoot } from './helpers/notebooks';
 
 interface PageResult { html: string; plotlyRemoved: number; exercises: number; solutions: number }
+interface HeadlineResult { name: string; value: number | string; unit?: string }
 interface BookPages {
   processPage(html: string, options: { chapters: { page: string; title: string }[]; current: string }): PageResult;
+  writeIndex(bookDir: string, notebooksDir: string, timings: { notebooks: Record<string, { seconds?: number; ok: boolean; mode?: string; results: HeadlineResult[] }> }): void;
 }
 
 // The tests compile to CommonJS, where `import()` would become `require()`; an .mjs needs a real dynamic import.
@@ -55,4 +58,30 @@ test('book pages: plotly.js once from a shared file, navigation on every page, e
   assert.ok(!/<details[^>]*>(?:(?!<\/details>)[\s\S])*not a solution/.test(html));
   // Running twice changes nothing (a rebuilt book re-processes existing pages).
   assert.equal(processPage(html, { chapters, current: '02_concepts.html' }).html, html);
+});
+
+test('book index: one headline table with every chapter\'s reported results and its wall time, for the pages that exist', async () => {
+  const { writeIndex } = await importModule(join(repositoryRoot, 'scripts', 'book-pages.mjs'));
+  const bookDir = mkdtempSync(join(tmpdir(), 'dlkit-index-'));
+  try {
+    for (const page of ['10_finance_credit_risk.html', '12_trends_and_challenges.html']) writeFileSync(join(bookDir, page), '<html></html>');
+    writeIndex(bookDir, join(repositoryRoot, 'notebooks'), {
+      notebooks: {
+        '10_finance_credit_risk.ipynb': { seconds: 85.4, ok: true, mode: 'full', results: [{ name: 'test AUC, MLP', value: 0.83517, unit: '' }, { name: 'interval', value: '-0.004 to 0.013' }] },
+        '12_trends_and_challenges.ipynb': { seconds: 414, ok: true, results: [] },
+        '11_finance_stock_forecasting.ipynb': { seconds: 222, ok: true, results: [{ name: 'no page, not listed', value: 1 }] },
+      },
+    });
+    const html = readFileSync(join(bookDir, 'index.html'), 'utf8');
+    const table = html.slice(html.indexOf('<h2>Headline results</h2>'));
+    const rows = [...table.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td[^>]*>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2], m[3]!.trim()]);
+    assert.deepEqual(rows, [
+      ['10_finance_credit_risk', 'test AUC, MLP', '0.8352'],
+      ['', 'interval', '-0.004 to 0.013'],
+      ['', 'wall time (full mode)', '85 s'],
+      ['12_trends_and_challenges', 'wall time', '414 s'],
+    ]);
+  } finally {
+    rmSync(bookDir, { recursive: true, force: true });
+  }
 });

@@ -85,6 +85,16 @@ test('the RDP of the sampled Gaussian matches its definition, integrated numeric
   assert.throws(() => dpSgdEpsilon({ samplingRate: 0.1, noiseMultiplier: 1, steps: 10, delta: 2 }), /delta must be in \(0, 1\)/);
 });
 
+test('the accountant reproduces the epsilons TensorFlow Privacy publishes for its MNIST DP-SGD tutorial', () => {
+  // tensorflow/privacy, tutorials/README.md, "Select Parameters": N = 60,000, batch 256, delta = 1e-5,
+  // steps = epochs * 60000 // 256 (mnist_dpsgd_tutorial.py), RDP accountant. Its orders include fractional
+  // ones (1.1, 1.2, ...), ours are integers, so ours may be a little larger, never smaller by more than rounding.
+  for (const [noiseMultiplier, epochs, published] of [[1.3, 15, 1.19], [1.1, 60, 3.01], [0.7, 45, 7.1]] as const) {
+    const { epsilon } = dpSgdEpsilon({ samplingRate: 256 / 60000, noiseMultiplier, steps: Math.floor((epochs * 60000) / 256), delta: 1e-5 });
+    assert.ok(epsilon > published - 0.006 && epsilon < published * 1.01, `sigma ${noiseMultiplier}, ${epochs} epochs: ${epsilon} vs published ${published}`);
+  }
+});
+
 test('the loss-threshold membership attack: perfect on separated losses, near chance on identical ones', () => {
   const separated = lossThresholdAttack([0.1, 0.2, 0.05], [1, 2, 0.9]);
   assert.equal(separated.auc, 1);
