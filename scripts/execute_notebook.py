@@ -35,6 +35,9 @@ def run(path, out_dir, timeout):
     client = NotebookClient(
         nb,
         timeout=timeout,
+        # tslab compiles TypeScript as it starts; on a busy 2-core machine that
+        # can take longer than nbclient's default of 60 s.
+        startup_timeout=300,
         kernel_name="tslab",
         allow_errors=False,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},

@@ -33,19 +33,19 @@ test('a timer that throws while a later cell runs fails the notebook', () => {
     "console.log('never reached');",
   ]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
-  assert.match(run.stdout, /NOTEBOOK FAILED late-timer\.ipynb: cell 1 failed: an asynchronous error escaped while it ran .*: UncaughtException: Error: late boom/);
+  assert.match(run.stdout, /NOTEBOOK FAILED late-timer\.ipynb: cell 1 failed: an asynchronous error escaped while it ran .*: UncaughtException: Error: late boom/, run.stderr);
 });
 
 test('a timer that throws after the last cell fails the notebook, naming that cell', () => {
   const run = execute('late-end.ipynb', ["console.log('first');", "setTimeout(() => { throw new Error('after the end'); }, 200);\nconsole.log('timer set');"]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
-  assert.match(run.stdout, /NOTEBOOK FAILED late-end\.ipynb: cell 1 failed: an asynchronous error escaped after it finished .*: UncaughtException: Error: after the end/);
+  assert.match(run.stdout, /NOTEBOOK FAILED late-end\.ipynb: cell 1 failed: an asynchronous error escaped after it finished .*: UncaughtException: Error: after the end/, run.stderr);
 });
 
 test('an unhandled promise rejection fails the notebook; ordinary stderr output does not', () => {
   const rejected = execute('late-rejection.ipynb', ["Promise.reject(new Error('nobody caught me'));\nconsole.log('started');", "await new Promise((resolve) => setTimeout(resolve, 500));"]);
   assert.equal(rejected.status, 1, rejected.stdout + rejected.stderr);
-  assert.match(rejected.stdout, /NOTEBOOK FAILED late-rejection\.ipynb: cell 0 failed: an asynchronous error escaped .*UnhandledPromiseRejection: Error: nobody caught me/);
+  assert.match(rejected.stdout, /NOTEBOOK FAILED late-rejection\.ipynb: cell 0 failed: an asynchronous error escaped .*UnhandledPromiseRejection: Error: nobody caught me/, rejected.stderr);
   const fine = execute('warnings.ipynb', ["console.error('just a warning on stderr');", "await new Promise((resolve) => setTimeout(resolve, 300));\nconsole.log('done');"]);
   assert.equal(fine.status, 0, fine.stdout + fine.stderr);
   assert.match(fine.stdout, /NOTEBOOK OK warnings\.ipynb/);
