@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, seed, tf } from 'dlkit';
 import { assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier } from './helpers/parity';
-import type { LayersModel, Scalar, Tensor, Tensor3D, Tensor4D } from 'dlkit';
+import type { LayersModel, Scalar, Tensor, Tensor2D, Tensor3D, Tensor4D } from 'dlkit';
 import { executeNotebook, repositoryRoot } from './helpers/notebooks';
 
 const OP_TOLERANCE = 1e-4;
@@ -152,6 +152,19 @@ test('pooling, batch norm, moments, matMul with transposes, softmax and activati
     tf.matMul(tf.tensor2d(m, [16, 12]), tf.tensor2d(n, [12, 7])),
     tf.matMul(tf.tensor2d(m, [16, 12]), tf.tensor2d(m, [16, 12]), true, false),
     tf.matMul(tf.tensor2d(n, [12, 7]), tf.tensor2d(n, [12, 7]), false, true),
+  ]);
+  // The native rung runs these through TensorFlow's 2-D MatMul (a batch of one squeezed), the rest as BatchMatMulV2.
+  const bias = normal([7]);
+  await parity('batch-of-one 3-D matMul with transposes, int32 matMul, fused matMul with bias and ReLU and its gradients', () => [
+    tf.matMul(tf.tensor3d(m, [1, 16, 12]), tf.tensor3d(n, [1, 12, 7])),
+    tf.matMul(tf.tensor3d(m, [1, 16, 12]), tf.tensor3d(m, [1, 16, 12]), true, false),
+    tf.matMul(tf.tensor3d(n, [1, 12, 7]), tf.tensor3d(n, [1, 12, 7]), false, true),
+    tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2], 'int32')).toFloat(),
+    ...tf.grads((x: Tensor, k: Tensor, c: Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: x as Tensor2D, b: k as Tensor2D, bias: c, activation: 'relu' }))))([
+      tf.tensor2d(m, [16, 12]),
+      tf.tensor2d(n, [12, 7]),
+      tf.tensor1d(bias),
+    ]),
   ]);
 });
 
