@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CART_POLE_OBSERVATION_SCALE, DqnAgent, PlainDenseNetwork, Random, ReplayBuffer, initBackend, seed, tf, unseed, type Tensor } from 'dlkit';
+import { CART_POLE_OBSERVATION_SCALE, DqnAgent, FlatAdam, PlainDenseNetwork, Random, ReplayBuffer, clipByGlobalNorm, globalNormScale, initBackend, seed, tf, unseed, type Tensor } from 'dlkit';
 
 /** The tensor path's choice: the highest value, ties to the lowest index. */
 function argmax(values: ArrayLike<number>): number {
@@ -159,5 +159,35 @@ test("the agent's plain greedy actions follow its weights through training, rest
   tensorOnly.greedyAction([0, 0, 0, 0]);
   assert.deepEqual(tensorOnly.greedyActionPaths, { plain: 0, tensor: 1 });
   tensorOnly.dispose();
+  unseed();
+});
+
+test("FlatAdam's steps are bit for bit clipByGlobalNorm then tf.train.adam, with and without clipping", async () => {
+  await initBackend({ quiet: true });
+  seed(51);
+  const shapes = [[4, 128], [128], [128, 128], [128], [128, 2], [2]];
+  for (const maxNorm of [null, 0.5]) {
+    const start = shapes.map((shape) => tf.randomNormal(shape, 0, 0.3));
+    const flat = start.map((t) => tf.variable(t.clone()));
+    const reference = start.map((t) => tf.variable(t.clone()));
+    const flatAdam = new FlatAdam(flat, 0.01);
+    const adam = tf.train.adam(0.01);
+    for (let step = 0; step < 5; step++) {
+      const gradients = shapes.map((shape) => tf.randomNormal(shape, 0, 2));
+      tf.tidy(() => {
+        const { scale } = globalNormScale(gradients, maxNorm);
+        flatAdam.applyGradients(gradients, scale ?? undefined);
+        const named = Object.fromEntries(reference.map((v, i) => [v.name, gradients[i] as Tensor]));
+        adam.applyGradients(clipByGlobalNorm(named, maxNorm).gradients as Parameters<typeof adam.applyGradients>[0]);
+      });
+      tf.dispose(gradients);
+    }
+    flat.forEach((v, i) => assert.deepEqual(v.dataSync(), (reference[i] as Tensor).dataSync(), `maxNorm ${maxNorm}: variable ${i} differs`));
+    // The weights moved (so equal is not trivially "both unchanged").
+    assert.ok(tf.tidy(() => tf.any(tf.notEqual(flat[0] as Tensor, start[0] as Tensor)).dataSync()[0] === 1));
+    flatAdam.dispose();
+    adam.dispose();
+    tf.dispose([...start, ...flat, ...reference]);
+  }
   unseed();
 });

@@ -6,10 +6,11 @@
  */
 import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
-import type { Optimizer, Scalar, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Variable } from '@tensorflow/tfjs';
 import { rng, type Random } from '../util/random';
 import { Discrete, runEpisode, type Env } from 'gym-js';
-import { clipByGlobalNorm } from '../train/gradient-clip';
+import { globalNormScale } from '../train/gradient-clip';
+import { FlatAdam } from './flat-adam';
 import { createQNetwork, copyWeights, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
 import type { TransitionBatch } from './replay-buffer';
 import { PlainDenseNetwork } from './plain-dense-network';
@@ -115,7 +116,7 @@ export class DqnAgent {
   readonly gradientClipNorm: number | null;
   /** Gradient updates done so far. */
   updates = 0;
-  private readonly optimizer: Optimizer;
+  private readonly optimizer: FlatAdam;
   private readonly random: Random | null;
   private readonly variables: Variable[];
   private disposed = false;
@@ -148,8 +149,8 @@ export class DqnAgent {
     this.target = createQNetwork({ ...network, name: 'target' });
     this.target.trainable = false;
     copyWeights(this.online, this.target);
-    this.optimizer = tf.train.adam(learningRate);
     this.variables = this.online.trainableWeights.map((w) => w.read() as Variable);
+    this.optimizer = new FlatAdam(this.variables, learningRate);
     this.random = options.random ?? null;
     this.plain = options.plainGreedyActions === false ? null : PlainDenseNetwork.from(this.online);
   }
@@ -270,8 +271,10 @@ export class DqnAgent {
         const chosen = tf.sum(tf.mul(q, actionMask), 1);
         return (this.loss === 'huber' ? tf.losses.huberLoss(targets, chosen) : tf.losses.meanSquaredError(targets, chosen)) as Scalar;
       }, this.variables);
-      const { gradients, globalNorm } = clipByGlobalNorm(grads, this.gradientClipNorm);
-      this.optimizer.applyGradients(gradients);
+      // Adam over all the variables at once; the same arithmetic as clipByGlobalNorm then tf.train.adam, bit for bit.
+      const gradients = this.variables.map((v) => grads[v.name] as Tensor);
+      const { globalNorm, scale } = globalNormScale(gradients, this.gradientClipNorm);
+      this.optimizer.applyGradients(gradients, scale ?? undefined);
       return [value, globalNorm];
     });
     const lossValue = (loss.dataSync() as Float32Array)[0] as number;

@@ -11,6 +11,7 @@ export * from './replay-buffer';
 export * from './schedules';
 export * from './q-network';
 export * from './plain-dense-network';
+export * from './flat-adam';
 export * from './dqn';
 export * from './train-dqn';
 export * from './grid-world';
