@@ -168,6 +168,28 @@ test('pooling, batch norm, moments, matMul with transposes, softmax and activati
   ]);
 });
 
+test("ReLU's gradient (Step, rewritten on the native rung) and same-type casts match cpu; NaN stays NaN", async (t) => {
+  if (skipped(t)) return;
+  const x = normal([6, 7]);
+  x[0] = 0;
+  x[1] = -0;
+  x[2] = Infinity;
+  x[3] = -Infinity;
+  const upstream = normal([6, 7]);
+  await parity('step, leaky step, relu and its gradient, float32 and int32 casts to their own type', () => [
+    tf.step(tf.tensor2d(x, [6, 7])),
+    tf.step(tf.tensor2d(x, [6, 7]), 0.3),
+    ...tf.grads((v: Tensor) => tf.sum(tf.mul(tf.relu(v), tf.tensor2d(upstream, [6, 7]))))([tf.tensor2d(x, [6, 7])]),
+    tf.cast(tf.tensor2d(x, [6, 7]), 'float32'),
+    tf.cast(tf.tensor1d([3, -4, 5], 'int32'), 'int32').toFloat(),
+  ]);
+  await tf.setBackend('tensorflow');
+  const before = tf.memory().numTensors;
+  const steps = tf.tidy(() => Array.from(tf.step(tf.tensor1d([Number.NaN, -1, 2])).dataSync()));
+  assert.ok(Number.isNaN(steps[0]) && steps[1] === 0 && steps[2] === 1, `step of [NaN, -1, 2] is ${steps.join(', ')}`);
+  assert.equal(tf.memory().numTensors, before);
+});
+
 test("avgPool with 'same' padding: native's gradient is the true one (tfjs' cpu kernel divides border windows by the full size)", async (t) => {
   if (skipped(t)) return;
   await tf.setBackend('tensorflow');

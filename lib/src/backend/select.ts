@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import { tf } from './tf';
 import { registerWasmTrainingKernels } from './wasm/register';
-import { registerNativeMatMul } from './native/mat-mul';
+import { registerNativeKernels } from './native/register';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -115,7 +115,7 @@ async function tryRung(name: BackendName): Promise<string | null> {
     const problem = loadNative(NPM_PACKAGE[name] as string);
     if (problem) return problem;
     if (name === 'node-gpu' && !tf.engine().registryFactory['tensorflow']) return 'the GPU build registered no backend';
-    if (name === 'node') registerNativeMatMul();
+    if (name === 'node') registerNativeKernels();
     return (await tf.setBackend('tensorflow')) ? null : 'tf.setBackend("tensorflow") failed';
   }
   if (name === 'wasm') {

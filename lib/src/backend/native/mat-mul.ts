@@ -13,32 +13,32 @@
  * back, on raw TensorFlow handles (none of them is a tfjs tensor). Anything
  * else (real batches, other types) keeps tfjs-node's own kernel.
  */
-import { tf } from '../tf';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 
 /** What this file uses of tfjs-node's backend (`NodeJSKernelBackend`) and its binding to TensorFlow's C API. */
-interface NativeBackend {
+export interface NativeBackend {
   binding: {
     TF_ATTR_BOOL: number;
     TF_ATTR_TYPE: number;
     TF_ATTR_INT: number;
     TF_FLOAT: number;
     TF_INT32: number;
+    TF_BOOL: number;
     executeOp(name: string, attrs: OpAttribute[], inputs: number[], outputs: number): HandleMetadata[];
-    createTensor(shape: number[], dtype: number, values: Int32Array): number;
+    createTensor(shape: number[], dtype: number, values: Int32Array | Float32Array): number;
     deleteTensor(id: number): void;
   };
   getInputTensorIds(tensors: TensorInfo[]): number[];
   createOutputTensor(metadata: HandleMetadata): TensorInfo;
 }
 
-interface OpAttribute {
+export interface OpAttribute {
   name: string;
   type: number;
   value: unknown;
 }
 
-interface HandleMetadata {
+export interface HandleMetadata {
   id: number;
   shape: number[];
   dtype: number;
@@ -107,17 +107,3 @@ export function withPlainMatMul(original: KernelConfig): KernelConfig {
   return { ...original, kernelFunc };
 }
 
-let registered = false;
-
-/**
- * Puts `withPlainMatMul` around the native rung's `BatchMatMul` once
- * (chapter 0); `initBackend()` calls it when the native rung starts.
- */
-export function registerNativeMatMul(): void {
-  if (registered) return;
-  const original = tf.getKernel('BatchMatMul', 'tensorflow');
-  if (original == null) return;
-  registered = true;
-  tf.unregisterKernel('BatchMatMul', 'tensorflow');
-  tf.registerKernel(withPlainMatMul(original));
-}
