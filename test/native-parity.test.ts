@@ -13,7 +13,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, seed, tf } from 'dlkit';
 import { assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier } from './helpers/parity';
@@ -188,6 +188,21 @@ test("ReLU's gradient (Step, rewritten on the native rung) and same-type casts m
   const steps = tf.tidy(() => Array.from(tf.step(tf.tensor1d([Number.NaN, -1, 2])).dataSync()));
   assert.ok(Number.isNaN(steps[0]) && steps[1] === 0 && steps[2] === 1, `step of [NaN, -1, 2] is ${steps.join(', ')}`);
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('the native rung runs one thread fewer than the cores inside an operation, unless TF_NUM_INTRAOP_THREADS says otherwise', (t) => {
+  if (skipped(t)) return;
+  const threadsIn = (value: string | undefined): string => {
+    const env = { ...process.env };
+    delete env['TF_NUM_INTRAOP_THREADS'];
+    if (value !== undefined) env['TF_NUM_INTRAOP_THREADS'] = value;
+    const script = "require('dlkit').initBackend({ backend: 'node', quiet: true }).then(() => console.log('threads=' + process.env.TF_NUM_INTRAOP_THREADS + ',' + require('dlkit').nativeThreadCount()))";
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: repositoryRoot, env, encoding: 'utf8' });
+    return /threads=(\S+)/.exec(run.stdout)?.[1] ?? `no output (${run.stderr.slice(-300)})`;
+  };
+  const expected = String(Math.max(1, availableParallelism() - 1));
+  assert.equal(threadsIn(undefined), `${expected},${expected}`);
+  assert.equal(threadsIn('3'), '3,3');
 });
 
 test("avgPool with 'same' padding: native's gradient is the true one (tfjs' cpu kernel divides border windows by the full size)", async (t) => {
