@@ -173,7 +173,7 @@ if (torch?.ratios) {
   for (const w of workloadsWithTorch) {
     const row = results.filter((r) => r.workload === w);
     const cells = backends.map((b) => { const r = row.find((x) => x.backend === b); return r?.median !== undefined ? format(r.median) : '—'; });
-    // wasm runs on 1 thread, the native CPU rung on dlkit.nativeThreadCount() (cores - 1): compare each with PyTorch at its own count.
+    // wasm runs on 1 thread, the native CPU rung on dlkit.nativeThreadCount() (TF_NUM_INTRAOP_THREADS, else one per core): compare each with PyTorch at its own count.
     const same = torch.ratios.filter((r) => r.workload === w && r.torchThreads === (r.backend === 'wasm' || r.backend === 'cpu' ? 1 : Math.min(2, dlkit.nativeThreadCount())));
     const best = same.sort((a, b) => b.ratio - a.ratio)[0];
     console.log(`| ${w} | ${row[0]?.unit} | ${cells.join(' | ')} | ${torchOf(w, 1) ? format(torchOf(w, 1)) : '—'} | ${torchOf(w, 2) ? format(torchOf(w, 2)) : '—'} | ${best ? `${best.ratio.toFixed(2)}× (${best.backend})` : '—'} |`);

@@ -86,17 +86,19 @@ export function nativeModulesFolder(): string {
 
 /**
  * Threads TensorFlow's native CPU rung uses inside one operation (chapter 0):
- * `TF_NUM_INTRAOP_THREADS` when it is set, else one less than the machine's
- * cores, at least one. TensorFlow's default is one per core, but Node's main
- * thread, which runs TensorFlow.js between the operations, needs a core too:
- * on the 2-core machine of `bench/README.md`, one thread trained the MLP at
- * 16,400-17,700 samples/s against 12,100-12,800 with two, the ResNet at 1,146
- * against 776, LeNet at 4,143 against 3,447 (the same load, one run each).
- * `initBackend()` sets the variable before TensorFlow starts.
+ * `TF_NUM_INTRAOP_THREADS` when it is set (TensorFlow reads it when it
+ * starts), else TensorFlow's default, one per core. Which is faster depends on
+ * the work: on the 2-core machine of `bench/README.md`, one thread trained the
+ * MLP at 16,400-17,700 samples/s against 12,100-12,800 with two, the ResNet at
+ * 1,146 against 776 and LeNet at 4,143 against 3,447 (Node's main thread,
+ * which runs TensorFlow.js between operations, competes with TensorFlow's
+ * pool), but mini-BERT's pre-training at 5,300-8,200 tokens/s against
+ * 9,500-9,700 with two. So the default stays TensorFlow's; set the variable
+ * before starting Node (or a notebook's kernel) to choose.
  */
 export function nativeThreadCount(): number {
   const set = Number(process.env['TF_NUM_INTRAOP_THREADS']);
-  return Number.isInteger(set) && set > 0 ? set : Math.max(1, availableParallelism() - 1);
+  return Number.isInteger(set) && set > 0 ? set : availableParallelism();
 }
 
 /** Loads a native tfjs-node package if it is installed (or built by `npm run native`) and really is the native one. */
@@ -117,8 +119,6 @@ function loadNative(pkg: string): string | null {
       continue;
     }
     try {
-      // TensorFlow reads it once, when it starts (later calls find the package already loaded).
-      if (pkg === NPM_PACKAGE.node) process.env['TF_NUM_INTRAOP_THREADS'] = String(nativeThreadCount());
       require(path.dirname(resolved));
       return null;
     } catch (error) {
