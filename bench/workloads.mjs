@@ -63,9 +63,15 @@ export const workloads = [
   },
   {
     name: 'dqn-act-latency',
-    description: 'DQN greedy action for one observation (latency, lower is better)',
+    description: 'DQN greedy action for one observation (latency, lower is better): the plain TypeScript pass on cached weights',
     unit: 'µs',
     run: (dlkit, tf, size) => dlkit.measureDqnThroughput({ what: 'act', size, ...reps(size) }),
+  },
+  {
+    name: 'dqn-act-tensor-latency',
+    description: 'the same greedy action through tensors (plainGreedyActions: false)',
+    unit: 'µs',
+    run: (dlkit, tf, size) => dlkit.measureDqnThroughput({ what: 'act', size, plainGreedyActions: false, ...reps(size) }),
   },
   {
     name: 'cartpole-env',

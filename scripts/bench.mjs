@@ -113,6 +113,11 @@ for (const r of results) {
   if (!best || better(r.median, best.median)) winners[r.workload] = { backend: r.backend, median: r.median, unit: r.unit };
 }
 
+/** The PyTorch workload a dlkit workload is compared with (two ways of doing the same work share one). */
+function torchName(workload) {
+  return { 'mlp-trainer': 'mlp-fit', 'dqn-act-tensor-latency': 'dqn-act-latency' }[workload] ?? workload;
+}
+
 /** PyTorch's figures for the same workloads, and dlkit/PyTorch ratios (above 1: dlkit is faster). */
 function runTorch() {
   const candidates = [process.env.DLKIT_TORCH_PYTHON, join(root, '.venv-bench', 'bin', 'python'), 'python3'].filter((p) => p && (p === 'python3' || existsSync(p)));
@@ -120,7 +125,7 @@ function runTorch() {
   if (!python) return { skipped: 'no Python with torch (python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy; or set DLKIT_TORCH_PYTHON)' };
   console.log(`\nPyTorch reference with ${python} (bench/torch_reference.py)`);
   const known = ['matmul-1024', 'mlp-fit', 'lenet-train', 'resnet-train', 'dqn-update', 'dqn-act-latency'];
-  const names = [...new Set(chosen.map((w) => (w.name === 'mlp-trainer' ? 'mlp-fit' : w.name)))].filter((n) => known.includes(n));
+  const names = [...new Set(chosen.map((w) => torchName(w.name)))].filter((n) => known.includes(n));
   if (names.length === 0) return { skipped: `bench/torch_reference.py has none of the chosen workloads (it has ${known.join(', ')})` };
   const run = spawnSync(python, [join(root, 'bench', 'torch_reference.py'), '--threads', '1,2', '--only', names.join(','), ...(size === 'smoke' ? ['--smoke'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   if (run.status !== 0) return { error: `bench/torch_reference.py failed with status ${run.status}` };
@@ -128,7 +133,7 @@ function runTorch() {
   const ratios = [];
   for (const r of results) {
     if (r.median === undefined) continue;
-    const reference = r.workload === 'mlp-trainer' ? 'mlp-fit' : r.workload;
+    const reference = torchName(r.workload);
     for (const t of torch.results.filter((x) => x.workload === reference)) {
       const ratio = r.unit === 'µs' ? t.median / r.median : r.median / t.median;
       ratios.push({ workload: r.workload, backend: r.backend, torchThreads: t.threads, dlkit: r.median, torch: t.median, unit: r.unit, ratio: Number(ratio.toFixed(3)) });
@@ -162,14 +167,14 @@ for (const r of results) {
 console.log('\nfastest backend per workload: ' + Object.entries(winners).map(([w, b]) => `${w} ${b.backend}`).join(', '));
 if (torch?.ratios) {
   const workloadsWithTorch = [...new Set(torch.ratios.map((r) => r.workload))];
-  const torchOf = (workload, threads) => torch.results.find((t) => t.workload === (workload === 'mlp-trainer' ? 'mlp-fit' : workload) && t.threads === threads)?.median;
+  const torchOf = (workload, threads) => torch.results.find((t) => t.workload === torchName(workload) && t.threads === threads)?.median;
   console.log(`\n| workload | unit | ${backends.join(' | ')} | PyTorch ${torch.torch} 1 thread | 2 threads | best dlkit / PyTorch (same threads) |`);
   console.log(`|---|---|${backends.map(() => '---|').join('')}---|---|---|`);
   for (const w of workloadsWithTorch) {
     const row = results.filter((r) => r.workload === w);
     const cells = backends.map((b) => { const r = row.find((x) => x.backend === b); return r?.median !== undefined ? format(r.median) : '—'; });
-    // wasm runs on 1 thread, TensorFlow on as many as there are cores (2 here): compare each with PyTorch at its own count.
-    const same = torch.ratios.filter((r) => r.workload === w && r.torchThreads === (r.backend === 'wasm' || r.backend === 'cpu' ? 1 : Math.min(2, cpus().length)));
+    // wasm runs on 1 thread, the native CPU rung on dlkit.nativeThreadCount() (TF_NUM_INTRAOP_THREADS, else one per core): compare each with PyTorch at its own count.
+    const same = torch.ratios.filter((r) => r.workload === w && r.torchThreads === (r.backend === 'wasm' || r.backend === 'cpu' ? 1 : Math.min(2, dlkit.nativeThreadCount())));
     const best = same.sort((a, b) => b.ratio - a.ratio)[0];
     console.log(`| ${w} | ${row[0]?.unit} | ${cells.join(' | ')} | ${torchOf(w, 1) ? format(torchOf(w, 1)) : '—'} | ${torchOf(w, 2) ? format(torchOf(w, 2)) : '—'} | ${best ? `${best.ratio.toFixed(2)}× (${best.backend})` : '—'} |`);
   }

@@ -13,11 +13,11 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, seed, tf } from 'dlkit';
 import { assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier } from './helpers/parity';
-import type { LayersModel, Scalar, Tensor, Tensor3D, Tensor4D } from 'dlkit';
+import type { LayersModel, Scalar, Tensor, Tensor2D, Tensor3D, Tensor4D } from 'dlkit';
 import { executeNotebook, repositoryRoot } from './helpers/notebooks';
 
 const OP_TOLERANCE = 1e-4;
@@ -153,6 +153,55 @@ test('pooling, batch norm, moments, matMul with transposes, softmax and activati
     tf.matMul(tf.tensor2d(m, [16, 12]), tf.tensor2d(m, [16, 12]), true, false),
     tf.matMul(tf.tensor2d(n, [12, 7]), tf.tensor2d(n, [12, 7]), false, true),
   ]);
+  // The native rung runs these through TensorFlow's 2-D MatMul (a batch of one squeezed), the rest as BatchMatMulV2.
+  const bias = normal([7]);
+  await parity('batch-of-one 3-D matMul with transposes, int32 matMul, fused matMul with bias and ReLU and its gradients', () => [
+    tf.matMul(tf.tensor3d(m, [1, 16, 12]), tf.tensor3d(n, [1, 12, 7])),
+    tf.matMul(tf.tensor3d(m, [1, 16, 12]), tf.tensor3d(m, [1, 16, 12]), true, false),
+    tf.matMul(tf.tensor3d(n, [1, 12, 7]), tf.tensor3d(n, [1, 12, 7]), false, true),
+    tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2], 'int32')).toFloat(),
+    ...tf.grads((x: Tensor, k: Tensor, c: Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: x as Tensor2D, b: k as Tensor2D, bias: c, activation: 'relu' }))))([
+      tf.tensor2d(m, [16, 12]),
+      tf.tensor2d(n, [12, 7]),
+      tf.tensor1d(bias),
+    ]),
+  ]);
+});
+
+test("ReLU's gradient (Step, rewritten on the native rung) and same-type casts match cpu; NaN stays NaN", async (t) => {
+  if (skipped(t)) return;
+  const x = normal([6, 7]);
+  x[0] = 0;
+  x[1] = -0;
+  x[2] = Infinity;
+  x[3] = -Infinity;
+  const upstream = normal([6, 7]);
+  await parity('step, leaky step, relu and its gradient, float32 and int32 casts to their own type', () => [
+    tf.step(tf.tensor2d(x, [6, 7])),
+    tf.step(tf.tensor2d(x, [6, 7]), 0.3),
+    ...tf.grads((v: Tensor) => tf.sum(tf.mul(tf.relu(v), tf.tensor2d(upstream, [6, 7]))))([tf.tensor2d(x, [6, 7])]),
+    tf.cast(tf.tensor2d(x, [6, 7]), 'float32'),
+    tf.cast(tf.tensor1d([3, -4, 5], 'int32'), 'int32').toFloat(),
+  ]);
+  await tf.setBackend('tensorflow');
+  const before = tf.memory().numTensors;
+  const steps = tf.tidy(() => Array.from(tf.step(tf.tensor1d([Number.NaN, -1, 2])).dataSync()));
+  assert.ok(Number.isNaN(steps[0]) && steps[1] === 0 && steps[2] === 1, `step of [NaN, -1, 2] is ${steps.join(', ')}`);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('nativeThreadCount reports TF_NUM_INTRAOP_THREADS when set, else one thread per core, and initBackend leaves the variable alone', (t) => {
+  if (skipped(t)) return;
+  const threadsIn = (value: string | undefined): string => {
+    const env = { ...process.env };
+    delete env['TF_NUM_INTRAOP_THREADS'];
+    if (value !== undefined) env['TF_NUM_INTRAOP_THREADS'] = value;
+    const script = "require('dlkit').initBackend({ backend: 'node', quiet: true }).then(() => console.log('threads=' + process.env.TF_NUM_INTRAOP_THREADS + ',' + require('dlkit').nativeThreadCount()))";
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: repositoryRoot, env, encoding: 'utf8' });
+    return /threads=(\S+)/.exec(run.stdout)?.[1] ?? `no output (${run.stderr.slice(-300)})`;
+  };
+  assert.equal(threadsIn(undefined), `undefined,${availableParallelism()}`);
+  assert.equal(threadsIn('1'), '1,1');
 });
 
 test("avgPool with 'same' padding: native's gradient is the true one (tfjs' cpu kernel divides border windows by the full size)", async (t) => {

@@ -13,8 +13,10 @@
  * (`bench/README.md` has the measurements).
  */
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { tf } from './tf';
 import { registerWasmTrainingKernels } from './wasm/register';
+import { registerNativeKernels } from './native/register';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -82,6 +84,23 @@ export function nativeModulesFolder(): string {
   return process.env['DLKIT_NATIVE_DIR'] || path.resolve(__dirname, '..', '..', '..', '.native', 'node_modules');
 }
 
+/**
+ * Threads TensorFlow's native CPU rung uses inside one operation (chapter 0):
+ * `TF_NUM_INTRAOP_THREADS` when it is set (TensorFlow reads it when it
+ * starts), else TensorFlow's default, one per core. Which is faster depends on
+ * the work: on the 2-core machine of `bench/README.md`, one thread trained the
+ * MLP at 16,400-17,700 samples/s against 12,100-12,800 with two, the ResNet at
+ * 1,146 against 776 and LeNet at 4,143 against 3,447 (Node's main thread,
+ * which runs TensorFlow.js between operations, competes with TensorFlow's
+ * pool), but mini-BERT's pre-training at 5,300-8,200 tokens/s against
+ * 9,500-9,700 with two. So the default stays TensorFlow's; set the variable
+ * before starting Node (or a notebook's kernel) to choose.
+ */
+export function nativeThreadCount(): number {
+  const set = Number(process.env['TF_NUM_INTRAOP_THREADS']);
+  return Number.isInteger(set) && set > 0 ? set : availableParallelism();
+}
+
 /** Loads a native tfjs-node package if it is installed (or built by `npm run native`) and really is the native one. */
 function loadNative(pkg: string): string | null {
   const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
@@ -114,6 +133,7 @@ async function tryRung(name: BackendName): Promise<string | null> {
     const problem = loadNative(NPM_PACKAGE[name] as string);
     if (problem) return problem;
     if (name === 'node-gpu' && !tf.engine().registryFactory['tensorflow']) return 'the GPU build registered no backend';
+    if (name === 'node') registerNativeKernels();
     return (await tf.setBackend('tensorflow')) ? null : 'tf.setBackend("tensorflow") failed';
   }
   if (name === 'wasm') {

@@ -17,10 +17,17 @@ export type DqnWorkload = 'update' | 'act' | 'agent';
  * steps per second; 'act' is the latency of one greedy action in
  * microseconds (its median is the median latency).
  */
-export async function measureDqnThroughput(options: { what: DqnWorkload; size?: 'full' | 'smoke'; warmup?: number; repetitions?: number }): Promise<RateSummary & { unit: string }> {
+export async function measureDqnThroughput(options: {
+  what: DqnWorkload;
+  size?: 'full' | 'smoke';
+  warmup?: number;
+  repetitions?: number;
+  /** The agent's `plainGreedyActions` (default true); false times the tensor path. */
+  plainGreedyActions?: boolean;
+}): Promise<RateSummary & { unit: string }> {
   const smoke = options.size === 'smoke';
   const random = new Random(7);
-  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [128, 128], random });
+  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [128, 128], random, plainGreedyActions: options.plainGreedyActions });
   const buffer = new ReplayBuffer({ capacity: 10_000, observationSize: 4, random });
   const env = make('CartPole-v1');
   try {

@@ -6,12 +6,14 @@
  */
 import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
-import type { Optimizer, Scalar, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Variable } from '@tensorflow/tfjs';
 import { rng, type Random } from '../util/random';
 import { Discrete, runEpisode, type Env } from 'gym-js';
-import { clipByGlobalNorm } from '../train/gradient-clip';
+import { globalNormScale } from '../train/gradient-clip';
+import { FlatAdam } from './flat-adam';
 import { createQNetwork, copyWeights, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
 import type { TransitionBatch } from './replay-buffer';
+import { PlainDenseNetwork } from './plain-dense-network';
 
 /** Options of `new DqnAgent(...)` (chapter 9). */
 export interface DqnAgentOptions {
@@ -35,6 +37,13 @@ export interface DqnAgentOptions {
   observationScale?: number[] | null;
   /** Generator for exploration; defaults to the shared `rng()`. */
   random?: Random;
+  /**
+   * Pick greedy actions with a plain TypeScript forward pass on a copy of the
+   * weights (`PlainDenseNetwork`), which gives the tensor path's action and
+   * falls back to it when a near-tie leaves it unsure. Default true; false
+   * always uses tensors.
+   */
+  plainGreedyActions?: boolean;
 }
 
 /** What one `update` did (chapter 9). */
@@ -107,11 +116,14 @@ export class DqnAgent {
   readonly gradientClipNorm: number | null;
   /** Gradient updates done so far. */
   updates = 0;
-  private readonly optimizer: Optimizer;
+  private readonly optimizer: FlatAdam;
   private readonly random: Random | null;
   private readonly variables: Variable[];
   private disposed = false;
   private readonly fused = new Map<'online' | 'target', FusedDenseLayer[] | null>();
+  private readonly plain: PlainDenseNetwork | null;
+  /** Greedy actions chosen so far by the plain forward pass and by the tensor path (chapter 9). */
+  readonly greedyActionPaths = { plain: 0, tensor: 0 };
 
   constructor(options: DqnAgentOptions) {
     this.observationSize = options.observationSize;
@@ -137,9 +149,10 @@ export class DqnAgent {
     this.target = createQNetwork({ ...network, name: 'target' });
     this.target.trainable = false;
     copyWeights(this.online, this.target);
-    this.optimizer = tf.train.adam(learningRate);
     this.variables = this.online.trainableWeights.map((w) => w.read() as Variable);
+    this.optimizer = new FlatAdam(this.variables, learningRate);
     this.random = options.random ?? null;
+    this.plain = options.plainGreedyActions === false ? null : PlainDenseNetwork.from(this.online);
   }
 
   /** Builds an agent sized for `env` (a Discrete action space and a one-dimensional observation space) (chapter 9). */
@@ -160,12 +173,16 @@ export class DqnAgent {
     if (this.disposed) throw new Error('DqnAgent: this agent was disposed; create a new one.');
   }
 
-  /** The online network's Q-values for one observation (one forward pass, one read). */
-  qValues(observation: ArrayLike<number>): Float32Array {
+  private checkObservation(observation: ArrayLike<number>): void {
     this.checkAlive();
     if (observation.length !== this.observationSize) {
       throw new Error(`DqnAgent: expected an observation of ${this.observationSize} numbers, got ${observation.length}.`);
     }
+  }
+
+  /** The online network's Q-values for one observation (one forward pass, one read). */
+  qValues(observation: ArrayLike<number>): Float32Array {
+    this.checkObservation(observation);
     return tf.tidy(() => {
       const input = tf.tensor2d(observation as Float32Array, [1, this.observationSize]);
       return this.forward('online', input).dataSync() as Float32Array;
@@ -191,8 +208,21 @@ export class DqnAgent {
     return x;
   }
 
-  /** The action with the highest Q-value (ties go to the lowest index). */
+  /**
+   * The action with the highest Q-value (ties go to the lowest index): by the
+   * plain forward pass when the network allows it and it is sure, else from
+   * `qValues` (chapter 9).
+   */
   greedyAction(observation: ArrayLike<number>): number {
+    if (this.plain) {
+      this.checkObservation(observation);
+      const action = this.plain.greedyAction(observation);
+      if (action !== null) {
+        this.greedyActionPaths.plain += 1;
+        return action;
+      }
+    }
+    this.greedyActionPaths.tensor += 1;
     const q = this.qValues(observation);
     let best = 0;
     for (let a = 1; a < q.length; a++) if ((q[a] as number) > (q[best] as number)) best = a;
@@ -241,8 +271,10 @@ export class DqnAgent {
         const chosen = tf.sum(tf.mul(q, actionMask), 1);
         return (this.loss === 'huber' ? tf.losses.huberLoss(targets, chosen) : tf.losses.meanSquaredError(targets, chosen)) as Scalar;
       }, this.variables);
-      const { gradients, globalNorm } = clipByGlobalNorm(grads, this.gradientClipNorm);
-      this.optimizer.applyGradients(gradients);
+      // Adam over all the variables at once; the same arithmetic as clipByGlobalNorm then tf.train.adam, bit for bit.
+      const gradients = this.variables.map((v) => grads[v.name] as Tensor);
+      const { globalNorm, scale } = globalNormScale(gradients, this.gradientClipNorm);
+      this.optimizer.applyGradients(gradients, scale ?? undefined);
       return [value, globalNorm];
     });
     const lossValue = (loss.dataSync() as Float32Array)[0] as number;

@@ -10,6 +10,8 @@ export * from './show-episode';
 export * from './replay-buffer';
 export * from './schedules';
 export * from './q-network';
+export * from './plain-dense-network';
+export * from './flat-adam';
 export * from './dqn';
 export * from './train-dqn';
 export * from './grid-world';

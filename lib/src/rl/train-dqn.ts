@@ -118,6 +118,7 @@ const AGENT_OPTION_KEYS: Record<keyof Omit<DqnAgentOptions, 'observationSize' | 
   doubleDqn: true,
   loss: true,
   gradientClipNorm: true,
+  plainGreedyActions: true,
 };
 
 /** Reported after every training episode (chapter 9). */

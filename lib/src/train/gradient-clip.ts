@@ -22,16 +22,27 @@ export interface ClippedGradients {
  * the results are new tensors.
  */
 export function clipByGlobalNorm(gradients: NamedTensorMap, maxNorm: number | null): ClippedGradients {
-  if (maxNorm !== null && !(typeof maxNorm === 'number' && maxNorm > 0 && Number.isFinite(maxNorm))) {
-    throw new Error(`clipByGlobalNorm: maxNorm must be a positive finite number (or null for no clipping), got ${String(maxNorm)}.`);
-  }
   const names = Object.keys(gradients);
-  if (names.length === 0) throw new Error('clipByGlobalNorm: no gradients to clip; are any variables trainable?');
-  const globalNorm = tf.sqrt(tf.addN(names.map((name) => tf.sum(tf.square(gradients[name] as Tensor))))) as Scalar;
-  if (maxNorm === null) return { gradients, globalNorm };
-  // Exactly 1 when the norm is within bounds, maxNorm / norm otherwise.
-  const scale = tf.div(maxNorm, tf.maximum(globalNorm, maxNorm));
+  const { globalNorm, scale } = globalNormScale(names.map((name) => gradients[name] as Tensor), maxNorm);
+  if (scale === null) return { gradients, globalNorm };
   const clipped: NamedTensorMap = {};
   for (const name of names) clipped[name] = tf.mul(gradients[name] as Tensor, scale);
   return { gradients: clipped, globalNorm };
+}
+
+/**
+ * The global norm of `gradients` and the factor `clipByGlobalNorm` multiplies
+ * them by (chapter 5): exactly 1 when the norm is within `maxNorm`,
+ * `maxNorm / norm` otherwise; null when `maxNorm` is null (no clipping). For
+ * an optimiser that scales the gradients itself (the DQN agent's, chapter 9).
+ */
+export function globalNormScale(gradients: Tensor[], maxNorm: number | null): { globalNorm: Scalar; scale: Scalar | null } {
+  if (maxNorm !== null && !(typeof maxNorm === 'number' && maxNorm > 0 && Number.isFinite(maxNorm))) {
+    throw new Error(`clipByGlobalNorm: maxNorm must be a positive finite number (or null for no clipping), got ${String(maxNorm)}.`);
+  }
+  if (gradients.length === 0) throw new Error('clipByGlobalNorm: no gradients to clip; are any variables trainable?');
+  const globalNorm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))) as Scalar;
+  if (maxNorm === null) return { globalNorm, scale: null };
+  // Exactly 1 when the norm is within bounds, maxNorm / norm otherwise.
+  return { globalNorm, scale: tf.div(maxNorm, tf.maximum(globalNorm, maxNorm)) as Scalar };
 }

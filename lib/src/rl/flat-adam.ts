@@ -1,0 +1,91 @@
+/**
+ * Adam over all of a small network's variables at once (chapter 9).
+ *
+ * tfjs' `AdamOptimizer` updates each variable on its own: fourteen
+ * element-wise operations, six scalar tensors made from its numbers, for every
+ * weight and bias. For the DQN's 4-128-128-2 network that is about a hundred
+ * tiny operations per update, and on these sizes each one costs more in
+ * TensorFlow.js' bookkeeping than in arithmetic. `FlatAdam` lays the
+ * gradients, the moments and the weights end to end in one vector and runs
+ * the same fourteen operations once. Every operation is element-wise (each
+ * entry is one correctly rounded float32 operation on the same inputs), so
+ * the new weights are bit for bit those of `tf.train.adam` with the same
+ * settings.
+ */
+import { tf } from '../backend/tf';
+import type { Scalar, Tensor } from '../backend/tf';
+import type { AdamOptimizer, Variable } from '@tensorflow/tfjs';
+
+/** Adam (Kingma and Ba 2015) with tfjs' defaults and arithmetic, over one flat vector of variables (chapter 9). */
+export class FlatAdam {
+  private readonly variables: Variable[];
+  private readonly sizes: number[];
+  private readonly firstMoment: Variable;
+  private readonly secondMoment: Variable;
+  private readonly accumulatedBeta1: Variable;
+  private readonly accumulatedBeta2: Variable;
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly epsilon: number;
+  private readonly learningRate: number;
+
+  /** Adam for `variables` with tfjs' `tf.train.adam(learningRate)` settings (its epsilon is the backend's). */
+  constructor(variables: Variable[], learningRate: number) {
+    if (variables.length === 0) throw new Error('FlatAdam: no variables to train.');
+    this.variables = variables;
+    this.sizes = variables.map((v) => v.size);
+    // The same hyperparameters tfjs would use: read them off its own optimiser, then free it.
+    const reference = tf.train.adam(learningRate) as AdamOptimizer & { beta1: number; beta2: number; epsilon: number; learningRate: number };
+    this.beta1 = reference.beta1;
+    this.beta2 = reference.beta2;
+    this.epsilon = reference.epsilon;
+    this.learningRate = reference.learningRate;
+    reference.dispose();
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    [this.firstMoment, this.secondMoment, this.accumulatedBeta1, this.accumulatedBeta2] = tf.tidy(() => [
+      tf.variable(tf.zeros([total]), false),
+      tf.variable(tf.zeros([total]), false),
+      tf.variable(tf.scalar(this.beta1), false),
+      tf.variable(tf.scalar(this.beta2), false),
+    ]);
+  }
+
+  /**
+   * One Adam step (chapter 9) with `gradients` (in the variables' order),
+   * each multiplied by `scale` first when given (gradient clipping).
+   */
+  applyGradients(gradients: Tensor[], scale?: Scalar): void {
+    if (gradients.length !== this.variables.length) {
+      throw new Error(`FlatAdam: expected ${this.variables.length} gradients, got ${gradients.length}.`);
+    }
+    tf.tidy(() => {
+      const oneMinusAccumulatedBeta1 = tf.sub(1, this.accumulatedBeta1);
+      const oneMinusAccumulatedBeta2 = tf.sub(1, this.accumulatedBeta2);
+      const joined = tf.concat(gradients.map((g) => tf.reshape(g, [-1])));
+      const gradient = scale === undefined ? joined : tf.mul(joined, scale);
+      const value = tf.concat(this.variables.map((v) => tf.reshape(v, [-1])));
+      // tfjs' AdamOptimizer.applyGradients, operation for operation.
+      const newFirstMoment = tf.add(tf.mul(this.firstMoment, this.beta1), tf.mul(gradient, 1 - this.beta1));
+      const newSecondMoment = tf.add(tf.mul(this.secondMoment, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
+      const biasCorrectedFirstMoment = tf.div(newFirstMoment, oneMinusAccumulatedBeta1);
+      const biasCorrectedSecondMoment = tf.div(newSecondMoment, oneMinusAccumulatedBeta2);
+      this.firstMoment.assign(newFirstMoment);
+      this.secondMoment.assign(newSecondMoment);
+      const newValue = tf.add(tf.mul(tf.div(biasCorrectedFirstMoment, tf.add(tf.sqrt(biasCorrectedSecondMoment), this.epsilon)), -this.learningRate), value);
+      // One slice per variable (tf.split's wasm kernel copies the whole vector out for each part).
+      let offset = 0;
+      this.variables.forEach((v, i) => {
+        const size = this.sizes[i] as number;
+        v.assign(tf.reshape(tf.slice(newValue, offset, size), v.shape));
+        offset += size;
+      });
+      this.accumulatedBeta1.assign(tf.mul(this.accumulatedBeta1, this.beta1));
+      this.accumulatedBeta2.assign(tf.mul(this.accumulatedBeta2, this.beta2));
+    });
+  }
+
+  /** Frees the moments. */
+  dispose(): void {
+    tf.dispose([this.firstMoment, this.secondMoment, this.accumulatedBeta1, this.accumulatedBeta2]);
+  }
+}
