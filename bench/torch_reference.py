@@ -3,7 +3,8 @@
 Same shapes, batch sizes, optimiser (Adam, learning rate 1e-3), loss and step counts as bench/workloads.mjs
 and dlkit's measure/ (MLP 784-256-128-10 at batch 128; the LeNet and the chapter-7 ResNet at batch 64 on
 28x28x1; the DQN update of a 4-128-128-2 network at batch 64 with double DQN, Huber loss and gradient
-clipping at norm 10; one greedy action). One warm-up and 3 timed repetitions per workload, the median
+clipping at norm 10; one greedy action; chapter 6's mini-BERT pre-training and fine-tuning; chapter 8's matrix
+factorisation over MovieLens). One warm-up and 3 timed repetitions per workload, the median
 reported, for each thread count given (torch.set_num_threads). Prints one JSON object on stdout.
 
 Usage: python bench/torch_reference.py [--threads 1,2] [--smoke]
@@ -139,6 +140,120 @@ def dqn(what, smoke):
     return {"median": 1e6 / rates["median"], "min": 1e6 / rates["max"], "max": 1e6 / rates["min"], "repetitions": rates["repetitions"]}
 
 
+class MiniBert(nn.Module):
+    """Chapter 6's encoder (vocab 8000, hidden 64, 2 post-LayerNorm blocks of 4 heads, feed-forward 256, GELU,
+    dropout 0.1) with its masked-LM head (dense, GELU, LayerNorm, output tied to the token embeddings) or its
+    [CLS] classifier (tanh pooler, dropout, 2 classes), as in dlkit's models/transformer.ts."""
+
+    def __init__(self, what, vocabulary=8000, hidden=64, length=128):
+        super().__init__()
+        self.token = nn.Embedding(vocabulary, hidden)
+        self.position = nn.Embedding(length, hidden)
+        self.segment = nn.Embedding(2, hidden)
+        self.norm = nn.LayerNorm(hidden)
+        self.dropout = nn.Dropout(0.1)
+        block = nn.TransformerEncoderLayer(hidden, 4, 256, 0.1, activation="gelu", batch_first=True)
+        self.blocks = nn.TransformerEncoder(block, 2, enable_nested_tensor=False)
+        self.what = what
+        if what == "pretrain":
+            self.transform, self.head_norm = nn.Linear(hidden, hidden), nn.LayerNorm(hidden)
+            self.output_bias = nn.Parameter(torch.zeros(vocabulary))
+        else:
+            self.pooler, self.classifier = nn.Linear(hidden, hidden), nn.Linear(hidden, 2)
+
+    def forward(self, ids, positions=None):
+        length = ids.shape[1]
+        x = self.token(ids) + self.position.weight[:length] + self.segment.weight[0]
+        h = self.blocks(self.dropout(self.norm(x)), src_key_padding_mask=ids == 0)
+        if self.what == "pretrain":
+            chosen = h.reshape(-1, h.shape[-1])[positions]
+            z = self.head_norm(nn.functional.gelu(self.transform(chosen)))
+            return z @ self.token.weight.T + self.output_bias
+        return self.classifier(self.dropout(torch.tanh(self.pooler(h[:, 0]))))
+
+
+def mini_bert(what, smoke):
+    """Tokens per second of training: batch 32 x length 128, 4 steps an epoch, Adam 1e-3 (dlkit's
+    measureMiniBertThroughput). Pre-training masks 15% of the ordinary tokens afresh each batch (80% [MASK],
+    10% random, 10% kept) and scores only those positions."""
+    length, batch, steps = (16, 4, 1) if smoke else (128, 32, 4)
+    vocabulary = 8000
+    torch.manual_seed(1)
+    model = MiniBert(what, vocabulary, 64, length)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ids = torch.randint(5, vocabulary, (batch * steps, length))
+    ids[:, 0], ids[:, -1] = 2, 3
+    labels = torch.arange(batch * steps) % 2
+
+    def epoch():
+        model.train()
+        for i in range(steps):
+            x = ids[i * batch:(i + 1) * batch].clone()
+            optimiser.zero_grad(set_to_none=True)
+            if what == "pretrain":
+                ordinary = x >= 5
+                chosen = ordinary & (torch.rand(x.shape) < 0.15)
+                positions = chosen.reshape(-1).nonzero().squeeze(1)
+                targets = x.reshape(-1)[positions]
+                draw = torch.rand(positions.shape)
+                flat = x.reshape(-1)
+                flat[positions[draw < 0.8]] = 4
+                swap = positions[(draw >= 0.8) & (draw < 0.9)]
+                flat[swap] = torch.randint(5, vocabulary, swap.shape)
+                loss = nn.functional.cross_entropy(model(x, positions), targets)
+            else:
+                loss = nn.functional.cross_entropy(model(x), labels[i * batch:(i + 1) * batch])
+            loss.backward()
+            optimiser.step()
+        loss.item()
+        return batch * steps * length
+
+    return measure_rate(epoch, 1, 1 if smoke else 3)
+
+
+def matrix_factorisation(smoke):
+    """Ratings per second: one epoch of chapter 8's model over MovieLens (datasets/movielens-small), 32
+    dimensions, user and item biases, batch 1024, Adam 0.002, mean squared error + 0.05 x mean L2 of the
+    gathered rows (dlkit's MatrixFactorisation and the matrix-factorisation-train workload)."""
+    import csv
+    import os
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datasets", "movielens-small", "ratings.csv")
+    with open(path) as file:
+        rows = [(int(r["userId"]), int(r["movieId"]), float(r["rating"])) for r in csv.DictReader(file)]
+    if smoke:
+        rows = rows[:5000]
+    user_index = {u: k for k, u in enumerate(sorted({r[0] for r in rows}))}
+    item_index = {i: k for k, i in enumerate(sorted({r[1] for r in rows}))}
+    users = torch.tensor([user_index[r[0]] for r in rows])
+    items = torch.tensor([item_index[r[1]] for r in rows])
+    ratings = torch.tensor([r[2] for r in rows])
+    torch.manual_seed(1)
+    p = nn.Parameter(torch.randn(len(user_index), 32) * 0.1)
+    q = nn.Parameter(torch.randn(len(item_index), 32) * 0.1)
+    bu = nn.Parameter(torch.zeros(len(user_index)))
+    bi = nn.Parameter(torch.zeros(len(item_index)))
+    mean = ratings.mean()
+    optimiser = torch.optim.Adam([p, q, bu, bi], lr=0.002)
+    batch = 1024
+
+    def epoch():
+        order = torch.randperm(len(rows))
+        for start in range(0, len(rows), batch):
+            index = order[start:start + batch]
+            u, i = users[index], items[index]
+            pu, qi, b_u, b_i = p[u], q[i], bu[u], bi[i]
+            prediction = (pu * qi).sum(1) + b_u + b_i + mean
+            error = ((prediction - ratings[index]) ** 2).mean()
+            penalty = 0.05 * ((pu ** 2).sum(1) + (qi ** 2).sum(1)).mean() + 0.05 * (b_u ** 2 + b_i ** 2).mean()
+            optimiser.zero_grad(set_to_none=True)
+            (error + penalty).backward()
+            optimiser.step()
+        error.item()
+        return len(rows)
+
+    return measure_rate(epoch, 1, 1 if smoke else 3)
+
+
 def matmul(smoke):
     n, inner = (128, 2) if smoke else (1024, 5)
     a, b = torch.randn(n, n), torch.randn(n, n)
@@ -158,6 +273,9 @@ WORKLOADS = {
     "resnet-train": ("samples/s", lambda smoke: training_rate(resnet, (1, 28, 28), 64, 8, smoke)),
     "dqn-update": ("steps/s", lambda smoke: dqn("update", smoke)),
     "dqn-act-latency": ("µs", lambda smoke: dqn("act", smoke)),
+    "mini-bert-train": ("tokens/s", lambda smoke: mini_bert("pretrain", smoke)),
+    "mini-bert-finetune": ("tokens/s", lambda smoke: mini_bert("finetune", smoke)),
+    "matrix-factorisation-train": ("ratings/s", lambda smoke: matrix_factorisation(smoke)),
 }
 
 
