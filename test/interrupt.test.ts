@@ -237,6 +237,28 @@ test('closeInterruptedScopes closes scopes that broken code left open and frees 
   kept.dispose();
 });
 
+test('closeInterruptedScopes also frees an open scope when an interrupt left a popped scope active', async () => {
+  await initBackend({ quiet: true });
+  const kept = tf.ones([3]);
+  const before = tf.memory().numTensors;
+  // A tf.tidy holding two tensors, inside it an op's scope holding its result;
+  // the interrupt lands in tfjs' endScope after the op's scope was popped but
+  // before the tidy's scope was made active again.
+  const engine = tf.engine() as unknown as { startScope(): void; state: { scopeStack: unknown[]; activeScope: unknown } };
+  engine.startScope();
+  tf.add(kept, 1);
+  tf.mul(kept, 2);
+  engine.startScope();
+  tf.square(kept);
+  engine.state.scopeStack.pop();
+  assert.equal(tf.memory().numTensors, before + 3);
+  assert.deepEqual(closeInterruptedScopes(), { scopes: 1, tensors: 3 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(engine.state.activeScope, null);
+  assert.deepEqual(Array.from(tf.tidy(() => tf.add(kept, 1)).dataSync()), [2, 2, 2]);
+  kept.dispose();
+});
+
 test('LivePlot.close(note) ends the progress line with the note instead of "done in"', () => {
   const plot = new LivePlot({ total: 100, unit: 'samples', logOutsideNotebook: false });
   plot.update(1, { loss: 0.5 }, { done: 40, label: 'epoch 1/5' });

@@ -140,9 +140,11 @@ export interface ClosedScopes {
  * inside a `tf.tidy`): it closes every open scope.
  */
 export function closeInterruptedScopes(): ClosedScopes {
+  type Scope = { track: { kept?: boolean; isDisposed: boolean; dispose(): void }[] };
   const engine = tf.engine() as unknown as {
     state: {
-      scopeStack: unknown[];
+      scopeStack: Scope[];
+      activeScope: Scope | null;
       activeTape?: { saved?: { dispose(): void }[] }[] | null;
       gradientDepth: number;
       kernelDepth: number;
@@ -153,10 +155,21 @@ export function closeInterruptedScopes(): ClosedScopes {
   const before = tf.memory().numTensors;
   const engineState = engine.state;
   let scopes = 0;
+  // An interrupt inside tfjs' endScope, after it popped a scope but before it
+  // made the parent active, leaves activeScope pointing at the popped scope.
+  // Its tensors are disposed but the one it was handing to its parent; that
+  // one goes now (the code that would have received it was stopped), and every
+  // open scope is made active before it is ended, so that its own tensors go.
+  const stale = engineState.activeScope;
+  if (stale && !engineState.scopeStack.includes(stale)) {
+    for (const tensor of stale.track) if (!tensor.kept && !tensor.isDisposed) tensor.dispose();
+  }
   while (engineState.scopeStack.length > 0) {
+    engineState.activeScope = engineState.scopeStack[engineState.scopeStack.length - 1] as Scope;
     engine.endScope();
     scopes += 1;
   }
+  engineState.activeScope = null;
   if (Array.isArray(engineState.activeTape)) {
     for (const node of engineState.activeTape) for (const tensor of node.saved ?? []) tensor.dispose();
     engineState.activeTape = null;
