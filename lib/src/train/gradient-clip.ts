@@ -14,6 +14,19 @@ export interface ClippedGradients {
 }
 
 /**
+ * Throws unless `value` is a positive finite number, the one bound on a
+ * gradient norm that clipping accepts (chapter 5). `name` says whose value it
+ * is (`'Trainer: clipNorm'`), `turnOff` how to ask for no clipping instead
+ * (`'leave it out'`). The Trainer calls it when it is built, so a bad
+ * `clipNorm` fails before any training; `clipByGlobalNorm` on every call.
+ */
+export function checkClipNorm(value: number, name: string, turnOff: string): void {
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+    throw new Error(`${name} must be a positive finite number (${turnOff} for no clipping), got ${String(value)}.`);
+  }
+}
+
+/**
  * Rescales a set of gradients so that their global norm (all of them taken
  * as one long vector) is at most `maxNorm` (chapter 5), as
  * `tf.clip_by_global_norm` and PyTorch's `clip_grad_norm_` do: the direction
@@ -37,9 +50,7 @@ export function clipByGlobalNorm(gradients: NamedTensorMap, maxNorm: number | nu
  * an optimiser that scales the gradients itself (the DQN agent's, chapter 9).
  */
 export function globalNormScale(gradients: Tensor[], maxNorm: number | null): { globalNorm: Scalar; scale: Scalar | null } {
-  if (maxNorm !== null && !(typeof maxNorm === 'number' && maxNorm > 0 && Number.isFinite(maxNorm))) {
-    throw new Error(`clipByGlobalNorm: maxNorm must be a positive finite number (or null for no clipping), got ${String(maxNorm)}.`);
-  }
+  if (maxNorm !== null) checkClipNorm(maxNorm, 'clipByGlobalNorm: maxNorm', 'or null');
   if (gradients.length === 0) throw new Error('clipByGlobalNorm: no gradients to clip; are any variables trainable?');
   const globalNorm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))) as Scalar;
   if (maxNorm === null) return { globalNorm, scale: null };

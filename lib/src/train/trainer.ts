@@ -16,7 +16,7 @@ import { EarlyStopping, PrintEpochs, validationName, type EpochLogs, type Traine
 import { checkCheckpointDirectory, loadCheckpointFolder, saveCheckpointFolder, storedTensor, tensorFromStored } from './checkpoint';
 import { LivePlotCallback } from './live-plot-callback';
 import { Objective } from './objective';
-import { clipByGlobalNorm } from './gradient-clip';
+import { checkClipNorm, clipByGlobalNorm } from './gradient-clip';
 import { getLearningRate, makeOptimizer, setLearningRate } from './optimizers';
 import {
   checkData, checkLabels, checkSameWeights, isLayersModel, modelOutputs, modelWeightNames, modelWeights, outputsAreLogits, regularisationLoss, setModelWeights, type TrainableModel,
@@ -61,7 +61,7 @@ export class Trainer implements TrainerControl {
     if (!isLayersModel(model) && (typeof model.loss !== 'function' || !Array.isArray(model.trainableVariables))) {
       throw new Error('Trainer: the model must be a tf.LayersModel or an object with trainableVariables (an array of tf.Variable) and loss(batch, training).');
     }
-    if (options.clipNorm !== undefined && !(options.clipNorm > 0 && Number.isFinite(options.clipNorm))) throw new Error(`Trainer: clipNorm must be a positive finite number (leave it out for no clipping), got ${options.clipNorm}.`);
+    if (options.clipNorm !== undefined) checkClipNorm(options.clipNorm, 'Trainer: clipNorm', 'leave it out');
     this.model = model;
     this.options = options;
     const compiled = isLayersModel(model) ? (model as unknown as { optimizer?: Optimizer }).optimizer : undefined;
