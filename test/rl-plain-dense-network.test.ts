@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CART_POLE_OBSERVATION_SCALE, DqnAgent, FlatAdam, PlainDenseNetwork, Random, ReplayBuffer, clipByGlobalNorm, globalNormScale, initBackend, seed, tf, unseed, type Tensor } from 'dlkit';
+import { CART_POLE_OBSERVATION_SCALE, DqnAgent, FlatAdam, PlainDenseNetwork, Random, ReplayBuffer, clipByGlobalNorm, denseLayers, globalNormScale, initBackend, seed, tf, unseed, type Tensor } from 'dlkit';
 
 /** The tensor path's choice: the highest value, ties to the lowest index. */
 function argmax(values: ArrayLike<number>): number {
@@ -84,6 +84,38 @@ test('near-ties within float32 rounding are never answered wrongly', async () =>
   // Both outcomes occur: the sharpest perturbations are left to the tensor path, the widest are answered.
   assert.ok(answered > 100 && deferred > 100, `answered ${answered}, deferred ${deferred}`);
   unseed();
+});
+
+test('denseLayers reads sizes, activations and the weight variables of a dense Sequential, and refuses anything else', async () => {
+  await initBackend({ quiet: true });
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ units: 5, activation: 'relu', inputShape: [3] }), tf.layers.dense({ units: 2, useBias: false })],
+  });
+  const layers = denseLayers(model, ['linear', 'relu']);
+  assert.ok(layers, 'a dense model with allowed activations is read');
+  assert.deepEqual(
+    layers.map(({ inputs, outputs, activation, bias }) => ({ inputs, outputs, activation, hasBias: bias !== null })),
+    [
+      { inputs: 3, outputs: 5, activation: 'relu', hasBias: true },
+      { inputs: 5, outputs: 2, activation: 'linear', hasBias: false },
+    ],
+  );
+  // The layers' own variables, not copies: later weight changes are seen through them.
+  const [first, second] = model.layers;
+  assert.equal(layers[0]?.kernel, first?.weights[0]);
+  assert.equal(layers[0]?.bias, first?.weights[1]);
+  assert.equal(layers[1]?.kernel, second?.weights[0]);
+  // An activation outside the allowed list, a layer that is not Dense, or no layers at all: null.
+  assert.equal(denseLayers(model, ['linear']), null);
+  const dropout = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3] }), tf.layers.dropout({ rate: 0.5 }), tf.layers.dense({ units: 2 })] });
+  assert.equal(denseLayers(dropout, ['linear']), null);
+  assert.equal(denseLayers(tf.sequential(), ['linear']), null);
+  // The agent's Q-network, with its fixed scaling layer first, is read whole.
+  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [8], observationScale: [...CART_POLE_OBSERVATION_SCALE] });
+  assert.deepEqual(denseLayers(agent.online, ['linear', 'relu'])?.map((l) => [l.inputs, l.outputs, l.activation]), [[4, 4, 'linear'], [4, 8, 'relu'], [8, 2, 'linear']]);
+  agent.dispose();
+  model.dispose();
+  dropout.dispose();
 });
 
 test('networks the plain pass cannot represent are refused, and exact ties are left to the tensor path', async () => {

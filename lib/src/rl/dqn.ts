@@ -11,7 +11,7 @@ import { rng, type Random } from '../util/random';
 import { Discrete, runEpisode, type Env } from 'gym-js';
 import { globalNormScale } from '../train/gradient-clip';
 import { FlatAdam } from './flat-adam';
-import { createQNetwork, copyWeights, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
+import { createQNetwork, copyWeights, denseLayers, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
 import type { TransitionBatch } from './replay-buffer';
 import { PlainDenseNetwork } from './plain-dense-network';
 
@@ -77,29 +77,20 @@ export function summariseReturns(returns: number[], lengths: number[] = []): Eva
   return { returns, lengths, mean, std: Math.sqrt(variance), min: Math.min(...returns), max: Math.max(...returns) };
 }
 
+/** Activations `tf.fused.matMul` applies itself. */
+const FUSABLE_ACTIVATIONS = ['linear', 'relu', 'elu', 'relu6', 'sigmoid'] as const;
+
 /** A dense layer as the tensors a fused matrix product needs. */
 interface FusedDenseLayer {
   kernel: Tensor2D;
   bias?: Tensor;
-  activation: 'linear' | 'relu' | 'elu' | 'relu6' | 'sigmoid';
+  activation: (typeof FUSABLE_ACTIVATIONS)[number];
 }
-
-const FUSABLE_ACTIVATIONS = new Set(['linear', 'relu', 'elu', 'relu6', 'sigmoid']);
 
 /** The model's layers as fused dense layers, or null if any layer is not a plain dense layer. */
 function fusedDenseLayers(model: Sequential): FusedDenseLayer[] | null {
-  const layers: FusedDenseLayer[] = [];
-  for (const layer of model.layers) {
-    const config = layer.getConfig() as { activation?: string; useBias?: boolean };
-    const weights = layer.weights.map((w) => w.read());
-    if (layer.getClassName() !== 'Dense' || !FUSABLE_ACTIVATIONS.has(config.activation ?? 'linear')) return null;
-    layers.push({
-      kernel: weights[0] as Tensor2D,
-      bias: config.useBias === false ? undefined : weights[1],
-      activation: (config.activation ?? 'linear') as FusedDenseLayer['activation'],
-    });
-  }
-  return layers;
+  const layers = denseLayers(model, FUSABLE_ACTIVATIONS);
+  return layers && layers.map(({ kernel, bias, activation }) => ({ kernel: kernel.read() as Tensor2D, bias: bias?.read(), activation }));
 }
 
 /** A DQN agent: online and target Q-networks and their Adam optimiser (chapter 9). */

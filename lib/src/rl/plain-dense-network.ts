@@ -18,6 +18,7 @@
  * caller uses the tensor path.
  */
 import type { Sequential } from '../backend/tf';
+import { denseLayers } from './q-network';
 
 /** Unit roundoff of float32. */
 const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
@@ -29,7 +30,7 @@ const FLOAT32_LARGE = 2 ** 126;
 const FLOAT32_SAFE_BOUND = 2 ** 100;
 
 /** Activations a plain dense layer can apply exactly as the tensor path does (both are 1-Lipschitz and exact in floating point). */
-const PLAIN_ACTIVATIONS = new Set(['linear', 'relu', 'relu6']);
+const PLAIN_ACTIVATIONS = ['linear', 'relu', 'relu6'] as const;
 
 /** The data identity of a tensor; tfjs never changes the data behind one, a variable gets a new one when assigned. */
 type DataId = object;
@@ -43,7 +44,7 @@ interface PlainDenseLayer {
   outputs: number;
   kernel: WeightSource;
   bias: WeightSource | null;
-  activation: 'linear' | 'relu' | 'relu6';
+  activation: (typeof PLAIN_ACTIVATIONS)[number];
   /** Data identities the copies below were made from (null: not copied yet). */
   kernelData: DataId | null;
   biasData: DataId | null;
@@ -92,29 +93,16 @@ export class PlainDenseNetwork {
    * Nothing is copied until the first `greedyAction`.
    */
   static from(model: Sequential): PlainDenseNetwork | null {
-    const layers: PlainDenseLayer[] = [];
-    for (const layer of model.layers) {
-      if (layer.getClassName() !== 'Dense') return null;
-      const config = layer.getConfig() as { activation?: string; useBias?: boolean };
-      const activation = config.activation ?? 'linear';
-      if (!PLAIN_ACTIVATIONS.has(activation)) return null;
-      const weights = layer.weights;
-      const useBias = config.useBias !== false;
-      if (weights.length !== (useBias ? 2 : 1)) return null;
-      const kernel = weights[0];
-      const bias = useBias ? weights[1] : undefined;
-      if (!kernel || kernel.shape.length !== 2 || kernel.dtype !== 'float32') return null;
-      if (bias && (bias.shape.length !== 1 || bias.dtype !== 'float32')) return null;
-      const [inputs, outputs] = kernel.shape as [number, number];
-      if (bias && bias.shape[0] !== outputs) return null;
-      const previous = layers[layers.length - 1];
-      if (previous && previous.outputs !== inputs) return null;
-      layers.push({
+    const layers = denseLayers(model, PLAIN_ACTIVATIONS);
+    if (layers === null) return null;
+    return new PlainDenseNetwork(
+      model,
+      layers.map(({ inputs, outputs, kernel, bias, activation }) => ({
         inputs,
         outputs,
         kernel,
-        bias: bias ?? null,
-        activation: activation as PlainDenseLayer['activation'],
+        bias,
+        activation,
         kernelData: null,
         biasData: null,
         weights: new Float64Array(inputs * outputs),
@@ -123,10 +111,8 @@ export class PlainDenseNetwork {
         columnNorms: new Float64Array(outputs),
         absoluteWeights: new Float64Array(inputs * outputs),
         roundingFactor: (inputs + 2) * FLOAT32_UNIT_ROUNDOFF * 1.01,
-      });
-    }
-    if (layers.length === 0) return null;
-    return new PlainDenseNetwork(model, layers);
+      })),
+    );
   }
 
   /** Number of inputs (the observation's length). */

@@ -5,6 +5,7 @@
  */
 import { tf } from '../backend/tf';
 import type { LayersModel, Sequential } from '../backend/tf';
+import type { LayerVariable } from '@tensorflow/tfjs';
 
 /** Options of `createQNetwork` (chapter 9). */
 export interface QNetworkOptions {
@@ -77,6 +78,50 @@ export function createQNetwork(options: QNetworkOptions): Sequential {
   });
   model.add(tf.layers.dense({ units: actionCount, inputShape: hiddenUnits.length === 0 ? first(0) : undefined }));
   return model;
+}
+
+/** One dense layer of a `Sequential`, as `denseLayers` reads it (chapter 9). */
+export interface DenseLayerWeights<Activation extends string = string> {
+  /** Length of the layer's input (the kernel's first dimension). */
+  inputs: number;
+  /** Number of units (the kernel's second dimension). */
+  outputs: number;
+  /** The layer's own kernel variable, `[inputs, outputs]`; `read()` gives its current values. */
+  kernel: LayerVariable;
+  /** The layer's bias variable, `[outputs]`; null for a layer built with `useBias: false`. */
+  bias: LayerVariable | null;
+  /** The activation named in the layer's config (`'linear'` when it names none). */
+  activation: Activation;
+}
+
+/**
+ * The layers of `model` as dense layers (chapter 9): for each layer its
+ * kernel and bias variables, their sizes and its activation. Null when the
+ * model has no layers, or any layer is not a float32 `Dense` layer on vectors
+ * whose activation is one of `activations`, or one layer's outputs do not
+ * match the next one's inputs. The DQN agent's fused forward pass and
+ * `PlainDenseNetwork` both read a Q-network through it.
+ */
+export function denseLayers<Activation extends string>(model: Sequential, activations: readonly Activation[]): DenseLayerWeights<Activation>[] | null {
+  const layers: DenseLayerWeights<Activation>[] = [];
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Dense') return null;
+    const config = layer.getConfig() as { activation?: string; useBias?: boolean };
+    const activation = (config.activation ?? 'linear') as Activation;
+    if (!activations.includes(activation)) return null;
+    const weights = layer.weights;
+    const useBias = config.useBias !== false;
+    if (weights.length !== (useBias ? 2 : 1)) return null;
+    const kernel = weights[0];
+    const bias = useBias ? (weights[1] ?? null) : null;
+    if (!kernel || kernel.shape.length !== 2 || kernel.dtype !== 'float32') return null;
+    const [inputs, outputs] = kernel.shape as [number, number];
+    if (bias && (bias.shape.length !== 1 || bias.dtype !== 'float32' || bias.shape[0] !== outputs)) return null;
+    const previous = layers[layers.length - 1];
+    if (previous && previous.outputs !== inputs) return null;
+    layers.push({ inputs, outputs, kernel, bias, activation });
+  }
+  return layers.length === 0 ? null : layers;
 }
 
 /** Weights in layer order (`model.weights` lists trainable ones first, which differs once a network is frozen). */
