@@ -240,6 +240,18 @@ test('agents reject wrong observation sizes and unsuitable environments', async 
   assert.throws(() => createQNetwork({ inputSize: 4, actionCount: 1 }), /actionCount must be an integer >= 2/);
 });
 
+test('greedyAction rejects a wrong observation size with the same message on the plain and on the tensor path', async () => {
+  await initBackend({ quiet: true });
+  for (const plainGreedyActions of [true, false]) {
+    const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [4], plainGreedyActions });
+    assert.throws(() => agent.greedyAction([1, 2]), /DqnAgent: expected an observation of 4 numbers, got 2/, `plainGreedyActions ${plainGreedyActions}`);
+    assert.throws(() => agent.greedyAction([1, 2, 3, 4, 5]), /DqnAgent: expected an observation of 4 numbers, got 5/, `plainGreedyActions ${plainGreedyActions}`);
+    assert.equal(agent.greedyAction([1, 2, 3, 4]), agent.greedyAction(Float32Array.of(1, 2, 3, 4)));
+    agent.dispose();
+    assert.throws(() => agent.greedyAction([1, 2, 3, 4]), /disposed/, `plainGreedyActions ${plainGreedyActions}`);
+  }
+});
+
 test('the fused forward pass used to act equals the layers model, before and after an update', () => {
   const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [16, 16], observationScale: [...CART_POLE_OBSERVATION_SCALE] });
   const buffer = new ReplayBuffer({ capacity: 64, observationSize: 4, random: new Random(3) });

@@ -174,6 +174,11 @@ export class DqnAgent {
   /** The online network's Q-values for one observation (one forward pass, one read). */
   qValues(observation: ArrayLike<number>): Float32Array {
     this.checkObservation(observation);
+    return this.onlineQValues(observation);
+  }
+
+  /** `qValues` for an observation already checked. */
+  private onlineQValues(observation: ArrayLike<number>): Float32Array {
     return tf.tidy(() => {
       const input = tf.tensor2d(observation as Float32Array, [1, this.observationSize]);
       return this.forward('online', input).dataSync() as Float32Array;
@@ -205,8 +210,8 @@ export class DqnAgent {
    * `qValues` (chapter 9).
    */
   greedyAction(observation: ArrayLike<number>): number {
+    this.checkObservation(observation);
     if (this.plain) {
-      this.checkObservation(observation);
       const action = this.plain.greedyAction(observation);
       if (action !== null) {
         this.greedyActionPaths.plain += 1;
@@ -214,7 +219,7 @@ export class DqnAgent {
       }
     }
     this.greedyActionPaths.tensor += 1;
-    const q = this.qValues(observation);
+    const q = this.onlineQValues(observation);
     let best = 0;
     for (let a = 1; a < q.length; a++) if ((q[a] as number) > (q[best] as number)) best = a;
     return best;
