@@ -1,2 +1,3 @@
 export * from './wordpiece';
 export * from './bag-of-words';
+export * from './windows';
