@@ -237,6 +237,10 @@ test('agents reject wrong observation sizes and unsuitable environments', async 
   agent.dispose();
   assert.throws(() => agent.qValues([1, 2, 3, 4]), /disposed/);
   assert.throws(() => new DqnAgent({ observationSize: 4, actionCount: 2, gamma: 2 }), /gamma must be in \[0, 1\]/);
+  // an infinite or non-positive clip norm is refused when the agent is made, not at its first update
+  for (const gradientClipNorm of [Infinity, 0, -1, NaN]) {
+    assert.throws(() => new DqnAgent({ observationSize: 4, actionCount: 2, gradientClipNorm }), /DqnAgent: gradientClipNorm must be a positive finite number \(null for no clipping\)/);
+  }
   assert.throws(() => createQNetwork({ inputSize: 4, actionCount: 1 }), /actionCount must be an integer >= 2/);
 });
 

@@ -9,7 +9,7 @@ import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
 import type { Scalar, Variable } from '@tensorflow/tfjs';
 import { rng, type Random } from '../util/random';
 import { Discrete, runEpisode, type Env } from 'gym-js';
-import { globalNormScale } from '../train/gradient-clip';
+import { checkClipNorm, globalNormScale } from '../train/gradient-clip';
 import { FlatAdam } from './flat-adam';
 import { createQNetwork, copyWeights, denseLayers, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
 import type { TransitionBatch } from './replay-buffer';
@@ -125,9 +125,7 @@ export class DqnAgent {
     this.loss = options.loss ?? 'huber';
     if (this.loss !== 'huber' && this.loss !== 'mse') throw new Error(`DqnAgent: loss must be 'huber' or 'mse', got '${String(this.loss)}'.`);
     this.gradientClipNorm = options.gradientClipNorm === undefined ? 10 : options.gradientClipNorm;
-    if (this.gradientClipNorm !== null && !(this.gradientClipNorm > 0)) {
-      throw new Error(`DqnAgent: gradientClipNorm must be positive or null, got ${this.gradientClipNorm}.`);
-    }
+    if (this.gradientClipNorm !== null) checkClipNorm(this.gradientClipNorm, 'DqnAgent: gradientClipNorm', 'null');
     const learningRate = options.learningRate ?? 1e-3;
     if (!(learningRate > 0)) throw new Error(`DqnAgent: learningRate must be positive, got ${learningRate}.`);
     const network = {
