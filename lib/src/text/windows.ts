@@ -44,10 +44,11 @@ export function documentWindows(tokenizer: WordPieceTokenizer, texts: readonly s
   }
   const out: DocumentWindows = { inputIds: [], document: [], documents: texts.length };
   texts.forEach((text, index) => {
-    out.inputIds.push(tokenizer.encode(text, { maxLength, keepEnd: options.keepEnd ?? 0 }).inputIds);
+    const trainedView = tokenizer.encode(text, { maxLength, keepEnd: options.keepEnd ?? 0 });
+    out.inputIds.push(trainedView.inputIds);
     out.document.push(index);
+    if (trainedView.truncated === 0) return; // the text fits in one row
     const pieces = tokenizer.encode(text).inputIds.slice(1, -1);
-    if (pieces.length <= room) return;
     for (let start = 0; ; start += stride) {
       const from = Math.min(start, pieces.length - room);
       const row = [tokenizer.clsId, ...pieces.slice(from, from + room), tokenizer.sepId];
