@@ -138,7 +138,14 @@ test('interrupting a synchronous tf.tidy loop leaves no open scope and no leaked
   assert.match(loop?.stderr ?? '', /interrupted by `SIGINT`/, 'the endless loop was interrupted');
   assert.equal(after?.status, 'ok', `${after?.stderr}`);
   // The variable and the `kept` tensor the cell created before the loop stay; nothing else does.
-  assert.equal(printed(after, 'AFTER'), printed(first, 'BEFORE') + 1, 'tensors leaked by the interrupted tf.tidy');
+  // On failure, say what the clean-up after the interrupt reported and whether a scope stayed open: the
+  // leak has been seen twice in CI (10 and 20 tensors) and not reproduced locally.
+  assert.equal(
+    printed(after, 'AFTER'),
+    printed(first, 'BEFORE') + 1,
+    `tensors leaked by the interrupted tf.tidy; the interrupted cell printed ${JSON.stringify(loop?.stdout)}, ` +
+      `the next one ${JSON.stringify(after?.stdout)}`,
+  );
   assert.equal(printed(after, 'SCOPES'), 0, 'a TensorFlow.js scope was left open');
   assert.equal(printed(after, 'SUM'), 3);
   assert.equal(printed(names, 'KEPT'), 64 * 64, `the interrupted cell keeps the names it declared: ${names?.stderr}`);
