@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { jupyterPython, repositoryRoot } from './helpers/notebooks';
 import { freePort } from './helpers/free-port';
+import { crashReportEnvironment, crashReports } from './helpers/native-crash-report';
 
 const browserPath = process.env['DLKIT_CHROMIUM'] ?? '/usr/bin/chromium';
 const resultsDir = join(repositoryRoot, 'test-results', 'browser');
@@ -36,7 +37,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 async function waitInPage<T>(page: Page, what: string, condition: () => T, timeout: number, log: () => string): Promise<void> {
   await page.waitForFunction(condition, undefined, { timeout, polling: 500 }).catch(async (error: Error) => {
     await screenshot(page, 'failure');
-    throw new Error(`${what}: ${error.message}\nJupyter's log:\n${log().split('\n').slice(-30).join('\n')}`);
+    throw new Error(`${what}: ${error.message}\nJupyter's log:\n${log().split('\n').slice(-30).join('\n')}${crashReports(log())}`);
   });
 }
 
@@ -52,7 +53,7 @@ async function startBook(port: number): Promise<{ child: ChildProcess; token: st
   mkdirSync(join(settings, '@jupyterlab', 'apputils-extension'), { recursive: true });
   writeFileSync(join(settings, '@jupyterlab', 'notebook-extension', 'tracker.jupyterlab-settings'), JSON.stringify({ windowingMode: 'none' }));
   writeFileSync(join(settings, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
-  const env = { ...process.env, JUPYTERLAB_SETTINGS_DIR: settings, JUPYTERLAB_WORKSPACES_DIR: join(settings, 'workspaces') };
+  const env = { ...process.env, ...crashReportEnvironment(), JUPYTERLAB_SETTINGS_DIR: settings, JUPYTERLAB_WORKSPACES_DIR: join(settings, 'workspaces') };
   const child = spawn(process.execPath, [join(repositoryRoot, 'scripts', 'start.mjs'), '--no-browser', '--port', String(port)], { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout?.on('data', (chunk) => (log += String(chunk)));
@@ -325,7 +326,7 @@ async function startClassic(port: number, token: string): Promise<{ child: Child
     '-m', 'notebook', `--notebook-dir=${notebooksDir}`, '--no-browser', '--NotebookApp.ip=127.0.0.1',
     `--NotebookApp.port=${port}`, '--port-retries=0', '--ContentsManager.allow_hidden=True',
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
-  ], { cwd: notebooksDir, env: { ...process.env, JUPYTER_TOKEN: token, DLKIT_PLOTLY: '', PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}` } });
+  ], { cwd: notebooksDir, env: { ...process.env, ...crashReportEnvironment(), JUPYTER_TOKEN: token, DLKIT_PLOTLY: '', PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}` } });
   let log = '';
   child.stderr?.on('data', (chunk) => (log += String(chunk)));
   child.stdout?.on('data', (chunk) => (log += String(chunk)));

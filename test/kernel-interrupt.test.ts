@@ -143,8 +143,9 @@ test('interrupting a synchronous tf.tidy loop leaves no open scope and no leaked
   assert.equal(
     printed(after, 'AFTER'),
     printed(first, 'BEFORE') + 1,
-    `tensors leaked by the interrupted tf.tidy; the interrupted cell printed ${JSON.stringify(loop?.stdout)}, ` +
-      `the next one ${JSON.stringify(after?.stdout)}`,
+    `tensors leaked by the interrupted tf.tidy; the interrupted cell printed ${JSON.stringify(loop?.stdout)} ` +
+      `(stderr ${JSON.stringify(loop?.stderr.slice(0, 600))}), the next one ${JSON.stringify(after?.stdout)} ` +
+      `(stderr ${JSON.stringify(after?.stderr.slice(0, 600))})`,
   );
   assert.equal(printed(after, 'SCOPES'), 0, 'a TensorFlow.js scope was left open');
   assert.equal(printed(after, 'SUM'), 3);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crashReportEnvironment } from './native-crash-report';
 import { jupyterPython, repositoryRoot } from './notebooks';
 
 /** One step of a kernel session (see test/helpers/kernel_driver.py). */
@@ -45,6 +46,7 @@ export function runKernelSession(steps: KernelStep[]): Promise<{ cells: CellRun[
       cwd: repositoryRoot,
       env: {
         ...process.env,
+        ...crashReportEnvironment(),
         JUPYTER_PATH: [join(repositoryRoot, '.jupyter', 'share', 'jupyter'), process.env['JUPYTER_PATH']].filter(Boolean).join(':'),
         PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`,
       },

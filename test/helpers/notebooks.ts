@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { crashReportEnvironment, crashReports } from './native-crash-report';
 
 /** The repository root (test/dist/helpers -> ../../..). */
 export const repositoryRoot = resolve(__dirname, '..', '..', '..');
@@ -39,7 +40,7 @@ export function executeNotebook(name: string, options: { outDir?: string; env?: 
   return new Promise((resolvePromise) => {
     const child = spawn(jupyterPython(), args, {
       cwd: repositoryRoot,
-      env: { ...process.env, PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`, ...(options.env ?? {}) },
+      env: { ...process.env, ...crashReportEnvironment(), PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`, ...(options.env ?? {}) },
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
@@ -51,7 +52,7 @@ export function executeNotebook(name: string, options: { outDir?: string; env?: 
       resolvePromise({
         ok: code === 0,
         seconds: timing ? Number(timing[1]) : 0,
-        failure: code === 0 ? null : failure ? (failure[1] as string) : `${name}: executor exited with ${code}: ${output.trim().split('\n').slice(-5).join(' / ')}`,
+        failure: code === 0 ? null : (failure ? (failure[1] as string) : `${name}: executor exited with ${code}: ${output.trim().split('\n').slice(-5).join(' / ')}`) + crashReports(output),
         output,
       });
     });
