@@ -52,7 +52,8 @@ function onInterrupt(): void {
     try {
       const closed = closeInterruptedScopes();
       if (closed.scopes > 0) {
-        console.log(`dlkit: the interrupt left ${closed.scopes} TensorFlow.js scope(s) open; closed them and freed ${closed.tensors} tensor(s).`);
+        const halfway = closed.halfDisposed > 0 ? `, and finished ${closed.halfDisposed} whose dispose it had stopped halfway` : '';
+        console.log(`dlkit: the interrupt left ${closed.scopes} TensorFlow.js scope(s) open; closed them and freed ${closed.tensors} tensor(s)${halfway}.`);
       }
     } catch (error) {
       // Never throw from here: an uncaught exception ends the kernel (the wasm backend rethrows it).
@@ -131,53 +132,111 @@ export function watchInterrupts(): InterruptWatch {
 export interface ClosedScopes {
   scopes: number;
   tensors: number;
+  /**
+   * Tensors whose dispose an interrupt had stopped halfway: the backend had
+   * already freed their data, so disposing them again failed; they are now
+   * marked disposed and counted once.
+   */
+  halfDisposed: number;
+}
+
+/** The parts of a tfjs tensor that the clean-up reads and repairs. */
+interface TrackedTensor {
+  kept?: boolean;
+  isDisposed: boolean;
+  isDisposedInternal?: boolean;
+  dataId: object;
+  dtype: string;
+  size: number;
+  dispose(): void;
+}
+
+/** The parts of tfjs' engine that the clean-up reads and repairs (internal; tfjs 4). */
+interface EngineInternals {
+  state: {
+    scopeStack: { track: TrackedTensor[] }[];
+    activeScope: { track: TrackedTensor[] } | null;
+    activeTape?: { saved?: TrackedTensor[] }[] | null;
+    gradientDepth: number;
+    kernelDepth: number;
+    numDataMovesStack: number[];
+    numTensors: number;
+    numBytes: number;
+    tensorInfo: Map<object, { backend: { tensorMap?: { delete(dataId: object): unknown } } }>;
+  };
+  removeDataId(dataId: object, backend: unknown): void;
+}
+
+/**
+ * Disposes a tensor an interrupt may have caught in the middle of its own
+ * dispose (chapter 5). tfjs' engine counts a tensor as gone, then asks the
+ * backend to free its data, then marks the tensor disposed; an interrupt
+ * between the backend's freeing and the marking (on the native rung: after
+ * TensorFlow deleted the handle, before tfjs-node forgot its id) leaves a
+ * tensor that looks alive and whose second dispose fails ("Delete called on a
+ * Tensor not referenced"). Then the engine has counted it twice: count it
+ * once, forget its records and mark it disposed. Returns whether it was such
+ * a tensor.
+ */
+function disposeAfterInterrupt(engine: EngineInternals, tensor: TrackedTensor): boolean {
+  try {
+    tensor.dispose();
+    return false;
+  } catch {
+    const { state } = engine;
+    state.numTensors += 1;
+    if (tensor.dtype !== 'complex64' && tensor.dtype !== 'string') state.numBytes += tensor.size * tf.util.bytesPerElement(tensor.dtype as 'float32');
+    const info = state.tensorInfo.get(tensor.dataId);
+    if (info) {
+      info.backend.tensorMap?.delete(tensor.dataId);
+      engine.removeDataId(tensor.dataId, info.backend);
+    }
+    tensor.isDisposedInternal = true;
+    return true;
+  }
 }
 
 /**
  * Closes the TensorFlow.js scopes that interrupted code left open, freeing the
  * tensors they tracked, and drops a gradient tape left recording (chapter 5).
  * dlkit calls it after every interrupt. Call it only between cells (never
- * inside a `tf.tidy`): it closes every open scope.
+ * inside a `tf.tidy`): it closes every open scope. A tensor whose dispose the
+ * interrupt stopped halfway is finished too (`halfDisposed`), so one broken
+ * tensor never stops the clean-up of the others.
  */
 export function closeInterruptedScopes(): ClosedScopes {
-  type Scope = { track: { kept?: boolean; isDisposed: boolean; dispose(): void }[] };
-  const engine = tf.engine() as unknown as {
-    state: {
-      scopeStack: Scope[];
-      activeScope: Scope | null;
-      activeTape?: { saved?: { dispose(): void }[] }[] | null;
-      gradientDepth: number;
-      kernelDepth: number;
-      numDataMovesStack: number[];
-    };
-    endScope(result?: unknown): void;
-  };
+  const engine = tf.engine() as unknown as EngineInternals;
   const before = tf.memory().numTensors;
   const engineState = engine.state;
   let scopes = 0;
+  let halfDisposed = 0;
+  const release = (tensor: TrackedTensor): void => {
+    if (!tensor.kept && !tensor.isDisposed && disposeAfterInterrupt(engine, tensor)) halfDisposed += 1;
+  };
   // An interrupt inside tfjs' endScope, after it popped a scope but before it
   // made the parent active, leaves activeScope pointing at the popped scope.
   // Its tensors are disposed but the one it was handing to its parent; that
-  // one goes now (the code that would have received it was stopped), and every
-  // open scope is made active before it is ended, so that its own tensors go.
+  // one goes now (the code that would have received it was stopped).
   const stale = engineState.activeScope;
-  if (stale && !engineState.scopeStack.includes(stale)) {
-    for (const tensor of stale.track) if (!tensor.kept && !tensor.isDisposed) tensor.dispose();
-  }
+  if (stale && !engineState.scopeStack.includes(stale)) stale.track.forEach(release);
+  // Each open scope, innermost first, as tfjs' endScope would close it with no
+  // result to hand on, but going on past a tensor that fails to dispose.
   while (engineState.scopeStack.length > 0) {
-    engineState.activeScope = engineState.scopeStack[engineState.scopeStack.length - 1] as Scope;
-    engine.endScope();
+    const scope = engineState.scopeStack[engineState.scopeStack.length - 1] as { track: TrackedTensor[] };
+    engineState.activeScope = scope;
+    scope.track.forEach(release);
+    engineState.scopeStack.pop();
     scopes += 1;
   }
   engineState.activeScope = null;
   if (Array.isArray(engineState.activeTape)) {
-    for (const node of engineState.activeTape) for (const tensor of node.saved ?? []) tensor.dispose();
+    for (const node of engineState.activeTape) (node.saved ?? []).forEach(release);
     engineState.activeTape = null;
   }
   engineState.gradientDepth = 0;
   engineState.kernelDepth = 0;
   engineState.numDataMovesStack = [];
-  return { scopes, tensors: before - tf.memory().numTensors };
+  return { scopes, tensors: before - tf.memory().numTensors, halfDisposed };
 }
 
 // Inside the kernel, listen from the moment dlkit is imported, so that even a
