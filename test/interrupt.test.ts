@@ -5,6 +5,7 @@
 // real tslab kernel.)
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   tf,
   initBackend,
@@ -216,6 +217,25 @@ test('measureMiniBertThroughput ends with a clear error, not a rate, when a fit 
     fit.mock.restore();
   }
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+});
+
+test('importing dlkit inside a kernel cell keeps SIGINT with the listeners: a later interrupt is heard, not the end of the kernel', () => {
+  // What tslab does: its own SIGINT listener, then each cell's synchronous code run by
+  // vm.runInThisContext with breakOnSigint; the first cell imports dlkit. The interrupt comes
+  // after the run (as during `await initBackend()` or between cells).
+  const kernelLike = [
+    "const vm = require('node:vm');",
+    'globalThis.__tslab__ = {};',
+    "process.on('SIGINT', () => console.log('kernel heard it'));",
+    "vm.runInThisContext(\"require('dlkit')\", { breakOnSigint: true });",
+    "setTimeout(() => process.kill(process.pid, 'SIGINT'), 300);",
+    "setTimeout(() => console.log('alive, dlkit counted', require('dlkit').interruptCount()), 900);",
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['-e', kernelLike], { encoding: 'utf8', env: { ...process.env, DLKIT_BACKEND: 'cpu' } });
+  assert.equal(child.signal, null, `the kernel-like process was ended by ${child.signal}\n${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /kernel heard it/);
+  assert.match(child.stdout, /alive, dlkit counted 1/);
 });
 
 test('closeInterruptedScopes closes scopes that broken code left open and frees their tensors', async () => {

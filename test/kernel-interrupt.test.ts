@@ -189,3 +189,34 @@ test('an interrupt also stops the later loops of the interrupted cell (a loop ov
   assert.equal(runs[3], '64:0');
   assert.match(after?.stdout ?? '', /NEXT done 1/);
 });
+
+test('an interrupt while the cell that imported dlkit still awaits stops that cell; the kernel lives on', async () => {
+  // Importing dlkit inside a cell used to leave SIGINT with Node's exit handler until the next cell
+  // ran: this interrupt, during the cell's await, ended the kernel.
+  const { cells } = await runKernelSession([
+    { start: setup + "await new Promise((resolve) => setTimeout(resolve, 8000));\nconsole.log('SLEPT');" },
+    { interrupt_after: 4, timeout: 30 },
+    { run: "console.log('ALIVE', tf.memory().numTensors >= 0 ? 1 : 0);" },
+  ]);
+  const [first, next] = cells;
+  assert.notEqual(first?.status, 'ok', 'the interrupted cell is reported as interrupted');
+  assert.doesNotMatch(first?.stdout ?? '', /SLEPT/, 'the cell did not run to its end');
+  assert.equal(next?.status, 'ok', `the kernel answers the next cell: ${next?.stderr}`);
+  assert.equal(printed(next, 'ALIVE'), 1);
+});
+
+test('an interrupt that arrives while a cell is being prepared stops that cell before it runs', async () => {
+  // tslab converts a cell's TypeScript before it runs it; an interrupt during that time used to be
+  // lost, and this endless loop then ran on. Whenever the interrupt lands, the loop must end.
+  const { cells } = await runKernelSession([
+    { run: setup + 'const w = tf.variable(tf.randomNormal([8, 8]));', timeout: 180 },
+    { start: 'for (let i = 0; i < 1e12; i++) { tf.tidy(() => tf.matMul(w, w)); }' },
+    { interrupt_after: 0.1, timeout: 30 },
+    { run: "console.log('ALIVE', tf.engine().state.scopeStack.length === 0 ? 1 : 0);" },
+  ]);
+  const [, loop, next] = cells;
+  assert.equal(loop?.status, 'error', `the loop cell ended: ${loop?.status}`);
+  assert.match(loop?.stderr ?? '', /Interrupted before the cell started running|interrupted by `SIGINT`/);
+  assert.equal(next?.status, 'ok', `${next?.stderr}`);
+  assert.equal(printed(next, 'ALIVE'), 1);
+});

@@ -71,7 +71,17 @@ function onInterrupt(): void {
 export function installInterruptHandler(): void {
   if (state.installed) return;
   state.installed = true;
-  process.on('SIGINT', onInterrupt);
+  if ('__tslab__' in globalThis) {
+    // A kernel cell's synchronous code runs with Node's `breakOnSigint`, which takes the SIGINT
+    // listeners away for the run and gives them back after it. A listener added during the run (dlkit
+    // is imported in a cell) is then already there when they come back, so Node never gives SIGINT
+    // back to its listeners: it stays with Node's exit handler, and the next interrupt outside a
+    // cell's synchronous part (during `await initBackend()`, between cells) ended the kernel.
+    // Listening once the run is over keeps SIGINT with the listeners.
+    process.nextTick(() => process.on('SIGINT', onInterrupt));
+  } else {
+    process.on('SIGINT', onInterrupt);
+  }
 }
 
 /**
