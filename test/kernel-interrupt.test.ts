@@ -220,3 +220,17 @@ test('an interrupt that arrives while a cell is being prepared stops that cell b
   assert.equal(next?.status, 'ok', `${next?.stderr}`);
   assert.equal(printed(next, 'ALIVE'), 1);
 });
+
+test("a cell's own SIGINT listener hears a later interrupt, which does not end the kernel", async () => {
+  // A listener added inside a cell's synchronous run used to leave SIGINT with Node's exit handler
+  // (tslab runs cells with breakOnSigint); no dlkit here, only the reader's own listener.
+  const { cells } = await runKernelSession([
+    { start: "process.on('SIGINT', () => console.log('MINE'));\nawait new Promise((resolve) => setTimeout(resolve, 6000));" },
+    { interrupt_after: 3, timeout: 30 },
+    { run: "console.log('ALIVE', 1);" },
+  ]);
+  const [first, next] = cells;
+  assert.match(first?.stdout ?? '', /MINE/, 'the listener heard the interrupt');
+  assert.equal(next?.status, 'ok', `the kernel answers the next cell: ${next?.stderr}`);
+  assert.equal(printed(next, 'ALIVE'), 1);
+});
