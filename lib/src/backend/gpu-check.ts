@@ -9,6 +9,8 @@
  * placed its tensors on a GPU device, and runs a matrix product and a
  * convolution there. A child process, because a TensorFlow library once loaded
  * stays in the process: the native CPU rung's TensorFlow could not load beside it.
+ * The child inherits the environment, so the oneDNN settings `initBackend()` makes
+ * before TensorFlow loads (`native/cpu-settings.ts`) hold there too.
  */
 import { spawnSync } from 'node:child_process';
 
