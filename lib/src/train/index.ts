@@ -8,4 +8,3 @@ export type { CustomModel, TrainableModel } from './trainable-model';
 export * from './trainer-options';
 export * from './trainer';
 export * from './live-plot-callback';
-export * from './keep-latest';

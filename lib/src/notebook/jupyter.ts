@@ -50,9 +50,6 @@ export function showHtml(html: string, text = ''): boolean {
   return displayRich(text ? { 'text/html': html, 'text/plain': text } : { 'text/html': html });
 }
 
-/** Escapes text for safe inclusion in HTML (chapter 0); defined in gym-js, whose CartPole drawing needs it too. */
-export { escapeHtml } from 'gym-js';
-
 /**
  * True when figures should rely on JupyterLab's plotly renderer alone (chapter
  * 0): `npm start` sets `DLKIT_PLOTLY=mime` when it opens a JupyterLab that has
