@@ -4,6 +4,7 @@ export * from './schedules';
 export * from './gradient-clip';
 export * from './optimizers';
 export * from './checkpoint';
+export * from './checkpoint-callback';
 export type { CustomModel, TrainableModel } from './trainable-model';
 export * from './trainer-options';
 export * from './trainer';
