@@ -219,27 +219,28 @@ export class Trainer implements TrainerControl {
           }
         }
       } finally {
-        if (this.running === callbacks) this.keepStates(callbacks);
-        this.running = [];
-        made.forEach((c) => c.dispose?.());
+        try {
+          if (this.running === callbacks) this.keepStates(callbacks);
+        } catch (error) {
+          if (!failed) throw error;
+        } finally {
+          this.running = [];
+          made.forEach((c) => c.dispose?.());
+        }
       }
     }
     const interrupted = this.interrupted;
     if (interrupted && !callbacks.some((c) => c.reportsInterruption)) {
       console.log(`Trainer.fit: interrupted at epoch ${interrupted.epoch}, step ${interrupted.step}; the model keeps the weights of that step.`);
     }
-    const report: CallbackReport = {};
-    for (const c of callbacks) {
-      const part = c.report?.();
-      report.stoppedEarly = (report.stoppedEarly ?? false) || (part?.stoppedEarly ?? false);
-      report.bestEpoch ??= part?.bestEpoch;
-    }
+    const reports: CallbackReport[] = callbacks.map((c) => c.report?.() ?? {});
+    const bestEpoch = reports.find((r) => r.bestEpoch !== undefined)?.bestEpoch;
     const seconds = (Date.now() - began) / 1000;
     return {
       history: this.history,
       epochs: this.epoch,
-      stoppedEarly: report.stoppedEarly ?? false,
-      ...(report.bestEpoch !== undefined ? { bestEpoch: report.bestEpoch } : {}),
+      stoppedEarly: reports.some((r) => r.stoppedEarly === true),
+      ...(bestEpoch !== undefined ? { bestEpoch } : {}),
       seconds,
       samplesPerSecond: samples / Math.max(seconds, 1e-9),
       ...(interrupted ? { interrupted } : {}),
