@@ -4,7 +4,7 @@
  * of them; the live plot (`LivePlotCallback`) and checkpoints
  * (`CheckpointCallback`) are others. A callback with progress to keep owns it:
  * it gives it as `state()`, and `restore()` continues from it, in the next fit
- * of the same trainer or from a checkpoint, as Keras' callbacks do.
+ * of the same trainer or from a checkpoint.
  */
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
