@@ -115,12 +115,6 @@ export function chiSquaredOneSurvival(x: number): number {
   return upperRegularisedGamma(0.5, x / 2);
 }
 
-function logChoose(n: number, k: number): number {
-  let s = 0;
-  for (let i = 1; i <= k; i++) s += Math.log(n - k + i) - Math.log(i);
-  return s;
-}
-
 /**
  * Exact two-sided binomial test (chapter 11): the probability, if each trial
  * succeeds with probability `p`, of an outcome at most as likely as
@@ -132,7 +126,9 @@ export function binomialTestPValue(successes: number, trials: number, p = 0.5): 
     throw new Error(`binomialTestPValue: needs whole numbers with 0 <= successes <= trials and trials >= 1, got ${successes} of ${trials}.`);
   }
   if (!(p > 0 && p < 1)) throw new Error(`binomialTestPValue: p must be in (0, 1), got ${p}.`);
-  const logProbability = (k: number) => logChoose(trials, k) + k * Math.log(p) + (trials - k) * Math.log(1 - p);
+  const logFactorialTrials = logGamma(trials + 1);
+  const logProbability = (k: number) =>
+    logFactorialTrials - logGamma(k + 1) - logGamma(trials - k + 1) + k * Math.log(p) + (trials - k) * Math.log1p(-p);
   const observed = logProbability(successes);
   let total = 0;
   for (let k = 0; k <= trials; k++) {
@@ -254,7 +250,9 @@ export type PairedBootstrapResult = {
  * observed difference, counting the observed sample itself (+1 in numerator
  * and denominator) so it is never 0. Resamples are drawn through dlkit's
  * seeded generator (`seed`, or `options.seed`); `strata` as in
- * `bootstrapInterval`.
+ * `bootstrapInterval`. Resampling single examples assumes they are
+ * independent: for the days of a time series, whose errors cluster, use
+ * `dieboldMariano` (or a block bootstrap).
  */
 export function pairedBootstrap<T>(
   a: T & { length: number },
