@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CART_POLE_DQN_CONFIG,
+  CART_POLE_OBSERVATION_SCALE,
   DEFAULT_DQN_CONFIG,
   DqnAgent,
   RecordEpisodeStatistics,
@@ -16,7 +17,7 @@ import {
   trainDqn,
   unseed,
 } from 'dlkit';
-import { CART_POLE_OBSERVATION_SCALE, CartPoleEnv } from 'gym-js';
+import { CartPoleEnv } from 'gym-js';
 
 test('clipByGlobalNorm scales all gradients together to the norm cap and reports the norm before clipping', async () => {
   await initBackend({ quiet: true });

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  tf, initBackend, seed, unseed, Dataset, Trainer, mlp, EarlyStopping, LivePlotCallback, CheckpointCallback, loadCheckpointFolder, logValue,
+  tf, initBackend, seed, unseed, Dataset, Trainer, mlp, EarlyStoppingCallback, LivePlotCallback, CheckpointCallback, loadCheckpointFolder, logValue,
   type EpochLogs, type EarlyStoppingState, type Tensor, type TrainerCallback,
 } from 'dlkit';
 
@@ -19,7 +19,7 @@ function blobs(n: number, offset = 1): Dataset {
   return Dataset.fromArrays(x, y);
 }
 
-test('an EarlyStopping callback in callbacks does what the earlyStopping option does', async () => {
+test('an EarlyStoppingCallback in callbacks does what the earlyStopping option does', async () => {
   await initBackend({ quiet: true });
   const run = async (asCallback: boolean): Promise<{ epochs: number; best?: number; stopped: boolean; weights: number[] }> => {
     seed(31);
@@ -27,7 +27,7 @@ test('an EarlyStopping callback in callbacks does what the earlyStopping option 
     const model = mlp({ inputShape: [2], hidden: [8], outputs: 2 });
     const trainer = new Trainer(model, { learningRate: 0.05 });
     const options = { monitor: 'loss', mode: 'max' as const, patience: 2 };
-    const result = await trainer.fit(data, { epochs: 10, batchSize: 16, plot: false, ...(asCallback ? { callbacks: [new EarlyStopping(options)] } : { earlyStopping: options }) });
+    const result = await trainer.fit(data, { epochs: 10, batchSize: 16, plot: false, ...(asCallback ? { callbacks: [new EarlyStoppingCallback(options)] } : { earlyStopping: options }) });
     const weights = model.getWeights().flatMap((w) => Array.from(w.dataSync()));
     trainer.dispose();
     model.dispose();
@@ -45,10 +45,10 @@ test('an EarlyStopping callback in callbacks does what the earlyStopping option 
   unseed();
 });
 
-test('EarlyStopping: state() is plain JSON and restore() continues from it', async () => {
+test('EarlyStoppingCallback: state() is plain JSON and restore() continues from it', async () => {
   await initBackend({ quiet: true });
-  const early = new EarlyStopping({ monitor: 'validationLoss', patience: 2 });
-  assert.throws(() => new EarlyStopping({ patience: 0 }), /patience must be a positive integer/);
+  const early = new EarlyStoppingCallback({ monitor: 'validationLoss', patience: 2 });
+  assert.throws(() => new EarlyStoppingCallback({ patience: 0 }), /patience must be a positive integer/);
   const weights = [tf.scalar(1)];
   const control = { stopTraining: false, learningRate: 0.1, epoch: 0, history: [] as EpochLogs[], weights: () => weights, setWeights: () => undefined };
   early.onTrainBegin({ epochs: 5, samplesPerEpoch: 10, stepsPerEpoch: 1, metrics: [], validation: true });
@@ -57,13 +57,13 @@ test('EarlyStopping: state() is plain JSON and restore() continues from it', asy
   early.onEpochEnd({ epoch: 2, loss: 1, validationLoss: 0.7, learningRate: 0.1, seconds: 0 }, control);
   const saved: EarlyStoppingState = JSON.parse(JSON.stringify(early.state()));
   assert.deepEqual(saved, { monitor: 'validationLoss', mode: 'min', best: 0.5, bestEpoch: 1, wait: 1 });
-  const resumed = new EarlyStopping({ patience: 2 });
+  const resumed = new EarlyStoppingCallback({ patience: 2 });
   resumed.restore(saved, early.takeBestWeights());
   resumed.onTrainBegin({ epochs: 5, samplesPerEpoch: 10, stepsPerEpoch: 1, metrics: [], validation: true });
   resumed.onEpochEnd({ epoch: 3, loss: 1, validationLoss: 0.6, learningRate: 0.1, seconds: 0 }, control);
   assert.equal(control.stopTraining, true, 'patience 2 counts the epoch before the resume');
   assert.equal(resumed.stopped, true);
-  assert.throws(() => new EarlyStopping({ monitor: 'loss' }).restore(saved), /watches "validationLoss" but this callback watches "loss"/);
+  assert.throws(() => new EarlyStoppingCallback({ monitor: 'loss' }).restore(saved), /watches "validationLoss" but this callback watches "loss"/);
   assert.throws(() => resumed.onEpochEnd({ epoch: 4, loss: 1, learningRate: 0.1, seconds: 0 }, control), /watches "validationLoss", which is not logged/);
   resumed.dispose();
   early.dispose();

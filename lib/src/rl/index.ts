@@ -12,6 +12,7 @@ export * from './schedules';
 export * from './q-network';
 export * from './plain-dense-network';
 export * from './flat-adam';
+export * from './observation-scale';
 export * from './dqn';
 export * from './train-dqn';
 export * from './grid-world';

@@ -3,10 +3,11 @@
  * learn from uniformly sampled batches, update the target network, evaluate
  * greedily now and then and keep the best weights.
  */
-import { CART_POLE_OBSERVATION_SCALE, RecordEpisodeStatistics, Wrapper, make, type Env, type EpisodeStatistics } from 'gym-js';
+import { RecordEpisodeStatistics, Wrapper, make, type Env, type EpisodeStatistics } from 'gym-js';
 import { DqnAgent, summariseReturns, type DqnAgentOptions, type EvaluationResult } from './dqn';
 import { ReplayBuffer } from './replay-buffer';
 import { linearSchedule } from './schedules';
+import { CART_POLE_OBSERVATION_SCALE } from './observation-scale';
 import { watchInterrupts, type InterruptWatch } from '../notebook/interrupt';
 
 /** Hyper-parameters of `trainDqn` (chapter 9); every field has a default (`DEFAULT_DQN_CONFIG`), and `CART_POLE_DQN_CONFIG` is the set tuned for CartPole-v1. */

@@ -183,7 +183,7 @@ export interface EarlyStoppingState {
  * resumed run stops where an uninterrupted one would, and continues in the
  * next fit of the same trainer when that watches the same value.
  */
-export class EarlyStopping implements TrainerCallback {
+export class EarlyStoppingCallback implements TrainerCallback {
   readonly stateKey = 'earlyStopping';
   /** The watched name; resolved at the start of training when not given. */
   monitor: string | undefined;
@@ -204,8 +204,8 @@ export class EarlyStopping implements TrainerCallback {
     this.patience = options.patience ?? 3;
     this.minDelta = options.minDelta ?? 0;
     this.restoreBestWeights = options.restoreBestWeights ?? true;
-    if (!Number.isInteger(this.patience) || this.patience < 1) throw new Error(`EarlyStopping: patience must be a positive integer, got ${options.patience}.`);
-    if (!(this.minDelta >= 0)) throw new Error(`EarlyStopping: minDelta must be >= 0, got ${options.minDelta}.`);
+    if (!Number.isInteger(this.patience) || this.patience < 1) throw new Error(`EarlyStoppingCallback: patience must be a positive integer, got ${options.patience}.`);
+    if (!(this.minDelta >= 0)) throw new Error(`EarlyStoppingCallback: minDelta must be >= 0, got ${options.minDelta}.`);
   }
 
   /** The epoch (from 1) with the best monitored value so far; 0 before the first epoch. */
@@ -225,14 +225,14 @@ export class EarlyStopping implements TrainerCallback {
 
   /** The progress so far, as plain data (chapter 5). */
   state(): EarlyStoppingState {
-    if (this.monitor === undefined || this.mode === undefined) throw new Error('EarlyStopping.state: nothing to save before training has started.');
+    if (this.monitor === undefined || this.mode === undefined) throw new Error('EarlyStoppingCallback.state: nothing to save before training has started.');
     return { monitor: this.monitor, mode: this.mode, best: Number.isFinite(this.best) ? this.best : null, bestEpoch: this.bestEpochValue, wait: this.wait };
   }
 
   /** Continues from a saved `state()`, taking ownership of `bestWeights` (chapter 5). */
   restore(state: EarlyStoppingState, bestWeights: Tensor[] | null = null): void {
     if (this.monitor !== undefined && this.monitor !== state.monitor) {
-      throw new Error(`EarlyStopping.restore: the saved state watches "${state.monitor}" but this callback watches "${this.monitor}".`);
+      throw new Error(`EarlyStoppingCallback.restore: the saved state watches "${state.monitor}" but this callback watches "${this.monitor}".`);
     }
     this.monitor = state.monitor;
     this.mode = state.mode;

@@ -48,7 +48,7 @@ export interface FitOptions {
   /** Your callbacks, called after the live plot and early stopping, before the checkpoints. */
   callbacks?: TrainerCallback[];
   /**
-   * Adds an `EarlyStopping` callback with these options (its progress carries over to the next fit), unless
+   * Adds an `EarlyStoppingCallback` with these options (its progress carries over to the next fit), unless
    * `callbacks` holds one already.
    */
   earlyStopping?: EarlyStoppingOptions;

@@ -13,7 +13,7 @@ import { Dataset } from '../data/dataset';
 import { inNotebook } from '../notebook/jupyter';
 import { watchInterrupts, type InterruptWatch } from '../notebook/interrupt';
 import { nextSeed, rng } from '../util/random';
-import { EarlyStopping, PrintEpochs, validationName, type CallbackReport, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
+import { EarlyStoppingCallback, PrintEpochs, validationName, type CallbackReport, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
 import { loadCheckpointFolder, saveCheckpointFolder, storedTensor, tensorFromStored, type CheckpointData } from './checkpoint';
 import { CheckpointCallback } from './checkpoint-callback';
 import { LivePlotCallback } from './live-plot-callback';
@@ -76,7 +76,7 @@ function fitCallbacks(options: FitOptions, validation: boolean, checkpoint: Chec
   if (plot) made.push(new LivePlotCallback(typeof plot === 'object' ? plot : {}));
   if (options.verbose) made.push(new PrintEpochs());
   if (options.earlyStopping) {
-    const early = new EarlyStopping({ monitor: validation ? 'validationLoss' : 'loss', ...options.earlyStopping });
+    const early = new EarlyStoppingCallback({ monitor: validation ? 'validationLoss' : 'loss', ...options.earlyStopping });
     if (!yours.some((c) => c.stateKey !== undefined && c.stateKey === early.stateKey)) made.push(early);
   }
   const callbacks = [...made, ...yours];
