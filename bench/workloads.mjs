@@ -1,10 +1,26 @@
+// @ts-check
 // The book's workloads, each a function (dlkit, tf, size) => { median, min,
 // max, repetitions } or { skipped: reason }. `size` is 'full' or 'smoke' (tiny,
 // one repetition, for the test suite). A workload whose chapter has not landed
 // is skipped with a note.
 
-const reps = (size) => (size === 'smoke' ? { warmup: 1, repetitions: 1 } : { warmup: 1, repetitions: 3 });
+/** @typedef {typeof import('dlkit')} Dlkit */
+/** @typedef {'full' | 'smoke'} Size */
+/** @typedef {{ median: number, min: number, max: number, repetitions: number, skipped?: undefined }} Measurement */
+/**
+ * One workload of `npm run bench`.
+ * @typedef {object} Workload
+ * @property {string} name
+ * @property {string} description
+ * @property {string} unit
+ * @property {boolean} [slowOnCpu] skipped on the pure-JavaScript cpu backend in full size
+ * @property {boolean} [backendIndependent] measured once, not per backend
+ * @property {(dlkit: Dlkit, tf: Dlkit['tf'], size: Size) => Promise<Measurement | { skipped: string }>} run
+ */
 
+const reps = (/** @type {Size} */ size) => (size === 'smoke' ? { warmup: 1, repetitions: 1 } : { warmup: 1, repetitions: 3 });
+
+/** @type {Workload[]} */
 export const workloads = [
   {
     name: 'matmul-1024',
