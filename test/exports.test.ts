@@ -29,6 +29,8 @@ test('internal plumbing is not part of the public names', () => {
     'makeOptimizer', 'getLearningRate', 'setLearningRate', 'lossByName', 'metricByName', 'checkClipNorm',
     'validationName', 'PrintEpochs', 'listenForInterruptsInKernel', 'ENGINE_REPAIR_TFJS_VERSION', 'inNotebook',
     'displayRich', 'usesPlotlyRenderer', 'plotlyScriptTag', 'ensurePlotlyInNotebook', 'equalAspectLayout', 'RESULT_PREFIX',
+    'danfo', 'tableToDataFrame', 'datasetFile', 'readGoodBadTable', 'loadIdxImageFolder', 'sp500Candidates',
+    'BATCH_NORM_MOMENTUM', 'heNormal', 'glorotUniform', 'checkRecommendationCount', 'clampRating',
   ];
   assert.deepEqual(internal.filter((name) => exported.includes(name)), []);
 });

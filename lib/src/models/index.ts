@@ -1,4 +1,4 @@
-export { BATCH_NORM_MOMENTUM, heNormal, glorotUniform, type LayerActivationName } from './layers';
+export type { LayerActivationName } from './layers';
 export * from './mlp';
 export * from './lenet';
 export * from './resnet';
