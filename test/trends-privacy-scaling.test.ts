@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tf, seed, Random, dpSgdStep, poissonSample, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, peakFlopsEstimate,
+  tf, seed, Random, cpuCores, dpSgdStep, poissonSample, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, peakFlopsEstimate,
   MixtureOfExperts, MixtureOfExpertsClassifier, measureMatmulThroughput, spearmanCorrelation, reportResult, parseResults, type Scalar, type Tensor,
 } from 'dlkit';
 import type { Variable } from '@tensorflow/tfjs';
@@ -246,6 +246,20 @@ test('a mixture-of-experts classifier learns a small task, and its balance loss 
   assert.ok(balanced.largestShare < 0.3 && balanced.largestShare < unbalanced.largestShare,
     `the balance loss spreads the inputs more evenly (largest share ${balanced.largestShare} with it, ${unbalanced.largestShare} without; uniform 0.25)`);
   tf.dispose([x, y]);
+});
+
+test('cpuCores counts physical cores, not hardware threads: two threads per core, two sockets, and no core ids', () => {
+  const block = (processor: number, socket: number, core: number) =>
+    `processor\t: ${processor}\nmodel name\t: Test CPU\nphysical id\t: ${socket}\nsiblings\t: 4\ncore id\t\t: ${core}\ncpu cores\t: 2\n`;
+  const hyperthreaded = [block(0, 0, 0), block(1, 0, 1), block(2, 0, 0), block(3, 0, 1)].join('\n');
+  assert.deepEqual([cpuCores(hyperthreaded).logical, cpuCores(hyperthreaded).physical], [4, 2]);
+  const twoSockets = [block(0, 0, 0), block(1, 0, 1), block(2, 1, 0), block(3, 1, 1)].join('\n');
+  assert.equal(cpuCores(twoSockets).physical, 4, 'core ids repeat across sockets');
+  const noCoreIds = 'processor\t: 0\nmodel name\t: ARM\n\nprocessor\t: 1\nmodel name\t: ARM\n';
+  assert.equal(cpuCores(noCoreIds).physical, null);
+  assert.match(cpuCores(noCoreIds).source, /only hardware threads/);
+  const here = cpuCores();
+  assert.ok(here.logical >= 1 && (here.physical === null || here.physical <= here.logical), JSON.stringify(here));
 });
 
 test('measureMatmulThroughput reports 2 n^3 FLOPs per product and the rate of one product in the median time', async () => {
