@@ -64,6 +64,11 @@ test("chapters 10 and 12: each 'A beats B' verdict comes from a paired test of t
   assert.doesNotMatch(finance, /rateAuc > ourBestLoanAuc/, 'no verdict from two point estimates (one of them chosen on the test split)');
   const trends = chapter('12_trends_and_challenges.ipynb').code;
   assert.match(trends, /attackDifference\.lower > 0/, 'the membership attack on the plain against the private model: paired bootstrap');
+  assert.match(trends, /mcnemarTest\(\s*correctOnTest\['MoE 8 x 32, top-2, balance 0\.1'\]!, correctOnTest\['dense, 64 hidden'\]!/, 'MoE against dense: McNemar on the same test images');
+  assert.match(trends, /mcnemarTest\(plain\.testCorrect, noisiest\.testCorrect\)/, 'the accuracy cost of DP-SGD: McNemar');
+  const solutions = chapter('12_trends_and_challenges.ipynb').solutions;
+  assert.doesNotMatch(solutions, /accuracy usually drops a little/, 'exercise 2 tests top-1 against top-2 instead of predicting it');
+  assert.match(solutions, /mcnemarTest\(switchCorrect/);
 });
 
 test('chapter 12: DP-SGD samples batches as its accountant assumes, and the text says what the seeded noise means', () => {
