@@ -6,6 +6,9 @@
 // never its command line, which every local user can read in `ps`.
 // On SIGINT, SIGTERM or SIGHUP, and when the process that started it (npm)
 // goes away, it stops Jupyter and the kernels Jupyter started, then exits.
+// package.json runs it as `exec node scripts/start.mjs`: npm passes SIGINT and
+// SIGTERM on to the shell that runs a script, and a shell waiting for a command
+// keeps a SIGINT to itself, so without `exec` a SIGINT to npm alone stopped nothing.
 // Options: --no-browser, --port N.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -147,7 +150,9 @@ async function stop(reason, exitCode) {
   while (Date.now() < deadline && (child.exitCode === null && child.signalCode === null)) await new Promise((r) => setTimeout(r, 100));
   const left = [child.pid, ...started, ...descendants(child.pid)].filter((pid, i, all) => all.indexOf(pid) === i && alive(pid));
   for (const signal of ['SIGTERM', 'SIGKILL']) {
-    for (const pid of left) {
+    // Jupyter's process group (it was started detached) catches what it started and
+    // that left it (reparented, so no longer below it); then each process found below it.
+    for (const pid of [-child.pid, ...left]) {
       try {
         process.kill(pid, signal);
       } catch {
@@ -162,17 +167,18 @@ async function stop(reason, exitCode) {
 }
 const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 for (const [signal, code] of Object.entries(codes)) process.on(signal, () => void stop(`received ${signal}`, code));
-// When npm (or whatever started this script) dies without passing a signal on,
-// stop too instead of leaving Jupyter holding the port. npm runs this script
-// through `sh -c`: npm forwards SIGTERM to that shell only, which dies and
-// leaves this script reparented; npm itself dies of SIGHUP without forwarding
-// it, leaving the shell alive. So watch the parent and the grandparent.
-function parentOf(pid) {
-  const result = spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
-  return result.status === 0 ? Number(result.stdout.trim()) || 0 : 0;
+// When npm (or whatever started this script) dies without passing a signal on
+// (SIGHUP, SIGKILL), stop too instead of leaving Jupyter holding the port.
+// When a shell stands between npm and this script (`npm start` run without the
+// `exec` of package.json), npm's death leaves that shell alive: then watch the
+// grandparent too.
+function ps(field, pid) {
+  const result = spawnSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : '';
 }
 const parent = process.ppid;
-const grandparent = parent > 1 ? parentOf(parent) : 0;
+const parentIsShell = parent > 1 && /^(\S*\/)?(sh|dash|bash|zsh|ksh)\s+-c\s/.test(ps('args', parent));
+const grandparent = parentIsShell ? Number(ps('ppid', parent)) || 0 : 0;
 setInterval(() => {
   if (process.ppid !== parent) void stop(`the process that started this script (pid ${parent}) is gone`, 129);
   else if (grandparent > 1 && !alive(grandparent)) void stop(`the process that started npm start (pid ${grandparent}) is gone`, 129);

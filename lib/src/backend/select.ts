@@ -3,7 +3,8 @@
  * machine can run, or the one `DLKIT_BACKEND` names.
  *
  * Order for training (`workload: 'throughput'`, the default): native
- * TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`), native TensorFlow on
+ * TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`, installed by hand, and
+ * only where its TensorFlow really computes on a GPU: `gpu-check.ts`), native TensorFlow on
  * the CPU (`@tensorflow/tfjs-node`), WebAssembly (`@tensorflow/tfjs-backend-wasm`,
  * with the book's own training kernels added), then the pure-JavaScript `cpu`
  * backend. For work made of many tiny operations one after another
@@ -12,11 +13,14 @@
  * TensorFlow's runtime, which costs more than a small network's arithmetic
  * (`bench/README.md` has the measurements).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { tf } from './tf';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerNativeKernels } from './native/register';
+import { applyNativeCpuSettings, type NativeCpuSettings } from './native/cpu-settings';
+import { checkGpuPackage } from './gpu-check';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -42,6 +46,8 @@ export interface BackendReport {
   summary: string;
   /** Every rung that was tried, in order. */
   attempts: BackendAttempt[];
+  /** On the native rungs: the oneDNN settings made before TensorFlow loaded (`native/cpu-settings.ts`). */
+  nativeCpu?: NativeCpuSettings;
 }
 
 const NPM_PACKAGE: Record<BackendName, string | null> = {
@@ -65,6 +71,8 @@ export const BACKEND_LADDERS: Record<Workload, readonly BackendName[]> = {
 };
 
 let lastReport: BackendReport | null = null;
+/** Made once, before the first load of TensorFlow's library in this process. */
+let nativeCpu: NativeCpuSettings | null = null;
 
 /** Throws a clear error for a backend name the ladder does not know. */
 export function parseBackendName(value: string): BackendName {
@@ -101,10 +109,36 @@ export function nativeThreadCount(): number {
   return Number.isInteger(set) && set > 0 ? set : availableParallelism();
 }
 
-/** Loads a native tfjs-node package if it is installed (or built by `npm run native`) and really is the native one. */
-function loadNative(pkg: string): string | null {
+/**
+ * Node 23 removed `util.isNullOrUndefined` and `util.isArray`, which tfjs-node 4.22 calls in every kernel that
+ * builds a type attribute (tensorflow/tfjs#8609). `npm run native` patches them out
+ * (`patches/native-tfjs-node-4.22.0.diff`); a build made before that patch would load and then fail at the first
+ * operation, so on such a Node it is refused here, with the command that rebuilds it.
+ */
+function staleNativeBuild(packageFolder: string): string | null {
+  const nodeUtil = require('node:util') as Record<string, unknown>;
+  if (typeof nodeUtil['isNullOrUndefined'] === 'function') return null;
+  let source: string;
+  try {
+    source = fs.readFileSync(path.join(packageFolder, 'dist', 'nodejs_kernel_backend.js'), 'utf8');
+  } catch {
+    return null;
+  }
+  return source.includes('util_1.isNullOrUndefined')
+    ? `the native build at ${packageFolder} predates the book's Node ${process.versions.node.split('.')[0]} fix ` +
+        '(it calls util.isNullOrUndefined, which Node 23 removed): run `npm run native` to rebuild it'
+    : null;
+}
+
+/**
+ * Loads a native tfjs-node package if it is installed (or built by `npm run native`), really is the native one
+ * and passes `check` (given the package's folder, it returns why not to load it, or null).
+ */
+function loadNative(pkg: string, check?: (folder: string) => string | null): string | null {
   const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
-  const howTo = pkg === NPM_PACKAGE.node ? "npm run native builds it offline from TensorFlow's pip wheel" : `npm install ${pkg} on a machine that can download its native library`;
+  const howTo = pkg === NPM_PACKAGE.node
+    ? "npm run native builds it offline from TensorFlow's pip wheel"
+    : `with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1: npm install --no-save ${pkg}@4.22.0; README, "Backends and speed"`;
   let problem = `${pkg} is not installed (${howTo})`;
   for (const paths of places) {
     let resolved: string;
@@ -118,7 +152,12 @@ function loadNative(pkg: string): string | null {
       problem = `${pkg} resolves to ${manifest.name ?? 'another package'}, not the native build (${howTo})`;
       continue;
     }
+    const stale = staleNativeBuild(path.dirname(resolved));
+    if (stale) return stale;
     try {
+      nativeCpu ??= applyNativeCpuSettings();
+      const refused = check?.(path.dirname(resolved));
+      if (refused) return refused;
       require(path.dirname(resolved));
       return null;
     } catch (error) {
@@ -130,7 +169,11 @@ function loadNative(pkg: string): string | null {
 
 async function tryRung(name: BackendName): Promise<string | null> {
   if (name === 'node' || name === 'node-gpu') {
-    const problem = loadNative(NPM_PACKAGE[name] as string);
+    const onGpu = (folder: string) => {
+      const gpu = checkGpuPackage(folder);
+      return gpu.ok ? null : gpu.detail;
+    };
+    const problem = loadNative(NPM_PACKAGE[name] as string, name === 'node-gpu' ? onGpu : undefined);
     if (problem) return problem;
     if (name === 'node-gpu' && !tf.engine().registryFactory['tensorflow']) return 'the GPU build registered no backend';
     if (name === 'node') registerNativeKernels();
@@ -182,8 +225,9 @@ export async function initBackend(options: { backend?: string; quiet?: boolean; 
         : failed.length === 0
           ? fastest
           : `${failed.join(' and ')} did not start; backendReport().reason says why`;
-      lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts };
-      if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})`);
+      const native = (name === 'node' || name === 'node-gpu') && nativeCpu ? nativeCpu : undefined;
+      lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts, ...(native ? { nativeCpu: native } : {}) };
+      if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})${native ? `; ${native.note}` : ''}`);
       return lastReport;
     }
   }
