@@ -1,3 +1,4 @@
 export * from './wordpiece';
 export * from './bag-of-words';
 export * from './windows';
+export * from './byte-level-bpe';
