@@ -307,13 +307,16 @@ export class ByteLevelBPETokenizer {
     if (new Set(specialTokens).size !== specialTokens.length || specialTokens.some((t) => typeof t !== 'string' || t === '')) {
       throw new Error(`ByteLevelBPETokenizer.train: specialTokens must be distinct non-empty strings, got ${JSON.stringify(specialTokens)}.`);
     }
-    const wordCounts = new Map<string, number>();
+    const pieceCounts = new Map<string, number>();
     for (const text of texts) {
       if (typeof text !== 'string') throw new Error(`ByteLevelBPETokenizer.train: every text must be a string, got ${text === null ? 'null' : typeof text}.`);
-      for (const piece of gpt2PreTokens(text)) {
-        const word = toByteCharacters(piece);
-        wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
-      }
+      for (const piece of gpt2PreTokens(text)) pieceCounts.set(piece, (pieceCounts.get(piece) ?? 0) + 1);
+    }
+    // Two pieces can share bytes (lone surrogates both become U+FFFD), so words are counted again.
+    const wordCounts = new Map<string, number>();
+    for (const [piece, count] of pieceCounts) {
+      const word = toByteCharacters(piece);
+      wordCounts.set(word, (wordCounts.get(word) ?? 0) + count);
     }
     const tokens: string[] = [...specialTokens];
     const ids = new Map<string, number>(tokens.map((t, i) => [t, i]));
