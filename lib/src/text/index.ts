@@ -2,3 +2,4 @@ export * from './wordpiece';
 export * from './bag-of-words';
 export * from './windows';
 export * from './byte-level-bpe';
+export * from './kneser-ney';
