@@ -3,3 +3,4 @@ export * from './bag-of-words';
 export * from './windows';
 export * from './byte-level-bpe';
 export * from './kneser-ney';
+export * from './sampling';
