@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KneserNeyLanguageModel } from 'dlkit';
+import { KneserNeyLanguageModel, Random } from 'dlkit';
 import { repositoryRoot } from './helpers/notebooks';
 
 const reference = JSON.parse(readFileSync(join(repositoryRoot, 'test', 'fixtures', 'kneser-ney-cases.json'), 'utf8')) as {
@@ -78,6 +78,42 @@ test('probabilities sum to 1 over the vocabulary for every context, seen or not'
       assert.ok(row.every((p) => p > 0), 'every token, the unseen one too, has a probability above 0');
     }
   }
+});
+
+test('a 2-gram model on 30,000 tokens equals the formula computed here with plain Maps', () => {
+  // Large enough for the model's hash tables to grow many times (they start at 1,024 slots).
+  const size = 600;
+  const random = new Random(27);
+  const sequences = Array.from({ length: 300 }, () => {
+    const sequence = [random.int(size)];
+    while (sequence.length < 100) sequence.push(random.next() < 0.5 ? (sequence.at(-1)! * 7 + 3) % 500 : random.int(500));
+    return sequence;
+  });
+  const D = 0.6;
+  const model = KneserNeyLanguageModel.fit(sequences, { order: 2, vocabularySize: size, discount: D });
+  const START = -1;
+  const bigrams = new Map<string, number>();
+  for (const s of sequences) s.forEach((w, i) => bigrams.set(`${i === 0 ? START : s[i - 1]} ${w}`, (bigrams.get(`${i === 0 ? START : s[i - 1]} ${w}`) ?? 0) + 1));
+  const continuation = new Map<number, number>();
+  const contextTotal = new Map<number, number>();
+  const contextTypes = new Map<number, number>();
+  for (const [key, count] of bigrams) {
+    const [h, w] = key.split(' ').map(Number) as [number, number];
+    continuation.set(w, (continuation.get(w) ?? 0) + 1);
+    contextTotal.set(h, (contextTotal.get(h) ?? 0) + count);
+    contextTypes.set(h, (contextTypes.get(h) ?? 0) + 1);
+  }
+  const unigram = (w: number): number => (Math.max((continuation.get(w) ?? 0) - D, 0) + (D * continuation.size) / size) / bigrams.size;
+  for (const h of [START, 0, 3, 24, 171, 499, 500, 599]) {
+    const total = contextTotal.get(h);
+    const row = model.distribution(h === START ? [] : [h]);
+    for (let w = 0; w < size; w++) {
+      const expected = total === undefined ? unigram(w)
+        : (Math.max((bigrams.get(`${h} ${w}`) ?? 0) - D, 0) + D * (contextTypes.get(h) as number) * unigram(w)) / total;
+      assert.ok(Math.abs((row[w] as number) - expected) < 1e-15, `P(${w} | ${h}): ${row[w]} vs ${expected}`);
+    }
+  }
+  assert.equal(model.trainingTokens, 30000);
 });
 
 test('bad input gets errors that say what to do', () => {

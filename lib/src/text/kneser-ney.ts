@@ -32,6 +32,88 @@ const FALLBACK_DISCOUNT = 0.75;
 const MAX_ORDER = 8;
 
 /**
+ * A hash table from whole-number keys (below 2^53) to whole-number values (below 2^31), with
+ * open addressing: n-gram and context keys pass 2^31, where a `Map` stores them as boxed numbers,
+ * is several times slower and stops at 2^24 entries.
+ */
+class CountTable {
+  private keys: Float64Array;
+  private values: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    this.keys = new Float64Array(capacity).fill(-1);
+    this.values = new Int32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  private slot(key: number): number {
+    const low = key >>> 0;
+    const high = (key / 4294967296) >>> 0;
+    let h = Math.imul(low, 0x9e3779b1) ^ Math.imul(high + 0x7f4a7c15, 0x85ebca6b);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x7feb352d);
+    h ^= h >>> 15;
+    let i = h & this.mask;
+    for (;;) {
+      const k = this.keys[i] as number;
+      if (k === key || k === -1) return i;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /** The value of a key, or -1 when it is absent. */
+  get(key: number): number {
+    const i = this.slot(key);
+    return this.keys[i] === key ? (this.values[i] as number) : -1;
+  }
+
+  /** Adds delta to a key's value (0 when absent). */
+  add(key: number, delta: number): void {
+    const i = this.slot(key);
+    if (this.keys[i] === key) this.values[i] += delta;
+    else this.insert(i, key, delta);
+  }
+
+  /** The value of a key, inserting `value` first when it is absent. */
+  getOrInsert(key: number, value: number): number {
+    const i = this.slot(key);
+    if (this.keys[i] === key) return this.values[i] as number;
+    this.insert(i, key, value);
+    return value;
+  }
+
+  private insert(i: number, key: number, value: number): void {
+    this.keys[i] = key;
+    this.values[i] = value;
+    this.size++;
+    if (this.size * 4 > this.keys.length * 3) this.grow();
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.values = new Int32Array(keys.length * 2);
+    this.mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j] as number;
+      if (key === -1) continue;
+      const i = this.slot(key);
+      this.keys[i] = key;
+      this.values[i] = values[j] as number;
+    }
+  }
+
+  forEach(visit: (key: number, value: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i] as number;
+      if (key !== -1) visit(key, this.values[i] as number);
+    }
+  }
+}
+
+/**
  * An interpolated Kneser-Ney language model (chapter 13): `fit` it on token sequences, then read
  * `probability(context, token)`, `logProbability` or a held-out `perplexity`. Each sequence is
  * read as if preceded by order - 1 start markers, so the first tokens are predicted from "start
@@ -48,22 +130,22 @@ export class KneserNeyLanguageModel {
   /** Number of tokens the model was fitted on. */
   readonly trainingTokens: number;
   /** Context nodes of a trie that grows towards older tokens: child key = parent * (V + 1) + token. */
-  private readonly children: Map<number, number>;
+  private readonly children: CountTable;
   /** For each context node: its count c(h) and its number of different followers N1+(h •). */
   private readonly totals: Float64Array;
   private readonly followers: Float64Array;
   /** counts[k - 1]: the order-k counts, key = context node * V + token. */
-  private readonly counts: Map<number, number>[];
+  private readonly counts: CountTable[];
 
   private constructor(
     order: number,
     vocabularySize: number,
     discounts: number[],
     trainingTokens: number,
-    children: Map<number, number>,
+    children: CountTable,
     totals: Float64Array,
     followers: Float64Array,
-    counts: Map<number, number>[],
+    counts: CountTable[],
   ) {
     this.order = order;
     this.vocabularySize = vocabularySize;
@@ -85,9 +167,9 @@ export class KneserNeyLanguageModel {
       throw new Error(`KneserNeyLanguageModel.fit: vocabularySize must be a whole number from 1 to ${2 ** 21 - 1}, got ${size}; give the tokenizer's vocabulary size.`);
     }
     const start = size; // the start marker, only ever in contexts
-    const children = new Map<number, number>();
+    const children = new CountTable();
     const parents: number[] = [-1];
-    const top = new Map<number, number>();
+    const top = new CountTable();
     let trainingTokens = 0;
     let index = 0;
     for (const sequence of sequences) {
@@ -96,32 +178,25 @@ export class KneserNeyLanguageModel {
         let node = 0;
         for (let k = 1; k < order; k++) {
           const previous = i - k >= 0 ? (sequence[i - k] as number) : start;
-          const key = node * (size + 1) + previous;
-          let child = children.get(key);
-          if (child === undefined) {
-            child = parents.length;
-            parents.push(node);
-            children.set(key, child);
-          }
+          const child = children.getOrInsert(node * (size + 1) + previous, parents.length);
+          if (child === parents.length) parents.push(node);
           node = child;
         }
-        const key = node * size + (sequence[i] as number);
-        top.set(key, (top.get(key) ?? 0) + 1);
+        top.add(node * size + (sequence[i] as number), 1);
       }
       trainingTokens += sequence.length;
       index++;
     }
     if (trainingTokens === 0) throw new Error('KneserNeyLanguageModel.fit: the sequences hold no tokens; give it some non-empty token sequences.');
     // counts[k - 1] holds order k. Below the highest order, N1+(• h w): one per different older token.
-    const counts: Map<number, number>[] = new Array(order);
+    const counts: CountTable[] = new Array(order);
     counts[order - 1] = top;
     for (let k = order - 1; k >= 1; k--) {
-      const lower = new Map<number, number>();
-      for (const key of (counts[k] as Map<number, number>).keys()) {
+      const lower = new CountTable();
+      (counts[k] as CountTable).forEach((key) => {
         const node = Math.floor(key / size);
-        const lowerKey = (parents[node] as number) * size + (key - node * size);
-        lower.set(lowerKey, (lower.get(lowerKey) ?? 0) + 1);
-      }
+        lower.add((parents[node] as number) * size + (key - node * size), 1);
+      });
       counts[k - 1] = lower;
     }
     const totals = new Float64Array(parents.length);
@@ -130,13 +205,13 @@ export class KneserNeyLanguageModel {
     for (const orderCounts of counts) {
       let once = 0;
       let twice = 0;
-      for (const [key, count] of orderCounts) {
+      orderCounts.forEach((key, count) => {
         const node = Math.floor(key / size);
         totals[node] += count;
         followers[node] += 1;
         if (count === 1) once++;
         else if (count === 2) twice++;
-      }
+      });
       estimated.push(once > 0 && twice > 0 ? once / (once + 2 * twice) : FALLBACK_DISCOUNT);
     }
     const discounts = chooseDiscounts(options.discount, estimated, order);
@@ -195,12 +270,12 @@ export class KneserNeyLanguageModel {
       if (k > 1) {
         const previous = at - (k - 1) >= 0 ? (sequence[at - (k - 1)] as number) : size;
         const child = this.children.get(node * (size + 1) + previous);
-        if (child === undefined) break; // a context never seen: this order and the ones above add nothing
+        if (child < 0) break; // a context never seen: this order and the ones above add nothing
         node = child;
       }
       const total = this.totals[node] as number;
       if (total === 0) break;
-      const count = (this.counts[k - 1] as Map<number, number>).get(node * size + token) ?? 0;
+      const count = Math.max((this.counts[k - 1] as CountTable).get(node * size + token), 0);
       const discount = this.discounts[k - 1] as number;
       p = (Math.max(count - discount, 0) + discount * (this.followers[node] as number) * p) / total;
     }
