@@ -445,7 +445,8 @@ export class ByteLevelBPETokenizer {
     }
     const ids: number[] = [];
     for (const piece of gpt2PreTokens(text)) {
-      for (const id of this.encodePiece(piece)) ids.push(id);
+      const pieceIds = this.encodePiece(piece);
+      for (let i = 0; i < pieceIds.length; i++) ids.push(pieceIds[i] as number);
     }
     return ids;
   }
