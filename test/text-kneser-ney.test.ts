@@ -1,6 +1,6 @@
 // Chapter 13's interpolated Kneser-Ney language model: probabilities computed by hand for a
 // 2-gram and a 3-gram model, a direct Python implementation of Chen and Goodman's formula
-// (scripts/reference/kneser_ney_cases.py, test/fixtures/kneser-ney-cases.json), distributions
+// and NLTK (scripts/reference/kneser_ney_cases.py, test/fixtures/kneser-ney-cases.json), distributions
 // that sum to 1 for every context, and bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ const reference = JSON.parse(readFileSync(join(repositoryRoot, 'test', 'fixtures
   train: number[][];
   heldOut: number[][];
   cases: { order: number; discounts: number[]; probes: { context: number[]; probabilities: number[] }[]; heldOutPerplexity: number }[];
+  nltk: { version: string; cases: { order: number; discount: number; probes: { context: number[]; probabilities: number[] }[] }[] };
 };
 
 // The sequence a b a c (ids 0 1 0 2) in a vocabulary of 4 (d = 3 is never seen), D = 0.5.
@@ -61,6 +62,18 @@ test('agrees with a direct Python implementation of Chen and Goodman formula', (
       });
     }
     assert.ok(Math.abs(model.perplexity(reference.heldOut) - c.heldOutPerplexity) < 1e-9, `order ${c.order} perplexity`);
+  }
+});
+
+test('agrees with NLTK KneserNeyInterpolated (one discount, its unigram quirk patched)', () => {
+  for (const c of reference.nltk.cases) {
+    const model = KneserNeyLanguageModel.fit(reference.train, { order: c.order, vocabularySize: reference.vocabularySize, discount: c.discount });
+    for (const probe of c.probes) {
+      const row = model.distribution(probe.context);
+      probe.probabilities.forEach((p, w) => {
+        assert.ok(Math.abs((row[w] as number) - p) < 1e-12, `order ${c.order}, P(${w} | ${probe.context.join(' ')}): ${row[w]} vs NLTK ${p}`);
+      });
+    }
   }
 });
 
