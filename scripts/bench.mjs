@@ -1,8 +1,9 @@
 // `npm run bench`: the book's workloads on every backend this machine has,
 // printed as a table and written to bench/results.json with machine info.
 // Options: --smoke (tiny sizes, one repetition: what the tests run),
-// --backends wasm,cpu (default: the one DLKIT_BACKEND names, else every
-// backend that starts), --only name1,name2, --out FILE, --profile (print the
+// --backends wasm,cpu (default: the one DLKIT_BACKEND names, else the rungs a
+// reader would use that start here: node-gpu, node and wasm; the pure-JavaScript
+// cpu rung, which took most of a 25-minute default run, only when named), --only name1,name2, --out FILE, --profile (print the
 // kernels that take the time in each chosen workload, instead of measuring),
 // --torch (also run bench/torch_reference.py in PyTorch CPU, 1 and 2 threads, and
 // add its figures and dlkit/PyTorch ratios; Python from DLKIT_TORCH_PYTHON, else
@@ -37,7 +38,7 @@ if (only && chosen.length !== only.length) fail(`Unknown workload in --only. Kno
 
 // Which backends can start here: the ones --backends or DLKIT_BACKEND name, else the ladder's rungs, each tried in turn.
 const named = option('--backends')?.split(',') ?? (process.env.DLKIT_BACKEND?.trim() ? [process.env.DLKIT_BACKEND] : undefined);
-const requested = named ?? dlkit.BACKEND_NAMES;
+const requested = named ?? dlkit.BACKEND_NAMES.filter((name) => name !== 'cpu');
 const backends = [];
 for (const name of requested) {
   try {

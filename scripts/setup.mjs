@@ -34,9 +34,17 @@ function capture(command, args) {
   return result.status === 0 ? result.stdout.trim() : null;
 }
 
+/** The Node.js majors CI tests: 20 in the main pass (npm test), the ones scripts/node-matrix.json pins in the compatibility pass. */
+export function testedNodeMajors() {
+  const manifest = JSON.parse(readFileSync(join(root, 'scripts', 'node-matrix.json'), 'utf8'));
+  return [20, ...manifest.versions.map((version) => Number(version.split('.')[0]))];
+}
+
 export function checkNode() {
   const major = Number(process.versions.node.split('.')[0]);
-  if (major < 20) fail(`Node ${process.versions.node} is too old: the book needs Node 20 or newer (https://nodejs.org, or your package manager).`);
+  const tested = testedNodeMajors();
+  if (major < tested[0]) fail(`Node ${process.versions.node} is too old: the book needs Node ${tested[0]} or newer, and is tested on Node ${tested.join(', ')} (https://nodejs.org, or your package manager).`);
+  if (!tested.includes(major)) say(`Node ${process.versions.node}: the book is tested on Node ${tested.join(', ')}; this major is not among them (it will probably work; if not, use one of those).`);
 }
 
 /** `npm ci` when node_modules is missing or older than package-lock.json. */

@@ -4,4 +4,5 @@ export * from './lenet';
 export * from './resnet';
 export * from './pretrained';
 export * from './mixture-of-experts';
-export * from './transformer';
+export * from './transformer/index';
+export * from './bag-of-words';
