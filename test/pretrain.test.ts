@@ -7,6 +7,7 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,4 +207,36 @@ test('a run stopped after its first pass and resumed ends with the weights of an
   }
   await assert.rejects(pretrain({ ...TINY, batchSize: 8 }, { runDirectory, texts: TEXTS, log: false }), /holds a run of another recipe/);
   assert.equal(tf.memory().numTensors, before, 'no tensor left');
+});
+
+test('a run killed (SIGKILL) in its second pass resumes from its checkpoint and ends as an uninterrupted run does (within 1e-5)', async () => {
+  const runDirectory = temporaryFolder();
+  const job = join(temporaryFolder(), 'job.json');
+  fs.writeFileSync(job, JSON.stringify({ recipe: TINY, texts: TEXTS, runDirectory }));
+  const script = `const fs = require('fs'); const d = require(${JSON.stringify(require.resolve('dlkit'))});
+    (async () => { await d.initBackend({ quiet: true }); const j = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
+    await d.pretrain(j.recipe, { runDirectory: j.runDirectory, texts: j.texts, log: false }); })();`;
+  const child = spawn(process.execPath, ['-e', script, job], { stdio: 'ignore' });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const checkpoint = join(runDirectory, 'checkpoint', 'checkpoint.json');
+  const began = Date.now();
+  while (!fs.existsSync(checkpoint) && !exited && Date.now() - began < 120_000) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300)); // into the second pass
+  assert.equal(exited, false, 'the child was still training when it was killed');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const saved = JSON.parse(fs.readFileSync(checkpoint, 'utf8'));
+  assert.equal(saved.state.epoch, 1, 'killed during the second pass: one pass checkpointed');
+  const resumed = await pretrain(TINY, { runDirectory, texts: TEXTS, log: false });
+  const whole = await pretrain(TINY, { runDirectory: temporaryFolder(), texts: TEXTS, log: false });
+  assert.equal(resumed.finished, true);
+  let largest = 0;
+  const straight = whole.mlm.trainableVariables.map((v) => v.dataSync());
+  resumed.mlm.trainableVariables.forEach((v, i) => v.dataSync().forEach((x, j) => (largest = Math.max(largest, Math.abs(x - (straight[i]![j] as number))))));
+  assert.ok(largest < 1e-5, `largest difference of a weight: ${largest}`);
+  for (const m of [whole.mlm, resumed.mlm]) {
+    m.dispose();
+    m.encoder.dispose();
+  }
 });
