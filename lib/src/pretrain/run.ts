@@ -30,16 +30,24 @@ export interface PretrainingTexts {
   heldOut: readonly string[];
 }
 
-/** The chapter's training reviews for a recipe: the corpus, then the held-out ones (never the test reviews). */
+/**
+ * The chapter's training reviews for a recipe (never the test reviews): the first `trainReviews` are the
+ * corpus; the held-out texts are the next `heldOutReviews` whose text is not also in the corpus (the data
+ * holds repeated reviews).
+ */
 export function imdbPretrainingTexts(recipe: PretrainingRecipe): PretrainingTexts {
   const { train } = splitReviews(loadImdb(), { seed: recipe.splitSeed });
-  if (recipe.trainReviews + recipe.heldOutReviews > train.length) {
+  const corpus = train.slice(0, recipe.trainReviews).map((r) => r.text);
+  const seen = new Set(corpus);
+  const heldOut = train
+    .slice(recipe.trainReviews)
+    .map((r) => r.text)
+    .filter((text) => !seen.has(text))
+    .slice(0, recipe.heldOutReviews);
+  if (corpus.length < recipe.trainReviews || heldOut.length < recipe.heldOutReviews) {
     throw new Error(`pretrain: the recipe wants ${recipe.trainReviews} + ${recipe.heldOutReviews} reviews, the training split has ${train.length}.`);
   }
-  return {
-    train: train.slice(0, recipe.trainReviews).map((r) => r.text),
-    heldOut: train.slice(recipe.trainReviews, recipe.trainReviews + recipe.heldOutReviews).map((r) => r.text),
-  };
+  return { train: corpus, heldOut };
 }
 
 /** Options of `pretrain`. */
