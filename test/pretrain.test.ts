@@ -18,12 +18,16 @@ import {
   TransformerEncoder,
   WordPieceTokenizer,
   fromFloat16,
+  imdbPretrainingTexts,
   initBackend,
+  loadImdb,
   loadPretrained,
   namedWeights,
   pretrain,
+  MINI_BERT_RECIPE,
   savePretrained,
   seed,
+  splitReviews,
   tf,
   toFloat16,
   type PretrainingRecipe,
@@ -239,4 +243,15 @@ test('a run killed (SIGKILL) in its second pass resumes from its checkpoint and 
     m.dispose();
     m.encoder.dispose();
   }
+});
+
+test("the book's recipe reads the chapter's 22,500 training reviews and holds out 500 others; no test review, no repeat", () => {
+  const texts = imdbPretrainingTexts(MINI_BERT_RECIPE);
+  const { train, test: testReviews } = splitReviews(loadImdb(), { seed: MINI_BERT_RECIPE.splitSeed });
+  assert.deepEqual(texts.train, train.slice(0, 22_500).map((r) => r.text), "the chapter's training reviews, in its order");
+  assert.equal(texts.heldOut.length, 500);
+  const corpus = new Set(texts.train);
+  const tested = new Set(testReviews.map((r) => r.text));
+  assert.equal(texts.heldOut.filter((t) => corpus.has(t)).length, 0, 'no held-out text is in the corpus');
+  assert.equal([...texts.train, ...texts.heldOut].filter((t) => tested.has(t)).length, 0, 'no test review is read');
 });
