@@ -3,7 +3,7 @@
  * pretrain`): the corpus is the chapter's training reviews as windows of
  * `maxLength` tokens, the `Trainer` trains `MaskedLanguageModel` and saves a
  * checkpoint after every pass, a progress line reports loss, masked-token
- * accuracy, tokens per second and time left, and the end writes a release with
+ * accuracy, tokens per second (padding included) and time left, and the end writes a release with
  * `savePretrained`. A run killed at any point resumes from its last checkpoint
  * and ends with the weights an uninterrupted run ends with.
  */
@@ -107,12 +107,16 @@ class PretrainingProgress implements TrainerCallback {
   private epochBatches = 0;
   private steps = 0;
   private firstStep = 0;
+  /** Token positions per step, padding included. */
+  private readonly tokensPerStep: number;
   constructor(
     private readonly model: AccuracyTrackingModel,
     private readonly heldOut: Tensor,
     private readonly recipe: PretrainingRecipe,
     private readonly log: boolean,
-  ) {}
+  ) {
+    this.tokensPerStep = recipe.batchSize * recipe.maxLength;
+  }
   onTrainBegin(plan: TrainingPlan, control: TrainerControl): void {
     this.plan = plan;
     this.steps = control.epoch * plan.stepsPerEpoch;
@@ -121,7 +125,7 @@ class PretrainingProgress implements TrainerCallback {
     // A LivePlot draws its display id from Math.random, which seed() made the shared generator: put the generator's
     // state back, or a resumed run (which makes its plot after restoring that state) would draw other masks.
     const state = rng().getState();
-    this.plot = new LivePlot({ title: 'MLM pre-training', xLabel: 'step', total: remaining, unit: 'steps', logOutsideNotebook: this.log });
+    this.plot = new LivePlot({ title: 'MLM pre-training', xLabel: 'step', total: remaining * this.tokensPerStep, unit: 'tokens', logOutsideNotebook: this.log });
     rng().setState(state);
   }
   onEpochBegin(): void {
@@ -136,7 +140,8 @@ class PretrainingProgress implements TrainerCallback {
     this.epochBatches += 1;
     const total = this.plan.epochs * this.plan.stepsPerEpoch;
     const label = `step ${this.steps}/${total} (pass ${info.epoch + 1}/${this.plan.epochs})`;
-    this.plot.update(this.steps, { loss: info.logs['loss'] as number, maskedAccuracy: accuracy }, { done: this.steps - this.firstStep, label });
+    const done = (this.steps - this.firstStep) * this.tokensPerStep;
+    this.plot.update(this.steps, { loss: info.logs['loss'] as number, maskedAccuracy: accuracy }, { done, label });
   }
   onEpochEnd(logs: EpochLogs): void {
     const last = this.model.takeAccuracy();
