@@ -282,6 +282,7 @@ export async function pretrain(recipe: PretrainingRecipe, options: PretrainOptio
     }
     return { epochs: fit.epochs, finished, history: fit.history, mlm: model, tokenizer, config };
   } finally {
+    model.takeAccuracy(); // frees what an interrupted pass left
     trainer.dispose();
     tf.dispose([corpus, heldOut, labels]);
   }
