@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { tf } from './tf';
+import { listenForInterruptsInKernel } from '../notebook/interrupt';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerNativeKernels } from './native/register';
 import { applyNativeCpuSettings, type NativeCpuSettings } from './native/cpu-settings';
@@ -196,9 +197,11 @@ async function tryRung(name: BackendName): Promise<string | null> {
  * `DLKIT_BACKEND`; when that is unset it walks the ladder of `workload`
  * (`BACKEND_LADDERS`; training order by default) from the fastest rung down.
  * A forced backend that cannot start is an error, not a silent fallback. Set
- * `quiet` to skip the one-line report.
+ * `quiet` to skip the one-line report. Inside a notebook kernel it also starts
+ * listening for the stop button (`listenForInterruptsInKernel`).
  */
 export async function initBackend(options: { backend?: string; quiet?: boolean; workload?: Workload } = {}): Promise<BackendReport> {
+  listenForInterruptsInKernel();
   const workload = options.workload ?? 'throughput';
   if (!Object.prototype.hasOwnProperty.call(BACKEND_LADDERS, workload)) {
     throw new Error(`initBackend: unknown workload "${String(workload)}". Use 'throughput' (training on batches, the default) or 'latency' (many tiny operations, such as a DQN acting).`);

@@ -7,7 +7,7 @@ import { CART_POLE_OBSERVATION_SCALE, RecordEpisodeStatistics, Wrapper, make, ty
 import { DqnAgent, summariseReturns, type DqnAgentOptions, type EvaluationResult } from './dqn';
 import { ReplayBuffer } from './replay-buffer';
 import { linearSchedule } from './schedules';
-import { watchInterrupts, type InterruptWatch } from '../util/interrupt';
+import { watchInterrupts, type InterruptWatch } from '../notebook/interrupt';
 
 /** Hyper-parameters of `trainDqn` (chapter 9); every field has a default (`DEFAULT_DQN_CONFIG`), and `CART_POLE_DQN_CONFIG` is the set tuned for CartPole-v1. */
 export interface DqnConfig extends Omit<DqnAgentOptions, 'observationSize' | 'actionCount' | 'random'> {

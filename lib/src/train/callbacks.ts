@@ -1,7 +1,10 @@
 /**
  * Training callbacks (chapter 5): hooks the Trainer calls at the start and
  * end of training, of every epoch and of every batch. Early stopping is one
- * of them; the live plot (`LivePlotCallback`) is another.
+ * of them; the live plot (`LivePlotCallback`) and checkpoints
+ * (`CheckpointCallback`) are others. A callback with progress to keep owns it:
+ * it gives it as `state()`, and `restore()` continues from it, in the next fit
+ * of the same trainer or from a checkpoint.
  */
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -104,6 +107,16 @@ export interface TrainerControl {
   weights(): Tensor[];
   /** Assigns new values to the model's weights, in the order of `weights()`. */
   setWeights(values: Tensor[]): void;
+  /** Saves a checkpoint of the trainer (weights, optimiser, progress, its callbacks' states); the Trainer has it. */
+  saveCheckpoint?(directory: string): Promise<void>;
+}
+
+/** What a callback adds to the result of `fit` (chapter 5). */
+export interface CallbackReport {
+  /** Whether this callback stopped training before the last epoch. */
+  stoppedEarly?: boolean;
+  /** The epoch (from 1) whose weights the model ends with, when the callback chose one. */
+  bestEpoch?: number;
 }
 
 /** Hooks into the training loop; every method is optional and may be async (chapter 5). */
@@ -114,6 +127,26 @@ export interface TrainerCallback {
   onEpochEnd?(logs: EpochLogs, control: TrainerControl): void | Promise<void>;
   /** Called when training ends: normally, stopped, or with an error (which is then rethrown). */
   onTrainEnd?(history: EpochLogs[], control: TrainerControl): void | Promise<void>;
+  /**
+   * The name this callback's `state()` is kept under: in checkpoints, and from one fit of a trainer
+   * to the next. Letters, digits, _ and -. A callback an option of fit would add (`earlyStopping`)
+   * is not added when yours has the same key.
+   */
+  readonly stateKey?: string;
+  /** Its progress as plain JSON data (called after `onTrainBegin`). */
+  state?(): unknown;
+  /** Tensors that belong with `state()` (early stopping's best weights); the Trainer copies them. */
+  stateTensors?(): Tensor[] | null;
+  /** Whether a saved `state` fits this callback in the run about to start; default yes. */
+  canRestore?(state: unknown, plan: TrainingPlan): boolean;
+  /** Continues from a saved `state()` and its tensors, which it then owns (called before `onTrainBegin`). */
+  restore?(state: unknown, tensors: Tensor[] | null): void;
+  /** What it adds to the result of `fit`. */
+  report?(): CallbackReport;
+  /** True when it shows where an interrupt stopped training (then the Trainer prints no line about it). */
+  readonly reportsInterruption?: boolean;
+  /** Frees what it holds; the Trainer calls it for the callbacks it made from the options of fit. */
+  dispose?(): void;
 }
 
 /** Options of early stopping (chapter 5). */
@@ -147,9 +180,11 @@ export interface EarlyStoppingState {
  * epochs, and puts back the weights of the best epoch (chapter 5), like
  * Keras' EarlyStopping. `fit({ earlyStopping: { ... } })` adds one. Its
  * progress (`state()` and the best weights) travels in checkpoints, so a
- * resumed run stops where an uninterrupted one would.
+ * resumed run stops where an uninterrupted one would, and continues in the
+ * next fit of the same trainer when that watches the same value.
  */
 export class EarlyStopping implements TrainerCallback {
+  readonly stateKey = 'earlyStopping';
   /** The watched name; resolved at the start of training when not given. */
   monitor: string | undefined;
   readonly patience: number;
@@ -205,6 +240,21 @@ export class EarlyStopping implements TrainerCallback {
     this.bestEpochValue = state.bestEpoch;
     this.wait = state.wait;
     this.replaceSaved(bestWeights);
+  }
+
+  /** The best weights, saved with `state()` in checkpoints. */
+  stateTensors(): Tensor[] | null {
+    return this.saved;
+  }
+
+  /** Whether a saved state watches what this callback will watch in a run with `plan`. */
+  canRestore(state: unknown, plan: TrainingPlan): boolean {
+    return (state as EarlyStoppingState).monitor === (this.monitor ?? (plan.validation ? 'validationLoss' : 'loss'));
+  }
+
+  /** Whether it stopped training, and the best epoch. */
+  report(): CallbackReport {
+    return { stoppedEarly: this.stoppedValue, bestEpoch: this.bestEpochValue };
   }
 
   /** Hands the best weights over to the caller (they are no longer this callback's to free). */
