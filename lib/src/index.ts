@@ -31,4 +31,5 @@ export * from './evaluate/index';
 export * from './explain/index';
 export * from './privacy/index';
 export * from './forecast/index';
+export * from './pretrain/index';
 export * from './measure/index';

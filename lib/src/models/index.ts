@@ -6,3 +6,4 @@ export * from './pretrained';
 export * from './mixture-of-experts';
 export * from './transformer/index';
 export * from './bag-of-words';
+export * from './pretrained-encoder';

@@ -8,6 +8,7 @@
 import { tf } from '../../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { maskTokens } from '../../text/masking';
+import { Random } from '../../util/random';
 import { checkPositiveIntegers, countVariables, crossEntropyFromLogits, variableOf } from '../layers';
 import { type TransformerEncoder, attentionMaskOf } from './encoder';
 import { LayerNormalization, Linear, dropout, gelu } from './layers';
@@ -67,14 +68,18 @@ export class MaskedLanguageModel {
     const h = this.norm.apply(gelu(this.transform.apply(hidden)));
     return tf.add(tf.matMul(h, this.encoder.embeddings.token, false, true), this.outputBias);
   }
-  /** Masks, predicts, and returns the loss with the predictions' accuracy on the chosen tokens. */
-  maskedLoss(inputIds: Tensor, training: boolean): { loss: Scalar; accuracy: Scalar } {
+  /**
+   * Masks, predicts, and returns the loss with the predictions' accuracy on the chosen tokens
+   * and how many were chosen. `random` draws the masks (default the shared `rng()`).
+   */
+  maskedLoss(inputIds: Tensor, training: boolean, random?: Random): { loss: Scalar; accuracy: Scalar; predicted: number } {
     const [batch, length] = inputIds.shape as [number, number];
     const masked = maskTokens(inputIds.dataSync(), {
       maskId: this.tokens.maskId,
       specialIds: this.specialIds,
       vocabularySize: this.encoder.config.vocabularySize,
       probability: this.maskProbability,
+      ...(random ? { random } : {}),
     });
     const ids = tf.tensor2d(masked.inputIds, [batch, length], 'int32');
     const { hidden } = this.encoder.apply({ inputIds: ids, attentionMask: attentionMaskOf(ids, this.tokens.padId) }, { training });
@@ -82,10 +87,34 @@ export class MaskedLanguageModel {
     const logits = this.logits(chosen);
     const labels = tf.tensor1d(masked.labels, 'int32');
     const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')) as Scalar;
-    return { loss: crossEntropyFromLogits(logits, labels), accuracy };
+    return { loss: crossEntropyFromLogits(logits, labels), accuracy, predicted: masked.labels.length };
   }
   loss(batch: { x: Tensor }, training: boolean): Scalar {
     return this.maskedLoss(batch.x, training).loss;
+  }
+  /**
+   * Masked-token loss and accuracy on some ids `[rows, length]`, without dropout, averaged over
+   * every masked token. The masks come from `new Random(seed)`, so the same ids with the same
+   * seed are scored on the same masks, whatever the shared generator's state (chapter 6).
+   */
+  evaluate(inputIds: Tensor, options: { seed?: number; batchSize?: number } = {}): { loss: number; accuracy: number; predicted: number } {
+    const batchSize = options.batchSize ?? 128;
+    checkPositiveIntegers('MaskedLanguageModel.evaluate: batchSize', [batchSize]);
+    const random = new Random(options.seed ?? 0);
+    const rows = inputIds.shape[0] as number;
+    let loss = 0;
+    let right = 0;
+    let predicted = 0;
+    for (let start = 0; start < rows; start += batchSize) {
+      const [l, a, n] = tf.tidy(() => {
+        const out = this.maskedLoss(inputIds.slice(start, Math.min(batchSize, rows - start)), false, random);
+        return [out.loss.dataSync()[0] as number, out.accuracy.dataSync()[0] as number, out.predicted];
+      });
+      loss += (l as number) * n;
+      right += (a as number) * n;
+      predicted += n;
+    }
+    return { loss: loss / Math.max(1, predicted), accuracy: right / Math.max(1, predicted), predicted };
   }
 }
 
