@@ -18,6 +18,7 @@ export * from './scratch/index';
 export * from './models/index';
 export * from './scale/index';
 export * from './rl/index';
+export * from './rl-fast/index';
 export * from './recsys/index';
 export * from './tabular/index';
 export * from './evaluate/index';
