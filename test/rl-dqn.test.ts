@@ -243,17 +243,18 @@ test('agents reject wrong observation sizes and unsuitable environments', async 
     assert.throws(() => new DqnAgent({ observationSize: 4, actionCount: 2, gradientClipNorm }), /DqnAgent: gradientClipNorm must be a positive finite number \(null for no clipping\)/);
   }
   assert.throws(() => createQNetwork({ inputSize: 4, actionCount: 1 }), /actionCount must be an integer >= 2/);
+  assert.throws(() => new DqnAgent({ observationSize: 4, actionCount: 2, accelerator: true as never }), /accelerator must be a function .* or null, got true/);
 });
 
 test('greedyAction rejects a wrong observation size with the same message with and without the accelerator', async () => {
   await initBackend({ quiet: true });
   for (const accelerator of [accelerateDqn, null]) {
-    const plainGreedyActions = accelerator !== null;
+    const label = accelerator ? 'accelerated' : 'plain agent';
     const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [4], accelerator });
-    assert.throws(() => agent.greedyAction([1, 2]), /DqnAgent: expected an observation of 4 numbers, got 2/, `plainGreedyActions ${plainGreedyActions}`);
-    assert.throws(() => agent.greedyAction([1, 2, 3, 4, 5]), /DqnAgent: expected an observation of 4 numbers, got 5/, `plainGreedyActions ${plainGreedyActions}`);
+    assert.throws(() => agent.greedyAction([1, 2]), /DqnAgent: expected an observation of 4 numbers, got 2/, label);
+    assert.throws(() => agent.greedyAction([1, 2, 3, 4, 5]), /DqnAgent: expected an observation of 4 numbers, got 5/, label);
     assert.equal(agent.greedyAction([1, 2, 3, 4]), agent.greedyAction(Float32Array.of(1, 2, 3, 4)));
     agent.dispose();
-    assert.throws(() => agent.greedyAction([1, 2, 3, 4]), /disposed/, `plainGreedyActions ${plainGreedyActions}`);
+    assert.throws(() => agent.greedyAction([1, 2, 3, 4]), /disposed/, label);
   }
 });

@@ -53,9 +53,9 @@ export class DqnFastPaths implements DqnAccelerator {
 
   /**
    * The forward pass as one fused matrix product per dense layer, on the
-   * layers' own weight variables (so gradients flow to them): for these small
-   * networks about twice as fast as `model.apply`, whose per-layer bookkeeping
-   * costs more than the arithmetic.
+   * layers' own weight variables (so gradients flow to them): cheaper than
+   * `model.apply`, whose per-layer bookkeeping costs more than the arithmetic
+   * on these sizes.
    */
   q(network: Sequential, observations: Tensor2D): Tensor | null {
     const layers = this.fused.get(network);

@@ -34,10 +34,7 @@ export class FlatAdam {
     this.sizes = variables.map((v) => v.size);
     // The same hyperparameters tfjs would use: read them off its own optimiser, then free it.
     const reference = tf.train.adam(learningRate) as AdamOptimizer & { beta1: number; beta2: number; epsilon: number; learningRate: number };
-    this.beta1 = reference.beta1;
-    this.beta2 = reference.beta2;
-    this.epsilon = reference.epsilon;
-    this.learningRate = reference.learningRate;
+    ({ beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate } = reference);
     reference.dispose();
     const total = this.sizes.reduce((a, b) => a + b, 0);
     [this.firstMoment, this.secondMoment, this.accumulatedBeta1, this.accumulatedBeta2] = tf.tidy(() => [

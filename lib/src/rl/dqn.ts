@@ -15,7 +15,7 @@ import { greedyEpisodes, summariseReturns, type EvaluationResult } from './evalu
 
 /**
  * What an accelerator may do for a `DqnAgent` (chapter 9): the same results,
- * faster. Each method may decline (null) and leave the step to the agent.
+ * faster. `greedyAction` and `q` may decline (null) and leave the step to the agent.
  */
 export interface DqnAccelerator {
   /** The greedy action for one checked observation, or null to leave it to the agent's tensors. */
@@ -113,6 +113,9 @@ export class DqnAgent {
     this.target.trainable = false;
     copyWeights(this.online, this.target);
     this.random = options.random ?? null;
+    if (settings.accelerator !== null && typeof settings.accelerator !== 'function') {
+      throw new Error(`DqnAgent: accelerator must be a function that builds one for the agent (e.g. accelerateDqn) or null, got ${String(settings.accelerator)}.`);
+    }
     this.accelerator = settings.accelerator?.(this) ?? null;
     this.optimizer = this.accelerator?.optimizer ?? tf.train.adam(this.learningRate);
   }

@@ -179,7 +179,8 @@ function splitConfig(args: TrainDqnArguments): { agentSettings: Partial<DqnAgent
 
 /** The environment for evaluations: the one given, else a fresh copy of `env` (null when evaluation is off). */
 function evaluationEnvFor(args: TrainDqnArguments, loop: DqnLoopSettings): Env<Float32Array, number> | null {
-  if (args.evaluationEnv || loop.evaluationInterval <= 0) return args.evaluationEnv ?? null;
+  if (loop.evaluationInterval <= 0) return null;
+  if (args.evaluationEnv) return args.evaluationEnv;
   const spec = args.env.spec;
   if (!spec) throw new Error('trainDqn: pass evaluationEnv (a second copy of the environment) when env was not built by make().');
   return make(spec.id, { ...spec.kwargs, maxEpisodeSteps: spec.maxEpisodeSteps }) as Env<Float32Array, number>;
