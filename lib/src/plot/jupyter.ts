@@ -23,9 +23,17 @@ export function inNotebook(): boolean {
   return tslabJupyter()?.lastWriteDisplayData != null;
 }
 
-/** A unique id for an output that later calls overwrite in place (chapter 0). */
+/** Display ids made so far in this process: the part of an id that keeps it unique. */
+let displayIds = 0;
+
+/**
+ * A unique id for an output that later calls overwrite in place (chapter 0).
+ * It draws nothing from `Math.random`, which `seed()` makes the book's seeded
+ * generator: showing a figure must not change the numbers of a training run.
+ */
 export function newDisplayId(): string {
-  return `dlkit-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+  displayIds += 1;
+  return `dlkit-${Date.now().toString(36)}-${displayIds.toString(36)}`;
 }
 
 /**
