@@ -25,6 +25,7 @@ export * as scratch from './scratch/index';
 export * from './models/index';
 export * from './scale/index';
 export * from './rl/index';
+export * from './rl-fast/index';
 export * from './recsys/index';
 export * from './tabular/index';
 export * from './evaluate/index';
