@@ -9,7 +9,7 @@ import fs = require('node:fs');
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf, initBackend, seed, unseed, Dataset, Trainer, JoinedAdam, mlp, resnet, type LayersModel, type Tensor } from 'dlkit';
+import { tf, initBackend, seed, unseed, Dataset, Trainer, JoinedAdam, JOINED_ADAM_OWN_GROUP_SIZE, mlp, resnet, type LayersModel, type Tensor } from 'dlkit';
 import type { Optimizer, Variable } from '@tensorflow/tfjs';
 import { repositoryRoot } from './helpers/notebooks';
 
@@ -48,13 +48,15 @@ const smallResnet = (): LayersModel => resnet({ inputShape: [8, 8, 1], classes: 
 /** Adam steps on fixed gradients over variables of the shapes a ResNet has; the variables' bytes after. */
 function stepsOnFixedGradients(optimizer: Optimizer): Uint8Array[] {
   seed(4);
-  const shapes = [[3, 3, 1, 16], [16], [16], [3, 3, 16, 32], [32], [1, 1, 16, 32], [64, 10], [10], [1]];
+  // ResNet-like shapes, and one above JOINED_ADAM_OWN_GROUP_SIZE (its own moments) between them.
+  const shapes = [[3, 3, 1, 16], [16], [16], [400, 256], [3, 3, 16, 32], [32], [1, 1, 16, 32], [64, 10], [10], [1]];
   const variables = tf.tidy(() => shapes.map((shape, i) => tf.variable(tf.randomNormal(shape), true, `fixed-gradients-${i}`)));
   for (let step = 0; step < 5; step++) {
     const gradients = tf.tidy(() => Object.fromEntries(variables.map((v) => [v.name, tf.mul(tf.randomNormal(v.shape), step + 1)])));
     optimizer.applyGradients(gradients);
     tf.dispose(Object.values(gradients));
   }
+  assert.ok(400 * 256 >= JOINED_ADAM_OWN_GROUP_SIZE && 3 * 3 * 16 * 32 < JOINED_ADAM_OWN_GROUP_SIZE);
   const result = bytes(variables);
   tf.dispose(variables);
   optimizer.dispose();
