@@ -5,6 +5,7 @@ export * from './backend/tf';
 export * from './backend/select';
 export * from './backend/environment';
 export { applyNativeCpuSettings, cpuHasAvx512, type NativeCpuSettings } from './backend/native/cpu-settings';
+export { fusedBatchNormTraining, setFusedBatchNorm } from './backend/native/batch-norm';
 export * from './notebook/index';
 export * from './util/random';
 export * from './util/quick';
