@@ -6,6 +6,7 @@ export * from './backend/select';
 export * from './backend/environment';
 export { applyNativeCpuSettings, cpuHasAvx512, type NativeCpuSettings } from './backend/native/cpu-settings';
 export { fusedBatchNormTraining, setFusedBatchNorm } from './backend/native/batch-norm';
+export { applyNativeThreadSettings, chooseIntraOpThreads, type NativeThreadSettings, type ThreadWorkload } from './backend/native/threads';
 export * from './notebook/index';
 export * from './util/random';
 export * from './util/quick';
