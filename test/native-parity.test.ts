@@ -190,18 +190,22 @@ test("ReLU's gradient (Step, rewritten on the native rung) and same-type casts m
   assert.equal(tf.memory().numTensors, before);
 });
 
-test('nativeThreadCount reports TF_NUM_INTRAOP_THREADS when set, else one thread per core, and initBackend leaves the variable alone', (t) => {
+test('initBackend chooses TensorFlow\'s threads per workload before it starts, the reader\'s TF_NUM_INTRAOP_THREADS wins, nativeThreadCount reports it', (t) => {
   if (skipped(t)) return;
-  const threadsIn = (value: string | undefined): string => {
+  const threadsIn = (value: string | undefined, workload: string): string => {
     const env = { ...process.env };
     delete env['TF_NUM_INTRAOP_THREADS'];
     if (value !== undefined) env['TF_NUM_INTRAOP_THREADS'] = value;
-    const script = "require('dlkit').initBackend({ backend: 'node', quiet: true }).then(() => console.log('threads=' + process.env.TF_NUM_INTRAOP_THREADS + ',' + require('dlkit').nativeThreadCount()))";
+    const script =
+      `require('dlkit').initBackend({ backend: 'node', quiet: true, workload: '${workload}' }).then((r) => ` +
+      "console.log('threads=' + process.env.TF_NUM_INTRAOP_THREADS + ',' + require('dlkit').nativeThreadCount() + ',' + r.nativeThreads.source))";
     const run = spawnSync(process.execPath, ['-e', script], { cwd: repositoryRoot, env, encoding: 'utf8' });
     return /threads=(\S+)/.exec(run.stdout)?.[1] ?? `no output (${run.stderr.slice(-300)})`;
   };
-  assert.equal(threadsIn(undefined), `undefined,${availableParallelism()}`);
-  assert.equal(threadsIn('1'), '1,1');
+  const cores = availableParallelism();
+  assert.equal(threadsIn(undefined, 'throughput'), cores > 1 ? '1,1,dlkit' : `undefined,${cores},tensorflow`);
+  assert.equal(threadsIn(undefined, 'large-products'), `undefined,${cores},tensorflow`);
+  assert.equal(threadsIn('2', 'throughput'), '2,2,environment');
 });
 
 test("avgPool with 'same' padding: native's gradient is the true one (tfjs' cpu kernel divides border windows by the full size)", async (t) => {

@@ -21,6 +21,7 @@ import { listenForInterruptsInKernel } from '../notebook/interrupt';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerNativeKernels } from './native/register';
 import { applyNativeCpuSettings, type NativeCpuSettings } from './native/cpu-settings';
+import { applyNativeThreadSettings, type NativeThreadSettings } from './native/threads';
 import { checkGpuPackage } from './gpu-check';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
@@ -49,6 +50,8 @@ export interface BackendReport {
   attempts: BackendAttempt[];
   /** On the native rungs: the oneDNN settings made before TensorFlow loaded (`native/cpu-settings.ts`). */
   nativeCpu?: NativeCpuSettings;
+  /** On the native rungs: TensorFlow's threads per operation, chosen for the workload before it started (`native/threads.ts`). */
+  nativeThreads?: NativeThreadSettings;
 }
 
 const NPM_PACKAGE: Record<BackendName, string | null> = {
@@ -59,21 +62,27 @@ const NPM_PACKAGE: Record<BackendName, string | null> = {
 };
 
 /**
- * What a chapter mostly does, which decides the order of the ladder (chapter 0):
- * 'throughput' for training on batches (the fastest arithmetic wins), 'latency'
- * for many tiny operations one after another (the lowest cost per operation wins).
+ * What a chapter mostly does, which decides the order of the ladder and, on the
+ * native rung, TensorFlow's threads per operation (chapter 0): 'throughput' for
+ * training on batches (the fastest arithmetic wins; one thread per operation),
+ * 'latency' for many tiny operations one after another (the lowest cost per
+ * operation wins), 'large-products' for training made of large matrix products
+ * such as chapter 6's Transformer (the training ladder, every core per operation).
  */
-export type Workload = 'throughput' | 'latency';
+export type Workload = 'throughput' | 'latency' | 'large-products';
 
 /** The order in which `initBackend` tries the rungs, per workload (chapter 0). */
 export const BACKEND_LADDERS: Record<Workload, readonly BackendName[]> = {
   throughput: BACKEND_NAMES,
   latency: ['wasm', 'node', 'node-gpu', 'cpu'],
+  'large-products': BACKEND_NAMES,
 };
 
 let lastReport: BackendReport | null = null;
 /** Made once, before the first load of TensorFlow's library in this process. */
 let nativeCpu: NativeCpuSettings | null = null;
+/** Chosen once, for the workload of the first `initBackend` that loads TensorFlow in this process. */
+let nativeThreads: NativeThreadSettings | null = null;
 
 /** Throws a clear error for a backend name the ladder does not know. */
 export function parseBackendName(value: string): BackendName {
@@ -102,8 +111,10 @@ export function nativeModulesFolder(): string {
  * 1,146 against 776 and LeNet at 4,143 against 3,447 (Node's main thread,
  * which runs TensorFlow.js between operations, competes with TensorFlow's
  * pool), but mini-BERT's pre-training at 5,300-8,200 tokens/s against
- * 9,500-9,700 with two. So the default stays TensorFlow's; set the variable
- * before starting Node (or a notebook's kernel) to choose.
+ * 9,500-9,700 with two. So `initBackend` sets it per workload before
+ * TensorFlow starts (`native/threads.ts`: one thread unless the workload is
+ * 'large-products'); set the variable before starting Node (or a notebook's
+ * kernel) to choose yourself.
  */
 export function nativeThreadCount(): number {
   const set = Number(process.env['TF_NUM_INTRAOP_THREADS']);
@@ -135,7 +146,7 @@ function staleNativeBuild(packageFolder: string): string | null {
  * Loads a native tfjs-node package if it is installed (or built by `npm run native`), really is the native one
  * and passes `check` (given the package's folder, it returns why not to load it, or null).
  */
-function loadNative(pkg: string, check?: (folder: string) => string | null): string | null {
+function loadNative(pkg: string, workload: Workload, check?: (folder: string) => string | null): string | null {
   const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
   const howTo = pkg === NPM_PACKAGE.node
     ? "npm run native builds it offline from TensorFlow's pip wheel"
@@ -157,6 +168,7 @@ function loadNative(pkg: string, check?: (folder: string) => string | null): str
     if (stale) return stale;
     try {
       nativeCpu ??= applyNativeCpuSettings();
+      nativeThreads ??= applyNativeThreadSettings(workload, process.env, availableParallelism());
       const refused = check?.(path.dirname(resolved));
       if (refused) return refused;
       require(path.dirname(resolved));
@@ -168,13 +180,13 @@ function loadNative(pkg: string, check?: (folder: string) => string | null): str
   return problem;
 }
 
-async function tryRung(name: BackendName): Promise<string | null> {
+async function tryRung(name: BackendName, workload: Workload): Promise<string | null> {
   if (name === 'node' || name === 'node-gpu') {
     const onGpu = (folder: string) => {
       const gpu = checkGpuPackage(folder);
       return gpu.ok ? null : gpu.detail;
     };
-    const problem = loadNative(NPM_PACKAGE[name] as string, name === 'node-gpu' ? onGpu : undefined);
+    const problem = loadNative(NPM_PACKAGE[name] as string, workload, name === 'node-gpu' ? onGpu : undefined);
     if (problem) return problem;
     if (name === 'node-gpu' && !tf.engine().registryFactory['tensorflow']) return 'the GPU build registered no backend';
     if (name === 'node') registerNativeKernels();
@@ -204,14 +216,17 @@ export async function initBackend(options: { backend?: string; quiet?: boolean; 
   listenForInterruptsInKernel();
   const workload = options.workload ?? 'throughput';
   if (!Object.prototype.hasOwnProperty.call(BACKEND_LADDERS, workload)) {
-    throw new Error(`initBackend: unknown workload "${String(workload)}". Use 'throughput' (training on batches, the default) or 'latency' (many tiny operations, such as a DQN acting).`);
+    throw new Error(
+      `initBackend: unknown workload "${String(workload)}". Use 'throughput' (training on batches, the default), 'latency' (many tiny operations, ` +
+        "such as a DQN acting) or 'large-products' (training made of large matrix products, such as a Transformer).",
+    );
   }
   const requested = options.backend ?? process.env['DLKIT_BACKEND'];
   const forced = requested !== undefined && requested.trim() !== '' ? parseBackendName(requested) : null;
   const ladder: BackendName[] = forced ? [forced] : [...BACKEND_LADDERS[workload]];
   const attempts: BackendAttempt[] = [];
   for (const name of ladder) {
-    const problem = await tryRung(name);
+    const problem = await tryRung(name, workload);
     attempts.push({ name, ok: problem === null, detail: problem ?? 'ready' });
     if (problem === null) {
       await tf.ready();
@@ -228,9 +243,11 @@ export async function initBackend(options: { backend?: string; quiet?: boolean; 
         : failed.length === 0
           ? fastest
           : `${failed.join(' and ')} did not start; backendReport().reason says why`;
-      const native = (name === 'node' || name === 'node-gpu') && nativeCpu ? nativeCpu : undefined;
-      lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts, ...(native ? { nativeCpu: native } : {}) };
-      if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})${native ? `; ${native.note}` : ''}`);
+      const onNative = name === 'node' || name === 'node-gpu';
+      const native = onNative && nativeCpu ? nativeCpu : undefined;
+      const threads = onNative && nativeThreads ? nativeThreads : undefined;
+      lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts, ...(native ? { nativeCpu: native } : {}), ...(threads ? { nativeThreads: threads } : {}) };
+      if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})${native ? `; ${native.note}` : ''}${threads ? `; ${threads.note}` : ''}`);
       return lastReport;
     }
   }

@@ -13,3 +13,4 @@ export type { CustomModel, TrainableModel } from './trainable-model';
 export * from './trainer-options';
 export * from './trainer';
 export * from './live-plot-callback';
+export { JoinedAdam, JOINED_ADAM_OWN_GROUP_SIZE } from './joined-adam';

@@ -1,18 +1,23 @@
 /**
  * Optimisers for the Trainer (chapter 5): made by name, their learning rate
- * read and changed in place (clipping is in gradient-clip.ts).
+ * read and changed in place (clipping is in gradient-clip.ts; Adam over joined
+ * variables in joined-adam.ts).
  */
 import { tf } from '../backend/tf';
 import type { Optimizer } from '@tensorflow/tfjs';
+import { JoinedAdam } from './joined-adam';
 
 /** The optimisers the Trainer makes by name (chapter 5). */
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
 
-/** A tf.train optimiser by name, with the Trainer's default learning rates (chapter 5). */
+/**
+ * A tf.train optimiser by name, with the Trainer's default learning rates (chapter 5). 'adam' is
+ * `JoinedAdam`: tf.train.adam's arithmetic and checkpoint format, one step over the small variables joined.
+ */
 export function makeOptimizer(name: OptimizerName, learningRate?: number): Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(learningRate ?? 0.001);
+      return new JoinedAdam(learningRate ?? 0.001);
     case 'sgd':
       return tf.train.sgd(learningRate ?? 0.01);
     case 'momentum':
