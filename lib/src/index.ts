@@ -5,7 +5,6 @@ export * from './backend/tf';
 export * from './backend/select';
 export * from './backend/environment';
 export { applyNativeCpuSettings, cpuHasAvx512, type NativeCpuSettings } from './backend/native/cpu-settings';
-export { fusedBatchNormTraining, setFusedBatchNorm } from './backend/native/batch-norm';
 export { applyNativeThreadSettings, chooseIntraOpThreads, type NativeThreadSettings, type ThreadWorkload } from './backend/native/threads';
 export {
   installInterruptHandler, interruptCount, watchInterrupts, type InterruptWatch,

@@ -1,15 +1,13 @@
 /**
  * The book's wrappers around some of the native rung's kernels (chapter 0):
  * matrix products through TensorFlow's 2-D `MatMul` (`mat-mul.ts`), ReLU's
- * gradient and same-type casts in fewer TensorFlow operations (`step.ts`);
- * batch normalisation's training step as TensorFlow's fused kernels (`batch-norm.ts`).
+ * gradient and same-type casts in fewer TensorFlow operations (`step.ts`).
  * Each gives the same values as the kernel it wraps, in less time.
  */
 import { tf } from '../tf';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { withPlainMatMul } from './mat-mul';
 import { withLeanStep, withSharedSameTypeCast } from './step';
-import { installFusedBatchNorm } from './batch-norm';
 
 /** Kernel name → the wrapper put around tfjs-node's own kernel (chapter 0). */
 export const NATIVE_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelConfig) => KernelConfig>> = {
@@ -34,5 +32,4 @@ export function registerNativeKernels(): void {
     tf.unregisterKernel(kernelName, 'tensorflow');
     tf.registerKernel(wrap(original));
   }
-  installFusedBatchNorm();
 }
