@@ -15,8 +15,14 @@
 // copy of TensorFlow.js, so it resolves the book's one copy; put the libraries
 // (stripped) and headers into its deps/; build the addon with node-gyp; check
 // that dlkit's initBackend({ backend: 'node' }) starts it.
+// Then apply the book's reviewed patches to the package (NATIVE_PATCHES, in
+// patches/: Node 23+ removed util functions tfjs-node 4.22 calls) and record
+// their hash in .native/build.json; a build whose recorded hash differs (made
+// before a patch changed) is rebuilt, and dlkit's ladder refuses it meanwhile.
 // Options: --force (rebuild even when the addon loads), --wheel FILE.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkNode, ensureDependencies, buildLibrary, fail, root, say } from './setup.mjs';
@@ -27,6 +33,8 @@ const nativeFolder = join(root, '.native');
 const cacheFolder = join(nativeFolder, 'cache');
 const packageFolder = join(nativeFolder, 'node_modules', '@tensorflow', 'tfjs-node');
 const stampFile = join(nativeFolder, 'build.json');
+/** Reviewed patches applied to @tensorflow/tfjs-node after npm installs it (each file says why). */
+const NATIVE_PATCHES = ['native-tfjs-node-4.22.0.diff'];
 const started = Date.now();
 const argv = process.argv.slice(2);
 const option = (name) => {
@@ -75,8 +83,42 @@ function verify({ quiet = false } = {}) {
   return JSON.parse(line).tensorflow;
 }
 
+/** SHA-256 of the patches, in order: lib/src/backend/select.ts compares it with build.json's `patches`. */
+function patchesHash() {
+  const hash = createHash('sha256');
+  for (const file of NATIVE_PATCHES) hash.update(`${file}\n`).update(readFileSync(join(root, 'patches', file)));
+  return hash.digest('hex');
+}
+
+/** Applies NATIVE_PATCHES to the freshly installed package with patch-package's own applier (all or nothing). */
+function applyPatches() {
+  const require = createRequire(import.meta.url);
+  const { parsePatchFile } = require('patch-package/dist/patch/parse');
+  const { executeEffects } = require('patch-package/dist/patch/apply');
+  for (const file of NATIVE_PATCHES) {
+    const effects = parsePatchFile(readFileSync(join(root, 'patches', file), 'utf8'));
+    try {
+      executeEffects(effects, { dryRun: true, cwd: packageFolder, bestEffort: false });
+    } catch (error) {
+      fail(`patches/${file} does not apply to @tensorflow/tfjs-node ${TFJS_NODE_VERSION} (${error.message.split('\n')[0]}).`);
+    }
+    executeEffects(effects, { dryRun: false, cwd: packageFolder, bestEffort: false });
+    say(`applied patches/${file}`);
+  }
+}
+
+function stampPatches() {
+  try {
+    return JSON.parse(readFileSync(stampFile, 'utf8')).patches ?? null;
+  } catch {
+    return null;
+  }
+}
+
 checkNode();
-if (!argv.includes('--force') && existsSync(stampFile)) {
+if (!argv.includes('--force') && existsSync(stampFile) && stampPatches() !== patchesHash()) {
+  say('.native/ was built before the current patches in patches/ (Node 23+ compatibility): rebuilding');
+} else if (!argv.includes('--force') && existsSync(stampFile)) {
   ensureDependencies();
   buildLibrary();
   const version = verify({ quiet: true });
@@ -179,6 +221,7 @@ for (const name of readdirSync(scope)) if (name !== 'tfjs-node') rmSync(join(sco
 rmSync(join(packageFolder, 'node_modules', '@tensorflow'), { recursive: true, force: true });
 const resolvedCore = spawnSync(process.execPath, ['-p', "require.resolve('@tensorflow/tfjs-core')"], { cwd: packageFolder, encoding: 'utf8' }).stdout.trim();
 if (!resolvedCore.startsWith(join(root, 'node_modules'))) fail(`@tensorflow/tfjs-node would load ${resolvedCore}, not the book's TensorFlow.js.`);
+applyPatches();
 
 // 4. TensorFlow's libraries and C headers into the package's deps/, under the names its build expects.
 const deps = join(packageFolder, 'deps');
@@ -249,12 +292,13 @@ const env = {
 const preGyp = join(nativeFolder, 'node_modules', '.bin', 'node-pre-gyp');
 runOrFail(preGyp, ['install', '--build-from-source'], 'building the tfjs-node addon (g++ and node-gyp)', { cwd: packageFolder, env });
 rmSync(join(packageFolder, 'build'), { recursive: true, force: true }); // object files, not needed at run time
+rmSync(stampFile, { force: true }); // a stamp of an older build must not vouch for this one before verify()
 
 // 6. Does dlkit's ladder start it?
 const version = verify();
 if (!version) fail('The addon was built but dlkit could not start the native backend with it (see above).');
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 const megabytes = Math.round(folderBytes(nativeFolder) / 2 ** 20);
-writeFileSync(stampFile, `${JSON.stringify({ tensorflow: version, tfjsNode: TFJS_NODE_VERSION, source: source.label, seconds: Number(seconds), megabytes, date: new Date().toISOString() }, null, 2)}\n`);
+writeFileSync(stampFile, `${JSON.stringify({ tensorflow: version, tfjsNode: TFJS_NODE_VERSION, patches: patchesHash(), source: source.label, seconds: Number(seconds), megabytes, date: new Date().toISOString() }, null, 2)}\n`);
 say(`native rung ready: @tensorflow/tfjs-node ${TFJS_NODE_VERSION} on TensorFlow ${version}, built in ${seconds} s, .native/ holds ${megabytes} MB`);
 say('initBackend() now picks it first; DLKIT_BACKEND=wasm or cpu still chooses another backend');

@@ -4,6 +4,7 @@
 export * from './backend/tf';
 export * from './backend/select';
 export * from './backend/environment';
+export { applyNativeCpuSettings, cpuHasAvx512, type NativeCpuSettings } from './backend/native/cpu-settings';
 export * from './util/random';
 export * from './util/quick';
 export * from './util/timing';

@@ -12,11 +12,13 @@
  * TensorFlow's runtime, which costs more than a small network's arithmetic
  * (`bench/README.md` has the measurements).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { tf } from './tf';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerNativeKernels } from './native/register';
+import { applyNativeCpuSettings, type NativeCpuSettings } from './native/cpu-settings';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -42,6 +44,8 @@ export interface BackendReport {
   summary: string;
   /** Every rung that was tried, in order. */
   attempts: BackendAttempt[];
+  /** On the native rungs: the oneDNN settings made before TensorFlow loaded (`native/cpu-settings.ts`). */
+  nativeCpu?: NativeCpuSettings;
 }
 
 const NPM_PACKAGE: Record<BackendName, string | null> = {
@@ -65,6 +69,8 @@ export const BACKEND_LADDERS: Record<Workload, readonly BackendName[]> = {
 };
 
 let lastReport: BackendReport | null = null;
+/** Made once, before the first load of TensorFlow's library in this process. */
+let nativeCpu: NativeCpuSettings | null = null;
 
 /** Throws a clear error for a backend name the ladder does not know. */
 export function parseBackendName(value: string): BackendName {
@@ -101,6 +107,27 @@ export function nativeThreadCount(): number {
   return Number.isInteger(set) && set > 0 ? set : availableParallelism();
 }
 
+/**
+ * Node 23 removed `util.isNullOrUndefined` and `util.isArray`, which tfjs-node 4.22 calls in every kernel that
+ * builds a type attribute (tensorflow/tfjs#8609). `npm run native` patches them out
+ * (`patches/native-tfjs-node-4.22.0.diff`); a build made before that patch would load and then fail at the first
+ * operation, so on such a Node it is refused here, with the command that rebuilds it.
+ */
+function staleNativeBuild(packageFolder: string): string | null {
+  const nodeUtil = require('node:util') as Record<string, unknown>;
+  if (typeof nodeUtil['isNullOrUndefined'] === 'function') return null;
+  let source: string;
+  try {
+    source = fs.readFileSync(path.join(packageFolder, 'dist', 'nodejs_kernel_backend.js'), 'utf8');
+  } catch {
+    return null;
+  }
+  return source.includes('util_1.isNullOrUndefined')
+    ? `the native build at ${packageFolder} predates the book's Node ${process.versions.node.split('.')[0]} fix ` +
+        '(it calls util.isNullOrUndefined, which Node 23 removed): run `npm run native` to rebuild it'
+    : null;
+}
+
 /** Loads a native tfjs-node package if it is installed (or built by `npm run native`) and really is the native one. */
 function loadNative(pkg: string): string | null {
   const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
@@ -118,7 +145,10 @@ function loadNative(pkg: string): string | null {
       problem = `${pkg} resolves to ${manifest.name ?? 'another package'}, not the native build (${howTo})`;
       continue;
     }
+    const stale = staleNativeBuild(path.dirname(resolved));
+    if (stale) return stale;
     try {
+      nativeCpu ??= applyNativeCpuSettings();
       require(path.dirname(resolved));
       return null;
     } catch (error) {
@@ -182,8 +212,9 @@ export async function initBackend(options: { backend?: string; quiet?: boolean; 
         : failed.length === 0
           ? fastest
           : `${failed.join(' and ')} did not start; backendReport().reason says why`;
-      lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts };
-      if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})`);
+      const native = (name === 'node' || name === 'node-gpu') && nativeCpu ? nativeCpu : undefined;
+      lastReport = { name, tfBackend: tf.getBackend(), reason, summary, attempts, ...(native ? { nativeCpu: native } : {}) };
+      if (!options.quiet) console.log(`dlkit backend: ${name} (${summary})${native ? `; ${native.note}` : ''}`);
       return lastReport;
     }
   }

@@ -16,25 +16,26 @@ export type BootstrapInterval = {
   resamples: number;
 };
 
+/** Options of `bootstrapInterval` and `pairedBootstrap` (chapters 10-12). */
+export type BootstrapOptions = { resamples?: number; confidence?: number; seed?: number; strata?: ArrayLike<number | string> };
+
 /**
- * Percentile bootstrap (chapter 10). `statistic` gets the indices of one
- * resample (size n, drawn with replacement) and returns a number. With
- * `strata` (e.g. the 0/1 labels) each stratum is resampled separately, so
- * every resample keeps both classes and AUC stays defined. Several statistics
- * bootstrapped with the same `seed` see the same resamples, which makes a
- * paired comparison (the difference of two models' AUC) possible.
+ * The statistic on the full sample and on each resample, sorted (chapters
+ * 10-12): the machinery `bootstrapInterval` and `pairedBootstrap` share.
+ * `caller` names the function in error messages.
  */
-export function bootstrapInterval(
+export function bootstrapReplicates(
   n: number,
   statistic: (indices: Int32Array) => number,
-  options: { resamples?: number; confidence?: number; seed?: number; strata?: ArrayLike<number | string> } = {},
-): BootstrapInterval {
+  options: BootstrapOptions,
+  caller: string,
+): { estimate: number; values: number[]; confidence: number; resamples: number; standardError: number; quantile: (q: number) => number } {
   const resamples = options.resamples ?? 1000;
   const confidence = options.confidence ?? 0.95;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`bootstrapInterval: n must be a positive integer, got ${n}.`);
-  if (!Number.isInteger(resamples) || resamples < 2) throw new Error(`bootstrapInterval: resamples must be an integer >= 2, got ${resamples}.`);
-  if (!(confidence > 0 && confidence < 1)) throw new Error(`bootstrapInterval: confidence must be in (0, 1), got ${confidence}.`);
-  if (options.strata && options.strata.length !== n) throw new Error(`bootstrapInterval: ${options.strata.length} strata labels for ${n} samples.`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${caller}: n must be a positive integer, got ${n}.`);
+  if (!Number.isInteger(resamples) || resamples < 2) throw new Error(`${caller}: resamples must be an integer >= 2, got ${resamples}.`);
+  if (!(confidence > 0 && confidence < 1)) throw new Error(`${caller}: confidence must be in (0, 1), got ${confidence}.`);
+  if (options.strata && options.strata.length !== n) throw new Error(`${caller}: ${options.strata.length} strata labels for ${n} samples.`);
   const groups: number[][] = [];
   if (options.strata) {
     const byKey = new Map<number | string, number[]>();
@@ -50,6 +51,7 @@ export function bootstrapInterval(
   }
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const estimate = statistic(all);
+  if (!Number.isFinite(estimate)) throw new Error(`${caller}: the statistic returned ${estimate} on the full sample; it must be a finite number.`);
   const generator = new Random(options.seed ?? nextSeed());
   const values: number[] = [];
   const indices = new Int32Array(n);
@@ -57,7 +59,7 @@ export function bootstrapInterval(
     let k = 0;
     for (const group of groups) for (let j = 0; j < group.length; j++) indices[k++] = group[generator.int(group.length)] as number;
     const value = statistic(indices);
-    if (!Number.isFinite(value)) throw new Error(`bootstrapInterval: the statistic returned ${value} on resample ${r}; pass strata so every resample keeps each class.`);
+    if (!Number.isFinite(value)) throw new Error(`${caller}: the statistic returned ${value} on resample ${r}; pass strata so every resample keeps each class.`);
     values.push(value);
   }
   values.sort((a, b) => a - b);
@@ -69,6 +71,24 @@ export function bootstrapInterval(
   };
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const standardError = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
+  return { estimate, values, confidence, resamples, standardError, quantile };
+}
+
+/**
+ * Percentile bootstrap (chapter 10). `statistic` gets the indices of one
+ * resample (size n, drawn with replacement) and returns a number. With
+ * `strata` (e.g. the 0/1 labels) each stratum is resampled separately, so
+ * every resample keeps both classes and AUC stays defined. Several statistics
+ * bootstrapped with the same `seed` see the same resamples, which makes a
+ * paired comparison (the difference of two models' AUC) possible;
+ * `pairedBootstrap` does that and adds a p-value.
+ */
+export function bootstrapInterval(
+  n: number,
+  statistic: (indices: Int32Array) => number,
+  options: BootstrapOptions = {},
+): BootstrapInterval {
+  const { estimate, confidence, resamples, standardError, quantile } = bootstrapReplicates(n, statistic, options, 'bootstrapInterval');
   return { estimate, lower: quantile((1 - confidence) / 2), upper: quantile(1 - (1 - confidence) / 2), standardError, confidence, resamples };
 }
 

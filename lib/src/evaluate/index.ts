@@ -6,3 +6,4 @@ export * from './bootstrap';
 export * from './fairness';
 export * from './predict';
 export * from './errors';
+export * from './significance';

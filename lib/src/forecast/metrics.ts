@@ -1,6 +1,7 @@
 /**
- * Scoring forecasts (chapter 11): direction (errors are `rootMeanSquaredError` in evaluate/), a binomial test against
- * a coin toss, QLIKE for variance forecasts, and a long/flat trading rule
+ * Scoring forecasts (chapter 11): direction (errors are `rootMeanSquaredError`,
+ * the binomial test against a coin toss and the Diebold-Mariano test are in
+ * evaluate/), QLIKE for variance forecasts, and a long/flat trading rule
  * with transaction costs.
  */
 import { checkPredictionPairs } from '../evaluate/errors';
@@ -17,33 +18,6 @@ export function directionalAccuracy(forecasts: ArrayLike<number>, actual: ArrayL
     if ((forecasts[i] as number) > 0 === a > 0) hits++;
   }
   return { hits, days, accuracy: hits / days };
-}
-
-function logChoose(n: number, k: number): number {
-  let s = 0;
-  for (let i = 1; i <= k; i++) s += Math.log(n - k + i) - Math.log(i);
-  return s;
-}
-
-/**
- * Exact two-sided binomial test (chapter 11): the probability, if each trial
- * succeeds with probability `p`, of an outcome at most as likely as
- * `successes` out of `trials`. A small value means the hit rate is unlikely
- * to be luck.
- */
-export function binomialTestPValue(successes: number, trials: number, p = 0.5): number {
-  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(successes) || successes < 0 || successes > trials) {
-    throw new Error(`binomialTestPValue: needs whole numbers with 0 <= successes <= trials and trials >= 1, got ${successes} of ${trials}.`);
-  }
-  if (!(p > 0 && p < 1)) throw new Error(`binomialTestPValue: p must be in (0, 1), got ${p}.`);
-  const logProbability = (k: number) => logChoose(trials, k) + k * Math.log(p) + (trials - k) * Math.log(1 - p);
-  const observed = logProbability(successes);
-  let total = 0;
-  for (let k = 0; k <= trials; k++) {
-    const lp = logProbability(k);
-    if (lp <= observed + 1e-9) total += Math.exp(lp);
-  }
-  return Math.min(1, total);
 }
 
 /**
