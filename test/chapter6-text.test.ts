@@ -73,10 +73,11 @@ test('fine-tuning: warm-up then linear decay, settings searched on validation, s
   assert.doesNotMatch(results, /fewBert\.accuracy > fewFromScratch\.accuracy/, 'the verdict is not two unpaired accuracies');
 });
 
-test('repeated reviews are counted and kept on one side of both splits', () => {
+test('repeated reviews are counted, and no text is both in training and in validation', () => {
   assert.match(code, /repeatedTexts\(reviews\)/);
-  assert.match(code, /splitReviews\(split\.train, \{ testFraction: 0\.1/);
-  assert.doesNotMatch(code, /split\.train\.slice\(trainCount/, 'validation is not sliced next to the training reviews');
+  const split = codeWith('const validationReviews =');
+  assert.match(split, /const validationReviews = heldOut\.filter\(\(r\) => !trainingTexts\.has\(r\.text\)\)/);
+  assert.match(split, /copies of training reviews left out/, 'the cell prints how many');
 });
 
 test('GELU: Φ is defined, original BERT and the library both use the tanh approximation', () => {
