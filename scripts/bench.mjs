@@ -1,8 +1,10 @@
+// @ts-check
 // `npm run bench`: the book's workloads on every backend this machine has,
 // printed as a table and written to bench/results.json with machine info.
 // Options: --smoke (tiny sizes, one repetition: what the tests run),
-// --backends wasm,cpu (default: the one DLKIT_BACKEND names, else every
-// backend that starts), --only name1,name2, --out FILE, --profile (print the
+// --backends wasm,cpu (default: the one DLKIT_BACKEND names, else the rungs a
+// reader would use that start here: node-gpu, node and wasm; the pure-JavaScript
+// cpu rung, which took most of a 25-minute default run, only when named), --only name1,name2, --out FILE, --profile (print the
 // kernels that take the time in each chosen workload, instead of measuring),
 // --torch (also run bench/torch_reference.py in PyTorch CPU, 1 and 2 threads, and
 // add its figures and dlkit/PyTorch ratios; Python from DLKIT_TORCH_PYTHON, else
@@ -14,8 +16,16 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildLibrary, checkBackendVariable, checkNode, ensureDependencies, fail, root } from './setup.mjs';
 
+/**
+ * What one workload measured on one backend.
+ * @typedef {{ median?: number, min?: number, max?: number, repetitions?: number, skipped?: string, error?: string }} Outcome
+ * @typedef {Outcome & { workload: string, description: string, backend: string, unit: string, rssMiB: number, tensorsAfter: number, tensorsLeaked: number }} Entry
+ * @typedef {{ workload: string, backend: string, torchThreads: number, dlkit: number, torch: number, unit: string, ratio: number }} Ratio
+ * @typedef {{ torch?: string, results?: { workload: string, threads: number, median: number }[], ratios?: Ratio[], skipped?: string, error?: string }} TorchReport
+ */
+
 const argv = process.argv.slice(2);
-const option = (name) => {
+const option = (/** @type {string} */ name) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
@@ -37,14 +47,14 @@ if (only && chosen.length !== only.length) fail(`Unknown workload in --only. Kno
 
 // Which backends can start here: the ones --backends or DLKIT_BACKEND name, else the ladder's rungs, each tried in turn.
 const named = option('--backends')?.split(',') ?? (process.env.DLKIT_BACKEND?.trim() ? [process.env.DLKIT_BACKEND] : undefined);
-const requested = named ?? dlkit.BACKEND_NAMES;
+const requested = named ?? dlkit.BACKEND_NAMES.filter((name) => name !== 'cpu');
 const backends = [];
 for (const name of requested) {
   try {
     await dlkit.initBackend({ backend: name, quiet: true });
     backends.push(name);
   } catch (error) {
-    if (named) fail(`Backend ${name} cannot start: ${error.message}`);
+    if (named) fail(`Backend ${name} cannot start: ${error instanceof Error ? error.message : error}`);
   }
 }
 
@@ -64,6 +74,7 @@ if (argv.includes('--profile')) {
   process.exit(0);
 }
 
+/** @type {Entry[]} */
 const results = [];
 const backendIndependentDone = new Set();
 for (const backend of backends) {
@@ -72,17 +83,19 @@ for (const backend of backends) {
     if (workload.backendIndependent && backendIndependentDone.has(workload.name)) continue;
     dlkit.seed(1);
     const tensorsBefore = tf.memory().numTensors;
+    /** @type {Outcome} */
     let outcome;
     if (workload.slowOnCpu && backend === 'cpu' && size === 'full') {
       outcome = { skipped: 'minutes per repetition on the pure-JavaScript cpu backend; see lenet-train for the cpu/wasm ratio' };
     } else {
       try {
-        const { median, min, max, repetitions, skipped } = await workload.run(dlkit, tf, size);
-        outcome = skipped ? { skipped } : { median, min, max, repetitions };
+        const measured = await workload.run(dlkit, tf, size);
+        outcome = measured.skipped !== undefined ? { skipped: measured.skipped } : { median: measured.median, min: measured.min, max: measured.max, repetitions: measured.repetitions };
       } catch (error) {
-        outcome = { error: error.message.split('\n')[0] };
+        outcome = { error: String(error instanceof Error ? error.message : error).split('\n')[0] };
       }
     }
+    /** @type {Entry} */
     const entry = {
       workload: workload.name,
       description: workload.description,
@@ -100,27 +113,40 @@ for (const backend of backends) {
   }
 }
 
+/** @param {number | undefined} value */
 function format(value) {
+  if (value === undefined) return '—';
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
 }
 
 // The fastest backend for each workload (for a latency, the lowest).
+/** @type {Record<string, { backend: string, median: number, unit: string }>} */
 const winners = {};
 for (const r of results) {
   if (r.median === undefined || r.backend.startsWith('none')) continue;
   const best = winners[r.workload];
+  /** @type {(a: number, b: number) => boolean} */
   const better = r.unit === 'µs' ? (a, b) => a < b : (a, b) => a > b;
   if (!best || better(r.median, best.median)) winners[r.workload] = { backend: r.backend, median: r.median, unit: r.unit };
 }
 
-/** The PyTorch workload a dlkit workload is compared with (two ways of doing the same work share one). */
+/**
+ * The PyTorch workload a dlkit workload is compared with (two ways of doing the same work share one).
+ * @param {string} workload
+ * @returns {string}
+ */
 function torchName(workload) {
-  return { 'mlp-trainer': 'mlp-fit', 'dqn-act-tensor-latency': 'dqn-act-latency' }[workload] ?? workload;
+  /** @type {Record<string, string>} */
+  const shared = { 'mlp-trainer': 'mlp-fit', 'dqn-act-tensor-latency': 'dqn-act-latency' };
+  return shared[workload] ?? workload;
 }
 
-/** PyTorch's figures for the same workloads, and dlkit/PyTorch ratios (above 1: dlkit is faster). */
+/**
+ * PyTorch's figures for the same workloads, and dlkit/PyTorch ratios (above 1: dlkit is faster).
+ * @returns {TorchReport}
+ */
 function runTorch() {
-  const candidates = [process.env.DLKIT_TORCH_PYTHON, join(root, '.venv-bench', 'bin', 'python'), 'python3'].filter((p) => p && (p === 'python3' || existsSync(p)));
+  const candidates = [process.env.DLKIT_TORCH_PYTHON, join(root, '.venv-bench', 'bin', 'python'), 'python3'].filter(/** @returns {p is string} */ (p) => p !== undefined && (p === 'python3' || existsSync(p)));
   const python = candidates.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
   if (!python) return { skipped: 'no Python with torch (python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy; or set DLKIT_TORCH_PYTHON)' };
   console.log(`\nPyTorch reference with ${python} (bench/torch_reference.py)`);
@@ -129,7 +155,9 @@ function runTorch() {
   if (names.length === 0) return { skipped: `bench/torch_reference.py has none of the chosen workloads (it has ${known.join(', ')})` };
   const run = spawnSync(python, [join(root, 'bench', 'torch_reference.py'), '--threads', '1,2', '--only', names.join(','), ...(size === 'smoke' ? ['--smoke'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   if (run.status !== 0) return { error: `bench/torch_reference.py failed with status ${run.status}` };
+  /** @type {{ torch: string, results: { workload: string, threads: number, median: number }[] }} */
   const torch = JSON.parse(run.stdout);
+  /** @type {Ratio[]} */
   const ratios = [];
   for (const r of results) {
     if (r.median === undefined) continue;
@@ -167,7 +195,7 @@ for (const r of results) {
 console.log('\nfastest backend per workload: ' + Object.entries(winners).map(([w, b]) => `${w} ${b.backend}`).join(', '));
 if (torch?.ratios) {
   const workloadsWithTorch = [...new Set(torch.ratios.map((r) => r.workload))];
-  const torchOf = (workload, threads) => torch.results.find((t) => t.workload === torchName(workload) && t.threads === threads)?.median;
+  const torchOf = (/** @type {string} */ workload, /** @type {number} */ threads) => torch.results?.find((t) => t.workload === torchName(workload) && t.threads === threads)?.median;
   console.log(`\n| workload | unit | ${backends.join(' | ')} | PyTorch ${torch.torch} 1 thread | 2 threads | best dlkit / PyTorch (same threads) |`);
   console.log(`|---|---|${backends.map(() => '---|').join('')}---|---|---|`);
   for (const w of workloadsWithTorch) {

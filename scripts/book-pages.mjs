@@ -1,3 +1,4 @@
+// @ts-check
 // Turns the pages nbconvert wrote into a book (used by scripts/book.mjs, after
 // nbconvert, whatever the figures' output looks like):
 // - plotly.js ships once, as plotly.min.js beside the pages: every inline copy
@@ -22,16 +23,29 @@ const NAV_START = '<!-- book-nav -->';
 const NAV_END = '<!-- /book-nav -->';
 const STYLE_MARK = 'book-pages-style';
 
-/** True when an inline script's text is the plotly.js bundle (not a figure that calls Plotly). */
+/** @typedef {{ page: string, title: string }} Chapter */
+/** @typedef {{ cell_type: string, source?: string | string[], outputs?: { output_type: string, text?: string | string[] }[], metadata?: { tags?: string[] } }} NotebookCell */
+/** @typedef {{ name: string, value: number | string, unit?: string }} HeadlineResult */
+/** @typedef {{ seconds?: number, ok: boolean, mode?: string, results?: HeadlineResult[] }} NotebookTiming */
+/** @typedef {{ notebooks: Record<string, NotebookTiming>, totalSeconds?: number, machine?: { cores: number, cpu: string } }} BookTimings */
+
+/**
+ * True when an inline script's text is the plotly.js bundle (not a figure that calls Plotly).
+ * @param {string} scriptText
+ */
 export function isPlotlyBundle(scriptText) {
   return scriptText.length > 100_000 && /^\s*\/\*\*?\s*\*?\s*plotly\.js v\d/.test(scriptText.slice(0, 200));
 }
 
+/** @param {string} text */
 function escapeHtml(text) {
   return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Removes every inline copy of the plotly bundle; returns the page and how many were removed. */
+/**
+ * Removes every inline copy of the plotly bundle; returns the page and how many were removed.
+ * @param {string} html
+ */
 export function removeInlinePlotly(html) {
   let removed = 0;
   const page = html.replace(/<script\b[^>]*>([\s\S]*?)<\/script>/gi, (whole, text) => {
@@ -43,7 +57,11 @@ export function removeInlinePlotly(html) {
   return { html: page, removed };
 }
 
-/** The index just past the </div> that closes the <div> starting at `start` (script bodies skipped). */
+/**
+ * The index just past the </div> that closes the <div> starting at `start` (script bodies skipped).
+ * @param {string} html
+ * @param {number} start
+ */
 function endOfDiv(html, start) {
   const token = /<script\b[\s\S]*?<\/script>|<div\b|<\/div>/gi;
   token.lastIndex = start;
@@ -56,7 +74,10 @@ function endOfDiv(html, start) {
   throw new Error(`book: a <div> opened at character ${start} is never closed; is this an nbconvert page?`);
 }
 
-/** Folds every solution cell (class celltag_solution) into <details>, code and output. */
+/**
+ * Folds every solution cell (class celltag_solution) into <details>, code and output.
+ * @param {string} html
+ */
 export function foldSolutions(html) {
   let out = '';
   let from = 0;
@@ -81,6 +102,7 @@ export function foldSolutions(html) {
 /**
  * Numbers the exercise lists "Exercise n." after the "Exercises" heading: the
  * lists that open a markdown cell or follow the heading continue one count.
+ * @param {string} html
  */
 export function numberExercises(html) {
   const heading = /<h2\b[^>]*>\s*Exercises\b/i.exec(html);
@@ -90,7 +112,7 @@ export function numberExercises(html) {
   let section = html.slice(heading.index, end);
   let number = 0;
   // A list right after the heading, or first in a markdown cell; already-numbered lists are recognised by their class.
-  section = section.replace(/(<\/h2>\s*|data-mime-type="text\/markdown">\s*)<ol\b([^>]*)>([\s\S]*?)<\/ol>/gi, (whole, before, attributes, items) => {
+  section = section.replace(/(<\/h2>\s*|data-mime-type="text\/markdown">\s*)<ol\b([^>]*)>([\s\S]*?)<\/ol>/gi, (whole, /** @type {string} */ before, /** @type {string} */ attributes, /** @type {string} */ items) => {
     const cleaned = attributes.replace(/\s*start="\d+"/, '').replace(/\s*class="exercises"/, '');
     const numbered = items
       .replace(/<strong class="exercise-number">Exercise \d+\.<\/strong>\s*/g, '')
@@ -103,7 +125,11 @@ export function numberExercises(html) {
   return { html: html.slice(0, heading.index) + section + html.slice(end), count: number };
 }
 
-/** The navigation bar: previous, the chapter list, next. */
+/**
+ * The navigation bar: previous, the chapter list, next.
+ * @param {Chapter[]} chapters
+ * @param {string} current
+ */
 export function navigation(chapters, current) {
   const index = chapters.findIndex((c) => c.page === current);
   const previous = index > 0 ? chapters[index - 1] : null;
@@ -130,7 +156,11 @@ details.solution{margin:8px 0;border-left:3px solid #9ab;padding-left:8px}
 details.solution>summary{cursor:pointer;color:#1f5f9f;font-family:system-ui,sans-serif}
 </style>`;
 
-/** Everything a page needs: plotly once, navigation, numbered exercises, folded solutions. */
+/**
+ * Everything a page needs: plotly once, navigation, numbered exercises, folded solutions.
+ * @param {string} html
+ * @param {{ chapters: Chapter[], current: string }} where
+ */
 export function processPage(html, { chapters, current }) {
   const plotly = removeInlinePlotly(html);
   let page = plotly.html;
@@ -145,18 +175,25 @@ export function processPage(html, { chapters, current }) {
   return { html: solutions.html, plotlyRemoved: plotly.removed, exercises: exercises.count, solutions: solutions.count };
 }
 
-/** The chapter title of a notebook: its first level-1 heading. */
+/**
+ * The chapter title of a notebook: its first level-1 heading.
+ * @param {string} path
+ * @returns {string}
+ */
 export function notebookTitle(path) {
+  /** @type {{ cells: NotebookCell[] }} */
   const notebook = JSON.parse(readFileSync(path, 'utf8'));
   const cell = notebook.cells.find((c) => c.cell_type === 'markdown');
-  const source = Array.isArray(cell?.source) ? cell.source.join('') : cell?.source ?? '';
-  return /^#\s+(.+)$/m.exec(source)?.[1]?.trim() ?? path.split('/').pop().replace(/\.ipynb$/, '');
+  const source = cell === undefined ? '' : Array.isArray(cell.source) ? cell.source.join('') : cell.source ?? '';
+  return /^#\s+(.+)$/m.exec(source)?.[1]?.trim() ?? (path.split('/').pop() ?? path).replace(/\.ipynb$/, '');
 }
 
 /**
  * Post-processes every chapter page in `bookDir` (chapter order from the
  * notebooks) and copies plotly.min.js and the diagrams beside them. Returns
  * one line per page: its size before and after.
+ * @param {string} bookDir
+ * @param {string} notebooksDir
  */
 export function finishBook(bookDir, notebooksDir) {
   const chapters = readdirSync(notebooksDir)
@@ -185,6 +222,10 @@ export const LOCAL_MATHJAX_URL = 'mathjax/MathJax.js?config=TeX-AMS_CHTML-full,S
  * nbconvert run for all of them). `mathjaxUrl`: where the pages load MathJax
  * (LOCAL_MATHJAX_URL when it is copied beside them; null: nbconvert's CDN).
  * Returns null, or what went wrong.
+ * @param {string} python
+ * @param {string[]} notebookPaths
+ * @param {string} bookDir
+ * @param {{ mathjaxUrl?: string | null }} [options]
  */
 export function convertToHtml(python, notebookPaths, bookDir, { mathjaxUrl = null } = {}) {
   if (notebookPaths.length === 0) return null;
@@ -198,7 +239,10 @@ export function convertToHtml(python, notebookPaths, bookDir, { mathjaxUrl = nul
   return `nbconvert failed (${converted.error?.message ?? `exit ${converted.status}`}): ${(converted.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`;
 }
 
-/** The text a notebook printed (stream outputs), for the headline results. */
+/**
+ * The text a notebook printed (stream outputs), for the headline results.
+ * @param {{ cells: NotebookCell[] }} notebook
+ */
 export function printedText(notebook) {
   return notebook.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text ?? ''))).join('\n');
 }
@@ -207,6 +251,9 @@ export function printedText(notebook) {
  * Writes the book's index.html: the chapters whose pages exist, in order, with
  * how long each ran when known, and the headline results. `timings` has the
  * shape of dist/book/timings.json: `{ notebooks: { name: { seconds?, ok, mode?, results } }, totalSeconds?, machine? }`.
+ * @param {string} bookDir
+ * @param {string} notebooksDir
+ * @param {BookTimings} timings
  */
 export function writeIndex(bookDir, notebooksDir, timings) {
   const all = readdirSync(notebooksDir).filter((n) => /^\d\d_.+\.ipynb$/.test(n)).sort();

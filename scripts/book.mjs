@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run book`: executes every notebook in full mode and writes the book as
 // HTML to dist/book/ (one page per chapter, an index in chapter order, and
 // timings.json). MathJax is copied next to the pages when
@@ -52,7 +53,7 @@ if (localMathjax && !existsSync(join(bookDir, 'mathjax', 'MathJax.js'))) {
   cpSync(mathjaxSource, join(bookDir, 'mathjax'), { recursive: true, dereference: true });
 }
 const mathjaxUrl = localMathjax ? LOCAL_MATHJAX_URL : null;
-const megabytes = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+const megabytes = (/** @type {number} */ bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 const finish = () => {
   rmSync(join(bookDir, 'executed', '.ipynb_checkpoints'), { recursive: true, force: true });
   for (const page of finishBook(bookDir, notebooksDir)) {
@@ -90,6 +91,7 @@ ensureDatasets();
 const executedDir = join(bookDir, 'executed');
 mkdirSync(executedDir, { recursive: true });
 
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` };
 // The pages are HTML: figures need their HTML form and plotly.js (sent once per notebook).
 delete env.DLKIT_PLOTLY;

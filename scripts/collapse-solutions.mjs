@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Collapses the exercise solutions of the chapters: every code cell tagged
 // "solution" gets the cell metadata that keeps its code and its output folded
 // away until the reader opens it.
@@ -25,23 +26,37 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+/**
+ * A notebook cell as the notebook's JSON has it (the fields these functions read).
+ * @typedef {{ cell_type: string, metadata?: Record<string, any> }} Cell
+ */
+
 /** The metadata of a collapsed solution cell (a fresh object each call). */
 export function solutionMetadata() {
   return { collapsed: true, hide_input: true, jupyter: { source_hidden: true, outputs_hidden: true }, tags: ['solution'] };
 }
 
-/** True when a cell is tagged as a solution. */
+/**
+ * True when a cell is tagged as a solution.
+ * @param {Cell} cell
+ */
 export function isSolution(cell) {
-  return cell.cell_type === 'code' && Array.isArray(cell.metadata?.tags) && cell.metadata.tags.includes('solution');
+  return cell.cell_type === 'code' && Array.isArray(cell.metadata?.tags) && cell.metadata?.tags.includes('solution');
 }
 
-/** True when a solution cell carries every key of solutionMetadata(). */
+/**
+ * True when a solution cell carries every key of solutionMetadata().
+ * @param {Cell} cell
+ */
 export function isCollapsed(cell) {
   const metadata = cell.metadata ?? {};
   return metadata.collapsed === true && metadata.hide_input === true && metadata.jupyter?.source_hidden === true && metadata.jupyter?.outputs_hidden === true;
 }
 
-/** Collapses every solution cell of a parsed notebook in place; returns how many cells changed. */
+/**
+ * Collapses every solution cell of a parsed notebook in place; returns how many cells changed.
+ * @param {{ cells?: Cell[] }} notebook
+ */
 export function collapseSolutions(notebook) {
   let changed = 0;
   for (const cell of notebook.cells ?? []) {
@@ -54,6 +69,10 @@ export function collapseSolutions(notebook) {
   return changed;
 }
 
+/**
+ * @param {string[]} argv
+ * @returns {number}
+ */
 function main(argv) {
   const check = argv.includes('--check');
   const unknown = argv.filter((a) => a.startsWith('--') && a !== '--check');
@@ -68,11 +87,12 @@ function main(argv) {
   }
   let missing = 0;
   for (const file of files) {
+    /** @type {{ cells?: Cell[] }} */
     let notebook;
     try {
       notebook = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      console.error(`collapse-solutions: cannot read ${file} as a notebook: ${error.message}`);
+      console.error(`collapse-solutions: cannot read ${file} as a notebook: ${error instanceof Error ? error.message : error}`);
       return 1;
     }
     const solutions = (notebook.cells ?? []).filter(isSolution);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Authoring aid: turns a Markdown draft into a notebook. Fenced ```ts blocks
 // become code cells, everything else markdown cells; a fence opened as
 // ```ts solution becomes a code cell collapsed by default (the exercise
@@ -15,9 +16,11 @@ if (!source || !target) {
   process.exit(2);
 }
 const lines = readFileSync(source, 'utf8').split('\n');
+/** @type {Record<string, unknown>[]} */
 const cells = [];
+/** @type {string[]} */
 let markdown = [];
-const toSource = (block) => block.map((line, i) => (i < block.length - 1 ? `${line}\n` : line));
+const toSource = (/** @type {string[]} */ block) => block.map((line, i) => (i < block.length - 1 ? `${line}\n` : line));
 const flushMarkdown = () => {
   while (markdown.length && markdown[0].trim() === '') markdown.shift();
   while (markdown.length && markdown[markdown.length - 1].trim() === '') markdown.pop();

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run native`: builds the native TensorFlow rung (@tensorflow/tfjs-node)
 // offline, from TensorFlow's Python wheel, into .native/ (git-ignored, outside
 // node_modules, so `npm ci` never removes it). Only Node built-ins.
@@ -37,25 +38,37 @@ const stampFile = join(nativeFolder, 'build.json');
 const NATIVE_PATCHES = ['native-tfjs-node-4.22.0.diff'];
 const started = Date.now();
 const argv = process.argv.slice(2);
-const option = (name) => {
+const option = (/** @type {string} */ name) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
 
+/** @param {string} command */
 function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {string} what
+ * @param {import('node:child_process').SpawnSyncOptions} [options]
+ */
 function runOrFail(command, args, what, options = {}) {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
   if (result.status !== 0) fail(`${what} failed (${result.error?.message ?? `exit status ${result.status}`}, see above).`);
 }
 
+/** @returns {string | null} */
 function python() {
-  for (const candidate of [process.env.DLKIT_PYTHON, 'python3', 'python'].filter(Boolean)) if (has(candidate)) return candidate;
+  for (const candidate of [process.env.DLKIT_PYTHON, 'python3', 'python']) if (candidate && has(candidate)) return candidate;
   return null;
 }
 
+/**
+ * @param {string} path
+ * @returns {number}
+ */
 function folderBytes(path) {
   const info = statSync(path, { throwIfNoEntry: false });
   if (!info) return 0;
@@ -79,7 +92,7 @@ function verify({ quiet = false } = {}) {
     if (!quiet) console.error(result.stderr.trim());
     return null;
   }
-  const line = result.stdout.trim().split('\n').pop();
+  const line = result.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(line).tensorflow;
 }
 
@@ -100,7 +113,7 @@ function applyPatches() {
     try {
       executeEffects(effects, { dryRun: true, cwd: packageFolder, bestEffort: false });
     } catch (error) {
-      fail(`patches/${file} does not apply to @tensorflow/tfjs-node ${TFJS_NODE_VERSION} (${error.message.split('\n')[0]}).`);
+      fail(`patches/${file} does not apply to @tensorflow/tfjs-node ${TFJS_NODE_VERSION} (${String(error instanceof Error ? error.message : error).split('\n')[0]}).`);
     }
     executeEffects(effects, { dryRun: false, cwd: packageFolder, bestEffort: false });
     say(`applied patches/${file}`);
@@ -131,7 +144,7 @@ if (!argv.includes('--force') && existsSync(stampFile) && stampPatches() !== pat
 
 // 1. The tools the build needs.
 const missing = ['g++', 'make'].filter((tool) => !has(tool));
-const py = python();
+const py = python() ?? '';
 if (!py) missing.push('python3');
 if (missing.length > 0) {
   fail(
@@ -174,6 +187,7 @@ function installedTensorflow() {
   return { folder, version };
 }
 
+/** @type {{ wheel?: string, folder?: string, version: string, label: string } | null} */
 let source = null;
 const wheel = findWheel();
 if (wheel) source = { wheel, version: /tensorflow_cpu-([^-]+)-/.exec(wheel)?.[1] ?? 'unknown', label: `the wheel ${wheel}` };
@@ -261,7 +275,7 @@ else:
                 count += 1
 print(count)
 `;
-runOrFail(py, ['-c', unpack, source.wheel ?? source.folder, deps, source.wheel ? 'wheel' : 'folder'], 'unpacking TensorFlow');
+runOrFail(py, ['-c', unpack, source.wheel ?? source.folder ?? '', deps, source.wheel ? 'wheel' : 'folder'], 'unpacking TensorFlow');
 for (const file of ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2', join('..', 'include', 'tensorflow', 'c', 'c_api.h')]) {
   if (!existsSync(join(deps, 'lib', file))) fail(`${source.label} has no ${file.replace('../', '')}: it is not a TensorFlow 2.x build with the C API.`);
 }

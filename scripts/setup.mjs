@@ -1,3 +1,4 @@
+// @ts-check
 // Shared by `npm start`, `npm test` and `npm run book`: everything a fresh
 // clone needs before the book runs. Only Node built-ins: this file runs before
 // node_modules exists.
@@ -11,32 +12,59 @@ import { fileURLToPath } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const binDir = join(root, 'node_modules', '.bin');
 
-/** Prints a step of the setup. */
+/**
+ * Prints a step of the setup.
+ * @param {string} message
+ */
 export function say(message) {
   console.log(`[book] ${message}`);
 }
 
-/** Stops with a message that says what to do. */
+/**
+ * Stops with a message that says what to do.
+ * @param {string} message
+ * @returns {never}
+ */
 export function fail(message) {
   console.error(`\n[book] ${message}\n`);
   process.exit(1);
 }
 
-/** Runs a command, inheriting stdio; returns the exit status. */
+/**
+ * Runs a command, inheriting stdio; returns the exit status.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [options]
+ * @returns {{ status: number, error?: Error }}
+ */
 export function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
   if (result.error) return { status: 127, error: result.error };
   return { status: result.status ?? 1 };
 }
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @returns {string | null}
+ */
 function capture(command, args) {
   const result = spawnSync(command, args, { encoding: 'utf8', cwd: root });
   return result.status === 0 ? result.stdout.trim() : null;
 }
 
+/** The Node.js majors CI tests: 20 in the main pass (npm test), the ones scripts/node-matrix.json pins in the compatibility pass. */
+export function testedNodeMajors() {
+  /** @type {{ versions: string[] }} */
+  const manifest = JSON.parse(readFileSync(join(root, 'scripts', 'node-matrix.json'), 'utf8'));
+  return [20, ...manifest.versions.map((version) => Number(version.split('.')[0]))];
+}
+
 export function checkNode() {
   const major = Number(process.versions.node.split('.')[0]);
-  if (major < 20) fail(`Node ${process.versions.node} is too old: the book needs Node 20 or newer (https://nodejs.org, or your package manager).`);
+  const tested = testedNodeMajors();
+  if (major < tested[0]) fail(`Node ${process.versions.node} is too old: the book needs Node ${tested[0]} or newer, and is tested on Node ${tested.join(', ')} (https://nodejs.org, or your package manager).`);
+  if (!tested.includes(major)) say(`Node ${process.versions.node}: the book is tested on Node ${tested.join(', ')}; this major is not among them (it will probably work; if not, use one of those).`);
 }
 
 /** `npm ci` when node_modules is missing or older than package-lock.json. */
@@ -65,7 +93,7 @@ export function checkBackendVariable() {
   try {
     parseBackendName(value);
   } catch (error) {
-    fail(error.message);
+    fail(error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -81,7 +109,10 @@ function isDebianRoot() {
 }
 
 let aptUpdated = false;
-/** Installs Debian packages when running as root on Debian/Ubuntu; returns false when it cannot. */
+/**
+ * Installs Debian packages when running as root on Debian/Ubuntu; returns false when it cannot.
+ * @param {string[]} packages
+ */
 export function aptInstall(packages) {
   if (!isDebianRoot()) return false;
   if (!aptUpdated) {
@@ -105,6 +136,10 @@ export function ensureDatasets() {
   say(`datasets missing: chapter 7 needs Fashion-MNIST (Debian: apt-get install --no-install-recommends ${missing.join(' ')}; elsewhere see datasets/fashion-mnist/README.md)`);
 }
 
+/**
+ * @param {string} python
+ * @param {string[]} modules
+ */
 function pythonHas(python, modules) {
   const script = modules.map((m) => `import ${m}`).join('; ') || 'pass';
   return spawnSync(python, ['-c', script], { stdio: 'ignore' }).status === 0;
@@ -183,9 +218,12 @@ function jupyterLabOnPath() {
   return python && existsSync(python) && pythonHas(python, ['jupyterlab']) ? python : null;
 }
 
-/** A system Python with the classic Notebook (and the modules in `need`), or null. */
+/**
+ * A system Python with the classic Notebook (and the modules in `need`), or null.
+ * @param {string[]} [need]
+ */
 export function findClassic(need = []) {
-  const candidates = ['/usr/bin/python3', capture('sh', ['-c', 'command -v python3'])].filter((p) => p && existsSync(p));
+  const candidates = ['/usr/bin/python3', capture('sh', ['-c', 'command -v python3'])].filter(/** @returns {p is string} */ (p) => p !== null && existsSync(p));
   return [...new Set(candidates)].find((python) => pythonHas(python, ['notebook', ...need])) ?? null;
 }
 
@@ -196,6 +234,7 @@ export function findClassic(need = []) {
  * cannot install it, the classic Notebook (Debian's packages), saying why.
  * `need` lists modules the caller needs besides Jupyter (nbclient for the tests).
  * Returns `{ python, app: 'lab' | 'notebook', source }`.
+ * @param {{ need?: string[] }} [options]
  */
 export function ensureJupyter({ need = [] } = {}) {
   const chosen = process.env.DLKIT_JUPYTER_PYTHON;
@@ -241,6 +280,7 @@ export const localJupyterData = join(root, '.jupyter', 'share', 'jupyter');
  * for the project's .venv/, in the venv itself (so `.venv/bin/jupyter lab`
  * started by hand finds it too). Nothing is written to the user's global
  * Jupyter folders: deleting this clone leaves every other clone working.
+ * @param {string} python
  */
 export function registerKernel(python) {
   const tslab = join(binDir, 'tslab');
@@ -254,7 +294,11 @@ export function registerKernel(python) {
   process.env.JUPYTER_PATH = [localJupyterData, ...path].join(':');
 }
 
-/** True when `path` exists and is newer than every file in `sources`. */
+/**
+ * True when `path` exists and is newer than every file in `sources`.
+ * @param {string} path
+ * @param {string[]} sources
+ */
 export function newerThan(path, sources) {
   if (!existsSync(path)) return false;
   const time = statSync(path).mtimeMs;

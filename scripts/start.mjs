@@ -1,3 +1,4 @@
+// @ts-check
 // `npm start`: install what is missing (the npm packages, and once the
 // project's own .venv/ with JupyterLab), build dlkit, register the tslab
 // kernel inside this clone and open the book in JupyterLab (the classic
@@ -6,6 +7,9 @@
 // never its command line, which every local user can read in `ps`.
 // On SIGINT, SIGTERM or SIGHUP, and when the process that started it (npm)
 // goes away, it stops Jupyter and the kernels Jupyter started, then exits.
+// package.json runs it as `exec node scripts/start.mjs`: npm passes SIGINT and
+// SIGTERM on to the shell that runs a script, and a shell waiting for a command
+// keeps a SIGINT to itself, so without `exec` a SIGINT to npm alone stopped nothing.
 // Options: --no-browser, --port N.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +18,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { binDir, buildLibrary, checkBackendVariable, checkNode, ensureDatasets, ensureDependencies, ensureJupyter, fail, registerKernel, root, say } from './setup.mjs';
 
+/** @param {string[]} argv */
 function parseArguments(argv) {
   const options = { browser: true, port: 8888, portGiven: false };
   for (let i = 0; i < argv.length; i++) {
@@ -33,6 +38,10 @@ function parseArguments(argv) {
   return options;
 }
 
+/**
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function portIsFree(port) {
   return new Promise((resolvePort) => {
     const server = createServer();
@@ -42,14 +51,21 @@ function portIsFree(port) {
   });
 }
 
-/** True when this Python's JupyterLab has plotly's renderer (the `plotly` package installs it). */
+/**
+ * True when this Python's JupyterLab has plotly's renderer (the `plotly` package installs it).
+ * @param {string} python
+ */
 function hasPlotlyRenderer(python) {
   const probe = spawnSync(python, ['-c', 'import sys, os, plotly; print(sys.prefix)'], { encoding: 'utf8' });
   if (probe.status !== 0) return false;
   return existsSync(join(probe.stdout.trim(), 'share', 'jupyter', 'labextensions', 'jupyterlab-plotly', 'package.json'));
 }
 
-/** Every process below `pid` (children, their children, ...), from `ps`. */
+/**
+ * Every process below `pid` (children, their children, ...), from `ps`.
+ * @param {number} pid
+ * @returns {number[]}
+ */
 function descendants(pid) {
   const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
   if (listing.status !== 0) return [];
@@ -71,6 +87,7 @@ function descendants(pid) {
   return found;
 }
 
+/** @param {number} pid */
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -106,6 +123,7 @@ const args = [
 ];
 if (!options.browser) args.push('--no-browser');
 if (process.getuid?.() === 0) args.push('--allow-root');
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, JUPYTER_TOKEN: token, PATH: `${binDir}:${process.env.PATH ?? ''}` };
 // Figures go to JupyterLab as plotly data (drawn by its plotly renderer), so a
 // saved notebook does not carry plotly.js; elsewhere dlkit sends plotly.js once.
@@ -130,12 +148,16 @@ let stopping = false;
 /**
  * Stops Jupyter (SIGTERM: it shuts its kernels down), waits up to 15 s, then
  * ends whatever it started that is still running, and exits.
+ * @param {string} reason
+ * @param {number} exitCode
  */
 async function stop(reason, exitCode) {
   if (stopping) return;
   stopping = true;
+  const pid = child.pid;
+  if (pid === undefined) process.exit(exitCode); // Jupyter never started
   say(`${reason}: stopping Jupyter and its kernels`);
-  const started = descendants(child.pid);
+  const started = descendants(pid);
   if (child.exitCode === null) {
     try {
       child.kill('SIGTERM');
@@ -145,11 +167,13 @@ async function stop(reason, exitCode) {
   }
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && (child.exitCode === null && child.signalCode === null)) await new Promise((r) => setTimeout(r, 100));
-  const left = [child.pid, ...started, ...descendants(child.pid)].filter((pid, i, all) => all.indexOf(pid) === i && alive(pid));
+  const left = [pid, ...started, ...descendants(pid)].filter((each, i, all) => all.indexOf(each) === i && alive(each));
   for (const signal of ['SIGTERM', 'SIGKILL']) {
-    for (const pid of left) {
+    // Jupyter's process group (it was started detached) catches what it started and
+    // that left it (reparented, so no longer below it); then each process found below it.
+    for (const target of [-pid, ...left]) {
       try {
-        process.kill(pid, signal);
+        process.kill(target, signal);
       } catch {
         // already gone
       }
@@ -162,17 +186,22 @@ async function stop(reason, exitCode) {
 }
 const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 for (const [signal, code] of Object.entries(codes)) process.on(signal, () => void stop(`received ${signal}`, code));
-// When npm (or whatever started this script) dies without passing a signal on,
-// stop too instead of leaving Jupyter holding the port. npm runs this script
-// through `sh -c`: npm forwards SIGTERM to that shell only, which dies and
-// leaves this script reparented; npm itself dies of SIGHUP without forwarding
-// it, leaving the shell alive. So watch the parent and the grandparent.
-function parentOf(pid) {
-  const result = spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
-  return result.status === 0 ? Number(result.stdout.trim()) || 0 : 0;
+// When npm (or whatever started this script) dies without passing a signal on
+// (SIGHUP, SIGKILL), stop too instead of leaving Jupyter holding the port.
+// When a shell stands between npm and this script (`npm start` run without the
+// `exec` of package.json), npm's death leaves that shell alive: then watch the
+// grandparent too.
+/**
+ * @param {string} field
+ * @param {number} pid
+ */
+function ps(field, pid) {
+  const result = spawnSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : '';
 }
 const parent = process.ppid;
-const grandparent = parent > 1 ? parentOf(parent) : 0;
+const parentIsShell = parent > 1 && /^(\S*\/)?(sh|dash|bash|zsh|ksh)\s+-c\s/.test(ps('args', parent));
+const grandparent = parentIsShell ? Number(ps('ppid', parent)) || 0 : 0;
 setInterval(() => {
   if (process.ppid !== parent) void stop(`the process that started this script (pid ${parent}) is gone`, 129);
   else if (grandparent > 1 && !alive(grandparent)) void stop(`the process that started npm start (pid ${grandparent}) is gone`, 129);

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm test`: everything, from a fresh clone. Installs what is missing, type-
 // checks dlkit and the tests, then runs Node's test runner on the unit tests,
 // the notebooks (quick mode, through nbclient and the tslab kernel) and the
@@ -32,7 +33,7 @@ const runsAfterNotebooks = ['book-figures.test.js'];
 const files = only.length > 0
   ? only.map((name) => join(testDir, name.replace(/\.ts$/, '.js')))
   : [testDir, gymTestDir].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => join(dir, f)));
-const isLate = (file) => runsAfterNotebooks.some((name) => file.endsWith(`/${name}`));
+const isLate = (/** @type {string} */ file) => runsAfterNotebooks.some((name) => file.endsWith(`/${name}`));
 const passes = [files.filter((f) => !isLate(f)), files.filter(isLate)].filter((pass) => pass.length > 0);
 say(`running ${files.length} test files (quick mode)${passes.length > 1 ? `, ${runsAfterNotebooks.join(', ')} in a second pass` : ''}`);
 let failed = 0;

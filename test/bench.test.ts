@@ -55,3 +55,14 @@ test('npm run bench -- --smoke runs every workload and writes valid JSON', { tim
   assert.ok(measured.some((r) => r.workload === 'mlp-fit'), 'the MLP is always measured');
   for (const r of measured) assert.equal(r.tensorsLeaked, 0, `${r.workload} leaked ${r.tensorsLeaked} tensors`);
 });
+
+test('npm run bench measures the rungs a reader would use by default: never the pure-JavaScript cpu rung unless named', { timeout: 300_000 }, () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'dlkit-bench-')), 'results.json');
+  const env = { ...process.env };
+  delete env['DLKIT_BACKEND'];
+  const run = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'bench.mjs'), '--smoke', '--prepared', '--only', 'matmul-1024', '--out', out], { encoding: 'utf8', env });
+  assert.equal(run.status, 0, `bench failed:\n${run.stdout}\n${run.stderr}`);
+  const { backends } = JSON.parse(readFileSync(out, 'utf8')) as { backends: string[] };
+  assert.ok(backends.includes('wasm'), `wasm starts everywhere: ${backends.join(', ')}`);
+  assert.ok(!backends.includes('cpu'), `the cpu rung ran by default: ${backends.join(', ')}`);
+});

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   areaUnderRoc, rocCurve, ksStatistic, metricsAtThreshold, bestThreshold, calibrationBins, expectedCalibrationError,
-  scoreBands, bootstrapInterval, pick, groupRates, bandLabels, bandNames, Random,
+  scoreBands, bootstrapInterval, pick, groupRates, groupCalibration, bandLabels, bandNames, Random,
 } from 'dlkit';
 
 // Positives score 0.9, 0.8, 0.6; negatives 0.7, 0.55, 0.1.
@@ -96,4 +96,32 @@ test('group rates and age bands by hand', () => {
   assert.deepEqual(rates[0], { group: 'a', count: 3, approvalRate: 1 / 3, defaultRate: 1 / 3, approvedDefaultRate: 0, goodRefusedRate: 0.5 });
   assert.deepEqual(rates[1], { group: 'b', count: 2, approvalRate: 1, defaultRate: 0.5, approvedDefaultRate: 0.5, goodRefusedRate: 0 });
   assert.throws(() => groupRates(['a'], [1, 0], [true, true]), /one of each per applicant/);
+});
+
+test('within-group calibration: a calibrated group\'s difference interval covers 0, an overstated group\'s lies above it', () => {
+  const generator = new Random(31);
+  const groups: string[] = [];
+  const labels: number[] = [];
+  const probabilities: number[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const p = 0.05 + 0.5 * generator.next();
+    const group = i % 2 === 0 ? 'calibrated' : 'overstated';
+    groups.push(group);
+    labels.push(generator.next() < p ? 1 : 0);
+    // The model adds 0.2 to the overstated group's true probability.
+    probabilities.push(group === 'calibrated' ? p : p + 0.2);
+  }
+  const table = groupCalibration(groups, labels, probabilities, { order: ['calibrated', 'overstated'], resamples: 500, seed: 4 });
+  const [calibrated, overstated] = table;
+  assert.equal(calibrated!.count, 600);
+  assert.ok(calibrated!.differenceLower < 0 && calibrated!.differenceUpper > 0, JSON.stringify(calibrated));
+  assert.ok(overstated!.differenceLower > 0.1 && overstated!.differenceUpper < 0.3, JSON.stringify(overstated));
+  for (const g of table) {
+    assert.ok(Math.abs(g.difference - (g.meanPredicted - g.observedRate)) < 1e-12);
+    assert.ok(g.observedLower <= g.observedRate && g.observedRate <= g.observedUpper);
+  }
+  assert.deepEqual(groupCalibration(groups, labels, probabilities, { resamples: 50, seed: 9 }), groupCalibration(groups, labels, probabilities, { resamples: 50, seed: 9 }), 'repeats with its seed');
+  assert.throws(() => groupCalibration(['a'], [1], [1.5]), /probabilities in \[0, 1\]/);
+  assert.throws(() => groupCalibration(['a', 'b'], [1], [0.5]), /one of each per applicant/);
+  assert.throws(() => groupCalibration(['a'], [1], [0.5], { order: ['a', 'b'] }), /group "b" has no members/);
 });

@@ -107,6 +107,7 @@ test('lib/README.md has a rule for every folder of lib/src, and none that lets a
   assert.deepEqual([...(rules.get('data') ?? [])].sort(), ['backend', 'util']);
   assert.ok(!rules.get('plot')?.has('data') && !rules.get('plot')?.has('train'), 'plot/ may not import data/ or train/');
   assert.ok(!rules.get('train')?.has('models'), 'train/ may not import models/');
+  assert.deepEqual([...(rules.get('notebook') ?? ['no row'])], [], 'notebook/ imports nothing of ours, so that initBackend (backend/) can start the stop button');
 });
 
 test('every import in lib/src follows the table in lib/README.md', () => {

@@ -17,7 +17,7 @@ type McNemarCase = {
   expected: { onlyACorrect: number; onlyBCorrect: number; method: string; statistic: number; pValue: number };
 };
 type DieboldMarianoCase = {
-  lossA: number[]; lossB: number[]; horizon: number; weights: 'rectangular' | 'bartlett';
+  lossA: number[]; lossB: number[]; horizon: number; weights: 'rectangular' | 'bartlett'; lags?: number;
   expected: { meanDifference: number; longRunVariance: number; uncorrectedStatistic: number; statistic: number; pValue: number };
 };
 const cases = JSON.parse(readFileSync(join(repositoryRoot, 'test', 'fixtures', 'significance-cases.json'), 'utf8')) as {
@@ -79,7 +79,7 @@ test('the binomial test and the t and chi-squared tails match scipy', () => {
 test('Diebold-Mariano with the HLN correction matches the published formula (numpy, statsmodels HAC) on every case', () => {
   assert.ok(cases.dieboldMariano.length >= 6);
   for (const [i, c] of cases.dieboldMariano.entries()) {
-    const result = dieboldMariano(c.lossA, c.lossB, { horizon: c.horizon, weights: c.weights });
+    const result = dieboldMariano(c.lossA, c.lossB, { horizon: c.horizon, weights: c.weights, ...(c.lags === undefined ? {} : { lags: c.lags }) });
     const e = c.expected;
     close(result.meanDifference, e.meanDifference, 1e-9, `DM case ${i} mean`);
     close(result.longRunVariance, e.longRunVariance, 1e-9, `DM case ${i} long-run variance`);
@@ -87,7 +87,9 @@ test('Diebold-Mariano with the HLN correction matches the published formula (num
     close(result.statistic, e.statistic, 1e-9, `DM case ${i} corrected statistic`);
     close(result.pValue, e.pValue, 1e-7, `DM case ${i} p-value`);
     assert.equal(result.degreesOfFreedom, c.lossA.length - 1);
+    assert.equal(result.lags, c.lags ?? c.horizon - 1);
   }
+  assert.ok(cases.dieboldMariano.some((c) => c.lags !== undefined && c.lags > c.horizon - 1), 'a Newey-West case with extra lags');
   assert.ok(cases.dieboldMariano.some((c) => c.horizon > 1 && c.weights === 'bartlett'));
   assert.ok(cases.dieboldMariano.some((c) => c.expected.pValue < 1e-4), 'one case with a clear difference');
 });
@@ -100,6 +102,8 @@ test('Diebold-Mariano: clear errors on bad input', () => {
   assert.throws(() => dieboldMariano([1, 2, 3, 4], [1, 2, 3, 4]), /do not vary/);
   assert.throws(() => dieboldMariano([1, 2, 3, 5], [1, 2, 3, 4], { horizon: 0 }), /horizon must be a whole number/);
   assert.throws(() => dieboldMariano([1, 2, 3, 5], [1, 2, 3, 4], { horizon: 3 }), /horizon 3 is too long for 4 days/);
+  assert.throws(() => dieboldMariano([1, 2, 3, 5], [1, 2, 3, 4], { lags: 2 }), /lags must be a whole number from 0 to below half the 4 days/);
+  assert.throws(() => dieboldMariano([1, 2, 3, 5], [1, 2, 3, 4], { lags: -1 }), /lags must be/);
 });
 
 const mean = (values: ArrayLike<number>, indices: Int32Array) => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   laggedWindows, trailingMean, checkIncreasingDates, walkForwardFolds, fitGarch, simulateGarch, garchVariances, Random,
-  rootMeanSquaredError, directionalAccuracy, binomialTestPValue, qlike, longFlatStrategy, leastSquares, dickeyFuller,
+  rootMeanSquaredError, directionalAccuracy, binomialTestPValue, qlike, qlikeLosses, longFlatStrategy, leastSquares, dickeyFuller,
 } from 'dlkit';
 
 test('features use only the past: changing future values never changes an earlier feature', () => {
@@ -78,6 +78,14 @@ test('forecast scores by hand: RMSE, direction, binomial test, QLIKE, long/flat 
   assert.ok(Math.abs(binomialTestPValue(5, 10) - 1) < 1e-12);
   assert.equal(qlike([1, 2], [1, 2]), 0);
   assert.ok(Math.abs(qlike([1], [2]) - (2 - Math.log(2) - 1)) < 1e-12);
+  assert.deepEqual(qlikeLosses([1, 2], [1, 2]), [0, 0]);
+  // A zero realised value is floored: the floor moves each model's level by about -log(floor),
+  // but the difference between two models on that day stays log(fA / fB).
+  const levels = [1e-12, 1e-8].map((floor) => qlikeLosses([1, 4], [0, 0], floor));
+  assert.ok(levels[0]![0]! - levels[1]![0]! > 9, 'the level depends on the floor');
+  for (const day of levels) assert.ok(Math.abs(day[1]! - day[0]! - Math.log(4)) < 1e-7);
+  assert.throws(() => qlikeLosses([1], [-1]), /realised value 0 is -1/);
+  assert.throws(() => qlikeLosses([0], [1]), /forecast 0 is 0/);
   const strategy = longFlatStrategy([true, true, false, true], [0.1, -0.1, 0.5, 0.1], 0.01);
   // buy (x0.99) +10% -10%, sell (x0.99), flat, buy (x0.99) +10%
   const expected = 0.99 * 1.1 * 0.9 * 0.99 * 0.99 * 1.1;

@@ -23,6 +23,7 @@ import {
   interruptCount,
   watchInterrupts,
   closeInterruptedScopes,
+  engineRepairRefusal,
   type CustomModel,
   type Scalar,
 } from 'dlkit';
@@ -219,15 +220,35 @@ test('measureMiniBertThroughput ends with a clear error, not a rate, when a fit 
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
 });
 
-test('importing dlkit inside a kernel cell keeps SIGINT with the listeners: a later interrupt is heard, not the end of the kernel', () => {
+test('importing dlkit listens for nothing; initBackend starts listening inside a kernel, not in a plain script', () => {
+  const listeners = (kernel: boolean): string => {
+    const script = [
+      kernel ? 'globalThis.__tslab__ = {};' : '',
+      "const dlkit = require('dlkit');",
+      'setImmediate(async () => {',
+      "  console.log('IMPORTED', process.listenerCount('SIGINT'));",
+      '  await dlkit.initBackend({ quiet: true });',
+      '  await new Promise((resolve) => setImmediate(resolve));',
+      "  console.log('STARTED', process.listenerCount('SIGINT'));",
+      '});',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, DLKIT_BACKEND: 'cpu' } });
+    assert.equal(child.status, 0, child.stderr);
+    return (child.stdout.match(/(IMPORTED|STARTED) \d+/g) ?? []).join(', ');
+  };
+  assert.equal(listeners(true), 'IMPORTED 0, STARTED 1');
+  assert.equal(listeners(false), 'IMPORTED 0, STARTED 0', 'in a script Ctrl-C keeps ending the process');
+});
+
+test('initBackend inside a kernel cell keeps SIGINT with the listeners: a later interrupt is heard, not the end of the kernel', () => {
   // What tslab does: its own SIGINT listener, then each cell's synchronous code run by
-  // vm.runInThisContext with breakOnSigint; the first cell imports dlkit. The interrupt comes
+  // vm.runInThisContext with breakOnSigint; the first cell calls initBackend. The interrupt comes
   // after the run (as during `await initBackend()` or between cells).
   const kernelLike = [
     "const vm = require('node:vm');",
     'globalThis.__tslab__ = {};',
     "process.on('SIGINT', () => console.log('kernel heard it'));",
-    "vm.runInThisContext(\"require('dlkit')\", { breakOnSigint: true });",
+    "vm.runInThisContext(\"require('dlkit').initBackend({ quiet: true })\", { breakOnSigint: true });",
     "setTimeout(() => process.kill(process.pid, 'SIGINT'), 300);",
     "setTimeout(() => console.log('alive, dlkit counted', require('dlkit').interruptCount()), 900);",
   ].join('\n');
@@ -236,6 +257,23 @@ test('importing dlkit inside a kernel cell keeps SIGINT with the listeners: a la
   assert.equal(child.status, 0, child.stderr);
   assert.match(child.stdout, /kernel heard it/);
   assert.match(child.stdout, /alive, dlkit counted 1/);
+});
+
+test('the engine repair refuses, touching nothing, on a TensorFlow.js version it was not written for', async () => {
+  await initBackend({ quiet: true });
+  assert.equal(engineRepairRefusal(), null, 'it was written for the tfjs that package.json installs');
+  const kept = tf.ones([3]);
+  const before = tf.memory().numTensors;
+  tf.engine().startScope();
+  tf.add(kept, 1);
+  assert.throws(
+    () => closeInterruptedScopes({ tfjsVersion: '5.0.1' }),
+    /written for tfjs 4\.22\.x and this is tfjs 5\.0\.1, whose engine internals may differ, so it does not touch them\..*restart the kernel/,
+  );
+  assert.equal(tf.engine().state.scopeStack.length, 1, 'the open scope was left alone');
+  assert.equal(tf.memory().numTensors, before + 1);
+  assert.deepEqual(closeInterruptedScopes({ tfjsVersion: '4.22.3' }), { scopes: 1, tensors: 1, halfDisposed: 0 });
+  kept.dispose();
 });
 
 test('closeInterruptedScopes closes scopes that broken code left open and frees their tensors', async () => {

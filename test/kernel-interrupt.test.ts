@@ -193,9 +193,15 @@ test('an interrupt also stops the later loops of the interrupted cell (a loop ov
 test('an interrupt while the cell that imported dlkit still awaits stops that cell; the kernel lives on', async () => {
   // Importing dlkit inside a cell used to leave SIGINT with Node's exit handler until the next cell
   // ran: this interrupt, during the cell's await, ended the kernel.
+  // The interrupt waits for the cell's own word that its import and initBackend are done (a fixed delay
+  // landed before the cell ran on a loaded machine, and the cell was then rightly never started).
   const { cells } = await runKernelSession([
-    { start: setup + "await new Promise((resolve) => setTimeout(resolve, 8000));\nconsole.log('SLEPT');" },
-    { interrupt_after: 4, timeout: 30 },
+    {
+      start:
+        setup +
+        "console.log('IMPORTED');\nawait new Promise((resolve) => setTimeout(resolve, 8000));\nconsole.log('SLEPT');",
+    },
+    { interrupt_when: 'IMPORTED', after: 1, timeout: 30 },
     { run: "console.log('ALIVE', tf.memory().numTensors >= 0 ? 1 : 0);" },
   ]);
   const [first, next] = cells;

@@ -9,7 +9,10 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BagOfWordsClassifier,
+  LayerNormalization,
+  Linear,
   MaskedLanguageModel,
+  MultiHeadSelfAttention,
   Random,
   SequenceClassifier,
   Trainer,
@@ -20,11 +23,14 @@ import {
   initBackend,
   maskTokens,
   seed,
+  sequenceTransformer,
   tf,
   transformerEncoderParameters,
   type TransformerEncoderOptions,
 } from 'dlkit';
 import type { Scalar, Tensor } from 'dlkit';
+
+type Variable = ReturnType<typeof tf.variable>;
 
 const PAD = 0;
 const MASK = 4;
@@ -284,4 +290,50 @@ test('bag-of-words logistic regression learns which words mean positive; accurac
   assert.deepEqual(scores, { accuracy: 0.5, f1: 0.5, precision: 0.5, recall: 0.5 });
   assert.deepEqual(accuracyAndF1([0, 0], [0, 0]).f1, 0);
   assert.throws(() => accuracyAndF1([1], []), /as many predictions as labels/);
+});
+
+test('every Transformer-family model counts its weights with countParams() and frees them with dispose()', () => {
+  const before = tf.memory().numTensors;
+  const encoder = new TransformerEncoder(SMALL);
+  const afterEncoder = tf.memory().numTensors;
+  const mlm = new MaskedLanguageModel(encoder, tokens(SMALL.vocabularySize));
+  const classifier = new SequenceClassifier(encoder, 2, PAD);
+  const bag = new BagOfWordsClassifier(30);
+  const series = sequenceTransformer({ length: 5 });
+  const sizes = (model: { trainableVariables: { size: number }[] }) => model.trainableVariables.reduce((n, v) => n + v.size, 0);
+  assert.equal(encoder.countParams(), encoder.parameterCount);
+  assert.equal(mlm.countParams(), sizes(mlm));
+  assert.equal(classifier.countParams(), sizes(classifier));
+  assert.equal(classifier.countParams() - encoder.countParams(), 16 * 16 + 16 + 16 * 2 + 2, 'pooler and classifier');
+  assert.equal(bag.countParams(), 31);
+  assert.equal(series.countParams(), sizes(series));
+  // Heads free their own weights and leave the encoder, which other heads may share.
+  mlm.dispose();
+  classifier.dispose();
+  assert.equal(tf.memory().numTensors, afterEncoder + bag.trainableVariables.length + series.trainableVariables.length);
+  encoder.dispose();
+  bag.dispose();
+  series.dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensor left');
+});
+
+test("chapter 11's Transformer is built from chapter 6's layers: same attention and layer norm", () => {
+  seed(3);
+  const series = sequenceTransformer({ length: 4, width: 8, hidden: 8 });
+  // Rebuilt by hand from the shared layers and its own variables, in the order it lists them.
+  const [embed, embedBias, position, query, key, value, mix, up, upBias, down, downBias, head, headBias] = series.trainableVariables as Variable[];
+  const linear = (kernel: Variable, bias: Variable | null) => new Linear(kernel.shape[0] as number, kernel.shape[1] as number, { kernel, bias });
+  const attention = new MultiHeadSelfAttention(8, 1, 0, { query: linear(query!, null), key: linear(key!, null), value: linear(value!, null), output: linear(mix!, null) });
+  const norm = new LayerNormalization(8, 1e-5, { learned: false });
+  const x = tf.randomNormal([3, 4, 1], 0, 1, 'float32', 1);
+  const expected = tf.tidy(() => {
+    let h = tf.add(linear(embed!, embedBias!).apply(x), position!);
+    h = norm.apply(tf.add(h, attention.apply(h, null, false).output));
+    h = norm.apply(tf.add(h, linear(down!, downBias!).apply(tf.relu(linear(up!, upBias!).apply(h)))));
+    return linear(head!, headBias!).apply(tf.reshape(tf.slice(h, [0, 3, 0], [-1, 1, -1]), [-1, 8]));
+  });
+  const got = series.predict(x);
+  assert.deepEqual(Array.from(got.dataSync()), Array.from(expected.dataSync()));
+  tf.dispose([x, expected, got]);
+  series.dispose();
 });

@@ -5,7 +5,7 @@
 // replaces its own outputs (display ids) and ends on the full figure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Figure, LivePlot, PLOTLY_MIME_TYPE, linePlot, plotlySource } from 'dlkit';
+import { Figure, LivePlot, PLOTLY_MIME_TYPE, linePlot, plotlySource, rng, seed, unseed } from 'dlkit';
 
 interface Sent {
   data: Record<string, unknown>;
@@ -77,4 +77,22 @@ test('elsewhere (classic Notebook, nbconvert) plotly.js is sent once per kernel 
   assert.equal(bundles.length, 1, 'plotly.js once per session (this file runs in its own process)');
   assert.equal(sent[0], bundles[0], 'before the first figure');
   assert.equal(sent.filter((s) => PLOTLY_MIME_TYPE in s.data).length, 2, 'both figures carry plotly data too');
+});
+
+test('showing figures and live plots draws nothing from the seeded generator, so it cannot change a run', () => {
+  const draws = () => [rng().next(), Math.random(), rng().int(1000)];
+  seed(3);
+  const expected = draws();
+  seed(3);
+  const sent = record(() => {
+    const live = new LivePlot({ title: 'loss', minIntervalMs: 0 });
+    for (let step = 1; step <= 5; step++) live.update(step, { loss: 1 / step });
+    live.close();
+    linePlot([{ name: 'a', x: [0, 1], y: [1, 2] }]).show();
+  }, undefined);
+  assert.ok(sent.length >= 7, `the figures were shown (${sent.length} outputs)`);
+  assert.deepEqual(draws(), expected);
+  const ids = new Set(sent.map((s) => s.transient.display_id).filter(Boolean));
+  assert.ok(ids.size >= 2, 'the live plot and its progress line keep distinct display ids');
+  unseed();
 });

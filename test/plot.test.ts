@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linePlot, histogram, heatmap, confusionMatrixHeatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, formatNumber, tableHtml, Figure } from 'dlkit';
+import { linePlot, histogram, heatmap, confusionMatrixHeatmap, imageGrid, contourPlot, surfacePlot, barChart, scatterPlot, LivePlot, readerName, formatDuration, formatNumber, tableHtml, Figure, newDisplayId, seed, unseed } from 'dlkit';
 
 test('a line plot carries its data and escapes script-closing text', () => {
   const figure = linePlot([{ name: '</script><b>', y: new Float32Array([1, 2, 3]) }], { title: 'loss' });
@@ -210,4 +210,15 @@ test('histograms of samples of different sizes: shares, on the same bins', () =>
   assert.deepEqual(figure.traces[0]?.['xbins'], { start: 0, end: 500, size: 50 });
   assert.deepEqual(figure.traces[1]?.['xbins'], figure.traces[0]?.['xbins'], 'one set of bins for both');
   assert.throws(() => histogram([1, 2], { density: true, percent: true }), /density or percent/);
+});
+
+test('display ids leave the seeded generator alone, so a live plot\'s redraws never change later results', () => {
+  seed(3);
+  const expected = [Math.random(), Math.random()];
+  seed(3);
+  const ids = new Set(Array.from({ length: 50 }, () => newDisplayId()));
+  new Figure([{ x: [1, 2], y: [3, 4] }]).toMimeBundle();
+  assert.deepEqual([Math.random(), Math.random()], expected);
+  assert.equal(ids.size, 50, 'the ids are unique');
+  unseed();
 });

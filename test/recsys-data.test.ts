@@ -1,10 +1,10 @@
-// Chapter 8: the MovieLens loader, the two splits and the sparse views.
+// Chapter 8: the MovieLens loader, the splits (their leaks and cold starts) and the sparse views.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMovieLens, splitByTime, splitRandom, RatingTable, MOVIELENS_RATINGS, MOVIELENS_MOVIES } from 'dlkit';
+import { loadMovieLens, splitByTime, splitLatestPerUser, splitRandom, timeLeak, coldStarts, RatingTable, MOVIELENS_RATINGS, MOVIELENS_MOVIES } from 'dlkit';
 
 test('loadMovieLens reads 100,004 ratings by 671 users of 9,066 movies, with titles', () => {
   const data = loadMovieLens();
@@ -26,9 +26,26 @@ test('loadMovieLens reads 100,004 ratings by 671 users of 9,066 movies, with tit
   assert.equal(smallest, 20, 'every MovieLens user rated at least 20 movies');
 });
 
-test('splitByTime holds out each user\'s latest ratings; splitRandom is seeded and disjoint', () => {
+test('splitByTime is one cut-off in time: no training rating is later than any test rating', () => {
   const table = loadMovieLens().ratings;
-  const { train, test: held } = splitByTime(table, { testFraction: 0.2 });
+  const split = splitByTime(table, { testFraction: 0.2 });
+  const { train, test: held } = split;
+  assert.equal(train.size + held.size, table.size);
+  const lastTrain = Math.max(...train.timestamps);
+  const firstTest = Math.min(...held.timestamps);
+  assert.ok(lastTrain < firstTest, `the latest training rating (${lastTrain}) is older than the earliest test rating (${firstTest})`);
+  assert.equal(split.cutoff, firstTest);
+  assert.ok(Math.abs(held.size / table.size - 0.2) < 0.001, `the latest fifth of all ratings: ${held.size} of ${table.size}`);
+  assert.deepEqual(timeLeak(split), { laterTraining: 0, afterMedianTest: 0, testItemsRatedLater: 0 });
+  // Validation is the latest fifth of the training ratings: earlier still.
+  const validation = splitByTime(train, { testFraction: 0.2 });
+  assert.ok(Math.max(...validation.test.timestamps) < split.cutoff && validation.cutoff < split.cutoff);
+});
+
+test("splitLatestPerUser holds out each user's latest ratings, and timeLeak counts what it lets through", () => {
+  const table = loadMovieLens().ratings;
+  const split = splitLatestPerUser(table, { testFraction: 0.2 });
+  const { train, test: held } = split;
   assert.equal(train.size + held.size, table.size);
   const lastTrain = new Float64Array(table.userCount).fill(-Infinity);
   const firstTest = new Float64Array(table.userCount).fill(Infinity);
@@ -39,6 +56,10 @@ test('splitByTime holds out each user\'s latest ratings; splitRandom is seeded a
     assert.ok(Number.isFinite(firstTest[u] as number), 'every user has test ratings');
   }
   assert.ok(Math.abs(held.size / table.size - 0.2) < 0.01);
+  // Other users' later ratings stay in training: the counts a reader of chapter 8 found (issue 24).
+  assert.equal(held.size, 20003);
+  assert.deepEqual(timeLeak(split), { laterTraining: 79937, afterMedianTest: 31220, testItemsRatedLater: 16466 });
+  assert.ok(Math.max(...train.timestamps) > Math.min(...held.timestamps), 'this split is not past-predicts-future');
   const a = splitRandom(table, { seed: 1 });
   const b = splitRandom(table, { seed: 1 });
   const c = splitRandom(table, { seed: 2 });
@@ -51,7 +72,7 @@ test('splitByTime holds out each user\'s latest ratings; splitRandom is seeded a
   assert.equal(a.train.userIds, table.userIds, 'the splits share the index of the full table');
 });
 
-test('a small table: sparse rows, lookups, and a user with one rating stays in training', () => {
+test('a small table: sparse rows, lookups, and each user\'s latest rating held out', () => {
   const table = RatingTable.fromRecords([
     { user: 7, item: 30, rating: 4, timestamp: 5 },
     { user: 7, item: 10, rating: 2, timestamp: 9 },
@@ -66,9 +87,62 @@ test('a small table: sparse rows, lookups, and a user with one rating stays in t
   assert.deepEqual(Array.from(rows.values), [5, 2, 3, 4]);
   assert.equal(table.ratingAt(1, 1), 3);
   assert.ok(Number.isNaN(table.ratingAt(0, 0)));
-  const { train, test: held } = splitByTime(table, { testFraction: 0.34 });
+  const { train, test: held } = splitLatestPerUser(table, { testFraction: 0.34 });
   assert.deepEqual(held.records().map((r) => [r.user, r.item]), [[7, 10]], "user 7's latest rating is held out");
   assert.equal(train.records().filter((r) => r.user === 3).length, 1, 'user 3 has one rating: it stays in training');
+});
+
+test('splitByTime on a small table: ties at the cut-off go to the test table; coldStarts and timeLeak by hand', () => {
+  const table = RatingTable.fromRecords([
+    { user: 1, item: 10, rating: 4, timestamp: 1 },
+    { user: 1, item: 20, rating: 3, timestamp: 2 },
+    { user: 2, item: 10, rating: 5, timestamp: 3 },
+    { user: 2, item: 20, rating: 2, timestamp: 4 },
+    { user: 1, item: 30, rating: 4, timestamp: 6 },
+    { user: 3, item: 10, rating: 1, timestamp: 6 },
+    { user: 2, item: 30, rating: 5, timestamp: 7 },
+  ]);
+  // The latest 2 of 7 ratings start at time 6, which two ratings share: both are test ratings.
+  const split = splitByTime(table, { testFraction: 0.3 });
+  assert.equal(split.cutoff, 6);
+  assert.deepEqual(split.test.records().map((r) => [r.user, r.item]), [[1, 30], [3, 10], [2, 30]]);
+  assert.deepEqual(split.train.records().map((r) => r.timestamp), [1, 2, 3, 4]);
+  const cold = coldStarts(split);
+  // Test rows: (1, 30) known user, new item; (3, 10) new user; (2, 30) known user, new item.
+  assert.deepEqual(Array.from(cold.coldUser), [0, 1, 0]);
+  assert.deepEqual(Array.from(cold.coldItem), [1, 0, 1]);
+  assert.deepEqual(cold.coldUsers, [1]);
+  assert.deepEqual(cold.coldItemsOnly, [0, 2]);
+  assert.deepEqual(cold.warm, []);
+  // Each user's latest: user 1 holds out (1, 30), user 2 holds out (2, 30), user 3's only rating stays.
+  const perUser = splitLatestPerUser(table, { testFraction: 0.3 });
+  assert.deepEqual(perUser.test.records().map((r) => [r.user, r.item]), [[1, 30], [2, 30]]);
+  // Training keeps (3, 10) at time 6, tied with the earliest test rating: not later.
+  assert.deepEqual(timeLeak(perUser), { laterTraining: 0, afterMedianTest: 0, testItemsRatedLater: 0 });
+  const perUserHalf = splitLatestPerUser(table, { testFraction: 0.5 });
+  // Held out: user 1's (20 at 2, 30 at 6), user 2's (20 at 4, 30 at 7); training keeps times 1, 3, 6.
+  assert.deepEqual(perUserHalf.test.records().map((r) => r.timestamp), [2, 4, 6, 7]);
+  // Later than the earliest test time 2: 3 and 6; median test time (4): 6. Item 10 at 3 and 6 is not in the test set;
+  // item 20's test ratings (2, 4) and item 30's (6, 7) have no later training rating of the same item.
+  assert.deepEqual(timeLeak(perUserHalf), { laterTraining: 2, afterMedianTest: 1, testItemsRatedLater: 0 });
+  // User 1 holds out item 20 (time 2); user 2 keeps item 20 (time 3) in training: a later rating of a test movie.
+  const leaky = splitLatestPerUser(
+    RatingTable.fromRecords([
+      { user: 1, item: 10, rating: 4, timestamp: 1 },
+      { user: 1, item: 20, rating: 3, timestamp: 2 },
+      { user: 2, item: 20, rating: 5, timestamp: 3 },
+      { user: 2, item: 30, rating: 2, timestamp: 4 },
+    ]),
+    { testFraction: 0.5 },
+  );
+  assert.deepEqual(leaky.test.records().map((r) => r.timestamp), [2, 4]);
+  assert.deepEqual(timeLeak(leaky), { laterTraining: 1, afterMedianTest: 1, testItemsRatedLater: 1 });
+  assert.throws(() => splitByTime(table, { testFraction: 1 }), /testFraction must be between 0 and 1/);
+  const sameTime = RatingTable.fromRecords([
+    { user: 1, item: 10, rating: 4, timestamp: 5 },
+    { user: 2, item: 10, rating: 4, timestamp: 5 },
+  ]);
+  assert.throws(() => splitByTime(sameTime), /share their timestamp.*splitRandom/);
 });
 
 test('loadMovieLens: missing or corrupt files get errors that say what to do', () => {

@@ -1,8 +1,9 @@
-// Chapter 8: cosine similarity, mean-centred cosine over co-rated items, and
-// the sparse all-pairs computation, against hand-computed values.
+// Chapter 8: cosine similarity, mean-centred cosine over co-rated items, the
+// adjusted cosine (centred by each user's mean) and the sparse all-pairs
+// computation, against hand-computed values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosineSimilarity, meanCentredCosine, similarities, RatingTable } from 'dlkit';
+import { adjustedCosine, cosineSimilarity, meanCentredCosine, similarities, CollaborativeFiltering, RatingTable } from 'dlkit';
 
 const close = (actual: number, expected: number, tolerance = 1e-6) =>
   assert.ok(Math.abs(actual - expected) < tolerance, `expected ${expected}, got ${actual}`);
@@ -100,4 +101,47 @@ test('similarities: minimumOverlap drops thin pairs and shrinkage scales by n / 
   assert.deepEqual(plain.mostSimilar(0, 1).map((n) => n.index), [1], 'user 1 is the nearest to user 0');
   assert.throws(() => similarities(table.byUser(), { minimumOverlap: 0 }), /minimumOverlap/);
   assert.throws(() => plain.get(0, 9), /indices in 0\.\.3/);
+});
+
+test('adjusted cosine centres by each user\'s mean, Pearson by each item\'s: hand values where they differ', () => {
+  // Users x items. User means: 4, 3, 2, 4.5.
+  const matrix = [
+    [5, 3, Number.NaN],
+    [4, Number.NaN, 2],
+    [2, 1, 3],
+    [Number.NaN, 5, 4],
+  ];
+  // Items 0 and 1, co-rated by users 0 and 2. By user means: (1, 0) and (-1, -1): -1 / sqrt(2).
+  // By item means (11/3 and 3): (4/3, -5/3) and (0, -2): (10/3) / (sqrt(41)/3 * 2) = 5 / sqrt(41).
+  close(adjustedCosine(matrix, 0, 1), -1 / Math.SQRT2);
+  close(meanCentredCosine(matrix.map((r) => r[0] as number), matrix.map((r) => r[1] as number)), 5 / Math.sqrt(41));
+  // Items 1 and 2, co-rated by users 2 and 3. By user means: (-1, 0.5) and (1, -0.5): -1.
+  // By item means (3 and 3): (-2, 2) and (0, 1): 2 / sqrt(8) = 1 / sqrt(2).
+  close(adjustedCosine(matrix, 1, 2), -1);
+  close(adjustedCosine(matrix, 2, 1), -1);
+  const records = matrix.flatMap((row, u) => row.flatMap((rating, i) => (Number.isNaN(rating) ? [] : [{ user: u, item: i, rating }])));
+  const table = RatingTable.fromRecords(records, { scale: { minimum: 1, maximum: 5 } });
+  const byUserMean = similarities(table.byItem(), { centring: 'columns' });
+  const byItemMean = similarities(table.byItem(), { centring: 'rows' });
+  close(byUserMean.get(0, 1), -1 / Math.SQRT2);
+  close(byUserMean.get(1, 2), -1);
+  close(byItemMean.get(0, 1), 5 / Math.sqrt(41));
+  close(byItemMean.get(1, 2), 1 / Math.SQRT2);
+  // Uncentred: items 0 and 1 over users 0 and 2: (5, 2)·(3, 1) / (sqrt(29) sqrt(10)).
+  close(similarities(table.byItem(), { centring: 'none' }).get(0, 1), 17 / Math.sqrt(290));
+  // Item-based CF centres by the rater's mean unless told otherwise: the adjusted cosine.
+  const options = { kind: 'item', minimumOverlap: 1, shrinkage: 0 } as const;
+  const itemBased = new CollaborativeFiltering(table, options);
+  assert.equal(itemBased.centring, 'user');
+  close(itemBased.similarity.get(0, 1), -1 / Math.SQRT2);
+  close(itemBased.similarity.get(1, 2), -1);
+  const pearson = new CollaborativeFiltering(table, { ...options, centring: 'item' });
+  close(pearson.similarity.get(0, 1), 5 / Math.sqrt(41));
+  close(pearson.similarity.get(1, 2), 1 / Math.SQRT2);
+  // User-based CF centred by the user's mean is Pearson of users: meanCentredCosine of their rows.
+  const userBased = new CollaborativeFiltering(table, { kind: 'user', minimumOverlap: 1, shrinkage: 0 });
+  close(userBased.similarity.get(0, 2), meanCentredCosine(matrix[0] as number[], matrix[2] as number[]));
+  assert.throws(() => new CollaborativeFiltering(table, { ...options, centring: 'rater' as 'user' }), /centring must be 'user' or 'item'/);
+  assert.throws(() => similarities(table.byItem(), { centring: 'users' as 'rows' }), /centring must be 'rows', 'columns' or 'none'/);
+  assert.throws(() => adjustedCosine(matrix, 0, 3), /column indices in 0\.\.2/);
 });

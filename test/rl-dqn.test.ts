@@ -5,6 +5,7 @@ import {
   CART_POLE_OBSERVATION_SCALE,
   DqnAgent,
   Random,
+  accelerateDqn,
   ReplayBuffer,
   createQNetwork,
   initBackend,
@@ -242,34 +243,18 @@ test('agents reject wrong observation sizes and unsuitable environments', async 
     assert.throws(() => new DqnAgent({ observationSize: 4, actionCount: 2, gradientClipNorm }), /DqnAgent: gradientClipNorm must be a positive finite number \(null for no clipping\)/);
   }
   assert.throws(() => createQNetwork({ inputSize: 4, actionCount: 1 }), /actionCount must be an integer >= 2/);
+  assert.throws(() => new DqnAgent({ observationSize: 4, actionCount: 2, accelerator: true as never }), /accelerator must be a function .* or null, got true/);
 });
 
-test('greedyAction rejects a wrong observation size with the same message on the plain and on the tensor path', async () => {
+test('greedyAction rejects a wrong observation size with the same message with and without the accelerator', async () => {
   await initBackend({ quiet: true });
-  for (const plainGreedyActions of [true, false]) {
-    const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [4], plainGreedyActions });
-    assert.throws(() => agent.greedyAction([1, 2]), /DqnAgent: expected an observation of 4 numbers, got 2/, `plainGreedyActions ${plainGreedyActions}`);
-    assert.throws(() => agent.greedyAction([1, 2, 3, 4, 5]), /DqnAgent: expected an observation of 4 numbers, got 5/, `plainGreedyActions ${plainGreedyActions}`);
+  for (const accelerator of [accelerateDqn, null]) {
+    const label = accelerator ? 'accelerated' : 'plain agent';
+    const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [4], accelerator });
+    assert.throws(() => agent.greedyAction([1, 2]), /DqnAgent: expected an observation of 4 numbers, got 2/, label);
+    assert.throws(() => agent.greedyAction([1, 2, 3, 4, 5]), /DqnAgent: expected an observation of 4 numbers, got 5/, label);
     assert.equal(agent.greedyAction([1, 2, 3, 4]), agent.greedyAction(Float32Array.of(1, 2, 3, 4)));
     agent.dispose();
-    assert.throws(() => agent.greedyAction([1, 2, 3, 4]), /disposed/, `plainGreedyActions ${plainGreedyActions}`);
+    assert.throws(() => agent.greedyAction([1, 2, 3, 4]), /disposed/, label);
   }
-});
-
-test('the fused forward pass used to act equals the layers model, before and after an update', () => {
-  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [16, 16], observationScale: [...CART_POLE_OBSERVATION_SCALE] });
-  const buffer = new ReplayBuffer({ capacity: 64, observationSize: 4, random: new Random(3) });
-  const random = new Random(4);
-  for (let i = 0; i < 64; i++) {
-    const observation = Array.from({ length: 4 }, () => random.uniform(-1, 1));
-    buffer.add(observation, random.int(2), 1, observation.map((v) => v * 0.9), i % 10 === 0);
-  }
-  const observation = new Float32Array([0.3, -0.2, 0.1, 0.5]);
-  const viaLayers = () => tf.tidy(() => Array.from((agent.online.predict(tf.tensor2d(observation, [1, 4])) as Tensor).dataSync()));
-  for (let round = 0; round < 2; round++) {
-    const fast = Array.from(agent.qValues(observation));
-    viaLayers().forEach((value, i) => assert.ok(Math.abs(value - (fast[i] as number)) < 1e-5, `Q[${i}]: ${value} vs ${fast[i]}`));
-    for (let i = 0; i < 5; i++) agent.update(buffer.sample(32));
-  }
-  agent.dispose();
 });

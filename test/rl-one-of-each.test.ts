@@ -2,10 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CART_POLE_DQN_CONFIG,
+  CART_POLE_OBSERVATION_SCALE,
   DEFAULT_DQN_CONFIG,
+  DQN_AGENT_DEFAULTS,
+  DQN_HIDDEN_UNITS,
+  DQN_LOOP_DEFAULTS,
   DqnAgent,
   RecordEpisodeStatistics,
   clipByGlobalNorm,
+  createQNetwork,
   initBackend,
   make,
   runEpisode,
@@ -16,7 +21,7 @@ import {
   trainDqn,
   unseed,
 } from 'dlkit';
-import { CART_POLE_OBSERVATION_SCALE, CartPoleEnv } from 'gym-js';
+import { CartPoleEnv } from 'gym-js';
 
 test('clipByGlobalNorm scales all gradients together to the norm cap and reports the norm before clipping', async () => {
   await initBackend({ quiet: true });
@@ -121,4 +126,22 @@ test('trainDqn reports episodes through RecordEpisodeStatistics: returns, length
   );
   result.agent.dispose();
   unseed();
+});
+
+test('one constant sizes the Q-network: createQNetwork, DqnAgent and trainDqn all default to DQN_HIDDEN_UNITS', async () => {
+  await initBackend({ quiet: true });
+  const units = (model: { layers: { getConfig(): object }[] }) => model.layers.map((l) => (l.getConfig() as { units: number }).units);
+  const network = createQNetwork({ inputSize: 4, actionCount: 2 });
+  const agent = new DqnAgent({ observationSize: 4, actionCount: 2 });
+  assert.deepEqual(units(network), [...DQN_HIDDEN_UNITS, 2]);
+  assert.deepEqual(units(agent.online), [...DQN_HIDDEN_UNITS, 2]);
+  assert.deepEqual(DEFAULT_DQN_CONFIG.hiddenUnits, DQN_HIDDEN_UNITS);
+  assert.deepEqual(CART_POLE_DQN_CONFIG.hiddenUnits, DQN_HIDDEN_UNITS);
+  network.dispose();
+  agent.dispose();
+  // The config is the agent's settings and the loop's, each key in exactly one of them.
+  const agentKeys = Object.keys(DQN_AGENT_DEFAULTS);
+  const loopKeys = Object.keys(DQN_LOOP_DEFAULTS);
+  assert.deepEqual(agentKeys.filter((k) => loopKeys.includes(k)), []);
+  assert.deepEqual([...agentKeys, ...loopKeys].sort(), Object.keys(DEFAULT_DQN_CONFIG).sort());
 });

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ActivationName, gradientCheck, initBackend, LossName, Matrix, NeuralNetwork, relativeError, seed, tensorFlowGradients, tf, unseed, rng,
-} from 'dlkit';
+import { initBackend, scratch, seed, tf, unseed, rng } from 'dlkit';
+
+const { gradientCheck, Matrix, NeuralNetwork, relativeError, tensorFlowGradients } = scratch;
+type Matrix = scratch.Matrix;
+type ActivationName = scratch.ActivationName;
+type LossName = scratch.LossName;
 
 function oneHot(m: number, classes: number): Matrix {
   const targets = Matrix.zeros(m, classes);

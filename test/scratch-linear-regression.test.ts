@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  articleGradient, fitLinearRegression, linearRegressionGradient, linearRegressionLoss, Matrix, normalEquation, seed, solveLinearSystem, unseed,
-} from 'dlkit';
+import { scratch, seed, unseed } from 'dlkit';
+
+const { articleGradient, fitLinearRegression, linearRegressionGradient, linearRegressionLoss, Matrix, normalEquation, solveLinearSystem } = scratch;
+type Matrix = scratch.Matrix;
 
 /** y = 2·x₁ − 3·x₂ + 0.5·x₃ + 4 exactly, on a small integer design. */
 function exactProblem(): { inputs: Matrix; targets: Matrix } {

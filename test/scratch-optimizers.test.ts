@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdamOptimizer, GradientDescentOptimizer, initBackend, largestStepDifference, Matrix, MomentumOptimizer, ParameterUpdater, seed, tf, unseed } from 'dlkit';
+import { initBackend, scratch, seed, tf, unseed } from 'dlkit';
+
+const { GradientDescentOptimizer, largestStepDifference, Matrix } = scratch;
+type Matrix = scratch.Matrix;
+type ParameterUpdater = scratch.ParameterUpdater;
 
 type TensorFlowOptimizer = InstanceType<typeof tf.Optimizer>;
 
@@ -48,10 +52,10 @@ test('scratch optimisers take the same steps as tf.train.sgd, momentum and adam 
   seed(11);
   const checks: [string, ParameterUpdater, TensorFlowOptimizer][] = [
     ['sgd', new GradientDescentOptimizer(0.05), tf.train.sgd(0.05)],
-    ['momentum', new MomentumOptimizer(0.05, 0.9), tf.train.momentum(0.05, 0.9)],
-    ['adam defaults', new AdamOptimizer(), tf.train.adam()],
-    ['adam', new AdamOptimizer(0.05, 0.8, 0.95, 1e-3), tf.train.adam(0.05, 0.8, 0.95, 1e-3)],
-    ['adam, large rate, float32 bias correction', new AdamOptimizer(0.3, 0.9, 0.999, 1e-7, { float32BiasCorrection: true }), tf.train.adam(0.3)],
+    ['momentum', new scratch.MomentumOptimizer(0.05, 0.9), tf.train.momentum(0.05, 0.9)],
+    ['adam defaults', new scratch.AdamOptimizer(), tf.train.adam()],
+    ['adam', new scratch.AdamOptimizer(0.05, 0.8, 0.95, 1e-3), tf.train.adam(0.05, 0.8, 0.95, 1e-3)],
+    ['adam, large rate, float32 bias correction', new scratch.AdamOptimizer(0.3, 0.9, 0.999, 1e-7, { float32BiasCorrection: true }), tf.train.adam(0.3)],
   ];
   for (const [name, ours, theirs] of checks) {
     const worst = compare(ours, theirs, 40);
@@ -62,14 +66,14 @@ test('scratch optimisers take the same steps as tf.train.sgd, momentum and adam 
 
 test('Adam puts epsilon after the square root of the bias-corrected second moment', () => {
   // First step: m̂ = g, v̂ = g², so the step is α·g/(|g| + ε).
-  const adam = new AdamOptimizer(0.1, 0.9, 0.999, 0.5);
+  const adam = new scratch.AdamOptimizer(0.1, 0.9, 0.999, 0.5);
   const parameter = Matrix.fromArray([[0]]);
   adam.step([parameter], [Matrix.fromArray([[2]])]);
   assert.ok(Math.abs(parameter.get(0, 0) - -0.1 * 2 / (2 + 0.5)) < 1e-15);
 });
 
 test('momentum accumulates v ← μv + g and steps θ ← θ − αv', () => {
-  const momentum = new MomentumOptimizer(0.1, 0.5);
+  const momentum = new scratch.MomentumOptimizer(0.1, 0.5);
   const parameter = Matrix.fromArray([[1]]);
   momentum.step([parameter], [Matrix.fromArray([[1]])]); // v = 1, θ = 0.9
   momentum.step([parameter], [Matrix.fromArray([[1]])]); // v = 1.5, θ = 0.75
@@ -81,8 +85,8 @@ test('optimisers reject mismatched gradient lists and bad hyperparameters', () =
   assert.throws(() => sgd.step([Matrix.zeros(2, 2)], []), /1 parameters but 0 gradients/);
   assert.throws(() => sgd.step([Matrix.zeros(2, 2)], [Matrix.zeros(2, 1)]), /parameter 0 is 2×2 but its gradient is 2×1/);
   assert.throws(() => new GradientDescentOptimizer(-1), /learning rate must be a positive number/);
-  assert.throws(() => new MomentumOptimizer(0.1, 1), /momentum must be in \[0, 1\)/);
-  const adam = new AdamOptimizer();
+  assert.throws(() => new scratch.MomentumOptimizer(0.1, 1), /momentum must be in \[0, 1\)/);
+  const adam = new scratch.AdamOptimizer();
   adam.step([Matrix.zeros(2, 2)], [Matrix.zeros(2, 2)]);
   assert.throws(() => adam.step([Matrix.zeros(3, 2)], [Matrix.zeros(3, 2)]), /parameter list changed shape/);
 });
@@ -90,9 +94,9 @@ test('optimisers reject mismatched gradient lists and bad hyperparameters', () =
 test("tfjs' float32 bias correction is why exact Adam drifts from it at large learning rates", async () => {
   await initBackend({ backend: 'cpu', quiet: true });
   seed(12);
-  const exact = compare(new AdamOptimizer(0.3), tf.train.adam(0.3), 40);
+  const exact = compare(new scratch.AdamOptimizer(0.3), tf.train.adam(0.3), 40);
   seed(12);
-  const matched = compare(new AdamOptimizer(0.3, 0.9, 0.999, 1e-7, { float32BiasCorrection: true }), tf.train.adam(0.3), 40);
+  const matched = compare(new scratch.AdamOptimizer(0.3, 0.9, 0.999, 1e-7, { float32BiasCorrection: true }), tf.train.adam(0.3), 40);
   assert.ok(matched < 1e-6, `matched ${matched}`);
   assert.ok(exact > matched, `exact ${exact} vs matched ${matched}`);
   assert.ok(exact < 1e-4, `exact Adam stays within the float32 error of tfjs' bias correction, got ${exact}`);

@@ -102,9 +102,12 @@ async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs: 
 
 // How a reader stops it: npm signalled by a process manager (SIGTERM), the
 // terminal closed under npm (SIGHUP to npm alone: npm does not pass it on),
-// Ctrl+C (SIGINT to the whole foreground process group).
-for (const [signal, target] of [['SIGTERM', 'npm'], ['SIGHUP', 'npm'], ['SIGINT', 'process group']] as const) {
-  test(`npm start stopped by ${signal} to ${target}: Jupyter and its kernel end, the port is freed, the token was never in ps`, { timeout: 300_000 }, async () => {
+// Ctrl+C (SIGINT to the whole foreground process group), a SIGINT to npm alone
+// (`kill -INT`, a supervisor: npm passes it to the script's shell, which kept it
+// while the script ran on). Every time npm itself ends too.
+const stopSignals = [['SIGTERM', 'npm'], ['SIGHUP', 'npm'], ['SIGINT', 'process group'], ['SIGINT', 'npm']] as const;
+for (const [signal, target] of stopSignals) {
+  test(`npm start stopped by ${signal} to ${target}: npm, Jupyter and its kernel end, the port is freed, the token was never in ps`, { timeout: 300_000 }, async () => {
     const port = await freePort();
     const npm = spawn('npm', ['start', '--', '--no-browser', '--port', String(port)], { cwd: repositoryRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -127,7 +130,8 @@ for (const [signal, target] of [['SIGTERM', 'npm'], ['SIGHUP', 'npm'], ['SIGINT'
       const everyCommandLine = spawnSync('ps', ['-A', '-o', 'args='], { encoding: 'utf8' }).stdout;
       assert.equal(everyCommandLine.includes(token), false, 'no command line (visible to every local user in ps) holds the token');
       process.kill(target === 'npm' ? (npm.pid as number) : -(npm.pid as number), signal);
-      await waitFor('processes started by npm start are still running', () => below.every((p) => !isAlive(p.pid)), 40_000, () => `${log()}\nstill running:\n${below.filter((p) => isAlive(p.pid)).map((p) => `${p.pid} ${p.command}`).join('\n')}`);
+      const all = [{ pid: npm.pid as number, command: 'npm start' }, ...below];
+      await waitFor('npm or processes started by npm start are still running', () => all.every((p) => !isAlive(p.pid)), 40_000, () => `${log()}\nstill running:\n${all.filter((p) => isAlive(p.pid)).map((p) => `${p.pid} ${p.command}`).join('\n')}`);
       assert.equal(await portAnswers(port), false, `port ${port} is free again`);
     } finally {
       for (const p of [...below, { pid: npm.pid as number, command: 'npm' }]) {

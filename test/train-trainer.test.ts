@@ -1,7 +1,7 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs = require('node:fs');
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,6 +22,7 @@ import {
   type Tensor,
   type Scalar,
 } from 'dlkit';
+import { repositoryRoot } from './helpers/notebooks';
 
 /** Two Gaussian blobs far apart: linearly separable. */
 function blobs(n: number, offset = 3): Dataset {
@@ -342,5 +343,50 @@ test('a custom model that computes its own loss trains', async () => {
   x.dispose();
   y.dispose();
   tf.disposeVariables();
+  unseed();
+});
+
+test('a checkpoint written before callbacks kept their own state still resumes, with the numbers it gave then', async () => {
+  // test/fixtures/checkpoint-v1: written by the Trainer of main ffb5800 (make.js), early stopping's
+  // progress in the trainer's state and its best weights as the group `best`; expected.json holds
+  // what resuming from it gave with that code.
+  await initBackend({ quiet: true });
+  const fixture = join(repositoryRoot, 'test', 'fixtures', 'checkpoint-v1');
+  const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as Record<string, { epochs: number; stoppedEarly: boolean; bestEpoch?: number; losses: number[]; weights: number[][] }>;
+  const folder = temporaryFolder();
+  fs.cpSync(join(fixture, 'checkpoint'), join(folder, 'checkpoint'), { recursive: true });
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < 24; i++) {
+    const angle = (i * 2 * Math.PI) / 24;
+    x.push([Math.cos(angle) + 0.1 * (i % 3), Math.sin(angle) - 0.05 * (i % 5)]);
+    y.push(Math.cos(angle) > 0.2 ? 1 : 0);
+  }
+  const data = Dataset.fromArrays(x, y);
+  const before = tf.memory().numTensors;
+  const earlyStopping = { monitor: 'loss', mode: 'max' as const, patience: 4, restoreBestWeights: true };
+  for (const [name, options] of [
+    ['withEarlyStopping', { epochs: 10, earlyStopping }],
+    ['withoutEarlyStopping', { epochs: 5 }],
+  ] as const) {
+    const want = expected[name] as (typeof expected)[string];
+    seed(7);
+    const model = mlp({ inputShape: [2], hidden: [4], outputs: 2 });
+    const trainer = new Trainer(model, { learningRate: 0.05, seed: 99 });
+    const result = await trainer.fit(data, { batchSize: 8, plot: false, ...options, resumeFrom: join(folder, 'checkpoint') });
+    assert.equal(result.epochs, want.epochs, name);
+    assert.equal(result.stoppedEarly, want.stoppedEarly, name);
+    assert.equal(result.bestEpoch, want.bestEpoch, name);
+    result.history.forEach((h, i) => assert.ok(Math.abs(h.loss - (want.losses[i] as number)) < 1e-5, `${name} epoch ${i + 1}: loss ${h.loss} vs ${want.losses[i]}`));
+    model.getWeights().forEach((w, i) => {
+      const values = w.dataSync();
+      values.forEach((v, j) => assert.ok(Math.abs(v - (want.weights[i]?.[j] as number)) < 1e-4, `${name} weight ${i}[${j}]: ${v} vs ${want.weights[i]?.[j]}`));
+    });
+    trainer.dispose();
+    model.dispose();
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+  data.dispose();
+  rmSync(folder, { recursive: true, force: true });
   unseed();
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tf, seed, dpSgdStep, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, peakFlopsEstimate,
+  tf, seed, Random, cpuCores, dpSgdStep, poissonSample, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, peakFlopsEstimate,
   MixtureOfExperts, MixtureOfExpertsClassifier, measureMatmulThroughput, spearmanCorrelation, reportResult, parseResults, type Scalar, type Tensor,
 } from 'dlkit';
 import type { Variable } from '@tensorflow/tfjs';
@@ -59,6 +59,80 @@ test('DP-SGD with zero noise and no clipping equals plain minibatch SGD; with no
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
   assert.throws(() => dpSgdStep(p.loss, [p.w], p.x, p.y, { learningRate: 0.1, clipNorm: Infinity, noiseMultiplier: 1 }), /noise needs a finite clipNorm/);
   tf.dispose([p.w, p.b, p.x, p.y, q.w, q.b, q.x, q.y]);
+});
+
+test('Poisson sampling: batch sizes are Binomial(n, q), every example joins with probability q, and empty batches occur', () => {
+  const n = 200;
+  const q = 0.05;
+  const draws = 4000;
+  const generator = new Random(11);
+  const sizes: number[] = [];
+  const joined = new Array<number>(n).fill(0);
+  for (let d = 0; d < draws; d++) {
+    const batch = poissonSample(n, q, generator);
+    sizes.push(batch.length);
+    for (let k = 0; k < batch.length; k++) {
+      joined[batch[k]!]!++;
+      if (k > 0) assert.ok(batch[k]! > batch[k - 1]!, 'indices in increasing order, no repeats');
+    }
+  }
+  const mean = sizes.reduce((s, v) => s + v, 0) / draws;
+  const variance = sizes.reduce((s, v) => s + (v - mean) ** 2, 0) / (draws - 1);
+  // Binomial(200, 0.05): mean 10, variance 9.5. Tolerances are about 5 standard errors of each estimate.
+  assert.ok(Math.abs(mean - n * q) < 5 * Math.sqrt((n * q * (1 - q)) / draws), `mean batch size ${mean}, expected ${n * q}`);
+  assert.ok(Math.abs(variance - n * q * (1 - q)) < 5 * n * q * (1 - q) * Math.sqrt(2 / draws), `batch size variance ${variance}, expected ${n * q * (1 - q)}`);
+  const perExample = draws * q;
+  const spread = 5 * Math.sqrt(draws * q * (1 - q));
+  assert.ok(joined.every((c) => Math.abs(c - perExample) < spread), 'each example joins about q of the batches');
+  // Small data, small q: most batches are empty, with probability (1 - q)^n.
+  const small = new Random(12);
+  let empty = 0;
+  for (let d = 0; d < draws; d++) if (poissonSample(20, 0.01, small).length === 0) empty++;
+  const expectedEmpty = 0.99 ** 20;
+  assert.ok(Math.abs(empty / draws - expectedEmpty) < 5 * Math.sqrt((expectedEmpty * (1 - expectedEmpty)) / draws), `empty share ${empty / draws}, expected ${expectedEmpty}`);
+  assert.deepEqual(Array.from(poissonSample(50, 0.3, new Random(5))), Array.from(poissonSample(50, 0.3, new Random(5))), 'seeded: the same batch again');
+  assert.equal(poissonSample(30, 0).length, 0);
+  assert.equal(poissonSample(30, 1).length, 30);
+  assert.throws(() => poissonSample(30, 1.5), /samplingRate must be in \[0, 1\]/);
+  assert.throws(() => poissonSample(-1, 0.1), /count must be a non-negative integer/);
+});
+
+test('DP-SGD with an expected batch size divides by it, whatever the batch drew; an empty batch is a noise-only step of the right scale', () => {
+  const before = tf.memory().numTensors;
+  const dimension = 2000;
+  const w = tf.tidy(() => tf.variable(tf.zeros([1, dimension]), true, `dp_poisson_w_${Math.random()}`));
+  const loss = (x: Tensor) => tf.sum(tf.mul(w, x)) as Scalar;
+  // Four examples, no clipping, no noise, expected batch 8: the step is half the mean gradient's.
+  const x = tf.tidy(() => tf.mul(tf.ones([4, dimension]), tf.tensor2d([[1], [2], [3], [4]])));
+  const y = tf.zeros([4]);
+  const result = dpSgdStep(loss, [w], x, y, { learningRate: 1, clipNorm: Infinity, noiseMultiplier: 0, expectedBatchSize: 8 });
+  assert.equal(result.batchSize, 4);
+  const moved = tf.tidy(() => Array.from(w.dataSync()));
+  assert.ok(moved.every((v) => Math.abs(v - -(1 + 2 + 3 + 4) / 8) < 1e-6), `step ${moved[0]}, expected ${-10 / 8}`);
+  // An empty batch: the update is N(0, (sigma C)^2) / expected batch size per coordinate.
+  tf.tidy(() => w.assign(tf.zeros([1, dimension])));
+  const none = tf.zeros([0, dimension]);
+  const noLabels = tf.zeros([0]);
+  seed(21);
+  const sigma = 3;
+  const clipNorm = 2;
+  const expectedBatchSize = 10;
+  const step = dpSgdStep(loss, [w], none, noLabels, { learningRate: 1, clipNorm, noiseMultiplier: sigma, expectedBatchSize });
+  assert.equal(step.batchSize, 0);
+  assert.ok(Number.isNaN(step.loss), 'no examples, no loss');
+  const values = Array.from(w.dataSync());
+  const mean = values.reduce((s, v) => s + v, 0) / dimension;
+  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (dimension - 1));
+  const wanted = (sigma * clipNorm) / expectedBatchSize;
+  assert.ok(Math.abs(std - wanted) < 0.07 * wanted, `noise-only step has standard deviation ${std}, expected ${wanted}`);
+  // Without noise an empty batch changes nothing.
+  tf.tidy(() => w.assign(tf.zeros([1, dimension])));
+  dpSgdStep(loss, [w], none, noLabels, { learningRate: 1, clipNorm, noiseMultiplier: 0, expectedBatchSize });
+  assert.equal(tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0]), 0);
+  assert.throws(() => dpSgdStep(loss, [w], none, noLabels, { learningRate: 1, clipNorm, noiseMultiplier: sigma }), /batch is empty; with Poisson sampling/);
+  assert.throws(() => dpSgdStep(loss, [w], x, y, { learningRate: 1, clipNorm, noiseMultiplier: sigma, expectedBatchSize: 0 }), /expectedBatchSize must be a positive number/);
+  tf.dispose([w, x, y, none, noLabels]);
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
 });
 
 test('the RDP of the sampled Gaussian matches its definition, integrated numerically, and the Gaussian mechanism in closed form', () => {
@@ -172,6 +246,20 @@ test('a mixture-of-experts classifier learns a small task, and its balance loss 
   assert.ok(balanced.largestShare < 0.3 && balanced.largestShare < unbalanced.largestShare,
     `the balance loss spreads the inputs more evenly (largest share ${balanced.largestShare} with it, ${unbalanced.largestShare} without; uniform 0.25)`);
   tf.dispose([x, y]);
+});
+
+test('cpuCores counts physical cores, not hardware threads: two threads per core, two sockets, and no core ids', () => {
+  const block = (processor: number, socket: number, core: number) =>
+    `processor\t: ${processor}\nmodel name\t: Test CPU\nphysical id\t: ${socket}\nsiblings\t: 4\ncore id\t\t: ${core}\ncpu cores\t: 2\n`;
+  const hyperthreaded = [block(0, 0, 0), block(1, 0, 1), block(2, 0, 0), block(3, 0, 1)].join('\n');
+  assert.deepEqual([cpuCores(hyperthreaded).logical, cpuCores(hyperthreaded).physical], [4, 2]);
+  const twoSockets = [block(0, 0, 0), block(1, 0, 1), block(2, 1, 0), block(3, 1, 1)].join('\n');
+  assert.equal(cpuCores(twoSockets).physical, 4, 'core ids repeat across sockets');
+  const noCoreIds = 'processor\t: 0\nmodel name\t: ARM\n\nprocessor\t: 1\nmodel name\t: ARM\n';
+  assert.equal(cpuCores(noCoreIds).physical, null);
+  assert.match(cpuCores(noCoreIds).source, /only hardware threads/);
+  const here = cpuCores();
+  assert.ok(here.logical >= 1 && (here.physical === null || here.physical <= here.logical), JSON.stringify(here));
 });
 
 test('measureMatmulThroughput reports 2 n^3 FLOPs per product and the rate of one product in the median time', async () => {

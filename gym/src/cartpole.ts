@@ -25,15 +25,6 @@ export interface CartPoleOptions {
 export const CART_POLE_STATE_NAMES = ['cart position', 'cart velocity', 'pole angle', 'pole angular velocity'] as const;
 
 /**
- * CartPole's observation scale (chapter 9): one over the typical range of each
- * feature, `1 / [2.4, 3, 0.2095, 3]` (cart position, cart velocity, pole
- * angle, angular velocity), so that the pole angle, which never exceeds
- * 0.21 rad, is not drowned by the position. dlkit's Q-network multiplies the
- * observations by it (`observationScale`).
- */
-export const CART_POLE_OBSERVATION_SCALE: readonly number[] = Object.freeze([1 / 2.4, 1 / 3, 1 / 0.2095, 1 / 3]);
-
-/**
  * The cart-pole environment (chapter 9). Actions: 0 pushes the cart left,
  * 1 pushes it right. Observations: a `Float32Array` of
  * `[x, xDot, theta, thetaDot]`, the float32 copy of the float64 `state`.

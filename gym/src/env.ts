@@ -7,7 +7,7 @@
  * matters for learning: only `terminated` means "no future reward".
  */
 import { describeTyped } from './describe';
-import { Random, nextSeed } from './random';
+import { Random, unseededSeed } from './random';
 import type { Space } from './spaces';
 
 /** The free-form dictionary an environment returns next to observations (chapter 9). */
@@ -133,13 +133,13 @@ export abstract class Env<Observation, Action> {
 
   /** The environment's own generator (Gymnasium's `np_random`), seeded by `reset({ seed })`. */
   get random(): Random {
-    if (this.generator === null) this.generator = new Random(nextSeed());
+    if (this.generator === null) this.generator = new Random(unseededSeed());
     return this.generator;
   }
 
   /**
-   * Reseeds the generator when `seed` is given (and seeds it from the shared
-   * generator on first use otherwise). `seed` must be a non-negative integer
+   * Reseeds the generator when `seed` is given (on first use otherwise it is
+   * seeded from `Math.random()`). `seed` must be a non-negative integer
    * up to `Number.MAX_SAFE_INTEGER`; all of its bits reach the generator.
    * Call it at the top of `reset`, after `checkResetArguments`.
    */

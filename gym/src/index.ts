@@ -4,7 +4,7 @@
  * Gymnasium's dynamics, the standard wrappers, a registry with `make`, an
  * environment checker, rollouts and an SVG drawing of CartPole.
  */
-export * from './random';
+export { Random } from './random';
 export * from './html';
 export * from './spaces';
 export * from './env';

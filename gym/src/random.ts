@@ -1,12 +1,7 @@
 /**
- * Seeded randomness for the whole book (chapter 0 introduces it), in gym-js
- * because environments and spaces draw from it; dlkit re-exports it.
- *
- * TensorFlow.js draws its own seeds from `Math.random()` whenever an op or an
- * initialiser is not given one, so `seed(n)` replaces `Math.random` with a
- * seeded generator: after it, weight initialisers, dropout masks, dataset
- * shuffles and environment resets all repeat exactly for the same `n` on the
- * same backend.
+ * The seeded generator of gym-js (chapter 9): every environment and space owns
+ * one, as in Gymnasium. gym-js never replaces `Math.random`; dlkit re-exports
+ * `Random` and builds the book-wide `seed()` on it.
  */
 
 /**
@@ -87,39 +82,12 @@ export class Random {
   }
 }
 
-const nativeMathRandom = Math.random;
-let globalRandom = new Random(Date.now());
-let currentSeed: number | null = null;
-
 /**
- * Seeds every source of randomness the book uses (chapter 0): `Math.random`
- * (and so TensorFlow.js initialisers, dropout and random ops), `rng()` used by
- * datasets and environments, and `nextSeed()`.
+ * A seed for a generator that was given none (chapter 9): drawn from
+ * `Math.random()`, as Gymnasium draws one from the operating system. A program
+ * that seeds `Math.random` (dlkit's `seed(n)`) makes unseeded environments
+ * and spaces repeat too.
  */
-export function seed(n: number): void {
-  globalRandom = new Random(n);
-  currentSeed = n;
-  Math.random = () => globalRandom.next();
-}
-
-/** Undoes `seed()`: `Math.random` is the platform's again. */
-export function unseed(): void {
-  Math.random = nativeMathRandom;
-  globalRandom = new Random(Date.now());
-  currentSeed = null;
-}
-
-/** The seed last passed to `seed()`, or null when unseeded. */
-export function currentGlobalSeed(): number | null {
-  return currentSeed;
-}
-
-/** The shared generator that `seed()` resets (chapter 0). */
-export function rng(): Random {
-  return globalRandom;
-}
-
-/** A fresh integer seed drawn from the shared generator, for tfjs ops and initialisers. */
-export function nextSeed(): number {
-  return globalRandom.seedInt();
+export function unseededSeed(): number {
+  return Math.floor(Math.random() * 2147483647);
 }

@@ -4,10 +4,10 @@
  * A space says which values are legal (`contains`) and draws random ones
  * (`sample`). Every space owns its own generator, exactly as in Gymnasium:
  * `space.seed(n)` makes its samples repeat; an unseeded space seeds itself
- * lazily from the book's shared generator, so `seed(...)` at the top of a
- * notebook makes random policies repeat too.
+ * lazily from `Math.random()` (Gymnasium: from the operating system), so
+ * dlkit's `seed(...)` at the top of a notebook makes random policies repeat too.
  */
-import { Random, nextSeed } from './random';
+import { Random, unseededSeed } from './random';
 
 /** The largest finite float32, the bound Gymnasium's CartPole uses for its unbounded velocities (chapter 9). */
 export const FLOAT32_MAX = 3.4028234663852886e38;
@@ -18,10 +18,10 @@ export abstract class Space<T> {
 
   /**
    * Seeds this space's own generator and returns the seed used. Without an
-   * argument a seed is drawn from the shared generator (`rng()`).
+   * argument the seed is drawn from `Math.random()`.
    */
   seed(value?: number): number {
-    const used = value ?? nextSeed();
+    const used = value ?? unseededSeed();
     if (!Number.isFinite(used)) {
       throw new Error(`Space.seed: the seed must be a finite number, got ${String(value)}.`);
     }
@@ -29,7 +29,7 @@ export abstract class Space<T> {
     return used;
   }
 
-  /** The space's generator, created on first use from the shared generator. */
+  /** The space's generator, created on first use from an unseeded seed. */
   protected get random(): Random {
     if (this.generator === null) this.seed();
     return this.generator as Random;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CartPoleEnv, Random, make, seed, unseed } from 'gym-js';
+import { CartPoleEnv, Random, make } from 'gym-js';
 
 // Gymnasium's constants, written out again here so that the expected values
 // below do not come from the environment under test.
@@ -166,15 +166,41 @@ test('reset draws the state uniformly in (-0.05, 0.05), or in options { low, hig
   assert.notDeepEqual(Array.from(next), Array.from(first));
 });
 
-test('seed() makes unseeded resets and action samples repeat', () => {
+test('gym-js leaves Math.random alone; unseeded environments and spaces take their seed from it', () => {
+  const platform = Math.random;
   const run = () => {
-    seed(7);
     const env = make('CartPole-v1');
     const [observation] = env.reset();
     return [...Array.from(observation), ...Array.from({ length: 10 }, () => env.actionSpace.sample())];
   };
-  assert.deepEqual(run(), run());
-  unseed();
+  try {
+    const seeded = () => {
+      const generator = new Random(7);
+      Math.random = () => generator.next();
+      return run();
+    };
+    assert.deepEqual(seeded(), seeded());
+    // The same program with another seed for Math.random starts elsewhere.
+    const other = new Random(8);
+    Math.random = () => other.next();
+    assert.notDeepEqual(run(), seeded());
+    Math.random = platform;
+    run();
+    assert.equal(Math.random, platform, 'making, resetting and sampling do not replace Math.random');
+  } finally {
+    Math.random = platform;
+  }
+});
+
+test('each environment has its own generator: drawing from one does not move another', () => {
+  const first = make('CartPole-v1');
+  const second = make('CartPole-v1');
+  const alone = make('CartPole-v1');
+  first.reset({ seed: 3 });
+  second.reset({ seed: 3 });
+  alone.reset({ seed: 3 });
+  for (let i = 0; i < 5; i++) first.reset(); // first draws five more starts
+  assert.deepEqual(Array.from(second.reset()[0]), Array.from(alone.reset()[0]));
 });
 
 test('bad input throws errors that say what to do', () => {

@@ -5,24 +5,32 @@ export * from './backend/tf';
 export * from './backend/select';
 export * from './backend/environment';
 export { applyNativeCpuSettings, cpuHasAvx512, type NativeCpuSettings } from './backend/native/cpu-settings';
+export {
+  installInterruptHandler, interruptCount, watchInterrupts, type InterruptWatch,
+  engineRepairRefusal, closeInterruptedScopes, type ClosedScopes,
+  keepLatest, type DisposableValue, newDisplayId, showHtml,
+} from './notebook/index';
 export * from './util/random';
 export * from './util/quick';
 export * from './util/timing';
 export * from './util/numbers';
-export * from './util/interrupt';
 export * from './util/results';
 export * from './plot/index';
 export * from './data/index';
 export * from './text/index';
 export * from './train/index';
-export * from './scratch/index';
+// The from-scratch math of chapters 3-4 (Float64Array matrices, layers, optimisers) as one namespace,
+// `scratch.softmax`, `scratch.AdamOptimizer`, apart from TensorFlow.js' `tf.softmax` and `tf.train.adam`.
+export * as scratch from './scratch/index';
 export * from './models/index';
 export * from './scale/index';
 export * from './rl/index';
+export * from './rl-fast/index';
 export * from './recsys/index';
 export * from './tabular/index';
 export * from './evaluate/index';
 export * from './explain/index';
 export * from './privacy/index';
 export * from './forecast/index';
+export * from './pretrain/index';
 export * from './measure/index';

@@ -86,18 +86,19 @@ for x in [0.0, 0.05, 1.0, 3.841458820694124, 10.0, 50.0, 150.0]:
     out["chiSquaredOne"].append({"x": x, "pValue": float(stats.chi2.sf(x, 1))})
 
 
-def diebold_mariano(loss_a, loss_b, h, weights):
+def diebold_mariano(loss_a, loss_b, h, weights, lags=None):
     d = loss_a - loss_b
     n = len(d)
     mean = d.mean()
     dev = d - mean
-    gamma = [np.dot(dev[k:], dev[: n - k]) / n for k in range(h)]
-    w = [1.0 if weights == "rectangular" else 1.0 - k / h for k in range(h)]
-    long_run = gamma[0] + 2 * sum(w[k] * gamma[k] for k in range(1, h))
+    lags = h - 1 if lags is None else lags
+    gamma = [np.dot(dev[k:], dev[: n - k]) / n for k in range(lags + 1)]
+    w = [1.0 if weights == "rectangular" else 1.0 - k / (lags + 1) for k in range(lags + 1)]
+    long_run = gamma[0] + 2 * sum(w[k] * gamma[k] for k in range(1, lags + 1))
     # Cross-check the long-run variance with statsmodels' HAC sum (it sums, so divide by n).
     func = sw.weights_uniform if weights == "rectangular" else sw.weights_bartlett
-    hac = float(sw.S_hac_simple(dev, nlags=h - 1, weights_func=func)[0, 0]) / n if h > 1 else gamma[0]
-    # statsmodels' Bartlett weights are 1 - k / (nlags + 1) = 1 - k / h, the same as ours.
+    hac = float(sw.S_hac_simple(dev, nlags=lags, weights_func=func)[0, 0]) / n if lags > 0 else gamma[0]
+    # statsmodels' Bartlett weights are 1 - k / (nlags + 1), the same as ours.
     assert abs(hac - long_run) <= 1e-12 * abs(long_run), (hac, long_run)
     dm = mean / np.sqrt(long_run / n)
     corrected = dm * np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
@@ -114,15 +115,18 @@ def ma_errors(n, h, scale):
     return np.array([shocks[t : t + h].sum() for t in range(n)])
 
 
-for n, h, weights, gap in [
-    (30, 1, "rectangular", 0.3),
-    (250, 1, "rectangular", 0.05),
-    (250, 3, "rectangular", 0.1),
-    (250, 3, "bartlett", 0.1),
-    (800, 5, "rectangular", 0.0),
-    (800, 5, "bartlett", 0.0),
-    (800, 2, "rectangular", -0.2),
-    (120, 1, "rectangular", 1.0),
+for n, h, weights, gap, lags in [
+    (30, 1, "rectangular", 0.3, None),
+    (250, 1, "rectangular", 0.05, None),
+    (250, 3, "rectangular", 0.1, None),
+    (250, 3, "bartlett", 0.1, None),
+    (800, 5, "rectangular", 0.0, None),
+    (800, 5, "bartlett", 0.0, None),
+    (800, 2, "rectangular", -0.2, None),
+    (120, 1, "rectangular", 1.0, None),
+    # More lags than h - 1 (autocorrelated differences of one-step forecasts): Newey-West.
+    (500, 1, "bartlett", 0.2, 5),
+    (300, 2, "bartlett", -0.1, 8),
 ]:
     common = ma_errors(n, h, 1.0)
     errors_a = common + ma_errors(n, h, 0.6)
@@ -131,7 +135,8 @@ for n, h, weights, gap in [
     loss_b = np.round(errors_b**2, 12)
     out["dieboldMariano"].append({
         "lossA": loss_a.tolist(), "lossB": loss_b.tolist(), "horizon": h, "weights": weights,
-        "expected": diebold_mariano(loss_a, loss_b, h, weights),
+        **({} if lags is None else {"lags": lags}),
+        "expected": diebold_mariano(loss_a, loss_b, h, weights, lags),
     })
 
 path = pathlib.Path(__file__).resolve().parents[2] / "test" / "fixtures" / "significance-cases.json"

@@ -8,6 +8,12 @@ SCRIPT.json holds {"cwd": DIR, "steps": [...]} where each step is one of
   {"interrupt_after": S, "timeout": S}        wait S seconds, interrupt the kernel
                                               (SIGINT), then wait for the started
                                               cell's reply
+  {"interrupt_when": TEXT, "after": S, "wait": S, "timeout": S}
+                                              wait (up to "wait" s, 300 by default) until
+                                              the started cell printed TEXT, then "after"
+                                              s more, interrupt, and wait for its reply
+                                              (robust on a loaded machine, where a fixed
+                                              delay can land before the cell even ran)
   {"sleep": S}                                wait, collecting output
 
 Prints one JSON object: {"cells": [{"code", "status", "stdout", "stderr",
@@ -121,6 +127,20 @@ def main():
                 current = start(step["start"])
             elif "interrupt_after" in step:
                 pump(time.time() + step["interrupt_after"])
+                current.interrupted_at = time.time() - current.started
+                manager.interrupt_kernel()
+                if not pump(time.time() + step.get("timeout", 60), current):
+                    current.status = "timeout"
+                pump(time.time() + 0.5)
+            elif "interrupt_when" in step:
+                deadline = time.time() + step.get("wait", 300)
+                while step["interrupt_when"] not in current.stdout and time.time() < deadline:
+                    if current.status is not None and current.idle:
+                        break
+                    pump(time.time() + 0.05)
+                if step["interrupt_when"] not in current.stdout:
+                    raise TimeoutError(f"the cell never printed {step['interrupt_when']!r}: {current.stderr[-400:]}")
+                pump(time.time() + step.get("after", 0))
                 current.interrupted_at = time.time() - current.started
                 manager.interrupt_kernel()
                 if not pump(time.time() + step.get("timeout", 60), current):

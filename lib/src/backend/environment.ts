@@ -1,7 +1,9 @@
 /**
  * What the book runs on (chapter 0): versions, backend, cores and memory, as a
- * table the first notebook shows.
+ * table the first notebook shows; physical cores apart from hardware threads
+ * (chapter 12's peak FLOP/s).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { tf } from './tf';
 import { backendReport } from './select';
@@ -35,4 +37,39 @@ export function environmentFacts(): EnvironmentFact[] {
     { item: 'process memory (RSS)', value: gib(process.memoryUsage().rss) },
     { item: 'tensors alive', value: String(tf.memory().numTensors) },
   ];
+}
+
+/** Logical processors and physical cores of this machine (chapter 12). */
+export interface CpuCores {
+  /** What `os.cpus()` lists: hardware threads, two per core with hyperthreading (SMT). */
+  logical: number;
+  /** Distinct (physical id, core id) pairs of /proc/cpuinfo; null where that file or its core ids are missing. */
+  physical: number | null;
+  /** Where `physical` came from. */
+  source: string;
+}
+
+/**
+ * Counts physical cores (chapter 12). `os.cpus()` lists hardware threads, and
+ * two threads of one core share its floating-point units, so a peak FLOP/s
+ * estimate counts cores. Reads /proc/cpuinfo (Linux) unless `cpuinfo` text is
+ * given; elsewhere `physical` is null and only the thread count is known.
+ */
+export function cpuCores(cpuinfo?: string): CpuCores {
+  const logical = os.cpus().length;
+  const text = cpuinfo ?? (existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '');
+  const pairs = new Set<string>();
+  let processors = 0;
+  for (const block of text.split(/\n\s*\n/)) {
+    if (!/^processor\s*:/m.test(block)) continue;
+    processors++;
+    const core = /^core id\s*:\s*(\d+)/m.exec(block)?.[1];
+    if (core === undefined) continue;
+    const socket = /^physical id\s*:\s*(\d+)/m.exec(block)?.[1] ?? '0';
+    pairs.add(`${socket}:${core}`);
+  }
+  if (pairs.size === 0) {
+    return { logical: cpuinfo === undefined ? logical : processors, physical: null, source: 'no core ids in /proc/cpuinfo: only hardware threads (os.cpus()) are known' };
+  }
+  return { logical: cpuinfo === undefined ? logical : processors, physical: pairs.size, source: 'distinct (physical id, core id) pairs in /proc/cpuinfo' };
 }

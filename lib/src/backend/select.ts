@@ -3,7 +3,8 @@
  * machine can run, or the one `DLKIT_BACKEND` names.
  *
  * Order for training (`workload: 'throughput'`, the default): native
- * TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`), native TensorFlow on
+ * TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`, installed by hand, and
+ * only where its TensorFlow really computes on a GPU: `gpu-check.ts`), native TensorFlow on
  * the CPU (`@tensorflow/tfjs-node`), WebAssembly (`@tensorflow/tfjs-backend-wasm`,
  * with the book's own training kernels added), then the pure-JavaScript `cpu`
  * backend. For work made of many tiny operations one after another
@@ -16,9 +17,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { tf } from './tf';
+import { listenForInterruptsInKernel } from '../notebook/interrupt';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerNativeKernels } from './native/register';
 import { applyNativeCpuSettings, type NativeCpuSettings } from './native/cpu-settings';
+import { checkGpuPackage } from './gpu-check';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -128,10 +131,15 @@ function staleNativeBuild(packageFolder: string): string | null {
     : null;
 }
 
-/** Loads a native tfjs-node package if it is installed (or built by `npm run native`) and really is the native one. */
-function loadNative(pkg: string): string | null {
+/**
+ * Loads a native tfjs-node package if it is installed (or built by `npm run native`), really is the native one
+ * and passes `check` (given the package's folder, it returns why not to load it, or null).
+ */
+function loadNative(pkg: string, check?: (folder: string) => string | null): string | null {
   const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
-  const howTo = pkg === NPM_PACKAGE.node ? "npm run native builds it offline from TensorFlow's pip wheel" : `npm install ${pkg} on a machine that can download its native library`;
+  const howTo = pkg === NPM_PACKAGE.node
+    ? "npm run native builds it offline from TensorFlow's pip wheel"
+    : `with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1: npm install --no-save ${pkg}@4.22.0; README, "Backends and speed"`;
   let problem = `${pkg} is not installed (${howTo})`;
   for (const paths of places) {
     let resolved: string;
@@ -149,6 +157,8 @@ function loadNative(pkg: string): string | null {
     if (stale) return stale;
     try {
       nativeCpu ??= applyNativeCpuSettings();
+      const refused = check?.(path.dirname(resolved));
+      if (refused) return refused;
       require(path.dirname(resolved));
       return null;
     } catch (error) {
@@ -160,7 +170,11 @@ function loadNative(pkg: string): string | null {
 
 async function tryRung(name: BackendName): Promise<string | null> {
   if (name === 'node' || name === 'node-gpu') {
-    const problem = loadNative(NPM_PACKAGE[name] as string);
+    const onGpu = (folder: string) => {
+      const gpu = checkGpuPackage(folder);
+      return gpu.ok ? null : gpu.detail;
+    };
+    const problem = loadNative(NPM_PACKAGE[name] as string, name === 'node-gpu' ? onGpu : undefined);
     if (problem) return problem;
     if (name === 'node-gpu' && !tf.engine().registryFactory['tensorflow']) return 'the GPU build registered no backend';
     if (name === 'node') registerNativeKernels();
@@ -183,9 +197,11 @@ async function tryRung(name: BackendName): Promise<string | null> {
  * `DLKIT_BACKEND`; when that is unset it walks the ladder of `workload`
  * (`BACKEND_LADDERS`; training order by default) from the fastest rung down.
  * A forced backend that cannot start is an error, not a silent fallback. Set
- * `quiet` to skip the one-line report.
+ * `quiet` to skip the one-line report. Inside a notebook kernel it also starts
+ * listening for the stop button (`listenForInterruptsInKernel`).
  */
 export async function initBackend(options: { backend?: string; quiet?: boolean; workload?: Workload } = {}): Promise<BackendReport> {
+  listenForInterruptsInKernel();
   const workload = options.workload ?? 'throughput';
   if (!Object.prototype.hasOwnProperty.call(BACKEND_LADDERS, workload)) {
     throw new Error(`initBackend: unknown workload "${String(workload)}". Use 'throughput' (training on batches, the default) or 'latency' (many tiny operations, such as a DQN acting).`);

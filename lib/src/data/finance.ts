@@ -1,8 +1,9 @@
 /**
  * Stock prices for chapter 1: the S&P 500 index, one row per trading day from
  * 3 January 2000 to 17 April 2020 (5,105 days), from the vega-datasets npm
- * package (data/sp500-2000.csv, Yahoo Finance, BSD-3-Clause), and the
- * returns computed from it.
+ * package (data/sp500-2000.csv: Yahoo Finance's prices, for which no licence
+ * is stated; the package's BSD-3-Clause licence covers its code, not the data:
+ * datasets/sp500/README.md), and the returns computed from it.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

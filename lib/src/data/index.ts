@@ -1,9 +1,12 @@
-export * from './tables';
+export { parseCsvText, readCsvTable, datasetsDirectory, numericColumn, dateColumn, textColumn, describeColumns } from './tables';
+export type { ColumnKind, ColumnSpec, ColumnValues, CsvTable, ColumnSummary } from './tables';
 export * from './statistics';
-export * from './finance';
-export * from './credit';
+export { SP500_COLUMNS, SP500_ROWS, loadSp500, dailyReturns, logReturns } from './finance';
+export { CREDIT_COLUMNS, CREDIT_ROWS, creditDataPath, loadCredit, loadCreditApplicants } from './credit';
+export type { CreditApplicant } from './credit';
 export * from './dataset';
-export * from './mnist';
+export { mnistRepairAdvice, parseIdx, mnistDirectory, loadMnist } from './mnist';
+export type { IdxData, MnistOptions, Mnist } from './mnist';
 export * from './lending-club';
 export * from './fashion-mnist';
 export * from './imdb';

@@ -1,7 +1,10 @@
 /**
  * Group comparisons for a fairness check (chapter 10): per group, how many are
- * approved, and how often loans go bad among all and among the approved.
+ * approved, how often loans go bad among all and among the approved, and
+ * whether the predicted probabilities match the observed rate within each
+ * group (within-group calibration, with bootstrap intervals).
  */
+import { bootstrapInterval } from './bootstrap';
 
 /** One group of `groupRates` (chapter 10). */
 export type GroupRates = {
@@ -79,4 +82,72 @@ export function bandLabels(values: ArrayLike<number>, edges: readonly number[]):
 /** The band names `bandLabels` uses for `edges`, in order (chapter 10). */
 export function bandNames(edges: readonly number[]): string[] {
   return [`<${edges[0]}`, ...edges.slice(1).map((e, i) => `${edges[i]}-${e - 1}`), `${edges[edges.length - 1]}+`];
+}
+
+/** One group of `groupCalibration` (chapter 10). */
+export type GroupCalibration = {
+  group: string;
+  count: number;
+  /** Mean predicted probability of the event in the group. */
+  meanPredicted: number;
+  /** Observed share of events in the group, with its bootstrap interval. */
+  observedRate: number;
+  observedLower: number;
+  observedUpper: number;
+  /** meanPredicted − observedRate (positive: the model overstates the group's risk), with its bootstrap interval. */
+  difference: number;
+  differenceLower: number;
+  differenceUpper: number;
+};
+
+/**
+ * Within-group calibration (chapter 10): per group, the mean predicted
+ * probability against the observed event rate, and percentile-bootstrap
+ * intervals (`bootstrapInterval`, resampling the group's members) of the
+ * observed rate and of the difference. A model calibrated within every group
+ * has each difference's interval around 0. `labels` are 0/1 (1 = event),
+ * `probabilities` in [0, 1]; groups are listed in `order` if given, else
+ * sorted; a group in `order` with no members is an error.
+ */
+export function groupCalibration(
+  groups: readonly string[],
+  labels: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+  options: { order?: readonly string[]; resamples?: number; confidence?: number; seed?: number } = {},
+): GroupCalibration[] {
+  if (groups.length !== labels.length || probabilities.length !== labels.length) {
+    throw new Error(`groupCalibration: ${groups.length} groups, ${labels.length} labels and ${probabilities.length} probabilities; give one of each per applicant.`);
+  }
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i] as number;
+    const p = probabilities[i] as number;
+    if (y !== 0 && y !== 1) throw new Error(`groupCalibration: label ${i} is ${y}; labels must be 0 or 1 (1 = the event).`);
+    if (!(p >= 0 && p <= 1)) throw new Error(`groupCalibration: probability ${i} is ${p}; calibration needs probabilities in [0, 1] (not scores or logits).`);
+  }
+  const names = options.order ? [...options.order] : [...new Set(groups)].sort();
+  const intervalOptions = { resamples: options.resamples, confidence: options.confidence, seed: options.seed };
+  return names.map((group) => {
+    const members = groups.flatMap((g, i) => (g === group ? [i] : []));
+    if (members.length === 0) throw new Error(`groupCalibration: group "${group}" has no members; leave it out of order.`);
+    const y = members.map((i) => labels[i] as number);
+    const p = members.map((i) => probabilities[i] as number);
+    const meanAt = (values: number[], indices: Int32Array) => {
+      let sum = 0;
+      for (let k = 0; k < indices.length; k++) sum += values[indices[k] as number] as number;
+      return sum / indices.length;
+    };
+    const observed = bootstrapInterval(members.length, (idx) => meanAt(y, idx), intervalOptions);
+    const difference = bootstrapInterval(members.length, (idx) => meanAt(p, idx) - meanAt(y, idx), intervalOptions);
+    return {
+      group,
+      count: members.length,
+      meanPredicted: p.reduce((s, v) => s + v, 0) / p.length,
+      observedRate: observed.estimate,
+      observedLower: observed.lower,
+      observedUpper: observed.upper,
+      difference: difference.estimate,
+      differenceLower: difference.lower,
+      differenceUpper: difference.upper,
+    };
+  });
 }

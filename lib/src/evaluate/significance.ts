@@ -115,12 +115,6 @@ export function chiSquaredOneSurvival(x: number): number {
   return upperRegularisedGamma(0.5, x / 2);
 }
 
-function logChoose(n: number, k: number): number {
-  let s = 0;
-  for (let i = 1; i <= k; i++) s += Math.log(n - k + i) - Math.log(i);
-  return s;
-}
-
 /**
  * Exact two-sided binomial test (chapter 11): the probability, if each trial
  * succeeds with probability `p`, of an outcome at most as likely as
@@ -132,7 +126,9 @@ export function binomialTestPValue(successes: number, trials: number, p = 0.5): 
     throw new Error(`binomialTestPValue: needs whole numbers with 0 <= successes <= trials and trials >= 1, got ${successes} of ${trials}.`);
   }
   if (!(p > 0 && p < 1)) throw new Error(`binomialTestPValue: p must be in (0, 1), got ${p}.`);
-  const logProbability = (k: number) => logChoose(trials, k) + k * Math.log(p) + (trials - k) * Math.log(1 - p);
+  const logFactorialTrials = logGamma(trials + 1);
+  const logProbability = (k: number) =>
+    logFactorialTrials - logGamma(k + 1) - logGamma(trials - k + 1) + k * Math.log(p) + (trials - k) * Math.log1p(-p);
   const observed = logProbability(successes);
   let total = 0;
   for (let k = 0; k <= trials; k++) {
@@ -254,7 +250,9 @@ export type PairedBootstrapResult = {
  * observed difference, counting the observed sample itself (+1 in numerator
  * and denominator) so it is never 0. Resamples are drawn through dlkit's
  * seeded generator (`seed`, or `options.seed`); `strata` as in
- * `bootstrapInterval`.
+ * `bootstrapInterval`. Resampling single examples assumes they are
+ * independent: for the days of a time series, whose errors cluster, use
+ * `dieboldMariano` (or a block bootstrap).
  */
 export function pairedBootstrap<T>(
   a: T & { length: number },
@@ -310,6 +308,8 @@ export type DieboldMarianoResult = {
   degreesOfFreedom: number;
   days: number;
   horizon: number;
+  /** Autocovariance lags in the long-run variance (horizon - 1 unless `lags` was given). */
+  lags: number;
 };
 
 /**
@@ -328,13 +328,20 @@ export type DieboldMarianoResult = {
  * sqrt((n + 1 - 2h + h(h - 1)/n) / n) and read the p-value (two-sided) from
  * Student's t with n - 1 degrees of freedom.
  * Negative statistics mean A's losses are smaller.
+ *
+ * Forecasts that are not optimal can have autocorrelated loss differences
+ * even at h = 1 (after a shock both models are wrong for days); `lags` sets
+ * how many autocovariances enter V (default h - 1), and with more lags than
+ * h - 1 use `weights: 'bartlett'` (weights 1 - k/(lags + 1), the Newey-West
+ * HAC variance). The HLN factor still uses h.
  */
 export function dieboldMariano(
   lossA: ArrayLike<number>,
   lossB: ArrayLike<number>,
-  options: { horizon?: number; weights?: 'rectangular' | 'bartlett' } = {},
+  options: { horizon?: number; lags?: number; weights?: 'rectangular' | 'bartlett' } = {},
 ): DieboldMarianoResult {
   const horizon = options.horizon ?? 1;
+  const lags = options.lags ?? horizon - 1;
   const weights = options.weights ?? 'rectangular';
   if (lossA.length !== lossB.length) {
     throw new Error(`dieboldMariano: ${lossA.length} losses for model A but ${lossB.length} for model B; give both models' losses on the same days.`);
@@ -345,6 +352,9 @@ export function dieboldMariano(
   if (weights !== 'rectangular' && weights !== 'bartlett') throw new Error(`dieboldMariano: weights must be 'rectangular' or 'bartlett', got ${String(weights)}.`);
   const correctionSquared = (n + 1 - 2 * horizon + (horizon * (horizon - 1)) / n) / n;
   if (2 * horizon > n || !(correctionSquared > 0)) throw new Error(`dieboldMariano: horizon ${horizon} is too long for ${n} days; the horizon can be at most half the number of days.`);
+  if (!Number.isInteger(lags) || lags < 0 || 2 * lags >= n) {
+    throw new Error(`dieboldMariano: lags must be a whole number from 0 to below half the ${n} days, got ${lags}.`);
+  }
   const d = new Float64Array(n);
   for (let t = 0; t < n; t++) {
     const x = lossA[t] as number;
@@ -365,7 +375,7 @@ export function dieboldMariano(
     throw new Error('dieboldMariano: the loss differences do not vary (the two losses differ by the same amount every day), so the test is undefined.');
   }
   let longRunVariance = gamma0;
-  for (let k = 1; k < horizon; k++) longRunVariance += 2 * (weights === 'bartlett' ? 1 - k / horizon : 1) * autocovariance(k);
+  for (let k = 1; k <= lags; k++) longRunVariance += 2 * (weights === 'bartlett' ? 1 - k / (lags + 1) : 1) * autocovariance(k);
   if (!(longRunVariance > 0)) {
     throw new Error(`dieboldMariano: the estimated long-run variance is ${longRunVariance} (negative autocovariances); pass weights: 'bartlett', which keeps it positive.`);
   }
@@ -381,5 +391,6 @@ export function dieboldMariano(
     degreesOfFreedom,
     days: n,
     horizon,
+    lags,
   };
 }

@@ -1,9 +1,10 @@
 /**
  * A small Transformer encoder for windows of a time series (chapter 11):
  * each step is embedded, a learned position vector is added, one block of
- * single-head self-attention and a feed-forward layer (each with a residual
- * connection and layer normalisation) mixes the steps, and the last step's
- * vector gives the forecast. It follows the `CustomModel` interface, so the
+ * single-head self-attention and a ReLU feed-forward layer (each with a
+ * residual connection and layer normalisation without learned scale) mixes
+ * the steps, and the last step's vector gives the forecast. Built from
+ * chapter 6's layers; it follows the `CustomModel` interface, so the
  * `Trainer` trains it.
  */
 import { tf } from '../backend/tf';
@@ -11,6 +12,8 @@ import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { Batch } from '../data/dataset';
 import type { CustomModel } from '../train/trainable-model';
 import { nextSeed } from '../util/random';
+import { countVariables } from '../models/layers';
+import { LayerNormalization, Linear, MultiHeadSelfAttention } from '../models/transformer/layers';
 
 /** Options of `sequenceTransformer` (chapter 11). */
 export interface SequenceTransformerOptions {
@@ -35,11 +38,6 @@ export interface SequenceModel extends CustomModel {
   dispose(): void;
 }
 
-function layerNorm(x: Tensor): Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-}
-
 /**
  * A one-block Transformer encoder (chapter 11) mapping windows [batch,
  * length, features] to [batch, outputs]. Attention is not masked: every step
@@ -54,44 +52,37 @@ export function sequenceTransformer(options: SequenceTransformerOptions): Sequen
   for (const [name, v] of [['length', length], ['features', features], ['width', width], ['hidden', hidden], ['outputs', outputs]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`sequenceTransformer: ${name} must be a positive integer, got ${v}.`);
   }
+  // Weights start from a normal with variance 1/fan-in; each variable's name carries a seed draw, so that
+  // names stay unique when a cell builds the model again. The tidy frees the tensor each variable copies.
   const weight = (shape: number[], fanIn: number, name: string) =>
-    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(1 / fanIn), 'float32', nextSeed()), true, `${name}_${nextSeed()}`);
-  const zeros = (shape: number[], name: string) => tf.variable(tf.zeros(shape), true, `${name}_${nextSeed()}`);
-  const v = {
-    embed: weight([features, width], features, 'embed'),
-    embedBias: zeros([width], 'embedBias'),
-    position: weight([length, width], width, 'position'),
-    query: weight([width, width], width, 'query'),
-    key: weight([width, width], width, 'key'),
-    value: weight([width, width], width, 'value'),
-    mix: weight([width, width], width, 'mix'),
-    up: weight([width, hidden], width, 'up'),
-    upBias: zeros([hidden], 'upBias'),
-    down: weight([hidden, width], hidden, 'down'),
-    downBias: zeros([width], 'downBias'),
-    head: weight([width, outputs], width, 'head'),
-    headBias: zeros([outputs], 'headBias'),
-  };
-  const variables: Variable[] = Object.values(v);
-  const dense3 = (x: Tensor, w: Tensor) => {
-    const [b, t, f] = x.shape as [number, number, number];
-    return tf.reshape(tf.matMul(tf.reshape(x, [b * t, f]), w), [b, t, w.shape[1] as number]);
-  };
+    tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(1 / fanIn), 'float32', nextSeed()), true, `${name}_${nextSeed()}`));
+  const zeros = (shape: number[], name: string) => tf.tidy(() => tf.variable(tf.zeros(shape), true, `${name}_${nextSeed()}`));
+  const linear = (inputs: number, outputs: number, name: string, bias = true) =>
+    new Linear(inputs, outputs, { kernel: weight([inputs, outputs], inputs, name), bias: bias ? zeros([outputs], `${name}Bias`) : null });
+  const embed = linear(features, width, 'embed');
+  const position = weight([length, width], width, 'position');
+  const projection = (name: string) => linear(width, width, name, false);
+  const attention = new MultiHeadSelfAttention(width, 1, 0, {
+    query: projection('query'),
+    key: projection('key'),
+    value: projection('value'),
+    output: projection('mix'),
+  });
+  const up = linear(width, hidden, 'up');
+  const down = linear(hidden, width, 'down');
+  const head = linear(width, outputs, 'head');
+  const norm = new LayerNormalization(width, 1e-5, { learned: false });
+  const variables: Variable[] = [...embed.variables, position, ...attention.variables, ...up.variables, ...down.variables, ...head.variables];
   const predict = (x: Tensor): Tensor =>
     tf.tidy(() => {
       if (x.rank !== 3 || x.shape[1] !== length || x.shape[2] !== features) {
         throw new Error(`sequenceTransformer: expected windows of shape [batch, ${length}, ${features}], got [${x.shape.join(', ')}].`);
       }
-      let h = tf.add(tf.add(dense3(x, v.embed), v.embedBias), v.position);
-      const q = dense3(h, v.query);
-      const k = dense3(h, v.key);
-      const values = dense3(h, v.value);
-      const weights = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(width)));
-      h = layerNorm(tf.add(h, dense3(tf.matMul(weights, values), v.mix)));
-      const inner = tf.relu(tf.add(dense3(h, v.up), v.upBias));
-      h = layerNorm(tf.add(h, tf.add(dense3(inner, v.down), v.downBias)));
+      let h = tf.add(embed.apply(x), position);
+      h = norm.apply(tf.add(h, attention.apply(h, null, false).output));
+      h = norm.apply(tf.add(h, down.apply(tf.relu(up.apply(h)))));
       const last = tf.reshape(tf.slice(h, [0, length - 1, 0], [-1, 1, -1]), [-1, width]);
-      return tf.add(tf.matMul(last, v.head), v.headBias);
+      return head.apply(last);
     });
   const lossFunction = options.loss ?? ((labels: Tensor, out: Tensor) => tf.mean(tf.square(tf.sub(out, tf.reshape(labels.toFloat(), out.shape)))) as Scalar);
   return {
@@ -101,7 +92,7 @@ export function sequenceTransformer(options: SequenceTransformerOptions): Sequen
       return { loss: lossFunction(batch.y as Tensor, out), outputs: out };
     },
     predict,
-    countParams: () => variables.reduce((s, w) => s + w.size, 0),
+    countParams: () => countVariables(variables),
     dispose: () => variables.forEach((w) => w.dispose()),
   };
 }

@@ -5,15 +5,17 @@
  */
 import { Random } from '../util/random';
 import { measureRate, RateSummary } from '../util/timing';
-import { DqnAgent, ReplayBuffer } from '../rl/index';
+import { DQN_HIDDEN_UNITS, DqnAgent, ReplayBuffer } from '../rl/index';
+import { accelerateDqn } from '../rl-fast/index';
 import { make } from 'gym-js';
 
 /** What `measureDqnThroughput` times (chapter 9). */
 export type DqnWorkload = 'update' | 'act' | 'agent';
 
 /**
- * Measures the DQN on the current backend with the benchmark's network,
- * 4-128-128-2, and batches of 64 (chapter 9). 'update' and 'agent' are in
+ * Measures the DQN on the current backend with batches of 64 (chapter 9), by
+ * default with the chapter's network (`DQN_HIDDEN_UNITS`) and its
+ * accelerator (`accelerateDqn`). 'update' and 'agent' are in
  * steps per second; 'act' is the latency of one greedy action in
  * microseconds (its median is the median latency).
  */
@@ -22,12 +24,20 @@ export async function measureDqnThroughput(options: {
   size?: 'full' | 'smoke';
   warmup?: number;
   repetitions?: number;
-  /** The agent's `plainGreedyActions` (default true); false times the tensor path. */
-  plainGreedyActions?: boolean;
+  /** Hidden layers of the Q-network, default `DQN_HIDDEN_UNITS`. */
+  hiddenUnits?: readonly number[];
+  /** Give the agent `accelerateDqn` (default true); false times the agent's own tensor code. */
+  accelerate?: boolean;
 }): Promise<RateSummary & { unit: string }> {
   const smoke = options.size === 'smoke';
   const random = new Random(7);
-  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [128, 128], random, plainGreedyActions: options.plainGreedyActions });
+  const agent = new DqnAgent({
+    observationSize: 4,
+    actionCount: 2,
+    hiddenUnits: options.hiddenUnits ?? DQN_HIDDEN_UNITS,
+    random,
+    accelerator: options.accelerate === false ? null : accelerateDqn,
+  });
   const buffer = new ReplayBuffer({ capacity: 10_000, observationSize: 4, random });
   const env = make('CartPole-v1');
   try {

@@ -12,7 +12,7 @@ import { mlp } from '../models/mlp';
 import { BOOK_RESNET_OPTIONS, resnet } from '../models/resnet';
 import { Trainer } from '../train/trainer';
 import { summarise } from '../util/timing';
-import { watchInterrupts } from '../util/interrupt';
+import { watchInterrupts } from '../notebook/interrupt';
 
 /** The models `measureTrainingThroughput` knows by name (chapters 5 and 7). */
 export type ThroughputPreset = 'mlp' | 'lenet' | 'resnet';

@@ -1,7 +1,9 @@
-export { BATCH_NORM_MOMENTUM, heNormal, glorotUniform, type LayerActivationName } from './layers';
+export type { LayerActivationName } from './layers';
 export * from './mlp';
 export * from './lenet';
 export * from './resnet';
 export * from './pretrained';
 export * from './mixture-of-experts';
-export * from './transformer';
+export * from './transformer/index';
+export * from './bag-of-words';
+export * from './pretrained-encoder';

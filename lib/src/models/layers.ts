@@ -5,6 +5,7 @@
  * the check of their size arguments.
  */
 import { tf } from '../backend/tf';
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { nextSeed } from '../util/random';
 
 /** The activations the builders accept (chapter 5). */
@@ -33,4 +34,21 @@ export function checkPositiveIntegers(what: string, values: number[]): void {
   for (const v of values) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${what} must be positive integers, got [${values.join(', ')}].`);
   }
+}
+
+/** The number of weights in some variables: what `countParams()` of a custom model returns (chapters 6, 11, 12). */
+export function countVariables(variables: readonly Variable[]): number {
+  return variables.reduce((n, v) => n + v.size, 0);
+}
+
+/** The mean cross-entropy of integer labels under raw scores `[..., classes]` (chapter 6). */
+export function crossEntropyFromLogits(logits: Tensor, labels: Tensor): Scalar {
+  const classes = logits.shape[logits.rank - 1] as number;
+  const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.cast(labels.flatten(), 'int32'), classes)), -1);
+  return tf.neg(tf.mean(picked)) as Scalar;
+}
+
+/** A variable holding `make()`'s tensor; the tensor itself is disposed (a variable keeps its own copy) (chapter 6). */
+export function variableOf(make: () => Tensor): Variable {
+  return tf.tidy(() => tf.variable(make()));
 }

@@ -74,6 +74,11 @@ export class MixtureOfExperts {
     return inputs * experts + experts * (inputs * expertHidden + expertHidden + expertHidden * outputs + outputs);
   }
 
+  /** Number of weights, the name every model shares; the same as `parameters`. */
+  countParams(): number {
+    return this.parameters;
+  }
+
   /** FLOPs of one input's forward pass when it is dispatched to its k experts only: the router plus k experts, 2 per multiply-add (chapter 12). */
   get flopsPerInput(): number {
     const { inputs, outputs, experts, expertHidden, topK } = this.options;
@@ -162,6 +167,11 @@ export class MixtureOfExpertsClassifier {
   /** Parameters of the whole classifier (chapter 12). */
   get parameters(): number {
     return this.layer.parameters + this.classifier.size + this.classifierBias.size;
+  }
+
+  /** Number of weights, the name every model shares; the same as `parameters`. */
+  countParams(): number {
+    return this.parameters;
   }
 
   /** FLOPs of one input's forward pass, dispatched (chapter 12). */

@@ -139,7 +139,7 @@ function colourScale(name: string): { colorscale: string | [number, string][]; r
 const DIVERGING_SCALES = new Set(['RdBu', 'Picnic', 'Portland', 'Bluered']);
 
 /** Layout fields that keep one unit of x as long as one unit of y: squares stay square (chapter 2). */
-export function equalAspectLayout(layout: Layout): Layout {
+function equalAspectLayout(layout: Layout): Layout {
   return {
     ...layout,
     xaxis: { ...((layout['xaxis'] as Layout) ?? {}), constrain: 'domain' },

@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePlotlyInNotebook, plotlyScriptTag } from './plotly-bundle';
-import { displayRich, escapeHtml, newDisplayId, usesPlotlyRenderer } from './jupyter';
+import { escapeHtml } from 'gym-js';
+import { displayRich, newDisplayId, usesPlotlyRenderer } from '../notebook/jupyter';
 
 /** A plotly trace (`{ type: 'scatter', x, y, ... }`); see plotly.js' reference. */
 export type Trace = Record<string, unknown>;

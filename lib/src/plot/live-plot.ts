@@ -4,7 +4,8 @@
  * the latest values, the throughput and the time left.
  */
 import { baseLayout, Figure, Trace } from './figure';
-import { displayRich, escapeHtml, inNotebook, newDisplayId, usesPlotlyRenderer } from './jupyter';
+import { escapeHtml } from 'gym-js';
+import { displayRich, inNotebook, newDisplayId, usesPlotlyRenderer } from '../notebook/jupyter';
 import { ensurePlotlyInNotebook } from './plotly-bundle';
 
 /** Options of a `LivePlot` (chapter 0). */

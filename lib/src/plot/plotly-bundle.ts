@@ -4,7 +4,7 @@
  * session as its own output, and every figure after it reuses `window.Plotly`.
  */
 import { readFileSync } from 'node:fs';
-import { displayRich } from './jupyter';
+import { displayRich } from '../notebook/jupyter';
 
 let bundleSource: string | null = null;
 let sentToKernelSession = false;

@@ -3,7 +3,8 @@
  * table in the notebook.
  */
 import { formatNumber } from '../util/numbers';
-import { displayRich, escapeHtml } from './jupyter';
+import { escapeHtml } from 'gym-js';
+import { displayRich } from '../notebook/jupyter';
 
 /** The parts of a danfojs DataFrame the table needs. */
 export interface FrameLike {

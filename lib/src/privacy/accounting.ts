@@ -63,9 +63,10 @@ export interface PrivacyGuarantee {
  * ε for a given δ after `steps` DP-SGD steps with Poisson sampling rate q and
  * noise multiplier σ (chapter 12). RDP composes by addition over steps, and an
  * (α, ε_RDP) guarantee implies (ε_RDP + log(1/δ)/(α−1), δ)-DP (Mironov 2017,
- * proposition 3); the smallest over the orders is returned. The book's loops
- * draw batches by shuffling rather than by Poisson sampling, the usual
- * approximation (TensorFlow Privacy and Opacus tutorials make it too).
+ * proposition 3); the smallest over the orders is returned. The analysis
+ * assumes Poisson sampling, each example in a step's batch independently with
+ * probability q (`poissonSample`); `steps` is then the number of sampled
+ * batches, 1/q per epoch on average.
  */
 export function dpSgdEpsilon(options: { samplingRate: number; noiseMultiplier: number; steps: number; delta: number; orders?: readonly number[] }): PrivacyGuarantee {
   const { samplingRate, noiseMultiplier, steps, delta } = options;

@@ -1,6 +1,6 @@
 export * from './ratings';
 export * from './similarity';
-export * from './ranking';
+export { topScoring, type Recommendation, type Recommender, type RecommendOptions } from './ranking';
 export * from './popularity';
 export * from './recommender';
 export * from './baselines';

@@ -1,7 +1,8 @@
 /**
  * Neighbourhood collaborative filtering (chapter 8): user-based ("people who
  * rate like you liked this") and item-based ("you liked items rated like
- * this one"), with mean-centred cosine similarity and k nearest neighbours.
+ * this one"), with mean-centred cosine similarity (each rating centred by
+ * its user's mean or its item's) and k nearest neighbours.
  */
 import type { RatingTable, SparseRows } from './ratings';
 import { BiasRecommender } from './baselines';
@@ -25,6 +26,15 @@ export interface CollaborativeFilteringOptions {
    * which removes both the user's generosity and the item's appeal.
    */
   baseline?: 'means' | 'biases';
+  /**
+   * Whose mean each rating is centred by before the similarity (default
+   * 'user'): 'user' subtracts the rater's mean, which removes a generous or
+   * strict rater's offset (for item-based CF this is the adjusted cosine of
+   * Sarwar et al. 2001; for user-based CF, Pearson correlation of users);
+   * 'item' subtracts each item's mean (for item-based CF, Pearson correlation
+   * of items, which removes an item's appeal but keeps the rater's offset).
+   */
+  centring?: 'user' | 'item';
 }
 
 /** One reason behind an item-based recommendation: an item the user rated, and how similar it is (chapter 8). */
@@ -42,13 +52,15 @@ export interface Reason {
  * similarities only), where b is the baseline (option `baseline`: the item's
  * mean rating, or the bias-only prediction); with no such neighbour it is
  * b(u, i). The user-based kind swaps the roles of users and items. The
- * mean-centred cosine similarities are computed once, on sparse rows, when
- * the model is built.
+ * mean-centred cosine similarities (option `centring`) are computed once, on
+ * sparse rows, when the model is built.
  */
 export class CollaborativeFiltering extends TrainedRecommender {
   readonly name: string;
   readonly kind: 'user' | 'item';
   readonly neighbourCount: number;
+  /** Whose mean the ratings were centred by before the similarities: the user's or the item's. */
+  readonly centring: 'user' | 'item';
   /** Similarity of every pair of users (kind 'user') or items (kind 'item') with enough overlap. */
   readonly similarity: SimilarityMatrix;
   /** Mean rating of each user (kind 'user') or item (kind 'item'), by index. */
@@ -77,7 +89,15 @@ export class CollaborativeFiltering extends TrainedRecommender {
     const began = Date.now();
     this.own = options.kind === 'item' ? train.byItem() : train.byUser();
     this.other = options.kind === 'item' ? train.byUser() : train.byItem();
-    this.similarity = similarities(this.own, { minimumOverlap: options.minimumOverlap ?? 3, shrinkage: options.shrinkage ?? 10 });
+    const centring = options.centring ?? 'user';
+    if (centring !== 'user' && centring !== 'item') throw new Error(`CollaborativeFiltering: centring must be 'user' or 'item', got ${String(centring)}.`);
+    this.centring = centring;
+    // The own rows are items (kind 'item') or users (kind 'user'); centring by the other side's mean is by columns.
+    this.similarity = similarities(this.own, {
+      minimumOverlap: options.minimumOverlap ?? 3,
+      shrinkage: options.shrinkage ?? 10,
+      centring: centring === options.kind ? 'rows' : 'columns',
+    });
     this.means = rowMeans(this.own);
     const baseline = options.baseline ?? 'biases';
     this.baselineKnowsUsers = baseline === 'biases' || options.kind === 'user';

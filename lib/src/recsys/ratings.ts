@@ -1,8 +1,9 @@
 /**
  * Ratings for chapter 8: a table of (user, item, rating, time) held as typed
  * arrays over dense user and item indices, its sparse row views (a user's
- * ratings, an item's ratings), the two train/test splits the chapter uses, and
- * the MovieLens loader.
+ * ratings, an item's ratings), the train/test splits the chapter uses (one
+ * time cut-off, random, each user's latest) with their leaks and cold starts,
+ * and the MovieLens loader.
  */
 import { datasetFile, readCsvTable } from '../data/tables';
 import { Random, nextSeed } from '../util/random';
@@ -269,20 +270,59 @@ function checkFraction(fraction: number, what: string): void {
   if (!(fraction > 0 && fraction < 1)) throw new Error(`${what}: testFraction must be between 0 and 1 (exclusive), got ${fraction}; 0.2 holds out a fifth.`);
 }
 
+/** A split at one moment in time (chapter 8): every rating at or after `cutoff` is a test rating. */
+export interface TimeSplit extends RatingSplit {
+  /** The first timestamp of the test table; every training rating is older. */
+  cutoff: number;
+}
+
 /**
- * Holds out each user's latest ratings (chapter 8): the last
- * `round(testFraction * n)` of a user's `n` ratings by time go to the test
- * table, but at least one when `n >= 2` and never so many that fewer than
- * `minimumTrain` (default 1) stay in training. This is how a deployed
- * recommender is used: it learns from the past and predicts what comes next.
- * Ties in time keep the order of the table.
+ * The past predicts the future (chapter 8): one cut-off time for everyone,
+ * chosen so that the latest `testFraction` of all ratings (default 0.2) are
+ * the test table and everything older is the training table. Ratings that
+ * share the cut-off's timestamp all go to the test table, so no training
+ * rating is later than any test rating (the test share can be a little
+ * above `testFraction` when many ratings share that second). This is how a
+ * deployed recommender is used: it learns from what happened up to today and
+ * is judged on what happens next. Users who first rate after the cut-off, and
+ * movies first rated after it, have no training rating: they are cold starts,
+ * which every recommender answers with its fallback. Split the training table
+ * again for a validation table whose cut-off is earlier still.
  */
-export function splitByTime(table: RatingTable, options: { testFraction?: number; minimumTrain?: number } = {}): RatingSplit {
+export function splitByTime(table: RatingTable, options: { testFraction?: number } = {}): TimeSplit {
   const fraction = options.testFraction ?? 0.2;
   checkFraction(fraction, 'splitByTime');
+  if (table.size < 2) throw new Error(`splitByTime: the table has ${table.size} rating(s); a split needs at least 2.`);
+  const times = Float64Array.from(table.timestamps).sort();
+  const held = Math.min(Math.max(Math.round(fraction * table.size), 1), table.size - 1);
+  const cutoff = times[table.size - held] as number;
+  if (cutoff <= (times[0] as number)) {
+    throw new Error(
+      `splitByTime: the latest ${held} ratings share their timestamp with the earliest ones, so no cut-off leaves any training rating; ` +
+        'give the ratings their times (option timestamp of fromRecords), or use splitRandom.',
+    );
+  }
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let k = 0; k < table.size; k++) ((table.timestamps[k] as number) >= cutoff ? test : train).push(k);
+  return { train: table.subset(train), test: table.subset(test), cutoff };
+}
+
+/**
+ * Each user's latest ratings (chapter 8), a common protocol that is *not* a
+ * past-predicts-future split: the last `round(testFraction * n)` of a user's
+ * `n` ratings by time go to the test table (at least one when `n >= 2`, and
+ * never so many that fewer than `minimumTrain`, default 1, stay in training).
+ * Each user's cut is their own, so other users' later ratings stay in
+ * training: a model learns from ratings made after the test ratings it is
+ * scored on (`timeLeak` counts them). Ties in time keep the order of the table.
+ */
+export function splitLatestPerUser(table: RatingTable, options: { testFraction?: number; minimumTrain?: number } = {}): RatingSplit {
+  const fraction = options.testFraction ?? 0.2;
+  checkFraction(fraction, 'splitLatestPerUser');
   const minimumTrain = options.minimumTrain ?? 1;
-  if (!Number.isInteger(minimumTrain) || minimumTrain < 1) throw new Error(`splitByTime: minimumTrain must be a positive integer, got ${minimumTrain}.`);
-  if (table.size === 0) throw new Error('splitByTime: the table has no ratings; there is nothing to split.');
+  if (!Number.isInteger(minimumTrain) || minimumTrain < 1) throw new Error(`splitLatestPerUser: minimumTrain must be a positive integer, got ${minimumTrain}.`);
+  if (table.size === 0) throw new Error('splitLatestPerUser: the table has no ratings; there is nothing to split.');
   const perUser: number[][] = Array.from({ length: table.userCount }, () => []);
   for (let k = 0; k < table.size; k++) (perUser[table.users[k] as number] as number[]).push(k);
   const train: number[] = [];
@@ -299,12 +339,87 @@ export function splitByTime(table: RatingTable, options: { testFraction?: number
   return { train: table.subset(train), test: table.subset(test) };
 }
 
+/** How much of the future a split lets a model see (chapter 8); all zero for `splitByTime`. */
+export interface TimeLeak {
+  /** Training ratings later than the earliest test rating. */
+  laterTraining: number;
+  /** Training ratings later than the median test rating's time. */
+  afterMedianTest: number;
+  /** Test ratings whose item has a training rating made later than the test rating. */
+  testItemsRatedLater: number;
+}
+
+/** Counts the training ratings that come from the test period (chapter 8): see `TimeLeak`. */
+export function timeLeak(split: RatingSplit): TimeLeak {
+  const { train, test } = split;
+  if (test.size === 0) return { laterTraining: 0, afterMedianTest: 0, testItemsRatedLater: 0 };
+  const testTimes = Float64Array.from(test.timestamps).sort();
+  const earliest = testTimes[0] as number;
+  const median = testTimes[Math.floor((test.size - 1) / 2)] as number;
+  const lastTraining = new Float64Array(train.itemCount).fill(-Infinity);
+  let laterTraining = 0;
+  let afterMedianTest = 0;
+  for (let k = 0; k < train.size; k++) {
+    const t = train.timestamps[k] as number;
+    if (t > earliest) laterTraining++;
+    if (t > median) afterMedianTest++;
+    const i = train.items[k] as number;
+    if (t > (lastTraining[i] as number)) lastTraining[i] = t;
+  }
+  let testItemsRatedLater = 0;
+  for (let k = 0; k < test.size; k++) if ((lastTraining[test.items[k] as number] as number) > (test.timestamps[k] as number)) testItemsRatedLater++;
+  return { laterTraining, afterMedianTest, testItemsRatedLater };
+}
+
+/** Which test ratings a split leaves without training history (chapter 8). */
+export interface ColdStarts {
+  /** 1 where the test rating's user has no training rating, by test row. */
+  coldUser: Uint8Array;
+  /** 1 where the test rating's item has no training rating, by test row. */
+  coldItem: Uint8Array;
+  /** Test rows whose user and item both have training ratings. */
+  warm: number[];
+  /** Test rows of a cold user (whatever the item). */
+  coldUsers: number[];
+  /** Test rows of a known user and a cold item. */
+  coldItemsOnly: number[];
+}
+
+/**
+ * Sorts a split's test ratings by what the training table knows (chapter 8):
+ * warm (user and item both have training ratings), a cold user, or a known
+ * user with a cold item. Score each group with `split.test.subset(rows)`.
+ */
+export function coldStarts(split: RatingSplit): ColdStarts {
+  const { train, test } = split;
+  if (train.userIds !== test.userIds || train.itemIds !== test.itemIds) {
+    throw new Error('coldStarts: the training and test tables do not share their users and items; pass a split made by splitByTime, splitRandom or subset.');
+  }
+  const userSeen = new Uint8Array(train.userCount);
+  const itemSeen = new Uint8Array(train.itemCount);
+  for (let k = 0; k < train.size; k++) {
+    userSeen[train.users[k] as number] = 1;
+    itemSeen[train.items[k] as number] = 1;
+  }
+  const coldUser = Uint8Array.from(test.users, (u) => 1 - (userSeen[u] as number));
+  const coldItem = Uint8Array.from(test.items, (i) => 1 - (itemSeen[i] as number));
+  const warm: number[] = [];
+  const coldUsers: number[] = [];
+  const coldItemsOnly: number[] = [];
+  for (let k = 0; k < test.size; k++) {
+    if (coldUser[k]) coldUsers.push(k);
+    else if (coldItem[k]) coldItemsOnly.push(k);
+    else warm.push(k);
+  }
+  return { coldUser, coldItem, warm, coldUsers, coldItemsOnly };
+}
+
 /**
  * A random split (chapter 8): each rating goes to the test table with
  * probability about `testFraction` (exactly `round(testFraction * size)`
  * ratings, drawn with `seed`, default `nextSeed()`). The usual benchmark
- * protocol; easier than `splitByTime`, because the test ratings are mixed
- * in time with the training ones.
+ * protocol; its test ratings are mixed in time with the training ones, so
+ * a model learns from ratings made after those it is scored on.
  */
 export function splitRandom(table: RatingTable, options: { testFraction?: number; seed?: number } = {}): RatingSplit {
   const fraction = options.testFraction ?? 0.2;

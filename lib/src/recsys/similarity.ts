@@ -1,6 +1,7 @@
 /**
  * Similarity for collaborative filtering (chapter 8): cosine similarity of two
- * vectors, its mean-centred version over co-rated entries, and the same
+ * vectors, its mean-centred versions over co-rated entries (each vector by its
+ * own mean, or each rater by theirs: the adjusted cosine), and the same
  * computed for every pair of users or items at once on sparse rows, without
  * ever building the mostly empty user × item matrix.
  */
@@ -31,10 +32,12 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
 /**
  * Mean-centred cosine similarity of two rating vectors with missing entries
  * (NaN) (chapter 8): each vector is centred by the mean of its own ratings,
- * then the cosine is taken over the entries both have rated. Centring removes
- * the difference between a generous and a strict rater; using co-rated
- * entries only means "not rated" is never read as a rating of 0. Returns 0
- * when the vectors share no rated entry or one is constant on them.
+ * then the cosine is taken over the entries both have rated (Pearson-style).
+ * For two users' rows, centring removes the difference between a generous
+ * and a strict rater; for two items' columns it removes each item's appeal,
+ * and a rater's generosity stays in (`adjustedCosine` removes that). Using
+ * co-rated entries only means "not rated" is never read as a rating of 0.
+ * Returns 0 when the vectors share no rated entry or one is constant on them.
  */
 export function meanCentredCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`meanCentredCosine: the vectors have ${a.length} and ${b.length} entries; they must be equally long.`);
@@ -60,6 +63,39 @@ export function meanCentredCosine(a: ArrayLike<number>, b: ArrayLike<number>): n
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
 
+/**
+ * Adjusted cosine similarity of two items (chapter 8; Sarwar et al. 2001,
+ * chapter 2's product similarity): `matrix` is users × items with NaN where a
+ * user did not rate; every rating is centred by its *user's* mean (over all
+ * the items the user rated), then the cosine of columns `a` and `b` is taken
+ * over the users who rated both. Subtracting the rater's mean removes the
+ * difference between a generous and a strict rater. Returns 0 when no user
+ * rated both or a centred column is all zeros on them.
+ */
+export function adjustedCosine(matrix: readonly ArrayLike<number>[], a: number, b: number): number {
+  const columns = matrix[0]?.length ?? 0;
+  if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= 0 && a < columns && b < columns)) {
+    throw new Error(`adjustedCosine: items must be column indices in 0..${columns - 1}, got ${a} and ${b}.`);
+  }
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  matrix.forEach((row, u) => {
+    if (row.length !== columns) throw new Error(`adjustedCosine: row ${u} has ${row.length} entries, row 0 has ${columns}; the matrix must be rectangular.`);
+    let sum = 0;
+    let count = 0;
+    for (let k = 0; k < row.length; k++) if (!Number.isNaN(row[k] as number)) (sum += row[k] as number), count++;
+    const x = row[a] as number;
+    const y = row[b] as number;
+    if (Number.isNaN(x) || Number.isNaN(y)) return;
+    const mean = sum / count;
+    dot += (x - mean) * (y - mean);
+    normA += (x - mean) ** 2;
+    normB += (y - mean) ** 2;
+  });
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
+}
+
 /** Options of `similarities` (chapter 8). */
 export interface SimilarityOptions {
   /** Keep a pair only when its two rows share at least this many columns (default 1). */
@@ -69,6 +105,14 @@ export interface SimilarityOptions {
    * similarity × n / (n + shrinkage), n = the overlap (default 0, no shrinking).
    */
   shrinkage?: number;
+  /**
+   * Which mean each rating is centred by before the cosine (default 'rows'):
+   * 'rows' subtracts each row's own mean (for item rows: each item's mean,
+   * Pearson-style; for user rows: each user's mean); 'columns' subtracts each
+   * column's mean (for item rows, whose columns are users: each user's mean,
+   * the adjusted cosine of item-based CF); 'none' takes the raw ratings.
+   */
+  centring?: 'rows' | 'columns' | 'none';
 }
 
 /**
@@ -147,6 +191,17 @@ export function rowMeans(rows: SparseRows): Float64Array {
   return means;
 }
 
+/** Each column's mean value (chapter 8); 0 for an empty column. For item rows: each user's mean rating. */
+export function columnMeans(rows: SparseRows): Float64Array {
+  const sums = new Float64Array(rows.columns);
+  const counts = new Int32Array(rows.columns);
+  for (let k = 0; k < rows.indices.length; k++) {
+    sums[rows.indices[k] as number] += rows.values[k] as number;
+    counts[rows.indices[k] as number]++;
+  }
+  return sums.map((sum, c) => ((counts[c] as number) > 0 ? sum / (counts[c] as number) : 0));
+}
+
 function transpose(rows: SparseRows, values: Float64Array): { pointers: Int32Array; indices: Int32Array; values: Float64Array } {
   const pointers = new Int32Array(rows.columns + 1);
   for (const c of rows.indices) pointers[c + 1]++;
@@ -166,8 +221,10 @@ function transpose(rows: SparseRows, values: Float64Array): { pointers: Int32Arr
 
 /**
  * Mean-centred cosine similarity of every pair of rows of a sparse rating
- * matrix (chapter 8), the same number `meanCentredCosine` gives for the two
- * dense rows. Pass `table.byUser()` for user–user similarities and
+ * matrix (chapter 8): with `centring: 'rows'` (the default) the same number
+ * `meanCentredCosine` gives for the two dense rows, with `'columns'` on
+ * `table.byItem()` the same as `adjustedCosine` (each rating centred by its
+ * user's mean). Pass `table.byUser()` for user–user similarities and
  * `table.byItem()` for item–item ones. It walks only stored ratings: for
  * each row `a`, every column `c` it rated, every other row `b` that rated
  * `c`, so the cost is the sum over columns of (ratings in the column)², not
@@ -178,10 +235,21 @@ export function similarities(rows: SparseRows, options: SimilarityOptions = {}):
   const shrinkage = options.shrinkage ?? 0;
   if (!Number.isInteger(minimumOverlap) || minimumOverlap < 1) throw new Error(`similarities: minimumOverlap must be a positive integer, got ${minimumOverlap}.`);
   if (!(shrinkage >= 0)) throw new Error(`similarities: shrinkage must be >= 0, got ${shrinkage}.`);
-  const means = rowMeans(rows);
+  const centring = options.centring ?? 'rows';
+  if (centring !== 'rows' && centring !== 'columns' && centring !== 'none') {
+    throw new Error(`similarities: centring must be 'rows', 'columns' or 'none', got ${String(centring)}.`);
+  }
   const centred = new Float64Array(rows.values.length);
-  for (let r = 0; r < rows.rows; r++) {
-    for (let k = rows.pointers[r] as number; k < (rows.pointers[r + 1] as number); k++) centred[k] = (rows.values[k] as number) - (means[r] as number);
+  if (centring === 'rows') {
+    const means = rowMeans(rows);
+    for (let r = 0; r < rows.rows; r++) {
+      for (let k = rows.pointers[r] as number; k < (rows.pointers[r + 1] as number); k++) centred[k] = (rows.values[k] as number) - (means[r] as number);
+    }
+  } else if (centring === 'columns') {
+    const means = columnMeans(rows);
+    for (let k = 0; k < rows.values.length; k++) centred[k] = (rows.values[k] as number) - (means[rows.indices[k] as number] as number);
+  } else {
+    centred.set(rows.values);
   }
   const columns = transpose(rows, centred);
   const dot = new Float64Array(rows.rows);

@@ -1,49 +1,68 @@
 /**
- * The DQN agent (chapter 9, Mnih et al. 2015): an online Q-network that acts
- * and learns, a target network that provides stable bootstrap targets,
- * epsilon-greedy exploration, Huber loss, optional Double DQN targets
- * (van Hasselt et al. 2016) and gradient clipping by global norm.
+ * The DQN agent (chapter 9, Mnih et al. 2015): online and target Q-networks,
+ * Adam, epsilon-greedy exploration, Huber loss, Double DQN targets (van Hasselt
+ * et al. 2016) and gradient clipping; and the interface of an accelerator.
  */
 import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
-import type { Scalar, Variable } from '@tensorflow/tfjs';
+import type { Optimizer, Scalar, Variable } from '@tensorflow/tfjs';
 import { rng, type Random } from '../util/random';
-import { Discrete, runEpisode, type Env } from 'gym-js';
-import { checkClipNorm, globalNormScale } from '../train/gradient-clip';
-import { FlatAdam } from './flat-adam';
-import { createQNetwork, copyWeights, denseLayers, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
+import { Discrete, type Env } from 'gym-js';
+import { checkClipNorm, clipByGlobalNorm } from '../train/gradient-clip';
+import { DQN_HIDDEN_UNITS, createQNetwork, copyWeights, restoreWeights, softUpdateWeights, weightSnapshot } from './q-network';
 import type { TransitionBatch } from './replay-buffer';
-import { PlainDenseNetwork } from './plain-dense-network';
+import { greedyEpisodes, summariseReturns, type EvaluationResult } from './evaluation';
 
-/** Options of `new DqnAgent(...)` (chapter 9). */
-export interface DqnAgentOptions {
+/**
+ * What an accelerator may do for a `DqnAgent` (chapter 9): the same results,
+ * faster. `greedyAction` and `q` may decline (null) and leave the step to the agent.
+ */
+export interface DqnAccelerator {
+  /** The greedy action for one checked observation, or null to leave it to the agent's tensors. */
+  greedyAction(observation: ArrayLike<number>): number | null;
+  /** `network.apply(observations)` (the agent's online or target network), or null to leave it to `apply`. */
+  q(network: Sequential, observations: Tensor2D): Tensor | null;
+  /** An optimiser with the arithmetic of `tf.train.adam(agent.learningRate)`, used instead of it. */
+  optimizer: Pick<Optimizer, 'applyGradients' | 'dispose'>;
+}
+
+/** The agent's hyper-parameters (chapter 9); `DQN_AGENT_DEFAULTS` holds their defaults. */
+export interface DqnAgentSettings {
+  /** Hidden layers of the Q-network. */
+  hiddenUnits: readonly number[];
+  /** Adam's learning rate. */
+  learningRate: number;
+  /** Discount factor. */
+  gamma: number;
+  /** Target `r + gamma * Q_target(s', argmax_a Q_online(s', a))` instead of `max_a Q_target(s', a)`. */
+  doubleDqn: boolean;
+  /** `'huber'` (delta 1) or `'mse'`. */
+  loss: 'huber' | 'mse';
+  /** Rescale the gradients when their global norm exceeds this; null turns clipping off. */
+  gradientClipNorm: number | null;
+  /** Fixed per-feature factors for the observations (see `createQNetwork`); null for none. */
+  observationScale: readonly number[] | null;
+  /** Builds an accelerator for the agent (e.g. `accelerateDqn`); null: the agent's own tensor code. */
+  accelerator: ((agent: DqnAgent) => DqnAccelerator) | null;
+}
+
+/**
+ * The agent's defaults (chapter 9): the `DQN_HIDDEN_UNITS` network, Adam at
+ * 1e-3, discount 0.99, Double DQN, the Huber loss, gradients clipped to norm 10.
+ */
+export const DQN_AGENT_DEFAULTS: Readonly<DqnAgentSettings> = Object.freeze({
+  hiddenUnits: DQN_HIDDEN_UNITS, learningRate: 1e-3, gamma: 0.99, doubleDqn: true,
+  loss: 'huber', gradientClipNorm: 10, observationScale: null, accelerator: null,
+});
+
+/** Options of `new DqnAgent(...)` (chapter 9): the sizes, any settings to change, and a generator. */
+export interface DqnAgentOptions extends Partial<DqnAgentSettings> {
   /** Length of an observation (4 for CartPole). */
   observationSize: number;
   /** Number of discrete actions (2 for CartPole). */
   actionCount: number;
-  /** Hidden layers of the Q-network, default `[128, 128]`. */
-  hiddenUnits?: number[];
-  /** Adam's learning rate, default 1e-3. */
-  learningRate?: number;
-  /** Discount factor, default 0.99. */
-  gamma?: number;
-  /** Target `r + gamma * Q_target(s', argmax_a Q_online(s', a))` instead of `max_a Q_target(s', a)`. Default true. */
-  doubleDqn?: boolean;
-  /** `'huber'` (default, delta 1) or `'mse'`. */
-  loss?: 'huber' | 'mse';
-  /** Rescale the gradients when their global norm exceeds this; null turns clipping off. Default 10. */
-  gradientClipNorm?: number | null;
-  /** Fixed per-feature factors for the observations (see `createQNetwork`); null for none. */
-  observationScale?: number[] | null;
   /** Generator for exploration; defaults to the shared `rng()`. */
   random?: Random;
-  /**
-   * Pick greedy actions with a plain TypeScript forward pass on a copy of the
-   * weights (`PlainDenseNetwork`), which gives the tensor path's action and
-   * falls back to it when a near-tie leaves it unsure. Default true; false
-   * always uses tensors.
-   */
-  plainGreedyActions?: boolean;
 }
 
 /** What one `update` did (chapter 9). */
@@ -51,46 +70,6 @@ export interface UpdateResult {
   loss: number;
   /** Global gradient norm before clipping. */
   gradientNorm: number;
-}
-
-/** Greedy-evaluation statistics (chapter 9). */
-export interface EvaluationResult {
-  returns: number[];
-  lengths: number[];
-  mean: number;
-  /** Sample standard deviation (divides by n − 1, as `summaryStatistics` does); NaN for a single return. */
-  std: number;
-  min: number;
-  max: number;
-}
-
-/**
- * Summarises a list of returns (chapter 9): mean, sample standard deviation
- * (n − 1 in the denominator, the same convention as chapter 1's
- * `summaryStatistics`; NaN when there is only one return), min and max.
- */
-export function summariseReturns(returns: number[], lengths: number[] = []): EvaluationResult {
-  if (returns.length === 0) throw new Error('summariseReturns: no returns to summarise; play at least one episode.');
-  const n = returns.length;
-  const mean = returns.reduce((a, b) => a + b, 0) / n;
-  const variance = n < 2 ? Number.NaN : returns.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-  return { returns, lengths, mean, std: Math.sqrt(variance), min: Math.min(...returns), max: Math.max(...returns) };
-}
-
-/** Activations `tf.fused.matMul` applies itself. */
-const FUSABLE_ACTIVATIONS = ['linear', 'relu', 'elu', 'relu6', 'sigmoid'] as const;
-
-/** A dense layer as the tensors a fused matrix product needs. */
-interface FusedDenseLayer {
-  kernel: Tensor2D;
-  bias?: Tensor;
-  activation: (typeof FUSABLE_ACTIVATIONS)[number];
-}
-
-/** The model's layers as fused dense layers, or null if any layer is not a plain dense layer. */
-function fusedDenseLayers(model: Sequential): FusedDenseLayer[] | null {
-  const layers = denseLayers(model, FUSABLE_ACTIVATIONS);
-  return layers && layers.map(({ kernel, bias, activation }) => ({ kernel: kernel.read() as Tensor2D, bias: bias?.read(), activation }));
 }
 
 /** A DQN agent: online and target Q-networks and their Adam optimiser (chapter 9). */
@@ -101,47 +80,44 @@ export class DqnAgent {
   readonly target: Sequential;
   readonly observationSize: number;
   readonly actionCount: number;
+  readonly learningRate: number;
   readonly gamma: number;
   readonly doubleDqn: boolean;
   readonly loss: 'huber' | 'mse';
   readonly gradientClipNorm: number | null;
+  /** The accelerator taking over some steps, or null. */
+  readonly accelerator: DqnAccelerator | null;
   /** Gradient updates done so far. */
   updates = 0;
-  private readonly optimizer: FlatAdam;
+  private readonly optimizer: Pick<Optimizer, 'applyGradients' | 'dispose'>;
   private readonly random: Random | null;
-  private readonly variables: Variable[];
   private disposed = false;
-  private readonly fused = new Map<'online' | 'target', FusedDenseLayer[] | null>();
-  private readonly plain: PlainDenseNetwork | null;
-  /** Greedy actions chosen so far by the plain forward pass and by the tensor path (chapter 9). */
-  readonly greedyActionPaths = { plain: 0, tensor: 0 };
 
   constructor(options: DqnAgentOptions) {
+    const given = Object.entries(options).filter(([, value]) => value !== undefined);
+    const settings: DqnAgentSettings = { ...DQN_AGENT_DEFAULTS, ...Object.fromEntries(given) };
     this.observationSize = options.observationSize;
     this.actionCount = options.actionCount;
-    this.gamma = options.gamma ?? 0.99;
+    this.gamma = settings.gamma;
     if (!(this.gamma >= 0 && this.gamma <= 1)) throw new Error(`DqnAgent: gamma must be in [0, 1], got ${this.gamma}.`);
-    this.doubleDqn = options.doubleDqn ?? true;
-    this.loss = options.loss ?? 'huber';
+    this.doubleDqn = settings.doubleDqn;
+    this.loss = settings.loss;
     if (this.loss !== 'huber' && this.loss !== 'mse') throw new Error(`DqnAgent: loss must be 'huber' or 'mse', got '${String(this.loss)}'.`);
-    this.gradientClipNorm = options.gradientClipNorm === undefined ? 10 : options.gradientClipNorm;
+    this.gradientClipNorm = settings.gradientClipNorm;
     if (this.gradientClipNorm !== null) checkClipNorm(this.gradientClipNorm, 'DqnAgent: gradientClipNorm', 'null');
-    const learningRate = options.learningRate ?? 1e-3;
-    if (!(learningRate > 0)) throw new Error(`DqnAgent: learningRate must be positive, got ${learningRate}.`);
-    const network = {
-      inputSize: this.observationSize,
-      actionCount: this.actionCount,
-      hiddenUnits: options.hiddenUnits,
-      inputScale: options.observationScale ?? null,
-    };
-    this.online = createQNetwork({ ...network, name: 'online' });
-    this.target = createQNetwork({ ...network, name: 'target' });
+    this.learningRate = settings.learningRate;
+    if (!(this.learningRate > 0)) throw new Error(`DqnAgent: learningRate must be positive, got ${this.learningRate}.`);
+    const network = { inputSize: this.observationSize, actionCount: this.actionCount, hiddenUnits: settings.hiddenUnits };
+    this.online = createQNetwork({ ...network, inputScale: settings.observationScale, name: 'online' });
+    this.target = createQNetwork({ ...network, inputScale: settings.observationScale, name: 'target' });
     this.target.trainable = false;
     copyWeights(this.online, this.target);
-    this.variables = this.online.trainableWeights.map((w) => w.read() as Variable);
-    this.optimizer = new FlatAdam(this.variables, learningRate);
     this.random = options.random ?? null;
-    this.plain = options.plainGreedyActions === false ? null : PlainDenseNetwork.from(this.online);
+    if (settings.accelerator !== null && typeof settings.accelerator !== 'function') {
+      throw new Error(`DqnAgent: accelerator must be a function that builds one for the agent (e.g. accelerateDqn) or null, got ${String(settings.accelerator)}.`);
+    }
+    this.accelerator = settings.accelerator?.(this) ?? null;
+    this.optimizer = this.accelerator?.optimizer ?? tf.train.adam(this.learningRate);
   }
 
   /** Builds an agent sized for `env` (a Discrete action space and a one-dimensional observation space) (chapter 9). */
@@ -169,58 +145,26 @@ export class DqnAgent {
     }
   }
 
-  /** The online network's Q-values for one observation (one forward pass, one read). */
+  /** The Q-values of `network` for a batch of observations (through the accelerator when it has one). */
+  private q(network: Sequential, observations: Tensor2D): Tensor {
+    return this.accelerator?.q(network, observations) ?? (network.apply(observations) as Tensor);
+  }
+
+  /** The online network's Q-values for one observation (chapter 9). */
   qValues(observation: ArrayLike<number>): Float32Array {
     this.checkObservation(observation);
-    return this.onlineQValues(observation);
+    return tf.tidy(() => this.q(this.online, tf.tensor2d(observation as Float32Array, [1, this.observationSize])).dataSync() as Float32Array);
   }
 
-  /** `qValues` for an observation already checked. */
-  private onlineQValues(observation: ArrayLike<number>): Float32Array {
-    return tf.tidy(() => {
-      const input = tf.tensor2d(observation as Float32Array, [1, this.observationSize]);
-      return this.forward('online', input).dataSync() as Float32Array;
-    });
-  }
-
-  /**
-   * A network's forward pass as one fused matrix product per dense layer, on
-   * the layers' own weight variables (so it always sees the latest weights,
-   * and gradients flow to them). For the small Q-networks this is about twice
-   * as fast as `model.apply`, whose per-layer bookkeeping costs more than the
-   * arithmetic; a model with other layers falls back to `apply`.
-   */
-  private forward(which: 'online' | 'target', input: Tensor): Tensor {
-    const model = which === 'online' ? this.online : this.target;
-    if (!this.fused.has(which)) this.fused.set(which, fusedDenseLayers(model));
-    const layers = this.fused.get(which);
-    if (!layers) return model.apply(input) as Tensor;
-    let x = input;
-    for (const layer of layers) {
-      x = tf.fused.matMul({ a: x as Tensor2D, b: layer.kernel, bias: layer.bias, activation: layer.activation });
-    }
-    return x;
-  }
-
-  /**
-   * The action with the highest Q-value (ties go to the lowest index): by the
-   * plain forward pass when the network allows it and it is sure, else from
-   * `qValues` (chapter 9).
-   */
+  /** The action with the highest Q-value, ties to the lowest index (chapter 9). */
   greedyAction(observation: ArrayLike<number>): number {
     this.checkObservation(observation);
-    if (this.plain) {
-      const action = this.plain.greedyAction(observation);
-      if (action !== null) {
-        this.greedyActionPaths.plain += 1;
-        return action;
-      }
-    }
-    this.greedyActionPaths.tensor += 1;
-    const q = this.onlineQValues(observation);
-    let best = 0;
-    for (let a = 1; a < q.length; a++) if ((q[a] as number) > (q[best] as number)) best = a;
-    return best;
+    const fast = this.accelerator?.greedyAction(observation) ?? null;
+    if (fast !== null) return fast;
+    return tf.tidy(() => {
+      const q = this.q(this.online, tf.tensor2d(observation as Float32Array, [1, this.observationSize]));
+      return tf.argMax(q, 1).dataSync()[0] as number;
+    });
   }
 
   /** Epsilon-greedy: a uniformly random action with probability `epsilon`, else the greedy one. */
@@ -248,35 +192,26 @@ export class DqnAgent {
       const observations = tf.tensor2d(batch.observations, [n, d]);
       const nextObservations = tf.tensor2d(batch.nextObservations, [n, d]);
       const actionMask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), this.actionCount);
-      const rewards = tf.tensor1d(batch.rewards);
       const notTerminated = tf.sub(1, tf.tensor1d(batch.terminated));
-      const nextTarget = this.forward('target', nextObservations);
-      let nextValues: Tensor;
-      if (this.doubleDqn) {
-        const nextOnline = this.forward('online', nextObservations);
-        const nextActions = tf.oneHot(tf.argMax(nextOnline, 1), this.actionCount);
-        nextValues = tf.sum(tf.mul(nextTarget, nextActions), 1);
-      } else {
-        nextValues = tf.max(nextTarget, 1);
-      }
-      const targets = tf.add(rewards, tf.mul(tf.mul(notTerminated, this.gamma), nextValues));
+      const nextTarget = this.q(this.target, nextObservations);
+      const nextValues = this.doubleDqn
+        ? tf.sum(tf.mul(nextTarget, tf.oneHot(tf.argMax(this.q(this.online, nextObservations), 1), this.actionCount)), 1)
+        : tf.max(nextTarget, 1);
+      // The targets are computed outside variableGrads: no gradient flows through them.
+      const targets = tf.add(tf.tensor1d(batch.rewards), tf.mul(tf.mul(notTerminated, this.gamma), nextValues));
+      const variables = this.online.trainableWeights.map((w) => w.read() as Variable);
       const { value, grads } = tf.variableGrads(() => {
-        const q = this.forward('online', observations);
-        const chosen = tf.sum(tf.mul(q, actionMask), 1);
+        const chosen = tf.sum(tf.mul(this.q(this.online, observations), actionMask), 1);
         return (this.loss === 'huber' ? tf.losses.huberLoss(targets, chosen) : tf.losses.meanSquaredError(targets, chosen)) as Scalar;
-      }, this.variables);
-      // Adam over all the variables at once; the same arithmetic as clipByGlobalNorm then tf.train.adam, bit for bit.
-      const gradients = this.variables.map((v) => grads[v.name] as Tensor);
-      const { globalNorm, scale } = globalNormScale(gradients, this.gradientClipNorm);
-      this.optimizer.applyGradients(gradients, scale ?? undefined);
+      }, variables);
+      const { gradients, globalNorm } = clipByGlobalNorm(grads, this.gradientClipNorm);
+      this.optimizer.applyGradients(gradients);
       return [value, globalNorm];
     });
-    const lossValue = (loss.dataSync() as Float32Array)[0] as number;
-    const normValue = (norm.dataSync() as Float32Array)[0] as number;
-    loss.dispose();
-    norm.dispose();
+    const [lossValue, normValue] = [loss, norm].map((t) => t.dataSync()[0] as number);
+    tf.dispose([loss, norm]);
     this.updates += 1;
-    return { loss: lossValue, gradientNorm: normValue };
+    return { loss: lossValue as number, gradientNorm: normValue as number };
   }
 
   /** Hard target update: the target network becomes a copy of the online network. */
@@ -304,25 +239,14 @@ export class DqnAgent {
   }
 
   /**
-   * Plays `episodes` episodes greedily (no exploration) and returns their
+   * Plays `episodes` episodes greedily (no exploration) and summarises their
    * returns (chapter 9). The first reset uses `options.seed` when given.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   evaluate(env: Env<any, number>, episodes: number, options: { seed?: number } = {}): EvaluationResult {
     this.checkAlive();
-    if (!Number.isInteger(episodes) || episodes <= 0) {
-      throw new Error(`DqnAgent.evaluate: episodes must be a positive integer, got ${episodes}.`);
-    }
-    const returns: number[] = [];
-    const lengths: number[] = [];
-    const policy = (observation: ArrayLike<number>) => this.greedyAction(observation);
-    for (let e = 0; e < episodes; e++) {
-      const seed = e === 0 ? options.seed : undefined;
-      const episode = runEpisode(env, policy, { seed, maxSteps: 1_000_000, record: false });
-      returns.push(episode.totalReturn);
-      lengths.push(episode.length);
-    }
-    return summariseReturns(returns, lengths);
+    const played = [...greedyEpisodes(this, env, episodes, options.seed)];
+    return summariseReturns(played.map((e) => e.totalReturn), played.map((e) => e.length));
   }
 
   /** Frees the networks' and the optimiser's tensors. */

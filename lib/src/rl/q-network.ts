@@ -5,7 +5,9 @@
  */
 import { tf } from '../backend/tf';
 import type { LayersModel, Sequential } from '../backend/tf';
-import type { LayerVariable } from '@tensorflow/tfjs';
+
+/** The hidden layers of the book's Q-network (chapter 9): the default of `createQNetwork`, `DqnAgent` and `trainDqn`. */
+export const DQN_HIDDEN_UNITS: readonly number[] = Object.freeze([64, 64]);
 
 /** Options of `createQNetwork` (chapter 9). */
 export interface QNetworkOptions {
@@ -13,8 +15,8 @@ export interface QNetworkOptions {
   inputSize: number;
   /** Number of discrete actions (2 for CartPole). */
   actionCount: number;
-  /** Units of each hidden layer, default `[128, 128]`. */
-  hiddenUnits?: number[];
+  /** Units of each hidden layer, default `DQN_HIDDEN_UNITS` (64, 64). */
+  hiddenUnits?: readonly number[];
   /** Hidden activation, default `'relu'`. */
   activation?: 'relu' | 'tanh' | 'elu';
   /** Model name, handy to tell the online and the target network apart. */
@@ -25,7 +27,7 @@ export interface QNetworkOptions {
    * different ranges (CartPole's angle spans +-0.21, its position +-2.4)
    * reach the network on a similar scale. null or left out: no scaling.
    */
-  inputScale?: number[] | null;
+  inputScale?: readonly number[] | null;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface QNetworkOptions {
  */
 export function createQNetwork(options: QNetworkOptions): Sequential {
   const { inputSize, actionCount } = options;
-  const hiddenUnits = options.hiddenUnits ?? [128, 128];
+  const hiddenUnits = options.hiddenUnits ?? DQN_HIDDEN_UNITS;
   if (!Number.isInteger(inputSize) || inputSize <= 0) {
     throw new Error(`createQNetwork: inputSize must be a positive integer, got ${inputSize}.`);
   }
@@ -78,50 +80,6 @@ export function createQNetwork(options: QNetworkOptions): Sequential {
   });
   model.add(tf.layers.dense({ units: actionCount, inputShape: hiddenUnits.length === 0 ? first(0) : undefined }));
   return model;
-}
-
-/** One dense layer of a `Sequential`, as `denseLayers` reads it (chapter 9). */
-export interface DenseLayerWeights<Activation extends string = string> {
-  /** Length of the layer's input (the kernel's first dimension). */
-  inputs: number;
-  /** Number of units (the kernel's second dimension). */
-  outputs: number;
-  /** The layer's own kernel variable, `[inputs, outputs]`; `read()` gives its current values. */
-  kernel: LayerVariable;
-  /** The layer's bias variable, `[outputs]`; null for a layer built with `useBias: false`. */
-  bias: LayerVariable | null;
-  /** The activation named in the layer's config (`'linear'` when it names none). */
-  activation: Activation;
-}
-
-/**
- * The layers of `model` as dense layers (chapter 9): for each layer its
- * kernel and bias variables, their sizes and its activation. Null when the
- * model has no layers, or any layer is not a float32 `Dense` layer on vectors
- * whose activation is one of `activations`, or one layer's outputs do not
- * match the next one's inputs. The DQN agent's fused forward pass and
- * `PlainDenseNetwork` both read a Q-network through it.
- */
-export function denseLayers<Activation extends string>(model: Sequential, activations: readonly Activation[]): DenseLayerWeights<Activation>[] | null {
-  const layers: DenseLayerWeights<Activation>[] = [];
-  for (const layer of model.layers) {
-    if (layer.getClassName() !== 'Dense') return null;
-    const config = layer.getConfig() as { activation?: string; useBias?: boolean };
-    const activation = (config.activation ?? 'linear') as Activation;
-    if (!activations.includes(activation)) return null;
-    const weights = layer.weights;
-    const useBias = config.useBias !== false;
-    if (weights.length !== (useBias ? 2 : 1)) return null;
-    const kernel = weights[0];
-    const bias = useBias ? (weights[1] ?? null) : null;
-    if (!kernel || kernel.shape.length !== 2 || kernel.dtype !== 'float32') return null;
-    const [inputs, outputs] = kernel.shape as [number, number];
-    if (bias && (bias.shape.length !== 1 || bias.dtype !== 'float32' || bias.shape[0] !== outputs)) return null;
-    const previous = layers[layers.length - 1];
-    if (previous && previous.outputs !== inputs) return null;
-    layers.push({ inputs, outputs, kernel, bias, activation });
-  }
-  return layers.length === 0 ? null : layers;
 }
 
 /** Weights in layer order (`model.weights` lists trainable ones first, which differs once a network is frozen). */

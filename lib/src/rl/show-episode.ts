@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { episodeAnimationHtml, type CartPoleAnimationOptions } from 'gym-js';
-import { showHtml } from '../plot/jupyter';
+import { showHtml } from '../notebook/jupyter';
 
 /**
  * Shows the episode animation inline when running in a tslab notebook

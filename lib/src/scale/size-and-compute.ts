@@ -47,7 +47,7 @@ export interface DecoderConfig {
 }
 
 /** A ResNet for ImageNet-sized inputs (chapter 2). */
-export interface ResNetConfig {
+export interface ImageNetResNetConfig {
   /** Blocks per stage: ResNet-50 is [3, 4, 6, 3] with bottleneck blocks, ResNet-18 [2, 2, 2, 2] with basic blocks. */
   blocksPerStage: number[];
   /** 'bottleneck' (1×1, 3×3, 1×1 convolutions, ×4 expansion; ResNet-50/101/152) or 'basic' (two 3×3; ResNet-18/34). */
@@ -163,7 +163,7 @@ export function decoderParameters(config: DecoderConfig): ParameterCount {
  * parameters; its running mean and variance are `nonTrainable`.
  * ResNet-50 gives 25,557,032, the figure torchvision reports.
  */
-export function resnetParameters(config: ResNetConfig): ParameterCount {
+export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
   const stageWidths = config.stageWidths ?? [64, 128, 256, 512];
   const inputChannels = config.inputChannels ?? 3;
   const classes = config.classes ?? 1000;
@@ -396,7 +396,7 @@ export const GPT2_XL: DecoderConfig = { vocabularySize: 50257, hiddenSize: 1600,
 /** GPT-3 175B (Brown et al. 2020, table 2.1) (chapter 2). */
 export const GPT3: DecoderConfig = { vocabularySize: 50257, hiddenSize: 12288, layers: 96, heads: 96, contextLength: 2048 };
 /** ResNet-50 (He et al. 2016) (chapter 2). */
-export const RESNET_50: ResNetConfig = { blocksPerStage: [3, 4, 6, 3], block: 'bottleneck' };
+export const RESNET_50: ImageNetResNetConfig = { blocksPerStage: [3, 4, 6, 3], block: 'bottleneck' };
 
 /**
  * Tokens BERT (base and large) was pre-trained on (chapter 2), from its schedule in Devlin et al. 2019, appendix A.2:

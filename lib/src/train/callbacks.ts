@@ -1,7 +1,10 @@
 /**
  * Training callbacks (chapter 5): hooks the Trainer calls at the start and
  * end of training, of every epoch and of every batch. Early stopping is one
- * of them; the live plot (`LivePlotCallback`) is another.
+ * of them; the live plot (`LivePlotCallback`) and checkpoints
+ * (`CheckpointCallback`) are others. A callback with progress to keep owns it:
+ * it gives it as `state()`, and `restore()` continues from it, in the next fit
+ * of the same trainer or from a checkpoint.
  */
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -104,6 +107,16 @@ export interface TrainerControl {
   weights(): Tensor[];
   /** Assigns new values to the model's weights, in the order of `weights()`. */
   setWeights(values: Tensor[]): void;
+  /** Saves a checkpoint of the trainer (weights, optimiser, progress, its callbacks' states); the Trainer has it. */
+  saveCheckpoint?(directory: string): Promise<void>;
+}
+
+/** What a callback adds to the result of `fit` (chapter 5). */
+export interface CallbackReport {
+  /** Whether this callback stopped training before the last epoch. */
+  stoppedEarly?: boolean;
+  /** The epoch (from 1) whose weights the model ends with, when the callback chose one. */
+  bestEpoch?: number;
 }
 
 /** Hooks into the training loop; every method is optional and may be async (chapter 5). */
@@ -114,6 +127,26 @@ export interface TrainerCallback {
   onEpochEnd?(logs: EpochLogs, control: TrainerControl): void | Promise<void>;
   /** Called when training ends: normally, stopped, or with an error (which is then rethrown). */
   onTrainEnd?(history: EpochLogs[], control: TrainerControl): void | Promise<void>;
+  /**
+   * The name this callback's `state()` is kept under: in checkpoints, and from one fit of a trainer
+   * to the next. Letters, digits, _ and -. A callback an option of fit would add (`earlyStopping`)
+   * is not added when yours has the same key.
+   */
+  readonly stateKey?: string;
+  /** Its progress as plain JSON data (called after `onTrainBegin`). */
+  state?(): unknown;
+  /** Tensors that belong with `state()` (early stopping's best weights); the Trainer copies them. */
+  stateTensors?(): Tensor[] | null;
+  /** Whether a saved `state` fits this callback in the run about to start; default yes. */
+  canRestore?(state: unknown, plan: TrainingPlan): boolean;
+  /** Continues from a saved `state()` and its tensors, which it then owns (called before `onTrainBegin`). */
+  restore?(state: unknown, tensors: Tensor[] | null): void;
+  /** What it adds to the result of `fit`. */
+  report?(): CallbackReport;
+  /** True when it shows where an interrupt stopped training (then the Trainer prints no line about it). */
+  readonly reportsInterruption?: boolean;
+  /** Frees what it holds; the Trainer calls it for the callbacks it made from the options of fit. */
+  dispose?(): void;
 }
 
 /** Options of early stopping (chapter 5). */
@@ -147,9 +180,11 @@ export interface EarlyStoppingState {
  * epochs, and puts back the weights of the best epoch (chapter 5), like
  * Keras' EarlyStopping. `fit({ earlyStopping: { ... } })` adds one. Its
  * progress (`state()` and the best weights) travels in checkpoints, so a
- * resumed run stops where an uninterrupted one would.
+ * resumed run stops where an uninterrupted one would, and continues in the
+ * next fit of the same trainer when that watches the same value.
  */
-export class EarlyStopping implements TrainerCallback {
+export class EarlyStoppingCallback implements TrainerCallback {
+  readonly stateKey = 'earlyStopping';
   /** The watched name; resolved at the start of training when not given. */
   monitor: string | undefined;
   readonly patience: number;
@@ -169,8 +204,8 @@ export class EarlyStopping implements TrainerCallback {
     this.patience = options.patience ?? 3;
     this.minDelta = options.minDelta ?? 0;
     this.restoreBestWeights = options.restoreBestWeights ?? true;
-    if (!Number.isInteger(this.patience) || this.patience < 1) throw new Error(`EarlyStopping: patience must be a positive integer, got ${options.patience}.`);
-    if (!(this.minDelta >= 0)) throw new Error(`EarlyStopping: minDelta must be >= 0, got ${options.minDelta}.`);
+    if (!Number.isInteger(this.patience) || this.patience < 1) throw new Error(`EarlyStoppingCallback: patience must be a positive integer, got ${options.patience}.`);
+    if (!(this.minDelta >= 0)) throw new Error(`EarlyStoppingCallback: minDelta must be >= 0, got ${options.minDelta}.`);
   }
 
   /** The epoch (from 1) with the best monitored value so far; 0 before the first epoch. */
@@ -190,14 +225,14 @@ export class EarlyStopping implements TrainerCallback {
 
   /** The progress so far, as plain data (chapter 5). */
   state(): EarlyStoppingState {
-    if (this.monitor === undefined || this.mode === undefined) throw new Error('EarlyStopping.state: nothing to save before training has started.');
+    if (this.monitor === undefined || this.mode === undefined) throw new Error('EarlyStoppingCallback.state: nothing to save before training has started.');
     return { monitor: this.monitor, mode: this.mode, best: Number.isFinite(this.best) ? this.best : null, bestEpoch: this.bestEpochValue, wait: this.wait };
   }
 
   /** Continues from a saved `state()`, taking ownership of `bestWeights` (chapter 5). */
   restore(state: EarlyStoppingState, bestWeights: Tensor[] | null = null): void {
     if (this.monitor !== undefined && this.monitor !== state.monitor) {
-      throw new Error(`EarlyStopping.restore: the saved state watches "${state.monitor}" but this callback watches "${this.monitor}".`);
+      throw new Error(`EarlyStoppingCallback.restore: the saved state watches "${state.monitor}" but this callback watches "${this.monitor}".`);
     }
     this.monitor = state.monitor;
     this.mode = state.mode;
@@ -205,6 +240,21 @@ export class EarlyStopping implements TrainerCallback {
     this.bestEpochValue = state.bestEpoch;
     this.wait = state.wait;
     this.replaceSaved(bestWeights);
+  }
+
+  /** The best weights, saved with `state()` in checkpoints. */
+  stateTensors(): Tensor[] | null {
+    return this.saved;
+  }
+
+  /** Whether a saved state watches what this callback will watch in a run with `plan`. */
+  canRestore(state: unknown, plan: TrainingPlan): boolean {
+    return (state as EarlyStoppingState).monitor === (this.monitor ?? (plan.validation ? 'validationLoss' : 'loss'));
+  }
+
+  /** Whether it stopped training, and the best epoch. */
+  report(): CallbackReport {
+    return { stoppedEarly: this.stoppedValue, bestEpoch: this.bestEpochValue };
   }
 
   /** Hands the best weights over to the caller (they are no longer this callback's to free). */

@@ -10,6 +10,8 @@ import { validationName, type BatchInfo, type EpochLogs, type TrainerCallback, t
 
 /** Draws training as it goes with a `LivePlot` (chapter 5). */
 export class LivePlotCallback implements TrainerCallback {
+  /** Its progress line says where an interrupt stopped training. */
+  readonly reportsInterruption = true;
   private readonly options: LivePlotOptions;
   /** The plot of the current (or last) run, to save with `.figure().saveHtml(...)`. */
   plot: LivePlot | null = null;

@@ -22,12 +22,6 @@ function checkRate(name: string, value: number): void {
   if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`${name}: the learning rate must be a finite number >= 0, got ${value}.`);
 }
 
-/** The same learning rate throughout (chapter 5). */
-export function constantSchedule(learningRate: number): LearningRateSchedule {
-  checkRate('constantSchedule', learningRate);
-  return () => learningRate;
-}
-
 /**
  * Step decay (chapter 5): start at `initial` and multiply by `factor` every
  * `everyEpochs` epochs: `initial * factor^floor(epoch / everyEpochs)`.

@@ -6,6 +6,7 @@ import type { Optimizer, Tensor } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import type { LivePlotOptions } from '../plot/live-plot';
 import type { EarlyStoppingOptions, EarlyStoppingState, EpochLogs, TrainerCallback } from './callbacks';
+import type { CheckpointOptions } from './checkpoint-callback';
 import type { LossFunction, Metric, MetricName, TrainingLossName } from './metrics';
 import type { OptimizerName } from './optimizers';
 import type { LearningRateSchedule } from './schedules';
@@ -44,9 +45,12 @@ export interface FitOptions {
   validationBatchSize?: number;
   /** Shuffle the training samples every epoch (default true). */
   shuffle?: boolean;
-  /** Your callbacks, called after the live plot and early stopping. */
+  /** Your callbacks, called after the live plot and early stopping, before the checkpoints. */
   callbacks?: TrainerCallback[];
-  /** Adds an `EarlyStopping` callback with these options (its progress carries over to the next fit). */
+  /**
+   * Adds an `EarlyStoppingCallback` with these options (its progress carries over to the next fit), unless
+   * `callbacks` holds one already.
+   */
   earlyStopping?: EarlyStoppingOptions;
   /** Adds a `LivePlotCallback`: true/false, or LivePlot options. Default: on inside a notebook. */
   plot?: boolean | LivePlotOptions;
@@ -55,11 +59,11 @@ export interface FitOptions {
   /** Read losses back every this many batches (default about 4 times per epoch with a plot or onBatchEnd, else once per epoch). */
   syncEvery?: number;
   /**
-   * Save a checkpoint into `directory` every `everyEpochs` epochs (default 1) and at the end. The folder must be
-   * new, empty or an earlier checkpoint: one holding anything else is refused before training starts, so that a
-   * save never replaces files of yours.
+   * Adds a `CheckpointCallback`: save a checkpoint into `directory` every `everyEpochs` epochs (default 1) and at
+   * the end. The folder must be new, empty or an earlier checkpoint: one holding anything else is refused before
+   * training starts, so that a save never replaces files of yours.
    */
-  checkpoint?: { directory: string; everyEpochs?: number };
+  checkpoint?: CheckpointOptions;
   /** Load this checkpoint first and continue from its epoch. */
   resumeFrom?: string;
 }
@@ -93,6 +97,11 @@ export interface TrainerCheckpointState {
   /** The optimiser's class name, e.g. 'Adam': a checkpoint restores only into the same optimiser. */
   optimizerClass: string;
   modelKind: 'layers' | 'custom';
-  /** Early stopping's progress (its best weights are the checkpoint's `best` group). */
-  earlyStopping: EarlyStoppingState | null;
+  /** Each callback's `state()`, by `stateKey`; its `stateTensors()` are the group `callback-KEY`. */
+  callbacks?: Record<string, unknown>;
+  /**
+   * Early stopping's progress in checkpoints written before callbacks kept their own state (its best
+   * weights are then the group `best`); read when resuming, no longer written.
+   */
+  earlyStopping?: EarlyStoppingState | null;
 }

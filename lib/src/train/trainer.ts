@@ -1,19 +1,21 @@
 /**
  * The Trainer (chapter 5), after d2l's `Trainer.fit` → `fit_epoch`: `fit` loops over epochs, `fitEpoch` takes one
  * optimiser step per mini-batch (`Dataset.batches`), `evaluate` measures the validation set, and callbacks do the
- * rest: early stopping (`EarlyStopping`), the live plot (`LivePlotCallback`) and yours. Checkpoints, learning-rate
- * schedules and gradient clipping are options. A step is `tf.variableGrads` of the loss then `applyGradients`, in
- * `tf.tidy`; losses and metrics are summed on the device and read back only every `syncEvery` batches and at the end
- * of each epoch, so training does not wait on every batch.
+ * rest: early stopping, the live plot, checkpoints and yours; the Trainer knows none of them by name, keeps their
+ * `state()` from one fit to the next and saves it in checkpoints. Learning-rate schedules and gradient clipping are
+ * options. A step is `tf.variableGrads` of the loss then `applyGradients`, in `tf.tidy`; losses and metrics are
+ * summed on the device and read back only every `syncEvery` batches and at the end of each epoch, so training does
+ * not wait on every batch.
  */
 import { tf } from '../backend/tf';
 import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { Dataset } from '../data/dataset';
-import { inNotebook } from '../plot/jupyter';
-import { watchInterrupts, type InterruptWatch } from '../util/interrupt';
+import { inNotebook } from '../notebook/jupyter';
+import { watchInterrupts, type InterruptWatch } from '../notebook/interrupt';
 import { nextSeed, rng } from '../util/random';
-import { EarlyStopping, PrintEpochs, validationName, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
-import { checkCheckpointDirectory, loadCheckpointFolder, saveCheckpointFolder, storedTensor, tensorFromStored } from './checkpoint';
+import { EarlyStoppingCallback, PrintEpochs, validationName, type CallbackReport, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
+import { loadCheckpointFolder, saveCheckpointFolder, storedTensor, tensorFromStored, type CheckpointData } from './checkpoint';
+import { CheckpointCallback } from './checkpoint-callback';
 import { LivePlotCallback } from './live-plot-callback';
 import { Objective } from './objective';
 import { checkClipNorm, clipByGlobalNorm } from './gradient-clip';
@@ -30,8 +32,59 @@ interface EpochPlan extends TrainingPlan {
   shuffle: boolean;
 }
 
+/** A callback's progress kept between fits: its `state()`, copies of its `stateTensors()`, and who gave them. */
+interface KeptState {
+  state: unknown;
+  tensors: Tensor[] | null;
+  from: TrainerCallback | null;
+}
+
 function defer(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The checkpoint group holding the tensors of the callback state kept under `key`. */
+function callbackGroup(key: string): string {
+  return `callback-${key}`;
+}
+
+/**
+ * The callbacks' states in a checkpoint. Checkpoints written before callbacks kept their own state
+ * hold early stopping's as `earlyStopping` and its best weights as the group `best`.
+ */
+function callbackStatesIn(checkpoint: CheckpointData, state: TrainerCheckpointState, weightCount: number): Map<string, KeptState> {
+  const kept = new Map<string, KeptState>();
+  const tensorsOf = (group: string): Tensor[] | null => checkpoint.groups[group]?.map(tensorFromStored) ?? null;
+  if (state.callbacks) {
+    for (const [key, saved] of Object.entries(state.callbacks)) kept.set(key, { state: saved, tensors: tensorsOf(callbackGroup(key)), from: null });
+  } else if (state.earlyStopping) {
+    const best = checkpoint.groups['best'];
+    kept.set('earlyStopping', { state: state.earlyStopping, tensors: best && best.length === weightCount ? tensorsOf('best') : null, from: null });
+  }
+  return kept;
+}
+
+/**
+ * The callbacks of one fit: the live plot, the printed lines and early stopping that its options ask
+ * for, then yours, then the checkpoints (last, so that they save every other callback's progress of
+ * the epoch). An option's callback steps aside for one of yours with the same `stateKey`.
+ */
+function fitCallbacks(options: FitOptions, validation: boolean, checkpoint: CheckpointCallback | null): { callbacks: TrainerCallback[]; made: TrainerCallback[] } {
+  const yours = options.callbacks ?? [];
+  const made: TrainerCallback[] = [];
+  const plot = options.plot ?? inNotebook();
+  if (plot) made.push(new LivePlotCallback(typeof plot === 'object' ? plot : {}));
+  if (options.verbose) made.push(new PrintEpochs());
+  if (options.earlyStopping) {
+    const early = new EarlyStoppingCallback({ monitor: validation ? 'validationLoss' : 'loss', ...options.earlyStopping });
+    if (!yours.some((c) => c.stateKey !== undefined && c.stateKey === early.stateKey)) made.push(early);
+  }
+  const callbacks = [...made, ...yours];
+  if (checkpoint) {
+    made.push(checkpoint);
+    callbacks.push(checkpoint);
+  }
+  return { callbacks, made };
 }
 
 /** Fits a model (chapter 5). See `TrainerOptions` and `FitOptions`. */
@@ -54,8 +107,10 @@ export class Trainer implements TrainerControl {
   private disposed = false;
   private shuffleSeed: number;
   private objective: Objective | null = null;
-  /** The early stopping of the latest fit (or of a loaded checkpoint): its progress goes into checkpoints. */
-  private earlyStopping: EarlyStopping | null = null;
+  /** The callbacks' progress from earlier fits or a loaded checkpoint, by `stateKey`: it goes into checkpoints. */
+  private kept = new Map<string, KeptState>();
+  /** The callbacks of the fit under way, once they have begun. */
+  private running: TrainerCallback[] = [];
 
   constructor(model: TrainableModel, options: TrainerOptions = {}) {
     if (!isLayersModel(model) && (typeof model.loss !== 'function' || !Array.isArray(model.trainableVariables))) {
@@ -80,15 +135,21 @@ export class Trainer implements TrainerControl {
 
   /**
    * Frees what this trainer created (chapter 5): the optimiser's state (Adam's
-   * moments, say) when the trainer made the optimiser, and early stopping's
-   * saved weights. The model, and an optimiser you passed in, stay yours.
+   * moments, say) when the trainer made the optimiser, and the callbacks' kept
+   * tensors (early stopping's best weights from a checkpoint). The model, and an
+   * optimiser you passed in, stay yours.
    * `keepLatest('trainer', new Trainer(...))` calls it when the cell is re-run.
    */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.earlyStopping?.dispose();
+    this.forgetKept();
     if (this.ownsOptimizer) this.optimizer.dispose();
+  }
+
+  private forgetKept(): void {
+    for (const kept of this.kept.values()) tf.dispose(kept.tensors ?? []);
+    this.kept.clear();
   }
 
   /** The learning rate in use. */
@@ -118,8 +179,8 @@ export class Trainer implements TrainerControl {
    */
   async fit(data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions): Promise<FitResult> {
     const began = Date.now();
-    const { train, validation, temporary } = await this.prepareFit(data, options);
-    const callbacks = this.fitCallbacks(options, validation !== null);
+    const { train, validation, temporary, checkpoint } = await this.prepareFit(data, options);
+    const { callbacks, made } = fitCallbacks(options, validation !== null, checkpoint);
     const plan = this.epochPlan(train, options, callbacks, validation !== null);
     const validationBatchSize = options.validationBatchSize ?? Math.max(plan.batchSize, 1024);
     let samples = 0;
@@ -128,7 +189,9 @@ export class Trainer implements TrainerControl {
     this.interrupted = undefined as Trainer['interrupted']; // (typed so the checks below are not narrowed away)
     const interrupts = watchInterrupts();
     try {
+      this.restoreCallbacks(callbacks, plan);
       for (const c of callbacks) await c.onTrainBegin?.(plan, this);
+      this.running = callbacks;
       for (let epoch = this.epoch; epoch < options.epochs && !this.stopTraining; epoch++) {
         const epochBegan = Date.now();
         for (const c of callbacks) await c.onEpochBegin?.(epoch, this);
@@ -142,32 +205,42 @@ export class Trainer implements TrainerControl {
         this.history.push(logs);
         this.epoch = epoch + 1;
         for (const c of callbacks) await c.onEpochEnd?.(logs, this);
-        const every = options.checkpoint?.everyEpochs ?? 1;
-        if (options.checkpoint && (this.epoch % every === 0 || this.epoch === options.epochs || this.stopTraining)) await this.saveCheckpoint(options.checkpoint.directory);
         await defer();
       }
       failed = false;
     } finally {
       temporary.forEach((d) => d.dispose());
-      for (const c of callbacks) {
+      try {
+        for (const c of callbacks) {
+          try {
+            await c.onTrainEnd?.(this.history, this);
+          } catch (error) {
+            if (!failed) throw error; // Otherwise the first error is the one to report.
+          }
+        }
+      } finally {
         try {
-          await c.onTrainEnd?.(this.history, this);
+          if (this.running === callbacks) this.keepStates(callbacks);
         } catch (error) {
-          if (!failed) throw error; // Otherwise the first error is the one to report.
+          if (!failed) throw error;
+        } finally {
+          this.running = [];
+          made.forEach((c) => c.dispose?.());
         }
       }
     }
     const interrupted = this.interrupted;
-    if (interrupted && !callbacks.some((c) => c instanceof LivePlotCallback)) {
+    if (interrupted && !callbacks.some((c) => c.reportsInterruption)) {
       console.log(`Trainer.fit: interrupted at epoch ${interrupted.epoch}, step ${interrupted.step}; the model keeps the weights of that step.`);
     }
-    const early = callbacks.find((c): c is EarlyStopping => c instanceof EarlyStopping);
+    const reports: CallbackReport[] = callbacks.map((c) => c.report?.() ?? {});
+    const bestEpoch = reports.find((r) => r.bestEpoch !== undefined)?.bestEpoch;
     const seconds = (Date.now() - began) / 1000;
     return {
       history: this.history,
       epochs: this.epoch,
-      stoppedEarly: early?.stopped ?? false,
-      ...(early ? { bestEpoch: early.bestEpoch } : {}),
+      stoppedEarly: reports.some((r) => r.stoppedEarly === true),
+      ...(bestEpoch !== undefined ? { bestEpoch } : {}),
       seconds,
       samplesPerSecond: samples / Math.max(seconds, 1e-9),
       ...(interrupted ? { interrupted } : {}),
@@ -250,18 +323,16 @@ export class Trainer implements TrainerControl {
   }
 
   /** Checks the data and options, loads `resumeFrom`, and splits off the validation set. */
-  private async prepareFit(data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions): Promise<{ train: Dataset<Tensor>; validation: Dataset<Tensor> | null; temporary: Dataset[] }> {
+  private async prepareFit(
+    data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions,
+  ): Promise<{ train: Dataset<Tensor>; validation: Dataset<Tensor> | null; temporary: Dataset[]; checkpoint: CheckpointCallback | null }> {
     if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed (by dispose(), or by keepLatest when its cell was re-run); create a new Trainer.');
     if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`Trainer.fit: epochs must be a positive integer, got ${options.epochs}.`);
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`Trainer.fit: batchSize must be a positive integer, got ${batchSize}.`);
     const all = checkData(this.model, data, 'training');
-    if (options.checkpoint) {
-      const every = options.checkpoint.everyEpochs ?? 1;
-      if (!Number.isInteger(every) || every < 1) throw new Error(`Trainer.fit: checkpoint.everyEpochs must be a positive integer, got ${every}.`);
-      // Before any training: a folder we may not replace, or cannot write, is an error now, not after an epoch.
-      checkCheckpointDirectory(options.checkpoint.directory);
-    }
+    // Before any training: a folder we may not replace, or cannot write, is an error now, not after an epoch.
+    const checkpoint = options.checkpoint ? new CheckpointCallback(options.checkpoint) : null;
     if (options.resumeFrom !== undefined) await this.loadCheckpoint(options.resumeFrom);
     // A custom model without predict() must return outputs from loss() for the metrics; checked on the first step.
     const { lossName } = this.objectiveFor(all.y);
@@ -269,34 +340,51 @@ export class Trainer implements TrainerControl {
     if (options.validationData !== undefined) {
       const validation = checkData(this.model, options.validationData, 'validation');
       checkLabels(this.model, lossName, validation.y, 'validation');
-      return { train: all, validation, temporary: [] };
+      return { train: all, validation, temporary: [], checkpoint };
     }
-    if (options.validationSplit === undefined) return { train: all, validation: null, temporary: [] };
+    if (options.validationSplit === undefined) return { train: all, validation: null, temporary: [], checkpoint };
     const split = options.validationSplit;
     const held = Math.round(split * all.size);
     if (!(split > 0 && split < 1) || held < 1 || held >= all.size) {
       throw new Error(`Trainer.fit: validationSplit ${split} leaves no training or no validation samples out of ${all.size}; use a fraction such as 0.1.`);
     }
     const [train, validation] = [all.take(all.size - held), all.skip(all.size - held)];
-    return { train, validation, temporary: [train, validation] };
+    return { train, validation, temporary: [train, validation], checkpoint };
   }
 
-  /** The callbacks of a fit: the live plot, the printed lines, early stopping (continuing an earlier one's progress), then yours. */
-  private fitCallbacks(options: FitOptions, validation: boolean): TrainerCallback[] {
-    const callbacks = [...(options.callbacks ?? [])];
-    const monitor = validation ? 'validationLoss' : 'loss';
-    let early = callbacks.find((c): c is EarlyStopping => c instanceof EarlyStopping);
-    if (!early && options.earlyStopping) callbacks.unshift((early = new EarlyStopping({ monitor, ...options.earlyStopping })));
-    if (early && early !== this.earlyStopping) {
-      const previous = this.earlyStopping;
-      if (previous?.monitor !== undefined && previous.monitor === (early.monitor ?? monitor)) early.restore(previous.state(), previous.takeBestWeights());
-      previous?.dispose();
-      this.earlyStopping = early;
+  /**
+   * Hands each callback the progress kept under its `stateKey` (from the previous fit or a loaded
+   * checkpoint) when it takes it; a callback that does not starts afresh.
+   */
+  private restoreCallbacks(callbacks: TrainerCallback[], plan: TrainingPlan): void {
+    for (const c of callbacks) {
+      const kept = c.stateKey === undefined ? undefined : this.kept.get(c.stateKey);
+      if (kept === undefined) continue;
+      this.kept.delete(c.stateKey as string);
+      // The same callback in a second fit simply continues.
+      if (kept.from !== c && c.restore && (c.canRestore?.(kept.state, plan) ?? true)) c.restore(kept.state, kept.tensors);
+      else tf.dispose(kept.tensors ?? []);
     }
-    if (options.verbose) callbacks.unshift(new PrintEpochs());
-    const plot = options.plot ?? inNotebook();
-    if (plot) callbacks.unshift(new LivePlotCallback(typeof plot === 'object' ? plot : {}));
-    return callbacks;
+  }
+
+  /** Keeps the progress of a fit's callbacks for the next fit and for checkpoints. */
+  private keepStates(callbacks: TrainerCallback[]): void {
+    for (const [key, state] of this.callbackStates(callbacks)) {
+      tf.dispose(this.kept.get(key)?.tensors ?? []);
+      this.kept.set(key, { ...state, tensors: state.tensors ? tf.tidy(() => (state.tensors as Tensor[]).map((t) => t.clone())) : null });
+    }
+  }
+
+  /** The `state()` (as a JSON copy) and `stateTensors()` of the callbacks that have them, by `stateKey`. */
+  private callbackStates(callbacks: TrainerCallback[]): Map<string, KeptState> {
+    const states = new Map<string, KeptState>();
+    for (const c of callbacks) {
+      if (c.stateKey === undefined || !c.state) continue;
+      if (!/^[A-Za-z0-9_-]+$/.test(c.stateKey)) throw new Error(`Trainer: a callback's stateKey "${c.stateKey}" must be letters, digits, _ or -.`);
+      const state: unknown = JSON.parse(JSON.stringify(c.state() ?? null));
+      states.set(c.stateKey, { state, tensors: c.stateTensors?.() ?? null, from: c });
+    }
+    return states;
   }
 
   private epochPlan(train: Dataset, options: FitOptions, callbacks: TrainerCallback[], validation: boolean): EpochPlan {
@@ -359,8 +447,9 @@ export class Trainer implements TrainerControl {
 
   /**
    * Saves weights, optimiser state and trainer state (epoch, history, shuffle
-   * seed, random state, early stopping's progress and best weights) to
-   * `directory`, atomically (chapter 5).
+   * seed, random state, and each callback's `state()` and `stateTensors()`,
+   * such as early stopping's progress and best weights) to `directory`,
+   * atomically (chapter 5).
    */
   async saveCheckpoint(directory: string): Promise<void> {
     const names = modelWeightNames(this.model);
@@ -368,19 +457,21 @@ export class Trainer implements TrainerControl {
     const optimizerWeights = await this.optimizer.getWeights();
     const optimizer = optimizerWeights.map((w) => storedTensor(w.name, w.tensor));
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
-    const early = this.earlyStopping?.monitor !== undefined ? this.earlyStopping : null;
-    const best = (early?.bestWeights ?? []).map((t, i) => storedTensor(names[i] as string, t));
+    const callbacks = new Map([...this.kept, ...this.callbackStates(this.running)]);
+    const groups: CheckpointData['groups'] = { model, optimizer };
+    for (const [key, { tensors }] of callbacks) if (tensors) groups[callbackGroup(key)] = tensors.map((t, i) => storedTensor(`${key}/${i}`, t));
     const state: TrainerCheckpointState = {
       epoch: this.epoch, step: this.step, history: this.history, shuffleSeed: this.shuffleSeed, randomState: rng().getState(),
       learningRate: this.learningRate, optimizerClass: this.optimizer.getClassName(), modelKind: isLayersModel(this.model) ? 'layers' : 'custom',
-      earlyStopping: early ? early.state() : null,
+      callbacks: Object.fromEntries([...callbacks].map(([key, kept]) => [key, kept.state])),
     };
-    saveCheckpointFolder(directory, { state: { ...state }, groups: best.length > 0 ? { model, optimizer, best } : { model, optimizer } });
+    saveCheckpointFolder(directory, { state: { ...state }, groups });
   }
 
   /**
    * Restores a checkpoint saved by `saveCheckpoint` into this trainer and its
-   * model (chapter 5); the next `fit` continues from the saved epoch.
+   * model (chapter 5); the next `fit` continues from the saved epoch, and its
+   * callbacks from their saved states.
    */
   async loadCheckpoint(directory: string): Promise<void> {
     const checkpoint = loadCheckpointFolder(directory);
@@ -405,13 +496,8 @@ export class Trainer implements TrainerControl {
     this.step = state.step;
     this.history = state.history;
     this.shuffleSeed = state.shuffleSeed;
-    this.earlyStopping?.dispose();
-    this.earlyStopping = null;
-    if (state.earlyStopping) {
-      const best = checkpoint.groups['best'];
-      this.earlyStopping = new EarlyStopping({ monitor: state.earlyStopping.monitor });
-      this.earlyStopping.restore(state.earlyStopping, best && best.length === stored.length ? best.map(tensorFromStored) : null);
-    }
+    this.forgetKept();
+    this.kept = callbackStatesIn(checkpoint, state, stored.length);
     if (typeof state.randomState === 'number') rng().setState(state.randomState);
   }
 }

@@ -15,7 +15,7 @@ export interface HeadlineResult {
 }
 
 /** The prefix of a result line in a notebook's output (chapter 12). */
-export const RESULT_PREFIX = 'RESULT ';
+const RESULT_PREFIX = 'RESULT ';
 
 /**
  * Prints one headline result as `RESULT {"name":...,"value":...,"unit":...}`

@@ -1,4 +1,4 @@
-import { watchInterrupts } from './interrupt';
+import { watchInterrupts } from '../notebook/interrupt';
 
 /**
  * Timing for benchmarks (chapter 0): warm-up runs, then timed repetitions,

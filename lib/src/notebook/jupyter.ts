@@ -2,6 +2,7 @@
  * The bridge to the notebook (chapter 0): rich output through tslab when the
  * code runs inside a tslab kernel, nothing (or a file) outside one.
  */
+import { randomBytes } from 'node:crypto';
 
 interface TslabJupyter {
   lastWriteDisplayData: ((data: unknown, update: boolean) => void) | null;
@@ -23,9 +24,14 @@ export function inNotebook(): boolean {
   return tslabJupyter()?.lastWriteDisplayData != null;
 }
 
-/** A unique id for an output that later calls overwrite in place (chapter 0). */
+/**
+ * A unique id for an output that later calls overwrite in place (chapter 0). Drawn from
+ * node:crypto, never from `Math.random`, which `seed()` seeds: a live plot draws a new figure id
+ * whenever its throttle lets it redraw, so ids from the book's generator would make every later
+ * result depend on how fast the machine ran.
+ */
 export function newDisplayId(): string {
-  return `dlkit-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+  return `dlkit-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
 }
 
 /**
@@ -49,9 +55,6 @@ export function displayRich(bundle: Record<string, unknown>, options: { displayI
 export function showHtml(html: string, text = ''): boolean {
   return displayRich(text ? { 'text/html': html, 'text/plain': text } : { 'text/html': html });
 }
-
-/** Escapes text for safe inclusion in HTML (chapter 0); defined in gym-js, whose CartPole drawing needs it too. */
-export { escapeHtml } from 'gym-js';
 
 /**
  * True when figures should rely on JupyterLab's plotly renderer alone (chapter

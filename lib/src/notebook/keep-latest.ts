@@ -5,7 +5,6 @@
  * `const model = keepLatest('model', mlp(...))`, the cell disposes the model it
  * built the previous time.
  */
-import { tf } from '../backend/tf';
 
 /** Anything with a `dispose()` method: a model, a Trainer, a Dataset, a tensor (chapter 5). */
 export interface DisposableValue {
@@ -16,8 +15,9 @@ const kept = new Map<string, DisposableValue>();
 
 function alreadyDisposed(value: DisposableValue): boolean {
   if ((value as { isDisposed?: unknown }).isDisposed === true) return true;
-  // A tf.LayersModel counts its users; 0 means it has been disposed (its dispose() would throw).
-  return value instanceof tf.LayersModel && (value as unknown as { _refCount?: number | null })._refCount === 0;
+  // A tf.LayersModel counts its users in the private `_refCount`; 0 means it has been disposed (its
+  // dispose() would throw).
+  return (value as unknown as { _refCount?: number | null })._refCount === 0;
 }
 
 /**

@@ -1,24 +1,54 @@
 /**
- * Greedy actions of small dense Q-networks without tensors (chapter 9).
- *
- * Acting is one forward pass of a small multilayer perceptron on one
- * observation; through TensorFlow.js most of its time goes to creating the
- * input tensor, `tidy` and dispatching three kernels, not to the arithmetic.
- * `PlainDenseNetwork` keeps a copy of the weights as plain arrays (copied again
- * whenever a weight variable holds new data: every optimiser step, target
- * sync, restore or `setWeights`) and does the matrix-vector products in plain
- * TypeScript, in double precision.
- *
- * The tensor path computes in single precision, so the two can disagree on a
- * near-tie. Alongside the Q-values this pass keeps a bound on how far any
- * single-precision evaluation of the same network (any summation order, with
- * or without fused multiply-adds) can be from the exact values, and answers
- * only when the best action leads every other by more than both bounds: then
- * the tensor path picks the same action. Otherwise it answers `null` and the
- * caller uses the tensor path.
+ * Dense Q-networks read layer by layer, and their greedy actions in plain
+ * TypeScript without tensors (chapter 9): the DQN accelerator's fastest path,
+ * with error bounds that make it pick the tensor path's action or none.
  */
 import type { Sequential } from '../backend/tf';
-import { denseLayers } from './q-network';
+import type { LayerVariable } from '@tensorflow/tfjs';
+
+/** One dense layer of a `Sequential`, as `denseLayers` reads it (chapter 9). */
+export interface DenseLayerWeights<Activation extends string = string> {
+  /** Length of the layer's input (the kernel's first dimension). */
+  inputs: number;
+  /** Number of units (the kernel's second dimension). */
+  outputs: number;
+  /** The layer's own kernel variable, `[inputs, outputs]`; `read()` gives its current values. */
+  kernel: LayerVariable;
+  /** The layer's bias variable, `[outputs]`; null for a layer built with `useBias: false`. */
+  bias: LayerVariable | null;
+  /** The activation named in the layer's config (`'linear'` when it names none). */
+  activation: Activation;
+}
+
+/**
+ * The layers of `model` as dense layers (chapter 9): for each layer its
+ * kernel and bias variables, their sizes and its activation. Null when the
+ * model has no layers, or any layer is not a float32 `Dense` layer on vectors
+ * whose activation is one of `activations`, or one layer's outputs do not
+ * match the next one's inputs.
+ */
+export function denseLayers<Activation extends string>(model: Sequential, activations: readonly Activation[]): DenseLayerWeights<Activation>[] | null {
+  const layers: DenseLayerWeights<Activation>[] = [];
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Dense') return null;
+    const config = layer.getConfig() as { activation?: string; useBias?: boolean };
+    const activation = (config.activation ?? 'linear') as Activation;
+    if (!activations.includes(activation)) return null;
+    const weights = layer.weights;
+    const useBias = config.useBias !== false;
+    if (weights.length !== (useBias ? 2 : 1)) return null;
+    const kernel = weights[0];
+    const bias = useBias ? (weights[1] ?? null) : null;
+    if (!kernel || kernel.shape.length !== 2 || kernel.dtype !== 'float32') return null;
+    const [inputs, outputs] = kernel.shape as [number, number];
+    if (bias && (bias.shape.length !== 1 || bias.dtype !== 'float32' || bias.shape[0] !== outputs)) return null;
+    const previous = layers[layers.length - 1];
+    if (previous && previous.outputs !== inputs) return null;
+    layers.push({ inputs, outputs, kernel, bias, activation });
+  }
+  return layers.length === 0 ? null : layers;
+}
+
 
 /** Unit roundoff of float32. */
 const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
@@ -32,22 +62,10 @@ const FLOAT32_SAFE_BOUND = 2 ** 100;
 /** Activations a plain dense layer can apply exactly as the tensor path does (both are 1-Lipschitz and exact in floating point). */
 const PLAIN_ACTIVATIONS = ['linear', 'relu', 'relu6'] as const;
 
-/** The data identity of a tensor; tfjs never changes the data behind one, a variable gets a new one when assigned. */
-type DataId = object;
-
-interface WeightSource {
-  read(): { dataId: DataId; dataSync(): unknown; dtype: string };
-}
-
-interface PlainDenseLayer {
-  inputs: number;
-  outputs: number;
-  kernel: WeightSource;
-  bias: WeightSource | null;
-  activation: (typeof PLAIN_ACTIVATIONS)[number];
-  /** Data identities the copies below were made from (null: not copied yet). */
-  kernelData: DataId | null;
-  biasData: DataId | null;
+interface PlainDenseLayer extends DenseLayerWeights<(typeof PLAIN_ACTIVATIONS)[number]> {
+  /** Data identities the copies below were made from (null: not yet); a variable gets a new one when assigned. */
+  kernelData: object | null;
+  biasData: object | null;
   /** The kernel as tfjs stores it, `[inputs][outputs]`: one input's weights are contiguous. */
   weights: Float64Array;
   biases: Float64Array;
@@ -63,13 +81,17 @@ interface PlainDenseLayer {
 
 /**
  * A copy of a dense Q-network's weights that picks greedy actions in plain
- * TypeScript, always the same action as the network's tensor forward pass, or
- * no answer when it cannot be sure (chapter 9). Build it with
- * `PlainDenseNetwork.from(model)`.
+ * TypeScript (chapter 9). Acting through TensorFlow.js spends most of its time
+ * making the input tensor, in `tidy` and dispatching kernels, not in the
+ * arithmetic. This copy is refreshed whenever a weight variable holds new data
+ * (optimiser steps, target syncs, `restore`, `setWeights`) and computes in
+ * double precision, with a bound on how far any single-precision evaluation of
+ * the network (any summation order, with or without fused multiply-adds) can
+ * be from the exact values. It answers only when the best action leads every
+ * other by more than both bounds, so always with the tensor path's action;
+ * otherwise `null`. Build it with `PlainDenseNetwork.from(model)`.
  */
 export class PlainDenseNetwork {
-  /** Weight copies made so far (one per layer whose weights changed), for tests and profiles. */
-  refreshes = 0;
   private readonly layers: PlainDenseLayer[];
   private readonly model: Sequential;
   private readonly layerCount: number;
@@ -97,27 +119,18 @@ export class PlainDenseNetwork {
     if (layers === null) return null;
     return new PlainDenseNetwork(
       model,
-      layers.map(({ inputs, outputs, kernel, bias, activation }) => ({
-        inputs,
-        outputs,
-        kernel,
-        bias,
-        activation,
+      layers.map((layer) => ({
+        ...layer,
         kernelData: null,
         biasData: null,
-        weights: new Float64Array(inputs * outputs),
-        biases: new Float64Array(outputs),
-        absoluteColumnSums: new Float64Array(outputs),
-        columnNorms: new Float64Array(outputs),
-        absoluteWeights: new Float64Array(inputs * outputs),
-        roundingFactor: (inputs + 2) * FLOAT32_UNIT_ROUNDOFF * 1.01,
+        weights: new Float64Array(layer.inputs * layer.outputs),
+        absoluteWeights: new Float64Array(layer.inputs * layer.outputs),
+        biases: new Float64Array(layer.outputs),
+        absoluteColumnSums: new Float64Array(layer.outputs),
+        columnNorms: new Float64Array(layer.outputs),
+        roundingFactor: (layer.inputs + 2) * FLOAT32_UNIT_ROUNDOFF * 1.01,
       })),
     );
-  }
-
-  /** Number of inputs (the observation's length). */
-  get inputSize(): number {
-    return (this.layers[0] as PlainDenseLayer).inputs;
   }
 
   /** Copies the weights of every layer whose variables hold new data since the last copy. */
@@ -145,7 +158,6 @@ export class PlainDenseNetwork {
       if (bias) layer.biases.set(bias.dataSync() as Float32Array);
       layer.kernelData = kernel.dataId;
       layer.biasData = bias?.dataId ?? null;
-      this.refreshes += 1;
     }
   }
 
@@ -155,9 +167,8 @@ export class PlainDenseNetwork {
    * within rounding and only the tensor path can say (chapter 9).
    */
   greedyAction(observation: ArrayLike<number>): number | null {
-    if (observation.length !== this.inputSize) {
-      throw new Error(`PlainDenseNetwork: expected an observation of ${this.inputSize} numbers, got ${observation.length}.`);
-    }
+    const inputs = (this.layers[0] as PlainDenseLayer).inputs;
+    if (observation.length !== inputs) throw new Error(`PlainDenseNetwork: expected an observation of ${inputs} numbers, got ${observation.length}.`);
     this.refresh();
     return this.quickAction(observation) ?? this.carefulAction(observation);
   }

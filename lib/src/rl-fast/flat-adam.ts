@@ -1,22 +1,20 @@
 /**
- * Adam over all of a small network's variables at once (chapter 9).
- *
- * tfjs' `AdamOptimizer` updates each variable on its own: fourteen
- * element-wise operations, six scalar tensors made from its numbers, for every
- * weight and bias. For the DQN's 4-128-128-2 network that is about a hundred
- * tiny operations per update, and on these sizes each one costs more in
- * TensorFlow.js' bookkeeping than in arithmetic. `FlatAdam` lays the
- * gradients, the moments and the weights end to end in one vector and runs
- * the same fourteen operations once. Every operation is element-wise (each
- * entry is one correctly rounded float32 operation on the same inputs), so
- * the new weights are bit for bit those of `tf.train.adam` with the same
- * settings.
+ * Adam over all of a small network's variables at once (chapter 9): the
+ * DQN accelerator's optimiser, bit for bit `tf.train.adam` in fewer operations.
  */
 import { tf } from '../backend/tf';
-import type { Scalar, Tensor } from '../backend/tf';
-import type { AdamOptimizer, Variable } from '@tensorflow/tfjs';
+import type { Tensor } from '../backend/tf';
+import type { AdamOptimizer, Optimizer, Variable } from '@tensorflow/tfjs';
 
-/** Adam (Kingma and Ba 2015) with tfjs' defaults and arithmetic, over one flat vector of variables (chapter 9). */
+/**
+ * Adam (Kingma and Ba 2015) with tfjs' defaults and arithmetic, over one flat
+ * vector of variables (chapter 9). tfjs' `AdamOptimizer` runs fourteen
+ * element-wise operations for every weight and bias, each costing more in
+ * bookkeeping than in arithmetic on these sizes; `FlatAdam` lays gradients,
+ * moments and weights end to end and runs them once. Each entry sees the same
+ * correctly rounded float32 operations, so the weights are bit for bit those
+ * of `tf.train.adam`.
+ */
 export class FlatAdam {
   private readonly variables: Variable[];
   private readonly sizes: number[];
@@ -36,10 +34,7 @@ export class FlatAdam {
     this.sizes = variables.map((v) => v.size);
     // The same hyperparameters tfjs would use: read them off its own optimiser, then free it.
     const reference = tf.train.adam(learningRate) as AdamOptimizer & { beta1: number; beta2: number; epsilon: number; learningRate: number };
-    this.beta1 = reference.beta1;
-    this.beta2 = reference.beta2;
-    this.epsilon = reference.epsilon;
-    this.learningRate = reference.learningRate;
+    ({ beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate } = reference);
     reference.dispose();
     const total = this.sizes.reduce((a, b) => a + b, 0);
     [this.firstMoment, this.secondMoment, this.accumulatedBeta1, this.accumulatedBeta2] = tf.tidy(() => [
@@ -50,19 +45,17 @@ export class FlatAdam {
     ]);
   }
 
-  /**
-   * One Adam step (chapter 9) with `gradients` (in the variables' order),
-   * each multiplied by `scale` first when given (gradient clipping).
-   */
-  applyGradients(gradients: Tensor[], scale?: Scalar): void {
-    if (gradients.length !== this.variables.length) {
-      throw new Error(`FlatAdam: expected ${this.variables.length} gradients, got ${gradients.length}.`);
+  /** One Adam step (chapter 9) with `gradients` named as `tf.train.adam`'s `applyGradients` takes them. */
+  applyGradients(gradients: Parameters<Optimizer['applyGradients']>[0]): void {
+    const named = Array.isArray(gradients) ? Object.fromEntries(gradients.map((g) => [g.name, g.tensor])) : gradients;
+    const ordered = this.variables.map((v) => named[v.name]);
+    if (ordered.some((g) => g === undefined) || Object.keys(named).length !== ordered.length) {
+      throw new Error(`FlatAdam: expected one gradient for each of ${this.variables.map((v) => v.name).join(', ')}.`);
     }
     tf.tidy(() => {
       const oneMinusAccumulatedBeta1 = tf.sub(1, this.accumulatedBeta1);
       const oneMinusAccumulatedBeta2 = tf.sub(1, this.accumulatedBeta2);
-      const joined = tf.concat(gradients.map((g) => tf.reshape(g, [-1])));
-      const gradient = scale === undefined ? joined : tf.mul(joined, scale);
+      const gradient = tf.concat(ordered.map((g) => tf.reshape(g as Tensor, [-1])));
       const value = tf.concat(this.variables.map((v) => tf.reshape(v, [-1])));
       // tfjs' AdamOptimizer.applyGradients, operation for operation.
       const newFirstMoment = tf.add(tf.mul(this.firstMoment, this.beta1), tf.mul(gradient, 1 - this.beta1));

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CART_POLE_OBSERVATION_SCALE, DqnAgent, FlatAdam, PlainDenseNetwork, Random, ReplayBuffer, clipByGlobalNorm, denseLayers, globalNormScale, initBackend, seed, tf, unseed, type Tensor } from 'dlkit';
+// The DQN accelerator (rl-fast/): its plain greedy pass, fused forward passes and flat Adam give the
+// readable agent's results, and it says when it cannot speed a network up.
+import { CART_POLE_OBSERVATION_SCALE, DqnAgent, DqnFastPaths, FlatAdam, PlainDenseNetwork, Random, ReplayBuffer, accelerateDqn, clipByGlobalNorm, denseLayers, initBackend, make, seed, tf, unseed, type Tensor } from 'dlkit';
 
 /** The tensor path's choice: the highest value, ties to the lowest index. */
 function argmax(values: ArrayLike<number>): number {
@@ -128,13 +130,13 @@ test('networks the plain pass cannot represent are refused, and exact ties are l
   dropout.dispose();
 
   // Two identical output columns: every observation is an exact tie, which only the tensor path may break.
-  const agent = new DqnAgent({ observationSize: 3, actionCount: 2, hiddenUnits: [8] });
+  const agent = new DqnAgent({ observationSize: 3, actionCount: 2, hiddenUnits: [8], accelerator: accelerateDqn });
   const output = agent.online.layers.at(-1) as ReturnType<typeof tf.layers.dense>;
   const [kernel, bias] = output.getWeights();
   const sameColumns = tf.tidy(() => tf.tile((kernel as Tensor).slice([0, 0], [8, 1]), [1, 2]));
   output.setWeights([sameColumns, tf.zerosLike(bias as Tensor)]);
   assert.equal(agent.greedyAction([0.5, -1, 2]), 0);
-  assert.deepEqual(agent.greedyActionPaths, { plain: 0, tensor: 1 });
+  assert.deepEqual((agent.accelerator as DqnFastPaths).greedyActionPaths, { plain: 0, tensor: 1 });
   assert.equal(PlainDenseNetwork.from(agent.online)?.greedyAction([0.5, -1, 2]), null);
   // A NaN observation gives NaN Q-values: the tensor path's argmax says 0, and so does the agent.
   assert.equal(agent.greedyAction([Number.NaN, 0, 0]), argmax(agent.qValues([Number.NaN, 0, 0])));
@@ -145,7 +147,15 @@ test('networks the plain pass cannot represent are refused, and exact ties are l
 test("the agent's plain greedy actions follow its weights through training, restore and setWeights", async () => {
   await initBackend({ quiet: true });
   seed(31);
-  const agent = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [32, 32], learningRate: 0.05, observationScale: [...CART_POLE_OBSERVATION_SCALE] });
+  const agent = new DqnAgent({
+    observationSize: 4,
+    actionCount: 2,
+    hiddenUnits: [32, 32],
+    learningRate: 0.05,
+    observationScale: [...CART_POLE_OBSERVATION_SCALE],
+    accelerator: accelerateDqn,
+  });
+  const paths = (agent.accelerator as DqnFastPaths).greedyActionPaths;
   const random = new Random(32);
   const observations = Array.from({ length: 300 }, () => randomObservation(random, 4, 2));
   const tensorActions = () => observations.map((o) => argmax(agent.qValues(o)));
@@ -184,13 +194,8 @@ test("the agent's plain greedy actions follow its weights through training, rest
 
   agent.syncTarget();
   check('after a target sync');
-  assert.ok(agent.greedyActionPaths.plain > agent.greedyActionPaths.tensor * 10, `plain ${agent.greedyActionPaths.plain}, tensor ${agent.greedyActionPaths.tensor}`);
+  assert.ok(paths.plain > paths.tensor * 10, `plain ${paths.plain}, tensor ${paths.tensor}`);
   agent.dispose();
-
-  const tensorOnly = new DqnAgent({ observationSize: 4, actionCount: 2, hiddenUnits: [8], plainGreedyActions: false });
-  tensorOnly.greedyAction([0, 0, 0, 0]);
-  assert.deepEqual(tensorOnly.greedyActionPaths, { plain: 0, tensor: 1 });
-  tensorOnly.dispose();
   unseed();
 });
 
@@ -207,10 +212,10 @@ test("FlatAdam's steps are bit for bit clipByGlobalNorm then tf.train.adam, with
     for (let step = 0; step < 5; step++) {
       const gradients = shapes.map((shape) => tf.randomNormal(shape, 0, 2));
       tf.tidy(() => {
-        const { scale } = globalNormScale(gradients, maxNorm);
-        flatAdam.applyGradients(gradients, scale ?? undefined);
-        const named = Object.fromEntries(reference.map((v, i) => [v.name, gradients[i] as Tensor]));
-        adam.applyGradients(clipByGlobalNorm(named, maxNorm).gradients as Parameters<typeof adam.applyGradients>[0]);
+        const clipped = (variables: { name: string }[]) =>
+          clipByGlobalNorm(Object.fromEntries(variables.map((v, i) => [v.name, gradients[i] as Tensor])), maxNorm).gradients;
+        flatAdam.applyGradients(clipped(flat));
+        adam.applyGradients(clipped(reference) as Parameters<typeof adam.applyGradients>[0]);
       });
       tf.dispose(gradients);
     }
@@ -222,4 +227,71 @@ test("FlatAdam's steps are bit for bit clipByGlobalNorm then tf.train.adam, with
     tf.dispose([...start, ...flat, ...reference]);
   }
   unseed();
+});
+
+test('an accelerated agent acts, learns and evaluates bit for bit as the readable agent', async () => {
+  await initBackend({ quiet: true });
+  const run = (accelerator: typeof accelerateDqn | null) => {
+    seed(61);
+    const agent = new DqnAgent({ observationSize: 4, actionCount: 2, observationScale: [...CART_POLE_OBSERVATION_SCALE], accelerator, random: new Random(62) });
+    const buffer = new ReplayBuffer({ capacity: 1_000, observationSize: 4, random: new Random(63) });
+    const env = make('CartPole-v1');
+    let [observation] = env.reset({ seed: 64 });
+    const actions: number[] = [];
+    const losses: number[] = [];
+    let before = 0;
+    for (let step = 0; step < 600; step++) {
+      const action = agent.act(observation, step < 100 ? 1 : 0.1);
+      const [next, reward, terminated, truncated] = env.step(action);
+      buffer.add(observation, action, reward, next, terminated);
+      [observation] = terminated || truncated ? env.reset() : [next];
+      actions.push(action);
+      if (step < 100) continue;
+      losses.push(agent.update(buffer.sample(32)).loss);
+      if (step % 100 === 0) agent.syncTarget();
+      if (step === 100) before = tf.memory().numTensors; // the optimiser has made its state
+    }
+    const returns = agent.evaluate(make('CartPole-v1'), 3, { seed: 65 }).returns;
+    const q = Array.from(agent.qValues([0.1, -0.2, 0.03, 0.4]));
+    const weights = agent.snapshot();
+    const kept = tf.memory().numTensors - before;
+    agent.dispose();
+    unseed();
+    return { actions, losses, returns, q, weights, kept };
+  };
+  const readable = run(null);
+  const fast = run(accelerateDqn);
+  assert.deepEqual(fast.actions, readable.actions, 'the same actions');
+  assert.deepEqual(fast.losses, readable.losses, 'the same losses');
+  assert.deepEqual(fast.returns, readable.returns, 'the same greedy episodes');
+  assert.deepEqual(fast.q, readable.q, 'the same Q-values');
+  fast.weights.forEach((w, i) => assert.deepEqual(w, readable.weights[i], `weight ${i}`));
+  // Learning happened (so equal is not "both unchanged"), and neither leaks tensors.
+  assert.ok(new Set(readable.losses).size > 100 && new Set(readable.actions).size === 2);
+  assert.deepEqual([readable.kept, fast.kept], [0, 0]);
+});
+
+test('accelerateDqn says once when it falls back to the tensor code, and for what', async () => {
+  await initBackend({ quiet: true });
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warned.push(message);
+  try {
+    // tanh: neither the plain pass nor the fused products apply; elu: only the plain pass does not.
+    const outcomes = ['tanh', 'tanh', 'elu'].map((activation) => {
+      const model = tf.sequential({
+        layers: [tf.layers.dense({ units: 8, activation: activation as 'tanh' | 'elu', inputShape: [4] }), tf.layers.dense({ units: 2 })],
+      });
+      const fast = accelerateDqn({ online: model, target: model, learningRate: 1e-3 });
+      const outcome = [fast.greedyAction([0.1, 0.2, 0.3, 0.4]), tf.tidy(() => fast.q(model, tf.zeros([1, 4])) !== null)];
+      fast.optimizer.dispose();
+      model.dispose();
+      return outcome;
+    });
+    assert.deepEqual(warned.map((m) => /tensor code for (.*?):/.exec(m)?.[1]), ['greedy actions and forward passes', 'greedy actions']);
+    assert.match(warned[0] as string, /this Q-network is Dense\(tanh\) -> Dense\(linear\)/);
+    assert.deepEqual(outcomes, [[null, false], [null, false], [null, true]]);
+  } finally {
+    console.warn = warn;
+  }
 });

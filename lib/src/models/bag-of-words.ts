@@ -1,0 +1,51 @@
+/** Chapter 6's baseline: logistic regression on the words a text contains. */
+import { tf } from '../backend/tf';
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import { checkPositiveIntegers, countVariables, crossEntropyFromLogits, variableOf } from './layers';
+
+/**
+ * Bag-of-words logistic regression (chapter 6), the baseline: one weight per
+ * word of a `WordVocabulary`, the score of a text is the sum of the weights of
+ * its distinct words plus a bias. Batches are `{ x: [batch, maxWords] int32
+ * word ids padded with 0, y: int32 labels }`. `l2` adds that multiple of the
+ * weights' mean square to the loss.
+ */
+export class BagOfWordsClassifier {
+  readonly weights: Variable;
+  readonly bias: Variable;
+  constructor(
+    readonly vocabularySize: number,
+    readonly l2 = 0,
+  ) {
+    checkPositiveIntegers('BagOfWordsClassifier: vocabularySize', [vocabularySize]);
+    this.weights = variableOf(() => tf.zeros([vocabularySize]));
+    this.bias = variableOf(() => tf.zeros([]));
+  }
+  get trainableVariables(): Variable[] {
+    return [this.weights, this.bias];
+  }
+  /** Number of weights: one per word, and the bias. */
+  countParams(): number {
+    return countVariables(this.trainableVariables);
+  }
+  /** Frees the weights. */
+  dispose(): void {
+    tf.dispose(this.trainableVariables);
+  }
+  /** Scores `[batch, 2]`: 0 for negative and the logistic score for positive. */
+  scores(wordIds: Tensor): Tensor {
+    const present = tf.cast(tf.notEqual(wordIds, 0), 'float32');
+    const score = tf.add(tf.sum(tf.mul(tf.gather(this.weights, wordIds), present), -1), this.bias);
+    return tf.stack([tf.zerosLike(score), score], 1);
+  }
+  loss(batch: { x: Tensor; y: Tensor }): { loss: Scalar; outputs: Tensor } {
+    const outputs = this.scores(batch.x);
+    let loss = crossEntropyFromLogits(outputs, batch.y);
+    if (this.l2 > 0) loss = tf.add(loss, tf.mul(this.l2, tf.mean(tf.square(this.weights)))) as Scalar;
+    return { loss, outputs };
+  }
+  /** Class probabilities `[batch, 2]`. */
+  predict(x: Tensor): Tensor {
+    return tf.tidy(() => tf.softmax(this.scores(x)));
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The two heads on chapter 6's encoder, each a custom model for the `Trainer`
+ * (`trainableVariables` and `loss(batch, training)`): the masked-language-model
+ * head that pre-training uses, and a classifier of whole sequences. Batches
+ * hold input ids `[batch, length]` int32 with 0-or-more trailing [PAD] ids;
+ * every token has segment 0 (one text per example).
+ */
+import { tf } from '../../backend/tf';
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import { maskTokens } from '../../text/masking';
+import { Random } from '../../util/random';
+import { checkPositiveIntegers, countVariables, crossEntropyFromLogits, variableOf } from '../layers';
+import { type TransformerEncoder, attentionMaskOf } from './encoder';
+import { LayerNormalization, Linear, dropout, gelu } from './layers';
+
+/** Token ids for the special-token options of the heads (chapter 6); a `WordPieceTokenizer` has them all. */
+export interface SpecialTokenIds {
+  padId: number;
+  maskId: number;
+  specialIds(): Set<number>;
+  vocabularySize: number;
+}
+
+/**
+ * Masked-language-model pre-training (chapter 6): a custom model for the
+ * `Trainer`. Each batch of ids is masked afresh (`maskTokens`), the encoder
+ * reads the masked ids, and a head (Dense → GELU → LayerNorm → the token
+ * embeddings, transposed) predicts the original token at each chosen position.
+ * The batch's labels are not used. The encoder is the caller's: `dispose()`
+ * frees the head only.
+ */
+export class MaskedLanguageModel {
+  readonly transform: Linear;
+  readonly norm: LayerNormalization;
+  readonly outputBias: Variable;
+  private readonly specialIds: Set<number>;
+  constructor(
+    readonly encoder: TransformerEncoder,
+    readonly tokens: SpecialTokenIds,
+    readonly maskProbability = 0.15,
+  ) {
+    const { hiddenSize, vocabularySize } = encoder.config;
+    if (tokens.vocabularySize !== vocabularySize) {
+      throw new Error(`MaskedLanguageModel: the tokenizer has ${tokens.vocabularySize} tokens but the encoder was built for ${vocabularySize}.`);
+    }
+    this.transform = new Linear(hiddenSize, hiddenSize);
+    this.norm = new LayerNormalization(hiddenSize);
+    this.outputBias = variableOf(() => tf.zeros([vocabularySize]));
+    this.specialIds = tokens.specialIds();
+  }
+  /** The head's own weights (the encoder's are `encoder.variables`). */
+  get headVariables(): Variable[] {
+    return [...this.transform.variables, ...this.norm.variables, this.outputBias];
+  }
+  get trainableVariables(): Variable[] {
+    return [...this.encoder.variables, ...this.headVariables];
+  }
+  /** Number of weights, encoder and head. */
+  countParams(): number {
+    return countVariables(this.trainableVariables);
+  }
+  /** Frees the head's weights; the encoder stays (dispose it with `encoder.dispose()`). */
+  dispose(): void {
+    tf.dispose(this.headVariables);
+  }
+  /** Scores over the vocabulary for some hidden vectors `[n, hidden]` → `[n, vocabularySize]`. */
+  logits(hidden: Tensor): Tensor {
+    const h = this.norm.apply(gelu(this.transform.apply(hidden)));
+    return tf.add(tf.matMul(h, this.encoder.embeddings.token, false, true), this.outputBias);
+  }
+  /**
+   * Masks, predicts, and returns the loss with the predictions' accuracy on the chosen tokens
+   * and how many were chosen. `random` draws the masks (default the shared `rng()`).
+   */
+  maskedLoss(inputIds: Tensor, training: boolean, random?: Random): { loss: Scalar; accuracy: Scalar; predicted: number } {
+    const [batch, length] = inputIds.shape as [number, number];
+    const masked = maskTokens(inputIds.dataSync(), {
+      maskId: this.tokens.maskId,
+      specialIds: this.specialIds,
+      vocabularySize: this.encoder.config.vocabularySize,
+      probability: this.maskProbability,
+      ...(random ? { random } : {}),
+    });
+    const ids = tf.tensor2d(masked.inputIds, [batch, length], 'int32');
+    const { hidden } = this.encoder.apply({ inputIds: ids, attentionMask: attentionMaskOf(ids, this.tokens.padId) }, { training });
+    const chosen = tf.gather(hidden.reshape([batch * length, this.encoder.config.hiddenSize]), tf.tensor1d(masked.positions, 'int32'));
+    const logits = this.logits(chosen);
+    const labels = tf.tensor1d(masked.labels, 'int32');
+    const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')) as Scalar;
+    return { loss: crossEntropyFromLogits(logits, labels), accuracy, predicted: masked.labels.length };
+  }
+  loss(batch: { x: Tensor }, training: boolean): Scalar {
+    return this.maskedLoss(batch.x, training).loss;
+  }
+  /**
+   * Masked-token loss and accuracy on some ids `[rows, length]`, without dropout, averaged over
+   * every masked token. The masks come from `new Random(seed)`, so the same ids with the same
+   * seed are scored on the same masks, whatever the shared generator's state (chapter 6).
+   */
+  evaluate(inputIds: Tensor, options: { seed?: number; batchSize?: number } = {}): { loss: number; accuracy: number; predicted: number } {
+    const batchSize = options.batchSize ?? 128;
+    checkPositiveIntegers('MaskedLanguageModel.evaluate: batchSize', [batchSize]);
+    const random = new Random(options.seed ?? 0);
+    const rows = inputIds.shape[0] as number;
+    let loss = 0;
+    let right = 0;
+    let predicted = 0;
+    for (let start = 0; start < rows; start += batchSize) {
+      const [l, a, n] = tf.tidy(() => {
+        const out = this.maskedLoss(inputIds.slice(start, Math.min(batchSize, rows - start)), false, random);
+        return [out.loss.dataSync()[0] as number, out.accuracy.dataSync()[0] as number, out.predicted];
+      });
+      loss += (l as number) * n;
+      right += (a as number) * n;
+      predicted += n;
+    }
+    return { loss: loss / Math.max(1, predicted), accuracy: right / Math.max(1, predicted), predicted };
+  }
+}
+
+/** How `SequenceClassifier` summarises a text in one vector (chapter 6). */
+export type SequencePooling = 'cls' | 'mean';
+
+/**
+ * Sequence classification (chapter 6): one vector per text goes through a
+ * Dense + tanh "pooler" (as in BERT), dropout, and a Dense layer to one score
+ * per class. The vector is the encoder's output at [CLS] (`pooling: 'cls'`,
+ * BERT's choice), or the mean of its outputs over the real tokens
+ * (`'mean'`, padding left out), which gives every token's vector a direct
+ * path to the loss. A custom model for the `Trainer`: batches are
+ * `{ x: ids [batch, length], y: int32 labels [batch] }`. The encoder is the
+ * caller's: `dispose()` frees the head only.
+ */
+export class SequenceClassifier {
+  readonly pooler: Linear;
+  readonly classifier: Linear;
+  constructor(
+    readonly encoder: TransformerEncoder,
+    readonly classes: number,
+    readonly padId: number,
+    readonly pooling: SequencePooling = 'cls',
+  ) {
+    checkPositiveIntegers('SequenceClassifier: classes', [classes]);
+    if (pooling !== 'cls' && pooling !== 'mean') throw new Error(`SequenceClassifier: pooling must be 'cls' or 'mean', got ${JSON.stringify(pooling)}.`);
+    this.pooler = new Linear(encoder.config.hiddenSize, encoder.config.hiddenSize);
+    this.classifier = new Linear(encoder.config.hiddenSize, classes);
+  }
+  /** The head's own weights (the encoder's are `encoder.variables`). */
+  get headVariables(): Variable[] {
+    return [...this.pooler.variables, ...this.classifier.variables];
+  }
+  get trainableVariables(): Variable[] {
+    return [...this.encoder.variables, ...this.headVariables];
+  }
+  /** Number of weights, encoder and head. */
+  countParams(): number {
+    return countVariables(this.trainableVariables);
+  }
+  /** Frees the head's weights; the encoder stays (dispose it with `encoder.dispose()`). */
+  dispose(): void {
+    tf.dispose(this.headVariables);
+  }
+  /** Class scores (logits) `[batch, classes]`. */
+  scores(inputIds: Tensor, training: boolean): Tensor {
+    const attentionMask = attentionMaskOf(inputIds, this.padId);
+    const { hidden } = this.encoder.apply({ inputIds, attentionMask }, { training });
+    return this.scoresOf(hidden, attentionMask, training);
+  }
+  /** The head alone: class scores from the encoder's output `[batch, length, hidden]` and the attention mask. */
+  scoresOf(hidden: Tensor, attentionMask: Tensor, training = false): Tensor {
+    const [batch, , size] = hidden.shape as [number, number, number];
+    let summary: Tensor;
+    if (this.pooling === 'cls') summary = tf.slice(hidden, [0, 0, 0], [batch, 1, size]).reshape([batch, size]);
+    else {
+      const weights = tf.cast(attentionMask, 'float32').expandDims(2);
+      summary = tf.div(tf.sum(tf.mul(hidden, weights), 1), tf.maximum(tf.sum(weights, 1), 1));
+    }
+    const pooled = tf.tanh(this.pooler.apply(summary));
+    return this.classifier.apply(dropout(pooled, this.encoder.config.dropout, training));
+  }
+  loss(batch: { x: Tensor; y: Tensor }, training: boolean): { loss: Scalar; outputs: Tensor } {
+    const outputs = this.scores(batch.x, training);
+    return { loss: crossEntropyFromLogits(outputs, batch.y), outputs };
+  }
+  /** Class probabilities `[batch, classes]` (softmax of the scores). */
+  predict(x: Tensor): Tensor {
+    return tf.tidy(() => tf.softmax(this.scores(x, false)));
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The layers a Transformer is made of (chapters 6 and 11), small and readable
+ * over `tf` ops: a linear layer, layer normalisation, GELU, BERT's embeddings,
+ * multi-head self-attention that ignores padding, the feed-forward block and
+ * the post-norm encoder block. Each layer lists its `variables` and has `apply`.
+ */
+import { tf } from '../../backend/tf';
+import type { Tensor, Variable } from '@tensorflow/tfjs';
+import { nextSeed } from '../../util/random';
+import { variableOf } from '../layers';
+import type { TransformerEncoderConfig } from '../../scale/size-and-compute';
+
+/** BERT's initialiser: a normal with standard deviation 0.02, cut at two standard deviations, seeded (chapter 6). */
+export function bertInitialWeights(shape: number[]): Variable {
+  return variableOf(() => tf.truncatedNormal(shape, 0, 0.02, 'float32', nextSeed()));
+}
+
+/** Dropout while training, the identity otherwise; seeded (chapter 6). */
+export function dropout(x: Tensor, rate: number, training: boolean): Tensor {
+  return training && rate > 0 ? tf.dropout(x, rate, undefined, nextSeed()) : x;
+}
+
+/**
+ * GELU, the tanh approximation BERT uses: x · ½(1 + tanh(√(2/π)(x + 0.044715x³))) (chapter 6).
+ * x³ is x · x · x: `tf.pow` is several times slower, and its gradient also computes one for the exponent.
+ */
+export function gelu(x: Tensor): Tensor {
+  return tf.tidy(() => {
+    const cube = tf.mul(x, tf.mul(x, x));
+    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, cube)));
+    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+  });
+}
+
+/**
+ * A fully connected (linear) layer applied to the last axis, x·W + b (chapter 6).
+ * By default W starts from BERT's initialiser and b at 0; `weights` gives it
+ * variables made elsewhere instead (`bias: null` for a layer without bias).
+ */
+export class Linear {
+  readonly kernel: Variable;
+  readonly bias: Variable | null;
+  constructor(inputs: number, outputs: number, weights?: { kernel: Variable; bias: Variable | null }) {
+    if (weights && (weights.kernel.shape[0] !== inputs || weights.kernel.shape[1] !== outputs)) {
+      throw new Error(`Linear: the kernel has shape [${weights.kernel.shape.join(', ')}], expected [${inputs}, ${outputs}].`);
+    }
+    this.kernel = weights?.kernel ?? bertInitialWeights([inputs, outputs]);
+    this.bias = weights ? weights.bias : variableOf(() => tf.zeros([outputs]));
+  }
+  get variables(): Variable[] {
+    return this.bias ? [this.kernel, this.bias] : [this.kernel];
+  }
+  apply(x: Tensor): Tensor {
+    const [inputs, outputs] = this.kernel.shape as [number, number];
+    const product = tf.matMul(x.reshape([-1, inputs]), this.kernel);
+    return (this.bias ? tf.add(product, this.bias) : product).reshape([...x.shape.slice(0, -1), outputs]);
+  }
+}
+
+/**
+ * Layer normalisation over the last axis (chapter 6): each vector to mean 0
+ * and variance 1, then a learned scale and shift (`learned: false` leaves them out).
+ */
+export class LayerNormalization {
+  readonly gamma: Variable | null;
+  readonly beta: Variable | null;
+  constructor(
+    size: number,
+    readonly epsilon = 1e-6,
+    options: { learned?: boolean } = {},
+  ) {
+    const learned = options.learned ?? true;
+    this.gamma = learned ? variableOf(() => tf.ones([size])) : null;
+    this.beta = learned ? variableOf(() => tf.zeros([size])) : null;
+  }
+  get variables(): Variable[] {
+    return this.gamma && this.beta ? [this.gamma, this.beta] : [];
+  }
+  apply(x: Tensor): Tensor {
+    const mean = tf.mean(x, -1, true);
+    const centred = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centred), -1, true);
+    const normalised = tf.mul(centred, tf.rsqrt(tf.add(variance, this.epsilon)));
+    return this.gamma && this.beta ? tf.add(tf.mul(normalised, this.gamma), this.beta) : normalised;
+  }
+}
+
+/** Token, position and segment embeddings, added, normalised, dropped out (chapter 6). */
+export class EmbeddingLayer {
+  readonly token: Variable;
+  readonly position: Variable;
+  readonly segment: Variable;
+  readonly norm: LayerNormalization;
+  constructor(private readonly config: TransformerEncoderConfig & { dropout: number }) {
+    this.token = bertInitialWeights([config.vocabularySize, config.hiddenSize]);
+    this.position = bertInitialWeights([config.maxPositions, config.hiddenSize]);
+    this.segment = bertInitialWeights([config.typeVocabularySize, config.hiddenSize]);
+    this.norm = new LayerNormalization(config.hiddenSize);
+  }
+  get variables(): Variable[] {
+    return [this.token, this.position, this.segment, ...this.norm.variables];
+  }
+  apply(inputIds: Tensor, tokenTypeIds: Tensor, training: boolean): Tensor {
+    const length = inputIds.shape[1] as number;
+    const positions = tf.range(0, length, 1, 'int32');
+    const sum = tf.add(tf.add(tf.gather(this.token, inputIds), tf.gather(this.position, positions)), tf.gather(this.segment, tokenTypeIds));
+    return dropout(this.norm.apply(sum), this.config.dropout, training);
+  }
+}
+
+/** The four projections of attention (chapter 6). */
+export interface AttentionProjections {
+  query: Linear;
+  key: Linear;
+  value: Linear;
+  output: Linear;
+}
+
+/**
+ * Multi-head self-attention (chapter 6): each head compares every token's
+ * query with every token's key, softmax(QKᵀ/√d + mask) gives the weights, and
+ * the output is the weighted sum of the values. The mask adds -1e9 to the
+ * scores of padding keys, so they get weight exactly 0. `projections` gives it
+ * linear layers made elsewhere (chapter 11's come without biases).
+ */
+export class MultiHeadSelfAttention {
+  readonly query: Linear;
+  readonly key: Linear;
+  readonly value: Linear;
+  readonly output: Linear;
+  constructor(
+    readonly hiddenSize: number,
+    readonly heads: number,
+    readonly attentionDropout: number,
+    projections?: AttentionProjections,
+  ) {
+    this.query = projections?.query ?? new Linear(hiddenSize, hiddenSize);
+    this.key = projections?.key ?? new Linear(hiddenSize, hiddenSize);
+    this.value = projections?.value ?? new Linear(hiddenSize, hiddenSize);
+    this.output = projections?.output ?? new Linear(hiddenSize, hiddenSize);
+  }
+  get variables(): Variable[] {
+    return [...this.query.variables, ...this.key.variables, ...this.value.variables, ...this.output.variables];
+  }
+  /** `[batch, length, hidden]` → `[batch, heads, length, hidden / heads]`. */
+  private splitHeads(x: Tensor): Tensor {
+    const [batch, length] = x.shape as [number, number, number];
+    return tf.transpose(x.reshape([batch, length, this.heads, this.hiddenSize / this.heads]), [0, 2, 1, 3]);
+  }
+  /** `maskBias` is `[batch, 1, 1, length]`: 0 for real keys, -1e9 for padding (null: no padding). */
+  apply(x: Tensor, maskBias: Tensor | null, training: boolean): { output: Tensor; weights: Tensor } {
+    const [batch, length] = x.shape as [number, number, number];
+    // Scaling the queries by 1/√d before the product is the same as scaling the scores, on a length-times-smaller tensor.
+    const q = this.splitHeads(tf.mul(this.query.apply(x), 1 / Math.sqrt(this.hiddenSize / this.heads)));
+    const k = this.splitHeads(this.key.apply(x));
+    const v = this.splitHeads(this.value.apply(x));
+    const product = tf.matMul(q, k, false, true);
+    const weights = tf.softmax(maskBias ? tf.add(product, maskBias) : product);
+    const context = tf.matMul(dropout(weights, this.attentionDropout, training), v);
+    const merged = tf.transpose(context, [0, 2, 1, 3]).reshape([batch, length, this.hiddenSize]);
+    return { output: this.output.apply(merged), weights };
+  }
+}
+
+/** The position-wise feed-forward block: Dense → GELU → Dense (chapter 6). */
+export class FeedForward {
+  readonly up: Linear;
+  readonly down: Linear;
+  constructor(hiddenSize: number, intermediateSize: number) {
+    this.up = new Linear(hiddenSize, intermediateSize);
+    this.down = new Linear(intermediateSize, hiddenSize);
+  }
+  get variables(): Variable[] {
+    return [...this.up.variables, ...this.down.variables];
+  }
+  apply(x: Tensor): Tensor {
+    return this.down.apply(gelu(this.up.apply(x)));
+  }
+}
+
+/** One encoder block: attention and feed-forward, each with dropout, a residual and LayerNorm (chapter 6). */
+export class EncoderLayer {
+  readonly attention: MultiHeadSelfAttention;
+  readonly attentionNorm: LayerNormalization;
+  readonly feedForward: FeedForward;
+  readonly outputNorm: LayerNormalization;
+  constructor(private readonly config: TransformerEncoderConfig & { dropout: number; attentionDropout: number }) {
+    this.attention = new MultiHeadSelfAttention(config.hiddenSize, config.heads, config.attentionDropout);
+    this.attentionNorm = new LayerNormalization(config.hiddenSize);
+    this.feedForward = new FeedForward(config.hiddenSize, config.intermediateSize);
+    this.outputNorm = new LayerNormalization(config.hiddenSize);
+  }
+  get variables(): Variable[] {
+    return [...this.attention.variables, ...this.attentionNorm.variables, ...this.feedForward.variables, ...this.outputNorm.variables];
+  }
+  apply(x: Tensor, maskBias: Tensor | null, training: boolean): { output: Tensor; weights: Tensor } {
+    const attended = this.attention.apply(x, maskBias, training);
+    const h = this.attentionNorm.apply(tf.add(x, dropout(attended.output, this.config.dropout, training)));
+    const output = this.outputNorm.apply(tf.add(h, dropout(this.feedForward.apply(h), this.config.dropout, training)));
+    return { output, weights: attended.weights };
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Checkpoints as a callback (chapter 5): saves the trainer into a folder every few epochs and at
+ * the end of training, through `Trainer.saveCheckpoint`. `fit({ checkpoint: { directory } })`
+ * adds one, after every other callback, so that a checkpoint holds their progress of that epoch.
+ */
+import { checkCheckpointDirectory } from './checkpoint-guard';
+import type { EpochLogs, TrainerCallback, TrainerControl, TrainingPlan } from './callbacks';
+
+/** Where and how often `CheckpointCallback` saves (chapter 5). */
+export interface CheckpointOptions {
+  /**
+   * The checkpoint's folder. It must be new, empty or an earlier checkpoint: one holding anything
+   * else is refused before training starts, so that a save never replaces files of yours.
+   */
+  directory: string;
+  /** Save every this many epochs (default 1); the last epoch and an early stop are always saved. */
+  everyEpochs?: number;
+}
+
+/** Saves a checkpoint every `everyEpochs` epochs and when training ends (chapter 5). */
+export class CheckpointCallback implements TrainerCallback {
+  readonly directory: string;
+  readonly everyEpochs: number;
+  private epochs = 0;
+
+  /** Checks the options and the folder now, before any training (see `checkCheckpointDirectory`). */
+  constructor(options: CheckpointOptions) {
+    this.directory = options?.directory;
+    this.everyEpochs = options?.everyEpochs ?? 1;
+    if (!Number.isInteger(this.everyEpochs) || this.everyEpochs < 1) {
+      throw new Error(`Trainer.fit: checkpoint.everyEpochs must be a positive integer, got ${options.everyEpochs}.`);
+    }
+    checkCheckpointDirectory(this.directory);
+  }
+
+  onTrainBegin(plan: TrainingPlan): void {
+    this.epochs = plan.epochs;
+  }
+
+  async onEpochEnd(_logs: EpochLogs, control: TrainerControl): Promise<void> {
+    if (!control.saveCheckpoint) throw new Error('CheckpointCallback: this trainer cannot save checkpoints; use it with dlkit\'s Trainer.');
+    if (control.epoch % this.everyEpochs === 0 || control.epoch === this.epochs || control.stopTraining) await control.saveCheckpoint(this.directory);
+  }
+}
