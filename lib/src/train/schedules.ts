@@ -50,6 +50,25 @@ export function cosineDecay(options: { initial: number; final?: number; steps?: 
 }
 
 /**
+ * Linear decay (chapter 6): from `initial` down to `final` (default 0) in a
+ * straight line over the whole run (or over `steps` steps), then `final`:
+ * `initial + (final - initial) * t`, with t from 0 to 1. After a `warmup`, this is
+ * the schedule BERT was fine-tuned with (Devlin et al. 2019; Hugging Face's
+ * `get_linear_schedule_with_warmup`).
+ */
+export function linearDecay(options: { initial: number; final?: number; steps?: number }): LearningRateSchedule {
+  const final = options.final ?? 0;
+  checkRate('linearDecay', options.initial);
+  checkRate('linearDecay', final);
+  if (options.steps !== undefined && !(options.steps >= 1)) throw new Error(`linearDecay: steps must be at least 1 (or left out for the whole run), got ${options.steps}.`);
+  return ({ step, totalSteps }) => {
+    const span = Math.max(1, options.steps ?? totalSteps);
+    const t = Math.min(1, step / span);
+    return options.initial + (final - options.initial) * t;
+  };
+}
+
+/**
  * Linear warm-up (chapter 5): grow from `start` (default 0) to the rate of
  * `then` over the first `steps` steps, then follow `then` (shifted so that it
  * starts where the warm-up ends).
