@@ -125,3 +125,12 @@ export function continuationLogProbabilities(
   }
   return results;
 }
+
+/**
+ * The last `length` ids of each row, rows shorter than that padded on the left with `padId`
+ * (chapter 13): every row then ends at the last position, where `GPTClassifier` reads it.
+ */
+export function lastTokens(rows: readonly (readonly number[])[], length: number, padId: number): number[][] {
+  if (!Number.isInteger(length) || length < 1) throw new Error(`lastTokens: length must be a whole number of at least 1, got ${length}.`);
+  return rows.map((row) => [...Array<number>(Math.max(0, length - row.length)).fill(padId), ...row.slice(Math.max(0, row.length - length))]);
+}

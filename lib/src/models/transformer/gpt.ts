@@ -224,3 +224,44 @@ export class GPT {
     return logits as Tensor;
   }
 }
+
+/**
+ * GPT-1's fine-tuning for classification (chapter 13): a linear layer on the last token's final
+ * hidden vector gives one score per class, and every weight of the GPT is trained with it. Batches
+ * are `{ x: ids [batch, length], y: int32 classes [batch] }` whose texts end at the last position
+ * (`lastTokens` left-pads shorter ones). The GPT is the caller's: `dispose()` frees the head only.
+ */
+export class GPTClassifier {
+  readonly head: Linear;
+  constructor(
+    readonly gpt: GPT,
+    readonly classes: number,
+  ) {
+    checkPositiveIntegers('GPTClassifier: classes', [classes]);
+    this.head = new Linear(gpt.config.hiddenSize, classes);
+  }
+  get trainableVariables(): Variable[] {
+    return [...this.gpt.variables, ...this.head.variables];
+  }
+  countParams(): number {
+    return countVariables(this.trainableVariables);
+  }
+  /** Frees the head's weights; the GPT stays. */
+  dispose(): void {
+    tf.dispose(this.head.variables);
+  }
+  /** Class scores `[batch, classes]` from the last position. */
+  scores(ids: Tensor, training: boolean): Tensor {
+    const hidden = this.gpt.hidden(ids, training);
+    const [batch, length, size] = hidden.shape as [number, number, number];
+    return this.head.apply(tf.slice(hidden, [0, length - 1, 0], [batch, 1, size]).reshape([batch, size]));
+  }
+  loss(batch: { x: Tensor; y: Tensor }, training: boolean): { loss: Scalar; outputs: Tensor } {
+    const outputs = this.scores(batch.x, training);
+    return { loss: crossEntropyFromLogits(outputs, batch.y), outputs };
+  }
+  /** Class probabilities `[batch, classes]`. */
+  predict(x: Tensor): Tensor {
+    return tf.tidy(() => tf.softmax(this.scores(x, false)));
+  }
+}
