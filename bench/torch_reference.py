@@ -212,7 +212,7 @@ def mini_bert(what, smoke):
 
 
 class SmallGpt(nn.Module):
-    """Chapter 13's GPT (vocab 2000, hidden 128, 3 pre-LayerNorm blocks of 4 heads, feed-forward 512, GELU
+    """Chapter 13's GPT (vocab 2000, hidden 96, 3 pre-LayerNorm blocks of 4 heads, feed-forward 384, GELU
     (tanh), no dropout, learned positions, output tied to the token embeddings), as in dlkit's
     models/transformer/gpt.ts, with a key-value cache for generation."""
 
@@ -256,7 +256,7 @@ def small_gpt(what, smoke):
     length, batch, steps = (16, 4, 1) if smoke else (128, 16, 4)
     vocabulary = 2000
     torch.manual_seed(1)
-    model = SmallGpt(vocabulary, 128, 3, 4, length)
+    model = SmallGpt(vocabulary, 96, 3, 4, length)
     if what == "generate":
         model.eval()
 

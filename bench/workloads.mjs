@@ -113,7 +113,7 @@ export const workloads = [
   },
   {
     name: 'small-gpt-train',
-    description: 'small GPT (chapter 13: vocab 2000, hidden 128, 3 layers, 4 heads, context 128, batch 16) next-token training, Trainer',
+    description: 'small GPT (chapter 13: vocab 2000, hidden 96, 3 layers, 4 heads, context 128, batch 16) next-token training, Trainer',
     unit: 'tokens/s',
     slowOnCpu: true,
     run: (dlkit, tf, size) => dlkit.measureGptThroughput({ what: 'train', size, ...reps(size) }),

@@ -8,12 +8,14 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   GPT,
+  GPTClassifier,
   KeyValueCache,
   Trainer,
   continuationLogProbabilities,
   generate,
   idsTensor,
   initBackend,
+  lastTokens,
   nextTokenWindows,
   seed,
   tf,
@@ -130,4 +132,30 @@ test('the GPT learns a repeating text with the Trainer (loss far below log V)', 
   tf.dispose([x, y]);
   trainer.dispose();
   model.dispose();
+});
+
+test('lastTokens keeps the end of each row and left-pads short ones, so every row ends at the last position', () => {
+  assert.deepEqual(lastTokens([[1, 2, 3, 4, 5], [7]], 3, 0), [[3, 4, 5], [0, 0, 7]]);
+  assert.throws(() => lastTokens([[1]], 0, 0), /length must be a whole number/);
+});
+
+test('GPTClassifier learns a label that only the last token carries, and frees only its head', async () => {
+  seed(9);
+  const rows = Array.from({ length: 96 }, (_, i) => [...Array.from({ length: 7 }, (_, j) => 3 + ((i * 7 + j) % 11)), 1 + (i % 2)]);
+  const labels = rows.map((_, i) => i % 2);
+  const gpt = new GPT({ ...OPTIONS, contextLength: 8 });
+  const classifier = new GPTClassifier(gpt, 2);
+  const trainer = new Trainer(classifier, { learningRate: 1e-2 });
+  const x = idsTensor(rows);
+  const y = tf.tensor1d(labels, 'int32');
+  await trainer.fit({ x, y }, { epochs: 8, batchSize: 16, plot: false });
+  const predicted = tf.tidy(() => Array.from(tf.argMax(classifier.predict(x), 1).dataSync()));
+  const accuracy = predicted.filter((p, i) => p === labels[i]).length / labels.length;
+  assert.ok(accuracy > 0.95, `accuracy ${accuracy}`);
+  const before = tf.memory().numTensors;
+  classifier.dispose();
+  assert.equal(tf.memory().numTensors, before - 2, 'the head (kernel and bias) is freed, the GPT is not');
+  tf.dispose([x, y]);
+  trainer.dispose();
+  gpt.dispose();
 });

@@ -1,6 +1,6 @@
 /**
  * Throughput of chapter 13's small GPT, in tokens per second, on random token ids of the
- * chapter's full shape (vocabulary 2,000, hidden 128, 3 layers, 4 heads, context 128): training
+ * chapter's full shape (vocabulary 2,000, hidden 96, 3 layers, 4 heads, context 128): training
  * through the Trainer (batch 16) and greedy generation with the key-value cache (batch 1).
  * `npm run bench` calls it for 'train' and 'generate'.
  */
@@ -11,7 +11,7 @@ import { Random } from '../util/random';
 import { summarise } from '../util/timing';
 
 /** The GPT shape of chapter 13's full mode, measured by `measureGptThroughput` (chapter 13). */
-export const SMALL_GPT_OPTIONS: GPTOptions = { vocabularySize: 2000, hiddenSize: 128, layers: 3, heads: 4, contextLength: 128 };
+export const SMALL_GPT_OPTIONS: GPTOptions = { vocabularySize: 2000, hiddenSize: 96, layers: 3, heads: 4, contextLength: 128 };
 
 /** Options of `measureGptThroughput` (chapter 13). */
 export interface GptThroughputOptions {
