@@ -4,7 +4,7 @@ Same shapes, batch sizes, optimiser (Adam, learning rate 1e-3), loss and step co
 and dlkit's measure/ (MLP 784-256-128-10 at batch 128; the LeNet and the chapter-7 ResNet at batch 64 on
 28x28x1; the DQN update of a 4-128-128-2 network at batch 64 with double DQN, Huber loss and gradient
 clipping at norm 10; one greedy action; chapter 6's mini-BERT pre-training and fine-tuning; chapter 8's matrix
-factorisation over MovieLens). One warm-up and 3 timed repetitions per workload, the median
+factorisation over MovieLens; chapter 13's small GPT, training and cached generation). One warm-up and 3 timed repetitions per workload, the median
 reported, for each thread count given (torch.set_num_threads). Prints one JSON object on stdout.
 
 Usage: python bench/torch_reference.py [--threads 1,2] [--smoke]
@@ -211,6 +211,83 @@ def mini_bert(what, smoke):
     return measure_rate(epoch, 1, 1 if smoke else 3)
 
 
+class SmallGpt(nn.Module):
+    """Chapter 13's GPT (vocab 2000, hidden 96, 3 pre-LayerNorm blocks of 4 heads, feed-forward 384, GELU
+    (tanh), no dropout, learned positions, output tied to the token embeddings), as in dlkit's
+    models/transformer/gpt.ts, with a key-value cache for generation."""
+
+    def __init__(self, vocabulary=2000, hidden=128, layers=3, heads=4, length=128):
+        super().__init__()
+        self.heads = heads
+        self.token = nn.Embedding(vocabulary, hidden)
+        self.position = nn.Embedding(length, hidden)
+        self.blocks = nn.ModuleList(
+            nn.ModuleDict({
+                "norm1": nn.LayerNorm(hidden), "qkv": nn.Linear(hidden, 3 * hidden), "out": nn.Linear(hidden, hidden),
+                "norm2": nn.LayerNorm(hidden), "up": nn.Linear(hidden, 4 * hidden), "down": nn.Linear(4 * hidden, hidden),
+            })
+            for _ in range(layers)
+        )
+        self.norm = nn.LayerNorm(hidden)
+
+    def forward(self, ids, cache=None):
+        """Logits of every position; with `cache` (a list, one (keys, values) per block, filled in), the new
+        tokens follow the cached ones."""
+        batch, length = ids.shape
+        past = cache[0][0].shape[2] if cache and cache[0] is not None else 0
+        x = self.token(ids) + self.position.weight[past:past + length]
+        for i, block in enumerate(self.blocks):
+            q, k, v = block["qkv"](block["norm1"](x)).split(x.shape[-1], dim=-1)
+            q, k, v = (t.view(batch, length, self.heads, -1).transpose(1, 2) for t in (q, k, v))
+            if cache is not None:
+                if cache[i] is not None:
+                    k, v = torch.cat([cache[i][0], k], 2), torch.cat([cache[i][1], v], 2)
+                cache[i] = (k, v)
+            attended = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=length > 1)
+            x = x + block["out"](attended.transpose(1, 2).reshape(batch, length, -1))
+            x = x + block["down"](nn.functional.gelu(block["up"](block["norm2"](x)), approximate="tanh"))
+        return self.norm(x) @ self.token.weight.T
+
+
+def small_gpt(what, smoke):
+    """Tokens per second of chapter 13's GPT (dlkit's measureGptThroughput): training, batch 16 x length 128,
+    4 steps an epoch, Adam 1e-3, next-token cross-entropy on random ids; or greedy generation of 127 tokens
+    after one, batch 1, with the key-value cache."""
+    length, batch, steps = (16, 4, 1) if smoke else (128, 16, 4)
+    vocabulary = 2000
+    torch.manual_seed(1)
+    model = SmallGpt(vocabulary, 96, 3, 4, length)
+    if what == "generate":
+        model.eval()
+
+        def run():
+            with torch.no_grad():
+                cache = [None] * len(model.blocks)
+                token = torch.randint(0, vocabulary, (1, 1))
+                for _ in range(length - 1):
+                    token = model(token, cache)[:, -1].argmax(-1, keepdim=True)
+                    token.item()
+            return length - 1
+
+        return measure_rate(run, 1, 1 if smoke else 3)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ids = torch.randint(0, vocabulary, (batch * steps, length + 1))
+
+    def epoch():
+        model.train()
+        for i in range(steps):
+            rows = ids[i * batch:(i + 1) * batch]
+            optimiser.zero_grad(set_to_none=True)
+            logits = model(rows[:, :-1])
+            loss = nn.functional.cross_entropy(logits.reshape(-1, vocabulary), rows[:, 1:].reshape(-1))
+            loss.backward()
+            optimiser.step()
+        loss.item()
+        return batch * steps * length
+
+    return measure_rate(epoch, 1, 1 if smoke else 3)
+
+
 def matrix_factorisation(smoke):
     """Ratings per second: one epoch of chapter 8's model over MovieLens (datasets/movielens-small), 32
     dimensions, user and item biases, batch 1024, Adam 0.002, mean squared error + 0.05 x mean L2 of the
@@ -276,6 +353,8 @@ WORKLOADS = {
     "mini-bert-train": ("tokens/s", lambda smoke: mini_bert("pretrain", smoke)),
     "mini-bert-finetune": ("tokens/s", lambda smoke: mini_bert("finetune", smoke)),
     "matrix-factorisation-train": ("ratings/s", lambda smoke: matrix_factorisation(smoke)),
+    "small-gpt-train": ("tokens/s", lambda smoke: small_gpt("train", smoke)),
+    "small-gpt-generate": ("tokens/s", lambda smoke: small_gpt("generate", smoke)),
 }
 
 

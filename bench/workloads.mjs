@@ -132,6 +132,20 @@ export const workloads = [
     run: (dlkit, tf, size) => dlkit.measureMiniBertThroughput({ what: 'finetune', size, ...reps(size) }),
   },
   {
+    name: 'small-gpt-train',
+    description: 'small GPT (chapter 13: vocab 2000, hidden 96, 3 layers, 4 heads, context 128, batch 16) next-token training, Trainer',
+    unit: 'tokens/s',
+    slowOnCpu: true,
+    run: (dlkit, tf, size) => dlkit.measureGptThroughput({ what: 'train', size, ...reps(size) }),
+  },
+  {
+    name: 'small-gpt-generate',
+    description: 'small GPT (same shape) greedy generation of 127 tokens with the key-value cache, batch 1',
+    unit: 'tokens/s',
+    slowOnCpu: true,
+    run: (dlkit, tf, size) => dlkit.measureGptThroughput({ what: 'generate', size, ...reps(size) }),
+  },
+  {
     name: 'matrix-factorisation-train',
     description: 'matrix factorisation ratings/s',
     unit: 'ratings/s',

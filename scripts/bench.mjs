@@ -150,7 +150,7 @@ function runTorch() {
   const python = candidates.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
   if (!python) return { skipped: 'no Python with torch (python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy; or set DLKIT_TORCH_PYTHON)' };
   console.log(`\nPyTorch reference with ${python} (bench/torch_reference.py)`);
-  const known = ['matmul-1024', 'mlp-fit', 'lenet-train', 'resnet-train', 'dqn-update', 'dqn-act-latency', 'mini-bert-train', 'mini-bert-finetune', 'matrix-factorisation-train'];
+  const known = ['matmul-1024', 'mlp-fit', 'lenet-train', 'resnet-train', 'dqn-update', 'dqn-act-latency', 'mini-bert-train', 'mini-bert-finetune', 'matrix-factorisation-train', 'small-gpt-train', 'small-gpt-generate'];
   const names = [...new Set(chosen.map((w) => torchName(w.name)))].filter((n) => known.includes(n));
   if (names.length === 0) return { skipped: `bench/torch_reference.py has none of the chosen workloads (it has ${known.join(', ')})` };
   const run = spawnSync(python, [join(root, 'bench', 'torch_reference.py'), '--threads', '1,2', '--only', names.join(','), ...(size === 'smoke' ? ['--smoke'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });

@@ -9,3 +9,4 @@ export * from './training-throughput';
 export * from './dqn-throughput';
 export * from './matmul-throughput';
 export * from './mini-bert-throughput';
+export * from './gpt-throughput';

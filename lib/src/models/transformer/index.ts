@@ -1,4 +1,4 @@
-/** Chapter 6's Transformer: layers, the encoder, and its two heads. */
+/** Chapter 6's Transformer: layers, the encoder, and its two heads; chapter 13's GPT and its generation. */
 export {
   gelu,
   Linear,
@@ -11,3 +11,5 @@ export {
 } from './layers';
 export * from './encoder';
 export * from './heads';
+export * from './gpt';
+export * from './generation';

@@ -1,0 +1,74 @@
+/**
+ * Throughput of chapter 13's small GPT, in tokens per second, on random token ids of the
+ * chapter's full shape (vocabulary 2,000, hidden 96, 3 layers, 4 heads, context 128): training
+ * through the Trainer (batch 16) and greedy generation with the key-value cache (batch 1).
+ * `npm run bench` calls it for 'train' and 'generate'.
+ */
+import { tf } from '../backend/tf';
+import { GPT, generate, type GPTOptions } from '../models/transformer';
+import { Trainer } from '../train/trainer';
+import { Random } from '../util/random';
+import { summarise } from '../util/timing';
+
+/** The GPT shape of chapter 13's full mode, measured by `measureGptThroughput` (chapter 13). */
+export const SMALL_GPT_OPTIONS: GPTOptions = { vocabularySize: 2000, hiddenSize: 96, layers: 3, heads: 4, contextLength: 128 };
+
+/** Options of `measureGptThroughput` (chapter 13). */
+export interface GptThroughputOptions {
+  /** 'train' (next-token loss, Trainer, batch 16) or 'generate' (greedy, with the cache). */
+  what: 'train' | 'generate';
+  /** 'smoke' runs one small batch (for tests). */
+  size?: 'full' | 'smoke';
+  /** Untimed repetitions first (default 1). */
+  warmup?: number;
+  /** Timed repetitions (default 3). */
+  repetitions?: number;
+}
+
+/** Measures the small GPT's training or generation tokens per second on the current backend (chapter 13). */
+export async function measureGptThroughput(options: GptThroughputOptions): Promise<{ median: number; min: number; max: number; repetitions: number; backend: string; tokensPerStep: number }> {
+  const what = options.what;
+  if (what !== 'train' && what !== 'generate') throw new Error(`measureGptThroughput: what must be 'train' or 'generate', got ${JSON.stringify(what)}.`);
+  const smoke = options.size === 'smoke';
+  const length = smoke ? 16 : (SMALL_GPT_OPTIONS.contextLength as number);
+  const batchSize = smoke ? 4 : 16;
+  const steps = smoke ? 1 : 4;
+  const warmup = options.warmup ?? 1;
+  const repetitions = options.repetitions ?? 3;
+  const model = new GPT({ ...SMALL_GPT_OPTIONS, contextLength: length });
+  const random = new Random(1);
+  const rates: number[] = [];
+  if (what === 'generate') {
+    const newTokens = length - 1;
+    try {
+      for (let i = 0; i < warmup + repetitions; i++) {
+        const start = performance.now();
+        generate(model, [random.int(SMALL_GPT_OPTIONS.vocabularySize)], { maxNewTokens: newTokens, sampling: { temperature: 0 } });
+        if (i >= warmup) rates.push(newTokens / ((performance.now() - start) / 1000));
+      }
+    } finally {
+      model.dispose();
+    }
+    return { ...summarise(rates), repetitions, backend: tf.getBackend(), tokensPerStep: 1 };
+  }
+  const samples = batchSize * steps;
+  const ids = new Int32Array(samples * (length + 1));
+  for (let i = 0; i < ids.length; i++) ids[i] = random.int(SMALL_GPT_OPTIONS.vocabularySize);
+  const all = tf.tensor2d(ids, [samples, length + 1], 'int32');
+  const x = all.slice([0, 0], [samples, length]);
+  const y = all.slice([0, 1], [samples, length]);
+  const trainer = new Trainer(model, { seed: 1 });
+  try {
+    for (let i = 0; i < warmup + repetitions; i++) {
+      const start = performance.now();
+      const result = await trainer.fit({ x, y }, { epochs: i + 1, batchSize, plot: false });
+      if (result.interrupted) throw new Error(`measureGptThroughput: interrupted after ${i} of ${warmup + repetitions} runs; run it again to measure.`);
+      if (i >= warmup) rates.push((samples * length) / ((performance.now() - start) / 1000));
+    }
+  } finally {
+    tf.dispose([all, x, y]);
+    model.dispose();
+    trainer.optimizer.dispose();
+  }
+  return { ...summarise(rates), repetitions, backend: tf.getBackend(), tokensPerStep: batchSize * length };
+}

@@ -1,0 +1,136 @@
+/**
+ * What a trained GPT is used for (chapter 13): the next-token training windows of a long stream
+ * of ids, text generation token by token (with or without the key-value cache, every decoding
+ * rule of `text/sampling`), and the log-likelihood of a continuation after a context, which turns
+ * the language model into a zero-shot classifier.
+ */
+import { tf } from '../../backend/tf';
+import type { Tensor } from '@tensorflow/tfjs';
+import { type SamplingOptions, sampleToken } from '../../text/sampling';
+import { idsTensor } from './encoder';
+import { GPT, KeyValueCache } from './gpt';
+
+/**
+ * Cuts a stream of token ids into training rows of a language model (chapter 13): row r reads
+ * `ids[s, s + length)` and must predict `ids[s + 1, s + length + 1)`, with s = r · stride (default
+ * `length`: side by side). Rows that would run past the end are left out.
+ */
+export function nextTokenWindows(ids: ArrayLike<number>, length: number, stride = length): { inputs: number[][]; targets: number[][] } {
+  if (!Number.isInteger(length) || length < 1 || !Number.isInteger(stride) || stride < 1) {
+    throw new Error(`nextTokenWindows: length and stride must be whole numbers of at least 1, got ${length} and ${stride}.`);
+  }
+  if (ids.length < length + 1) throw new Error(`nextTokenWindows: ${ids.length} ids make no window of ${length} + 1; give more text or a shorter length.`);
+  const inputs: number[][] = [];
+  const targets: number[][] = [];
+  for (let s = 0; s + length + 1 <= ids.length; s += stride) {
+    inputs.push(Array.from({ length }, (_, i) => ids[s + i] as number));
+    targets.push(Array.from({ length }, (_, i) => ids[s + i + 1] as number));
+  }
+  return { inputs, targets };
+}
+
+/** Options of `generate` (chapter 13). */
+export interface GenerateOptions {
+  /** Number of tokens to add after the prompt. */
+  maxNewTokens: number;
+  /** The decoding rule (default: temperature 1, no cut); `{ temperature: 0 }` is greedy. */
+  sampling?: SamplingOptions;
+  /** Keep every block's keys and values, so each step reads only the new token (default true). */
+  useCache?: boolean;
+  /** Stop after generating this id (e.g. `<|endoftext|>`). */
+  stopId?: number;
+}
+
+/**
+ * Generates token ids after `prompt` (chapter 13), one at a time: the model scores the next token,
+ * `sampleToken` picks one, and it is appended. With the cache, each step reads only the new token;
+ * without, each step reads the whole sequence again. Returns the new ids (not the prompt).
+ */
+export function generate(model: GPT, prompt: readonly number[], options: GenerateOptions): number[] {
+  const { maxNewTokens } = options;
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new Error(`generate: maxNewTokens must be a whole number of at least 1, got ${maxNewTokens}.`);
+  if (prompt.length === 0) throw new Error('generate: the prompt is empty; start it with at least one token (e.g. <|endoftext|>).');
+  if (prompt.length + maxNewTokens > model.config.contextLength) {
+    throw new Error(
+      `generate: ${prompt.length} prompt tokens + ${maxNewTokens} new ones pass the context of ${model.config.contextLength}; ask for fewer tokens or a shorter prompt.`,
+    );
+  }
+  const useCache = options.useCache ?? true;
+  const cache = new KeyValueCache(model.config.layers);
+  const sequence = [...prompt];
+  const added: number[] = [];
+  try {
+    let fresh: number[] = [...prompt];
+    for (let n = 0; n < maxNewTokens; n++) {
+      let logits: Tensor;
+      if (useCache) {
+        const ids = idsTensor([fresh]);
+        logits = model.step(ids, cache);
+        ids.dispose();
+      } else {
+        logits = tf.tidy(() => {
+          const hidden = model.hidden(idsTensor([sequence]));
+          const [, length, size] = hidden.shape as [number, number, number];
+          return model.logitsOf(tf.slice(hidden, [0, length - 1, 0], [1, 1, size]).reshape([1, size]));
+        });
+      }
+      const scores = logits.dataSync();
+      logits.dispose();
+      const next = sampleToken(scores, options.sampling);
+      sequence.push(next);
+      added.push(next);
+      fresh = [next];
+      if (next === options.stopId) break;
+    }
+  } finally {
+    cache.dispose();
+  }
+  return added;
+}
+
+/**
+ * The log-probability (nats) of each `continuation` after its `context` under the model (chapter
+ * 13): the sum of log P(token | everything before it) over the continuation's tokens. A context
+ * too long for the model keeps its last tokens; rows are scored in batches of `batchSize`.
+ */
+export function continuationLogProbabilities(
+  model: GPT,
+  rows: readonly { context: readonly number[]; continuation: readonly number[] }[],
+  options: { batchSize?: number } = {},
+): number[] {
+  const batchSize = options.batchSize ?? 32;
+  const contextLength = model.config.contextLength;
+  const results: number[] = [];
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const batch = rows.slice(start, start + batchSize).map(({ context, continuation }, i) => {
+      if (continuation.length === 0 || continuation.length >= contextLength) {
+        throw new Error(`continuationLogProbabilities: row ${start + i} has a continuation of ${continuation.length} tokens; give 1 to ${contextLength - 1}.`);
+      }
+      if (context.length === 0) throw new Error(`continuationLogProbabilities: row ${start + i} has an empty context; start it with a token such as <|endoftext|>.`);
+      const kept = context.slice(Math.max(0, context.length - (contextLength - continuation.length)));
+      return { ids: [...kept, ...continuation], from: kept.length };
+    });
+    const width = Math.max(...batch.map((b) => b.ids.length));
+    // Right-padding with the last id changes nothing before it: the mask is causal.
+    const padded = batch.map((b) => [...b.ids, ...Array<number>(width - b.ids.length).fill(b.ids[b.ids.length - 1] as number)]);
+    const logProbabilities = tf.tidy(() => tf.logSoftmax(model.logits(idsTensor(padded))));
+    const values = logProbabilities.dataSync();
+    const vocabulary = model.config.vocabularySize;
+    logProbabilities.dispose();
+    batch.forEach((b, r) => {
+      let total = 0;
+      for (let t = b.from; t < b.ids.length; t++) total += values[(r * width + t - 1) * vocabulary + (b.ids[t] as number)] as number;
+      results.push(total);
+    });
+  }
+  return results;
+}
+
+/**
+ * The last `length` ids of each row, rows shorter than that padded on the left with `padId`
+ * (chapter 13): every row then ends at the last position, where `GPTClassifier` reads it.
+ */
+export function lastTokens(rows: readonly (readonly number[])[], length: number, padId: number): number[][] {
+  if (!Number.isInteger(length) || length < 1) throw new Error(`lastTokens: length must be a whole number of at least 1, got ${length}.`);
+  return rows.map((row) => [...Array<number>(Math.max(0, length - row.length)).fill(padId), ...row.slice(Math.max(0, row.length - length))]);
+}
