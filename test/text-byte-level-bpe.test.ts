@@ -18,7 +18,7 @@ const cases = JSON.parse(readFileSync(join(FOLDER, 'cases.json'), 'utf8')) as {
   merges: string[];
   encode: { text: string; ids: number[]; tokens: string[] }[];
   decode: { bytes: number[]; ids: number[]; gpt2: string; huggingFace: string }[];
-  imdb: { reviews: number; vocabularySize: number; minimumFrequency: number; merges: string[] };
+  imdb: { reviews: number; vocabularySize: number; minimumFrequency: number; merges: string[]; encode: { text: string; ids: number[] }[] };
 };
 const corpus = readFileSync(join(FOLDER, 'corpus.txt'), 'utf8').split('\n');
 
@@ -115,12 +115,17 @@ test('merges on a tiny corpus, derived by hand: counts, ties, overlaps, the freq
   assert.equal(special.decode([...special.encode('ab'), 0, ...special.encode(' ab')]), 'ab<|endoftext|> ab');
 });
 
-test('training on 400 IMDB reviews learns the same 944 merges as Hugging Face', () => {
+test('training on 400 IMDB reviews learns the same 944 merges as Hugging Face, long pieces encode as GPT-2', () => {
   const reviews = JSON.parse(readFileSync(imdbFile(), 'utf8')) as { t: string }[];
   const texts = reviews.slice(0, cases.imdb.reviews).map((r) => r.t);
   const tokenizer = ByteLevelBPETokenizer.train(texts, { vocabularySize: cases.imdb.vocabularySize, minimumFrequency: cases.imdb.minimumFrequency });
   assert.equal(cases.imdb.merges.length, 944);
   assert.deepEqual(tokenizer.merges.map(([a, b]) => `${a} ${b}`), cases.imdb.merges);
+  // Pieces of thousands of bytes (merged with a heap, not GPT-2's quadratic loop) get GPT-2's ids.
+  for (const c of cases.imdb.encode) {
+    assert.ok(c.text.length > 300);
+    assert.deepEqual(tokenizer.encode(c.text), c.ids);
+  }
 });
 
 /** A random string of Unicode scalar values: ASCII, Latin, combining marks, CJK, spaces, astral. */

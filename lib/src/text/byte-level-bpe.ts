@@ -72,6 +72,10 @@ export interface ByteLevelBPETrainingOptions {
 /** Largest vocabulary a tokenizer may have (pairs of ids are packed in one number). */
 const MAX_VOCABULARY = 1 << 21;
 const PAIR = MAX_VOCABULARY;
+/** Pieces of more bytes than this are merged with a heap (`mergeLongPiece`). */
+const LONG_PIECE = 64;
+/** Positions in a piece are below this (2^31), so rank * POSITION + position stays below 2^52. */
+const POSITION = 2 ** 31;
 /** Distinct pieces remembered by `encode` before the cache starts again. */
 const CACHE_LIMIT = 1_000_000;
 
@@ -420,6 +424,7 @@ export class ByteLevelBPETokenizer {
     const cached = this.cache.get(piece);
     if (cached) return cached;
     let symbols: number[] = Array.from(utf8.encode(piece), (b) => this.byteIds[b] as number);
+    if (symbols.length > LONG_PIECE) symbols = this.mergeLongPiece(symbols);
     while (symbols.length > 1) {
       let best = Infinity;
       let at = -1;
@@ -436,6 +441,72 @@ export class ByteLevelBPETokenizer {
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(piece, symbols);
     return symbols;
+  }
+
+  /**
+   * The merges of a long piece in O(n log n) instead of GPT-2's O(n²): symbols in a linked list,
+   * their pairs in a heap by (rank, position). All pairs of the lowest rank are merged left to
+   * right before the next rank, which is what GPT-2's `bpe` does.
+   */
+  private mergeLongPiece(symbols: readonly number[]): number[] {
+    const n = symbols.length;
+    const ids = Int32Array.from(symbols);
+    const next = Int32Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
+    const previous = Int32Array.from({ length: n }, (_, i) => i - 1);
+    const heap: number[] = []; // rank * POSITION + position, smallest first
+    const push = (value: number): void => {
+      let i = heap.push(value) - 1;
+      while (i > 0 && (heap[(i - 1) >> 1] as number) > value) {
+        heap[i] = heap[(i - 1) >> 1] as number;
+        i = (i - 1) >> 1;
+      }
+      heap[i] = value;
+    };
+    const pop = (): number => {
+      const top = heap[0] as number;
+      const last = heap.pop() as number;
+      if (heap.length > 0) {
+        let i = 0;
+        for (;;) {
+          let child = 2 * i + 1;
+          if (child >= heap.length) break;
+          if (child + 1 < heap.length && (heap[child + 1] as number) < (heap[child] as number)) child++;
+          if ((heap[child] as number) >= last) break;
+          heap[i] = heap[child] as number;
+          i = child;
+        }
+        heap[i] = last;
+      }
+      return top;
+    };
+    const pushPair = (i: number): void => {
+      const j = next[i] as number;
+      if (i < 0 || j < 0) return;
+      const merge = this.mergeRanks.get((ids[i] as number) * PAIR + (ids[j] as number));
+      if (merge !== undefined) push(Math.floor(merge / PAIR) * POSITION + i);
+    };
+    for (let i = 0; i + 1 < n; i++) pushPair(i);
+    while (heap.length > 0) {
+      const rank = Math.floor((heap[0] as number) / POSITION);
+      const batch: number[] = [];
+      while (heap.length > 0 && Math.floor((heap[0] as number) / POSITION) === rank) batch.push(pop() - rank * POSITION);
+      batch.sort((a, b) => a - b);
+      for (const i of batch) {
+        const j = next[i] as number;
+        if (ids[i] === -1 || j < 0) continue;
+        const merge = this.mergeRanks.get((ids[i] as number) * PAIR + (ids[j] as number));
+        if (merge === undefined || Math.floor(merge / PAIR) !== rank) continue; // this pair has changed since
+        ids[i] = merge % PAIR;
+        ids[j] = -1;
+        next[i] = next[j] as number;
+        if ((next[j] as number) >= 0) previous[next[j] as number] = i;
+        pushPair(previous[i] as number);
+        pushPair(i);
+      }
+    }
+    const out: number[] = [];
+    for (let i = 0; i >= 0; i = next[i] as number) out.push(ids[i] as number);
+    return out;
   }
 
   /** A text's token ids (chapter 13). Any string is accepted; lone surrogates become U+FFFD. */
