@@ -99,8 +99,8 @@ test('chapter 12: the scaling, compute and sanity-check claims say what was meas
   assert.doesNotMatch(solutions, /^\/\/ Less data raises the floor/m, 'no unchecked conclusion');
 });
 
-test('chapter 13: epsilon is read as a likelihood-ratio bound, computed', () => {
-  const { markdown, code } = chapter('13_faq.ipynb');
+test('chapter 14 (the FAQ): epsilon is read as a likelihood-ratio bound, computed', () => {
+  const { markdown, code } = chapter('14_faq.ipynb');
   assert.doesNotMatch(markdown, /single-digit \$\\varepsilon\$ is a meaningful guarantee/i);
   assert.match(code, /\[1, 3, 8, guarantee\.epsilon\]\.map/);
   assert.match(code, /Math\.exp\(epsilon\)/);
