@@ -33,9 +33,11 @@ function installNode(/** @type {string} */ version) {
 const rows = [];
 for (const version of versions) {
   const bin = installNode(version);
-  say(`Node ${version}: ${manifest.tests.join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(join(bin, 'node'), [join(root, 'scripts', 'test.mjs'), ...manifest.tests], {
+  const newest = version === versions[versions.length - 1];
+  const tests = [...manifest.tests, ...(newest ? manifest.onceTests ?? [] : [])];
+  say(`Node ${version}: ${tests.join(' ')}`);
+  const result = spawnSync(join(bin, 'node'), [join(root, 'scripts', 'test.mjs'), ...tests], {
     stdio: 'inherit',
     cwd: root,
     env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, DLKIT_NODE_MATRIX: version },
