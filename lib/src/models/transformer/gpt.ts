@@ -6,23 +6,15 @@
  */
 import { tf } from '../../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import type { DecoderConfig } from '../../scale/size-and-compute';
 import { checkPositiveIntegers, countVariables, crossEntropyFromLogits } from '../layers';
 import { FeedForward, LayerNormalization, Linear, MultiHeadSelfAttention, bertInitialWeights, dropout } from './layers';
 
-/** The shape of a GPT (chapter 13). GPT-2 small is 12 layers, hidden 768, 12 heads, context 1024. */
-export interface GPTOptions {
-  /** Number of token ids (the tokenizer's vocabulary). */
-  vocabularySize: number;
-  /** Width of every token's vector. */
-  hiddenSize: number;
-  /** Number of decoder blocks. */
-  layers: number;
-  /** Attention heads per block; must divide hiddenSize. */
-  heads: number;
-  /** Longest sequence the model reads: the number of learned positions. */
-  contextLength: number;
-  /** Width of the feed-forward block (default 4 × hiddenSize). */
-  intermediateSize?: number;
+/**
+ * The shape of a GPT (chapter 13): chapter 2's `DecoderConfig` (the same fields the parameter arithmetic counts;
+ * the output is always tied here) plus dropout. GPT-2 small is 12 layers, hidden 768, 12 heads, context 1024.
+ */
+export interface GPTOptions extends Omit<DecoderConfig, 'tiedOutputEmbedding'> {
   /** Dropout after the embeddings, attention and feed-forward while training (default 0). */
   dropout?: number;
 }
