@@ -22,6 +22,27 @@ export interface SpecialTokenIds {
 }
 
 /**
+ * A head on a caller's encoder (chapter 6): the trainable weights are the encoder's and the head's, and
+ * `dispose()` frees the head's only, since the encoder may serve another head.
+ */
+abstract class EncoderHead {
+  constructor(readonly encoder: TransformerEncoder) {}
+  /** The head's own weights (the encoder's are `encoder.variables`). */
+  abstract get headVariables(): Variable[];
+  get trainableVariables(): Variable[] {
+    return [...this.encoder.variables, ...this.headVariables];
+  }
+  /** Number of weights, encoder and head. */
+  countParams(): number {
+    return countVariables(this.trainableVariables);
+  }
+  /** Frees the head's weights; the encoder stays (dispose it with `encoder.dispose()`). */
+  dispose(): void {
+    tf.dispose(this.headVariables);
+  }
+}
+
+/**
  * Masked-language-model pre-training (chapter 6): a custom model for the
  * `Trainer`. Each batch of ids is masked afresh (`maskTokens`), the encoder
  * reads the masked ids, and a head (Dense → GELU → LayerNorm → the token
@@ -29,16 +50,17 @@ export interface SpecialTokenIds {
  * The batch's labels are not used. The encoder is the caller's: `dispose()`
  * frees the head only.
  */
-export class MaskedLanguageModel {
+export class MaskedLanguageModel extends EncoderHead {
   readonly transform: Linear;
   readonly norm: LayerNormalization;
   readonly outputBias: Variable;
   private readonly specialIds: Set<number>;
   constructor(
-    readonly encoder: TransformerEncoder,
+    encoder: TransformerEncoder,
     readonly tokens: SpecialTokenIds,
     readonly maskProbability = 0.15,
   ) {
+    super(encoder);
     const { hiddenSize, vocabularySize } = encoder.config;
     if (tokens.vocabularySize !== vocabularySize) {
       throw new Error(`MaskedLanguageModel: the tokenizer has ${tokens.vocabularySize} tokens but the encoder was built for ${vocabularySize}.`);
@@ -51,17 +73,6 @@ export class MaskedLanguageModel {
   /** The head's own weights (the encoder's are `encoder.variables`). */
   get headVariables(): Variable[] {
     return [...this.transform.variables, ...this.norm.variables, this.outputBias];
-  }
-  get trainableVariables(): Variable[] {
-    return [...this.encoder.variables, ...this.headVariables];
-  }
-  /** Number of weights, encoder and head. */
-  countParams(): number {
-    return countVariables(this.trainableVariables);
-  }
-  /** Frees the head's weights; the encoder stays (dispose it with `encoder.dispose()`). */
-  dispose(): void {
-    tf.dispose(this.headVariables);
   }
   /** Scores over the vocabulary for some hidden vectors `[n, hidden]` → `[n, vocabularySize]`. */
   logits(hidden: Tensor): Tensor {
@@ -131,15 +142,16 @@ export type SequencePooling = 'cls' | 'mean';
  * `{ x: ids [batch, length], y: int32 labels [batch] }`. The encoder is the
  * caller's: `dispose()` frees the head only.
  */
-export class SequenceClassifier {
+export class SequenceClassifier extends EncoderHead {
   readonly pooler: Linear;
   readonly classifier: Linear;
   constructor(
-    readonly encoder: TransformerEncoder,
+    encoder: TransformerEncoder,
     readonly classes: number,
     readonly padId: number,
     readonly pooling: SequencePooling = 'cls',
   ) {
+    super(encoder);
     checkPositiveIntegers('SequenceClassifier: classes', [classes]);
     if (pooling !== 'cls' && pooling !== 'mean') throw new Error(`SequenceClassifier: pooling must be 'cls' or 'mean', got ${JSON.stringify(pooling)}.`);
     this.pooler = new Linear(encoder.config.hiddenSize, encoder.config.hiddenSize);
@@ -148,17 +160,6 @@ export class SequenceClassifier {
   /** The head's own weights (the encoder's are `encoder.variables`). */
   get headVariables(): Variable[] {
     return [...this.pooler.variables, ...this.classifier.variables];
-  }
-  get trainableVariables(): Variable[] {
-    return [...this.encoder.variables, ...this.headVariables];
-  }
-  /** Number of weights, encoder and head. */
-  countParams(): number {
-    return countVariables(this.trainableVariables);
-  }
-  /** Frees the head's weights; the encoder stays (dispose it with `encoder.dispose()`). */
-  dispose(): void {
-    tf.dispose(this.headVariables);
   }
   /** Class scores (logits) `[batch, classes]`. */
   scores(inputIds: Tensor, training: boolean): Tensor {
