@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { tf, initBackend, seed, unseed, Dataset, Trainer, JoinedAdam, JOINED_ADAM_OWN_GROUP_SIZE, mlp, resnet, type LayersModel, type Tensor } from 'dlkit';
 import type { Optimizer, Variable } from '@tensorflow/tfjs';
 import { repositoryRoot } from './helpers/notebooks';
+import { checkpointV1Data } from './helpers/checkpoint-fixture';
 
 /** The raw bytes of every tensor, to compare bit for bit. */
 function bytes(tensors: Tensor[]): Uint8Array[] {
@@ -134,14 +135,7 @@ test('the checkpoint of test/fixtures/checkpoint-v1 resumes under JoinedAdam as 
   const fixture = join(repositoryRoot, 'test', 'fixtures', 'checkpoint-v1');
   const folder = temporaryFolder();
   fs.cpSync(join(fixture, 'checkpoint'), join(folder, 'checkpoint'), { recursive: true });
-  const x: number[][] = [];
-  const y: number[] = [];
-  for (let i = 0; i < 24; i++) {
-    const angle = (i * 2 * Math.PI) / 24;
-    x.push([Math.cos(angle) + 0.1 * (i % 3), Math.sin(angle) - 0.05 * (i % 5)]);
-    y.push(Math.cos(angle) > 0.2 ? 1 : 0);
-  }
-  const data = Dataset.fromArrays(x, y);
+  const data = checkpointV1Data();
   const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as Record<string, { losses: number[] }>;
   const results: Uint8Array[][] = [];
   for (const make of [() => tf.train.adam(0.05), () => new JoinedAdam(0.05)]) {

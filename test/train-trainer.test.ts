@@ -23,6 +23,7 @@ import {
   type Scalar,
 } from 'dlkit';
 import { repositoryRoot } from './helpers/notebooks';
+import { checkpointV1Data } from './helpers/checkpoint-fixture';
 
 /** Two Gaussian blobs far apart: linearly separable. */
 function blobs(n: number, offset = 3): Dataset {
@@ -355,14 +356,7 @@ test('a checkpoint written before callbacks kept their own state still resumes, 
   const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as Record<string, { epochs: number; stoppedEarly: boolean; bestEpoch?: number; losses: number[]; weights: number[][] }>;
   const folder = temporaryFolder();
   fs.cpSync(join(fixture, 'checkpoint'), join(folder, 'checkpoint'), { recursive: true });
-  const x: number[][] = [];
-  const y: number[] = [];
-  for (let i = 0; i < 24; i++) {
-    const angle = (i * 2 * Math.PI) / 24;
-    x.push([Math.cos(angle) + 0.1 * (i % 3), Math.sin(angle) - 0.05 * (i % 5)]);
-    y.push(Math.cos(angle) > 0.2 ? 1 : 0);
-  }
-  const data = Dataset.fromArrays(x, y);
+  const data = checkpointV1Data();
   const before = tf.memory().numTensors;
   const earlyStopping = { monitor: 'loss', mode: 'max' as const, patience: 4, restoreBestWeights: true };
   for (const [name, options] of [
