@@ -211,20 +211,39 @@ test('an interrupt while the cell that imported dlkit still awaits stops that ce
   assert.equal(printed(next, 'ALIVE'), 1);
 });
 
-test('an interrupt that arrives while a cell is being prepared stops that cell before it runs', async () => {
-  // tslab converts a cell's TypeScript before it runs it; an interrupt during that time used to be
-  // lost, and this endless loop then ran on. Whenever the interrupt lands, the loop must end.
+for (const kernelBusy of [false, true]) {
+  const when = kernelBusy ? 'before the kernel reads it (its event loop busy)' : 'while the kernel prepares it';
+  test(`an interrupt sent after a cell, ${when}, stops that cell before it runs`, async () => {
+    // tslab converts a cell's TypeScript before it runs it; an interrupt during that time used to be
+    // lost, and this endless loop then ran on. On a loaded machine the interrupt can even reach the
+    // kernel before the cell's request does (CI on Node 24): it was sent after the cell, so it is the
+    // cell's. Here a timer blocks the kernel's event loop for 1.5 s while both arrive.
+    const blockLater = "setTimeout(() => { const end = Date.now() + 1500; while (Date.now() < end); }, 300);";
+    const { cells } = await runKernelSession([
+      { run: setup + 'const w = tf.variable(tf.randomNormal([8, 8]));', timeout: 180 },
+      ...(kernelBusy ? [{ run: blockLater }, { sleep: 0.5 }] : []),
+      { start: 'for (let i = 0; i < 1e12; i++) { tf.tidy(() => tf.matMul(w, w)); }' },
+      { interrupt_after: 0.1, timeout: 30 },
+      { run: "console.log('ALIVE', tf.engine().state.scopeStack.length === 0 ? 1 : 0);" },
+    ]);
+    const [loop, next] = cells.slice(-2);
+    assert.equal(loop?.status, 'error', `the loop cell ended: ${loop?.status}`);
+    assert.match(loop?.stderr ?? '', /Interrupted before the cell started running|interrupted by `SIGINT`/);
+    assert.equal(next?.status, 'ok', `${next?.stderr}`);
+    assert.equal(printed(next, 'ALIVE'), 1);
+  });
+}
+
+test('an interrupt while the kernel is idle stops nothing: the next cell runs', async () => {
   const { cells } = await runKernelSession([
-    { run: setup + 'const w = tf.variable(tf.randomNormal([8, 8]));', timeout: 180 },
-    { start: 'for (let i = 0; i < 1e12; i++) { tf.tidy(() => tf.matMul(w, w)); }' },
-    { interrupt_after: 0.1, timeout: 30 },
-    { run: "console.log('ALIVE', tf.engine().state.scopeStack.length === 0 ? 1 : 0);" },
+    { run: "console.log('FIRST', 1);" },
+    { interrupt_idle: true },
+    { sleep: 1 },
+    { run: "console.log('NEXT', 1);" },
   ]);
-  const [, loop, next] = cells;
-  assert.equal(loop?.status, 'error', `the loop cell ended: ${loop?.status}`);
-  assert.match(loop?.stderr ?? '', /Interrupted before the cell started running|interrupted by `SIGINT`/);
+  const [, next] = cells;
   assert.equal(next?.status, 'ok', `${next?.stderr}`);
-  assert.equal(printed(next, 'ALIVE'), 1);
+  assert.equal(printed(next, 'NEXT'), 1);
 });
 
 test("a cell's own SIGINT listener hears a later interrupt, which does not end the kernel", async () => {

@@ -10,6 +10,7 @@ export type KernelStep =
   | { run: string; timeout?: number }
   | { start: string }
   | { interrupt_after: number; timeout?: number }
+  | { interrupt_idle: true }
   | { interrupt_when: string; after?: number; wait?: number; timeout?: number }
   | { sleep: number };
 

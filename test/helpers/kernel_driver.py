@@ -14,6 +14,7 @@ SCRIPT.json holds {"cwd": DIR, "steps": [...]} where each step is one of
                                               s more, interrupt, and wait for its reply
                                               (robust on a loaded machine, where a fixed
                                               delay can land before the cell even ran)
+  {"interrupt_idle": true}                    interrupt the kernel while no cell runs
   {"sleep": S}                                wait, collecting output
 
 Prints one JSON object: {"cells": [{"code", "status", "stdout", "stderr",
@@ -146,6 +147,8 @@ def main():
                 if not pump(time.time() + step.get("timeout", 60), current):
                     current.status = "timeout"
                 pump(time.time() + 0.5)
+            elif "interrupt_idle" in step:
+                manager.interrupt_kernel()
             elif "sleep" in step:
                 pump(time.time() + step["sleep"])
     finally:
