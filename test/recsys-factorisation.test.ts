@@ -56,7 +56,7 @@ test('the regularisation is in the training loss only; validation loss is the pl
   const values = tf.tidy(() => {
     const training = model.loss({ x: data.x, y: data.y as Tensor }, true).loss.dataSync()[0] as number;
     const evaluation = model.loss({ x: data.x, y: data.y as Tensor }, false);
-    const mse = tf.mean(tf.square(tf.sub(evaluation.outputs, data.y as Tensor))).dataSync()[0] as number;
+    const mse = tf.mean(tf.square(tf.sub(evaluation.outputs as Tensor, data.y as Tensor))).dataSync()[0] as number;
     return [training, evaluation.loss.dataSync()[0] as number, mse];
   });
   const [training, validation, mse] = values as [number, number, number];
@@ -115,4 +115,50 @@ test('biasRegularisation penalises the biases with its own strength, per rating 
   assert.ok(Math.abs(shared.penalty - 0.1 * (shared.embeddings + shared.biases)) < 1e-4, 'by default the biases share the embeddings\' strength');
   assert.throws(() => new MatrixFactorisation(table, { biasRegularisation: -1 }), /biasRegularisation must be >= 0, got -1/);
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+});
+
+test('the training loss\'s hand-written gradient equals automatic differentiation of the same loss', async () => {
+  await initBackend();
+  seed(8);
+  // Repeated users and items in one batch: their rows' gradients must add up.
+  const records = Array.from({ length: 36 }, (_, k) => ({ user: (k * 7) % 5, item: (k * 5) % 9, rating: 1 + ((k * 3) % 5) }));
+  const table = RatingTable.fromRecords(records, { scale: { minimum: 1, maximum: 5 } });
+  const model = new MatrixFactorisation(table, { dimensions: 3, regularisation: 0.3, biasRegularisation: 0.7, initialScale: 0.8 });
+  tf.tidy(() => {
+    model.userBiases.assign(tf.randomNormal([table.userCount], 0, 0.5, 'float32', 1));
+    model.itemBiases.assign(tf.randomNormal([table.itemCount], 0, 0.5, 'float32', 2));
+  });
+  const data = model.dataset(table);
+  const before = tf.memory().numTensors;
+  const { values, gaps } = tf.tidy(() => {
+    const variables = model.trainableVariables;
+    const hand = tf.variableGrads(() => model.loss({ x: data.x, y: data.y as Tensor }, true).loss, variables);
+    // The same loss written with plain ops, differentiated by TensorFlow.js.
+    const [users, items] = tf.unstack(data.x, 1) as [Tensor, Tensor];
+    const auto = tf.valueAndGrads((pTable: Tensor, qTable: Tensor, buTable: Tensor, biTable: Tensor) => {
+      const p = tf.gather(pTable, users);
+      const q = tf.gather(qTable, items);
+      const bu = tf.gather(buTable, users);
+      const bi = tf.gather(biTable, items);
+      const predicted = tf.addN([tf.sum(tf.mul(p, q), 1), bu, bi, tf.fill([users.shape[0] as number], model.globalMean)]);
+      const error = tf.mean(tf.square(tf.sub(predicted, tf.reshape(data.y as Tensor, [-1]))));
+      const embeddings = tf.mul(tf.mean(tf.add(tf.sum(tf.square(p), 1), tf.sum(tf.square(q), 1))), 0.3);
+      const biases = tf.mul(tf.mean(tf.add(tf.square(bu), tf.square(bi))), 0.7);
+      return tf.addN([error, embeddings, biases]) as Tensor;
+    })(variables);
+    const relativeGaps = variables.map((v, k) => {
+      const expected = auto.grads[k] as Tensor;
+      const gap = tf.max(tf.abs(tf.sub(hand.grads[v.name] as Tensor, expected))).dataSync()[0] as number;
+      return gap / (tf.max(tf.abs(expected)).dataSync()[0] as number);
+    });
+    return { values: [hand.value.dataSync()[0] as number, auto.value.dataSync()[0] as number], gaps: relativeGaps };
+  });
+  const [handLoss, autoLoss] = values as [number, number];
+  assert.ok(Math.abs(handLoss - autoLoss) < 1e-5 * autoLoss, `loss ${handLoss} vs ${autoLoss}`);
+  for (const [k, relative] of gaps.entries()) {
+    assert.ok(relative < 1e-5, `gradient of ${model.trainableVariables[k]?.name}: relative difference ${relative}`);
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  data.dispose();
+  model.dispose();
 });

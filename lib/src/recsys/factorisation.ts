@@ -6,7 +6,7 @@
  * with its live plot, validation data and early stopping.
  */
 import { tf } from '../backend/tf';
-import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { Dataset, type Batch } from '../data/dataset';
 import type { CustomModel } from '../train/trainable-model';
 import { nextSeed } from '../util/random';
@@ -104,31 +104,69 @@ export class MatrixFactorisation implements CustomModel {
   /** Predicted ratings, shape [n, 1], for int32 pairs [n, 2] of (user index, item index); not clamped (chapter 8). */
   predict(x: Tensor): Tensor {
     return tf.tidy(() => {
-      const users = tf.squeeze(tf.slice(x, [0, 0], [-1, 1]), [1]);
-      const items = tf.squeeze(tf.slice(x, [0, 1], [-1, 1]), [1]);
-      const p = tf.gather(this.userEmbeddings, users);
-      const q = tf.gather(this.itemEmbeddings, items);
-      const dot = tf.sum(tf.mul(p, q), 1);
-      const value = tf.add(tf.add(dot, tf.gather(this.userBiases, users)), tf.add(tf.gather(this.itemBiases, items), this.globalMean));
-      return tf.reshape(value, [-1, 1]);
+      const [users, items] = tf.unstack(x, 1) as [Tensor1D, Tensor1D];
+      return this.predictRows(users, items);
     });
   }
 
-  /** Mean squared error of a batch, plus the L2 penalty when training (chapter 8). */
-  loss(batch: Batch, training: boolean): { loss: Scalar; outputs: Tensor } {
-    const x = batch.x;
-    const users = tf.squeeze(tf.slice(x, [0, 0], [-1, 1]), [1]);
-    const items = tf.squeeze(tf.slice(x, [0, 1], [-1, 1]), [1]);
-    const p = tf.gather(this.userEmbeddings, users);
-    const q = tf.gather(this.itemEmbeddings, items);
-    const bu = tf.gather(this.userBiases, users);
-    const bi = tf.gather(this.itemBiases, items);
-    const outputs = tf.reshape(tf.add(tf.add(tf.sum(tf.mul(p, q), 1), bu), tf.add(bi, this.globalMean)), [-1, 1]);
-    const error = tf.mean(tf.square(tf.sub(outputs, batch.y))) as Scalar;
-    if (!training || (this.regularisation === 0 && this.biasRegularisation === 0)) return { loss: error, outputs };
-    const embeddingPenalty = tf.mul(tf.mean(tf.add(tf.sum(tf.square(p), 1), tf.sum(tf.square(q), 1))), this.regularisation);
-    const biasPenalty = tf.mul(tf.mean(tf.add(tf.square(bu), tf.square(bi))), this.biasRegularisation);
-    return { loss: tf.addN([error, embeddingPenalty, biasPenalty]) as Scalar, outputs };
+  /**
+   * Mean squared error of a batch, plus the L2 penalty when training. The training loss
+   * carries its gradient written out by hand (below), so a step is a handful of operations.
+   */
+  loss(batch: Batch, training: boolean): { loss: Scalar; outputs: Tensor | null } {
+    const [users, items] = tf.unstack(batch.x, 1) as [Tensor1D, Tensor1D];
+    if (!training) {
+      const outputs = this.predictRows(users, items);
+      return { loss: tf.mean(tf.square(tf.sub(outputs, batch.y))) as Scalar, outputs };
+    }
+    // No outputs: the Trainer's metrics, if any, call predict().
+    return { loss: this.trainingLoss(users, items, batch.y), outputs: null };
+  }
+
+  private predictRows(users: Tensor1D, items: Tensor1D): Tensor {
+    const dot = tf.sum(tf.mul(tf.gather(this.userEmbeddings, users), tf.gather(this.itemEmbeddings, items)), 1);
+    const value = tf.addN([dot, tf.gather(this.userBiases, users), tf.gather(this.itemBiases, items)]);
+    return tf.reshape(tf.add(value, this.globalMean), [-1, 1]);
+  }
+
+  /**
+   * loss = mean((r̂ − r)²) + λ·mean(|p_u|² + |q_i|²) + λ_b·mean(b_u² + b_i²) over the batch's n ratings, with
+   * its gradient: for rating k, e_k = 2(r̂_k − r_k)/n, ∂/∂p_u = e_k q_i + 2λ p_u/n, ∂/∂q_i = e_k p_u + 2λ q_i/n,
+   * ∂/∂b_u = e_k + 2λ_b b_u/n (b_i alike), summed into each table's rows (`unsortedSegmentSum`, which is
+   * also what the gradient of `gather` is). The same numbers as automatic differentiation up to rounding.
+   */
+  private trainingLoss(users: Tensor1D, items: Tensor1D, ratings: Tensor): Scalar {
+    const n = users.shape[0];
+    const { regularisation: lambda, biasRegularisation: lambdaBias } = this;
+    const { userCount, itemCount } = this.train;
+    const step = tf.customGrad((userTable, itemTable, userBiasTable, itemBiasTable, save) => {
+      const p = tf.gather(userTable as Tensor, users);
+      const q = tf.gather(itemTable as Tensor, items);
+      const bu = tf.gather(userBiasTable as Tensor, users);
+      const bi = tf.gather(itemBiasTable as Tensor, items);
+      const predicted = tf.add(tf.addN([tf.sum(tf.mul(p, q), 1), bu, bi]), this.globalMean);
+      const difference = tf.sub(predicted, tf.reshape(ratings, [-1]));
+      const terms = [tf.sum(tf.square(difference))];
+      if (lambda !== 0) terms.push(tf.mul(tf.add(tf.sum(tf.square(p)), tf.sum(tf.square(q))), lambda));
+      if (lambdaBias !== 0) terms.push(tf.mul(tf.add(tf.sum(tf.square(bu)), tf.sum(tf.square(bi))), lambdaBias));
+      (save as (tensors: Tensor[]) => void)([p, q, bu, bi, difference, users, items]);
+      const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
+        const [pSaved, qSaved, buSaved, biSaved, differenceSaved, userRows, itemRows] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor1D, Tensor1D];
+        const scale = tf.div(tf.mul(dy, 2), n);
+        const e = tf.mul(differenceSaved, scale);
+        const column = tf.expandDims(e, 1);
+        const shrink = (rows: Tensor, strength: number, gradient: Tensor): Tensor =>
+          strength === 0 ? gradient : tf.add(gradient, tf.mul(rows, tf.mul(scale, strength)));
+        return [
+          tf.unsortedSegmentSum(shrink(pSaved, lambda, tf.mul(column, qSaved)), userRows, userCount),
+          tf.unsortedSegmentSum(shrink(qSaved, lambda, tf.mul(column, pSaved)), itemRows, itemCount),
+          tf.unsortedSegmentSum(shrink(buSaved, lambdaBias, e), userRows, userCount),
+          tf.unsortedSegmentSum(shrink(biSaved, lambdaBias, e), itemRows, itemCount),
+        ];
+      };
+      return { value: tf.div(tf.addN(terms), n) as Scalar, gradFunc };
+    });
+    return step(this.userEmbeddings, this.itemEmbeddings, this.userBiases, this.itemBiases) as Scalar;
   }
 
   /** The model as a `Recommender` over the data's ids (chapter 8); it reads the variables as they are when called. */

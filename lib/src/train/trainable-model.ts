@@ -19,8 +19,11 @@ export interface CustomModel {
   trainableVariables: Variable[];
   /** Other state saved in checkpoints (running statistics, say). */
   variables?: Variable[];
-  /** The mean loss of a batch; `training` is false during validation. */
-  loss(batch: Batch, training: boolean): Scalar | { loss: Scalar; outputs: Tensor };
+  /**
+   * The mean loss of a batch; `training` is false during validation. With `outputs` null (or a bare
+   * scalar), metrics call `predict`.
+   */
+  loss(batch: Batch, training: boolean): Scalar | { loss: Scalar; outputs: Tensor | null };
   /** The model's outputs for `x`, used by metrics and `Trainer.predict`. */
   predict?(x: Tensor): Tensor;
 }
