@@ -1,6 +1,6 @@
 /**
  * Saving a checkpoint atomically (chapter 5): written and flushed into a temporary sibling folder, then renamed
- * into place; the old checkpoint waits as `NAME.previous` until then, so an interrupted save keeps a good one.
+ * into place; the old checkpoint waits as `NAME.previous` until then. Re-exports the format's reader and the guard.
  */
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
