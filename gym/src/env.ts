@@ -85,7 +85,10 @@ export interface EnvMetadata {
   renderFps: number;
 }
 
-/** The base of every environment: subclasses set the spaces and implement `step` and `reset` (first `checkResetArguments`, then `seedGenerator`). */
+/**
+ * The base of every environment: subclasses set the spaces and implement `step` and `reset` (first
+ * `checkResetArguments`, then `seedGenerator`).
+ */
 export abstract class Env<Observation, Action> {
   /** The legal actions. */
   abstract readonly actionSpace: Space<Action>;
@@ -125,7 +128,10 @@ export abstract class Env<Observation, Action> {
     return this.generator;
   }
 
-  /** Reseeds the generator with `seed` (a non-negative safe integer, all bits used); unseeded, it seeds from `Math.random()` on first use. */
+  /**
+   * Reseeds the generator with `seed` (a non-negative safe integer, all bits used); unseeded, it seeds from
+   * `Math.random()` on first use.
+   */
   protected seedGenerator(seed: number | undefined): void {
     checkSeed(seed, `${this.constructor.name}.reset`);
     if (seed === undefined) return;

@@ -250,7 +250,10 @@ export type ColumnSummary = {
   topCount?: number;
 };
 
-/** A summary of every column of a DataFrame for `showTable`; unlike danfojs' `describe()`, it skips NaN and null and covers text and dates. */
+/**
+ * A summary of every column of a DataFrame for `showTable`; unlike danfojs' `describe()`, it skips NaN and null and
+ * covers text and dates.
+ */
 export function describeColumns(frame: DataFrame): ColumnSummary[] {
   return frame.columns.map((name) => {
     const raw = frame.column(name).values as unknown[];

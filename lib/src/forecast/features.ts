@@ -16,7 +16,10 @@ export interface LaggedWindows {
   targetIndex: number[];
 }
 
-/** Sliding windows: for every t from `length` on, the `length` values before t and the value at t; the window must be shorter than the series. */
+/**
+ * Sliding windows: for every t from `length` on, the `length` values before t and the value at t; the window must be
+ * shorter than the series.
+ */
 export function laggedWindows(series: ArrayLike<number>, length: number): LaggedWindows {
   if (!Number.isInteger(length) || length < 1) throw new Error(`laggedWindows: the window length must be a positive integer, got ${length}.`);
   if (length >= series.length) {

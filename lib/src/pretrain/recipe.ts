@@ -36,7 +36,10 @@ export interface PretrainingRecipe {
   seed: number;
 }
 
-/** The recipe of the book's `mini-bert`: the chapter's encoder (hidden 64, 2 layers) at 128 tokens, on its 22,500 training reviews, for longer. */
+/**
+ * The recipe of the book's `mini-bert`: the chapter's encoder (hidden 64, 2 layers) at 128 tokens, on its 22,500
+ * training reviews, for longer.
+ */
 export const MINI_BERT_RECIPE: PretrainingRecipe = {
   name: 'mini-bert',
   splitSeed: 6,

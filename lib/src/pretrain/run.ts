@@ -26,7 +26,10 @@ export interface PretrainingTexts {
   heldOut: readonly string[];
 }
 
-/** The chapter's training reviews (never test): the first `trainReviews` are the corpus, the next `heldOutReviews` not in it are held out. */
+/**
+ * The chapter's training reviews (never test): the first `trainReviews` are the corpus, the next `heldOutReviews` not
+ * in it are held out.
+ */
 export function imdbPretrainingTexts(recipe: PretrainingRecipe): PretrainingTexts {
   const { train } = splitReviews(loadImdb(), { seed: recipe.splitSeed });
   const corpus = train.slice(0, recipe.trainReviews).map((r) => r.text);

@@ -68,7 +68,10 @@ export function poissonSample(count: number, samplingRate: number, generator: Ra
   return Int32Array.from(chosen);
 }
 
-/** Each example's gradients (by variable name), clipped by `clipByGlobalNorm` to `clipNorm` (null: not), and its norm before; caller disposes. */
+/**
+ * Each example's gradients (by variable name), clipped by `clipByGlobalNorm` to `clipNorm` (null: not), and its norm
+ * before; caller disposes.
+ */
 export function perExampleGradients(loss: ExampleLoss, variables: Variable[], x: Tensor, y: Tensor, clipNorm: number | null = null): { gradients: NamedTensorMap[]; norms: number[]; losses: number[] } {
   const n = x.shape[0] as number;
   if (y.shape[0] !== n) throw new Error(`perExampleGradients: x has ${n} examples but y has ${y.shape[0]}; give one label per example.`);

@@ -19,7 +19,10 @@ export interface DenseLayerWeights<Activation extends string = string> {
   activation: Activation;
 }
 
-/** `model`'s layers as dense layers (variables, sizes, activation), or null unless all are float32 `Dense` on vectors with one of `activations`. */
+/**
+ * `model`'s layers as dense layers (variables, sizes, activation), or null unless all are float32 `Dense` on vectors
+ * with one of `activations`.
+ */
 export function denseLayers<Activation extends string>(model: Sequential, activations: readonly Activation[]): DenseLayerWeights<Activation>[] | null {
   const layers: DenseLayerWeights<Activation>[] = [];
   for (const layer of model.layers) {

@@ -56,7 +56,10 @@ export interface DqnLoopSettings {
   seed: number | null;
 }
 
-/** The loop's defaults: after 1,000 random steps one step of batch 64 per step, a hard target copy every 500, epsilon 1 → 0.05 over 10,000, evaluation every 2,000. */
+/**
+ * The loop's defaults: after 1,000 random steps one step of batch 64 per step, a hard target copy every 500, epsilon
+ * 1 → 0.05 over 10,000, evaluation every 2,000.
+ */
 export const DQN_LOOP_DEFAULTS: Readonly<DqnLoopSettings> = Object.freeze({
   totalSteps: 100_000, bufferCapacity: 50_000, batchSize: 64, learningStarts: 1_000, trainFrequency: 1, gradientSteps: 1,
   epsilonStart: 1, epsilonEnd: 0.05, epsilonDecaySteps: 10_000,
@@ -71,7 +74,10 @@ export interface DqnConfig extends DqnAgentSettings, DqnLoopSettings {}
 /** The default configuration of `trainDqn`: `DQN_AGENT_DEFAULTS` and `DQN_LOOP_DEFAULTS`. */
 export const DEFAULT_DQN_CONFIG: DqnConfig = { ...DQN_AGENT_DEFAULTS, ...DQN_LOOP_DEFAULTS };
 
-/** CartPole-v1's complete configuration (`{ ...CART_POLE_DQN_CONFIG, seed }`): the defaults, its observation scale, training on until 100 greedy episodes average 495. */
+/**
+ * CartPole-v1's complete configuration (`{ ...CART_POLE_DQN_CONFIG, seed }`): the defaults, its observation scale,
+ * training on until 100 greedy episodes average 495.
+ */
 export const CART_POLE_DQN_CONFIG: DqnConfig = { ...DEFAULT_DQN_CONFIG, observationScale: [...CART_POLE_OBSERVATION_SCALE], stopReturn: 495 };
 
 /** Reported after every training episode. */
