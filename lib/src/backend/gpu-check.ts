@@ -1,7 +1,8 @@
 /**
  * Whether the GPU rung really computes on a GPU (chapter 0). tfjs-node-gpu loads anywhere and falls back to
  * the CPU without a usable GPU or CUDA 11.2/cuDNN 8.1; a child process (a loaded TensorFlow library stays
- * in the process) loads it and runs a matrix product and a convolution on the GPU.
+ * in the process) loads it and runs a matrix product and a convolution on the GPU. The child inherits the
+ * environment, so the oneDNN settings `initBackend()` made hold there too.
  */
 import { spawnSync } from 'node:child_process';
 
