@@ -1,11 +1,7 @@
-/**
- * Drawing CartPole (chapter 9): one frame as SVG, and a whole episode as a
- * self-contained animated SVG (SMIL keyframes, no JavaScript, no network) that
- * plays inline in a notebook or in any browser.
- */
+/** Drawing CartPole (chapter 9): a frame as SVG, an episode as a self-contained animated SVG (SMIL, no script, no network). */
 import { escapeHtml } from './html';
 
-/** Geometry of a CartPole drawing (chapter 9); the defaults are Gymnasium's 600 x 400 screen. */
+/** Geometry of a CartPole drawing; the defaults are Gymnasium's 600 x 400 screen. */
 export interface CartPoleDrawingOptions {
   /** Half the visible track width in metres (the termination threshold, 2.4). */
   xThreshold?: number;
@@ -69,10 +65,7 @@ function frameOpen(g: Geometry): string {
   );
 }
 
-/**
- * One CartPole frame as an SVG string (chapter 9): track, cart and pole for
- * the state `[x, xDot, theta, thetaDot]` (only x and theta are drawn).
- */
+/** One CartPole frame as SVG for the state `[x, xDot, theta, thetaDot]` (x and theta drawn). */
 export function cartPoleFrameSvg(state: ArrayLike<number>, options: CartPoleDrawingOptions = {}): string {
   if (state.length < 3) {
     throw new Error(`cartPoleFrameSvg: expected a state [x, xDot, theta, thetaDot], got ${state.length} numbers.`);
@@ -87,7 +80,7 @@ export function cartPoleFrameSvg(state: ArrayLike<number>, options: CartPoleDraw
   );
 }
 
-/** Options of `cartPoleAnimationSvg` and `episodeAnimationHtml` (chapter 9). */
+/** Options of `cartPoleAnimationSvg` and `episodeAnimationHtml`. */
 export interface CartPoleAnimationOptions extends CartPoleDrawingOptions {
   /** Frames per second; CartPole's own rate is 50 (tau = 0.02 s). */
   fps?: number;
@@ -97,12 +90,7 @@ export interface CartPoleAnimationOptions extends CartPoleDrawingOptions {
   loop?: boolean;
 }
 
-/**
- * An episode as one self-contained animated SVG (chapter 9): every frame's
- * cart position and pole angle become SMIL keyframes, so it plays in any
- * browser or notebook with no script and no network. `states` are the
- * observations (or float64 states) of the episode in order.
- */
+/** An episode as one animated SVG: each frame's cart position and pole angle become SMIL keyframes. */
 export function cartPoleAnimationSvg(states: ArrayLike<number>[], options: CartPoleAnimationOptions = {}): string {
   if (states.length === 0) {
     throw new Error('cartPoleAnimationSvg: no frames to animate; pass the observations of an episode.');
@@ -134,7 +122,7 @@ export function cartPoleAnimationSvg(states: ArrayLike<number>[], options: CartP
   );
 }
 
-/** The animation wrapped in a small HTML block with a caption line (chapter 9). */
+/** The animation wrapped in a small HTML block with a caption line. */
 export function episodeAnimationHtml(states: ArrayLike<number>[], options: CartPoleAnimationOptions = {}): string {
   const svg = cartPoleAnimationSvg(states, options);
   const fps = options.fps ?? 50;

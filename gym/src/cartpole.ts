@@ -1,19 +1,16 @@
 /**
- * CartPole (chapter 9) with Gymnasium's dynamics, step for step
- * (gymnasium/envs/classic_control/cartpole.py, after Barto, Sutton and
- * Anderson 1983): a pole hinged on a cart that is pushed left or right with a
- * fixed force; the episode terminates when the pole leans more than 12 degrees
- * or the cart leaves the track (|x| > 2.4).
+ * CartPole (chapter 9) with Gymnasium's dynamics step for step (gymnasium/envs/classic_control/cartpole.py; Barto,
+ * Sutton and Anderson 1983): terminates when the pole leans past 12 degrees or the cart leaves the track (|x| > 2.4).
  */
 import { describeTyped, describeValue } from './describe';
 import { Env, checkResetArguments, type ResetArguments, type ResetResult, type StepResult } from './env';
 import { Box, Discrete, FLOAT32_MAX } from './spaces';
 import { cartPoleFrameSvg } from './cartpole-render';
 
-/** How CartPole advances its state by one time step (chapter 9). */
+/** How CartPole advances its state by one time step. */
 export type KinematicsIntegrator = 'euler' | 'semi-implicit euler';
 
-/** Options of `new CartPoleEnv(...)` and `make('CartPole-v1', ...)` (chapter 9). */
+/** Options of `new CartPoleEnv(...)` and `make('CartPole-v1', ...)`. */
 export interface CartPoleOptions {
   /** Sutton and Barto's reward: 0 per step, -1 on (and after) termination. Default false: +1 per step. */
   suttonBartoReward?: boolean;
@@ -21,14 +18,12 @@ export interface CartPoleOptions {
   kinematicsIntegrator?: KinematicsIntegrator;
 }
 
-/** The four numbers of CartPole's state (chapter 9): cart position and velocity, pole angle and angular velocity. */
+/** The four numbers of CartPole's state: cart position and velocity, pole angle and angular velocity. */
 export const CART_POLE_STATE_NAMES = ['cart position', 'cart velocity', 'pole angle', 'pole angular velocity'] as const;
 
 /**
- * The cart-pole environment (chapter 9). Actions: 0 pushes the cart left,
- * 1 pushes it right. Observations: a `Float32Array` of
- * `[x, xDot, theta, thetaDot]`, the float32 copy of the float64 `state`.
- * Reward +1 for every step, including the one that terminates.
+ * The cart-pole environment: action 0 pushes left, 1 right; observations `[x, xDot, theta, thetaDot]` as float32
+ * copies of the float64 `state`; reward +1 per step, the terminating one included.
  */
 export class CartPoleEnv extends Env<Float32Array, number> {
   readonly gravity = 9.8;
@@ -77,10 +72,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     this.metadata = { renderFps: 50 };
   }
 
-  /**
-   * The float64 state `[x, xDot, theta, thetaDot]` (a copy), or null before
-   * the first `reset`. Assign four numbers to start from any state.
-   */
+  /** The float64 state `[x, xDot, theta, thetaDot]` (a copy), null before the first `reset`; assign four numbers to start anywhere. */
   get state(): Float64Array | null {
     return this.stateValue === null ? null : Float64Array.from(this.stateValue);
   }
@@ -98,10 +90,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     this.stateValue = Float64Array.from(value);
   }
 
-  /**
-   * Starts an episode: every state component uniform in (-0.05, 0.05), or in
-   * `(options.low, options.high)` when given.
-   */
+  /** Starts an episode: each component uniform in (-0.05, 0.05), or in `(options.low, options.high)`. */
   reset(args?: ResetArguments): ResetResult<Float32Array> {
     const { seed, options = {} } = checkResetArguments(args, 'CartPoleEnv.reset');
     this.seedGenerator(seed);

@@ -1,14 +1,10 @@
-/**
- * The environment checker (chapter 9), in the spirit of Gymnasium's
- * `check_env`: it plays an environment with random actions and verifies the
- * API contract every agent relies on.
- */
+/** The environment checker (chapter 9), as Gymnasium's `check_env`: random play against the API contract agents rely on. */
 import { describeValue } from './describe';
 import { Env, type ResetResult, type StepResult } from './env';
 import { Box, Discrete, Space } from './spaces';
 import { make, registeredEnvIds } from './registry';
 
-/** Options of `checkEnv` (chapter 9). */
+/** Options of `checkEnv`. */
 export interface CheckOptions {
   /** The seed of the determinism checks (default 123). */
   seed?: number;
@@ -19,7 +15,7 @@ export interface CheckOptions {
   fresh?: () => Env<any, any>;
 }
 
-/** What `checkEnv` verified (chapter 9). */
+/** What `checkEnv` verified. */
 export interface CheckReport {
   /** The environment's id or class name. */
   name: string;
@@ -53,14 +49,9 @@ function describeType(value: unknown): string {
 }
 
 /**
- * Checks that `env` follows the environment API (chapter 9): spaces are
- * spaces; `reset` returns `[observation, info]` and `step` returns
- * `[observation, reward, terminated, truncated, info]` with the right types;
- * every observation lies in the observation space (Box observations are
- * `Float32Array`s); the same seed and actions give the same observations,
- * rewards and flags; invalid actions and (with `options.fresh`) a step before
- * reset throw errors. Returns what passed; throws one error listing every
- * problem found.
+ * Checks that `env` follows the API: spaces are spaces; `reset` and `step` return the right tuples and types; observations
+ * lie in the space (Box: `Float32Array`); a seed repeats exactly; invalid actions and (with `fresh`) a step before reset
+ * throw. Returns what passed; throws one error listing every problem.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function checkEnv(env: Env<any, any>, options: CheckOptions = {}): CheckReport {
@@ -215,7 +206,7 @@ export function checkEnv(env: Env<any, any>, options: CheckOptions = {}): CheckR
   return report;
 }
 
-/** Runs `checkEnv` on every registered environment (chapter 9) and returns the reports. */
+/** Runs `checkEnv` on every registered environment and returns the reports. */
 export function checkRegisteredEnvs(options: Omit<CheckOptions, 'fresh'> = {}): CheckReport[] {
   return registeredEnvIds().map((id) => checkEnv(make(id), { ...options, fresh: () => make(id) }));
 }

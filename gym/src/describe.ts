@@ -1,9 +1,6 @@
-/**
- * Values as they are, for error messages (chapter 9): `NaN` stays `NaN` and a
- * bigint `1n` stays `1n`, where `JSON.stringify` would print `null` or throw.
- */
+/** Values as they are for error messages (chapter 9): `NaN` stays `NaN`, `1n` stays `1n`, where JSON would not. */
 
-/** A short, faithful description of any value for an error message (chapter 9), e.g. `[0, NaN, 0, 0]`, `"42"`, `1n`. */
+/** A short, faithful description of any value for an error message, e.g. `[0, NaN, 0, 0]`, `"42"`, `1n`. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'bigint') return `${value}n`;
@@ -21,7 +18,7 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** A value's type and description (chapter 9), e.g. `bigint 1n`, `string "42"`, `number NaN`. */
+/** A value's type and description, e.g. `bigint 1n`, `string "42"`, `number NaN`. */
 export function describeTyped(value: unknown): string {
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   return type === 'null' || type === 'undefined' ? type : `${type} ${describeValue(value)}`;

@@ -1,22 +1,18 @@
 /**
- * The environment interface (chapter 9), Gymnasium's `Env` in TypeScript.
- *
- * An agent calls `reset()` once per episode and then `step(action)` until the
- * episode is over: `terminated` (the task itself ended, e.g. the pole fell) or
- * `truncated` (cut short from outside, e.g. by a time limit). The difference
- * matters for learning: only `terminated` means "no future reward".
+ * The environment interface (chapter 9), Gymnasium's `Env`: `reset()` per episode, then `step(action)` until
+ * `terminated` (the task ended: no future reward) or `truncated` (cut short from outside, e.g. a time limit).
  */
 import { describeTyped } from './describe';
 import { Random, unseededSeed } from './random';
 import type { Space } from './spaces';
 
-/** The free-form dictionary an environment returns next to observations (chapter 9). */
+/** The free-form dictionary an environment returns next to observations. */
 export type Info = Record<string, unknown>;
 
-/** What `reset` returns (chapter 9): the first observation and an info dictionary. */
+/** What `reset` returns: the first observation and an info dictionary. */
 export type ResetResult<Observation> = [observation: Observation, info: Info];
 
-/** What `step` returns (chapter 9): `[observation, reward, terminated, truncated, info]`. */
+/** What `step` returns: `[observation, reward, terminated, truncated, info]`. */
 export type StepResult<Observation> = [
   observation: Observation,
   reward: number,
@@ -25,7 +21,7 @@ export type StepResult<Observation> = [
   info: Info,
 ];
 
-/** Arguments of `reset` (chapter 9): a seed for the environment's generator and env-specific options. */
+/** Arguments of `reset`: a seed for the environment's generator and env-specific options. */
 export interface ResetArguments {
   /** Reseeds the environment's generator (a non-negative integer up to `Number.MAX_SAFE_INTEGER`); later resets without a seed continue its sequence. */
   seed?: number;
@@ -34,11 +30,8 @@ export interface ResetArguments {
 }
 
 /**
- * Checks the argument of `reset` (chapter 9) and returns it: nothing, or an
- * object with at most `seed` (a non-negative integer, as Gymnasium accepts)
- * and `options` (an object). `reset(42)` is an error that says to write
- * `reset({ seed: 42 })`, since the number would otherwise be ignored.
- * `caller` names the method in the message, e.g. `CartPoleEnv.reset`.
+ * Checks `reset`'s argument: nothing, or `{ seed?, options? }` with a non-negative integer seed. `reset(42)` is an error
+ * saying to write `reset({ seed: 42 })`; `caller` names the method in the message.
  */
 export function checkResetArguments(args: unknown, caller = 'reset'): ResetArguments {
   if (args === undefined) return {};
@@ -74,7 +67,7 @@ function checkSeed(seed: unknown, caller: string): asserts seed is number | unde
   }
 }
 
-/** How `make` built an environment (chapter 9), Gymnasium's `EnvSpec`. */
+/** How `make` built an environment, Gymnasium's `EnvSpec`. */
 export interface EnvSpec {
   /** The registry id, e.g. `CartPole-v1`. */
   id: string;
@@ -86,17 +79,15 @@ export interface EnvSpec {
   kwargs: Record<string, unknown>;
 }
 
-/** Rendering facts of an environment (chapter 9). */
+/** Rendering facts of an environment. */
 export interface EnvMetadata {
   /** Frames per second of the simulation, used by animations. */
   renderFps: number;
 }
 
 /**
- * The base class of every environment (chapter 9). Subclasses implement
- * `reset` (starting with `checkResetArguments(args)` and
- * `this.seedGenerator(seed)`, as Gymnasium's `super().reset(seed=seed)`) and
- * `step`, and set the two spaces.
+ * The base of every environment: subclasses set the spaces and implement `step` and `reset` (first
+ * `checkResetArguments`, then `seedGenerator`).
  */
 export abstract class Env<Observation, Action> {
   /** The legal actions. */
@@ -138,10 +129,8 @@ export abstract class Env<Observation, Action> {
   }
 
   /**
-   * Reseeds the generator when `seed` is given (on first use otherwise it is
-   * seeded from `Math.random()`). `seed` must be a non-negative integer
-   * up to `Number.MAX_SAFE_INTEGER`; all of its bits reach the generator.
-   * Call it at the top of `reset`, after `checkResetArguments`.
+   * Reseeds the generator with `seed` (a non-negative safe integer, all bits used); unseeded, it seeds from
+   * `Math.random()` on first use.
    */
   protected seedGenerator(seed: number | undefined): void {
     checkSeed(seed, `${this.constructor.name}.reset`);

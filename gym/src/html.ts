@@ -1,9 +1,6 @@
-/**
- * Text for HTML and SVG output (chapter 0 introduces it; chapter 9's CartPole
- * drawing uses it for captions).
- */
+/** Text for HTML and SVG output (chapters 0 and 9). */
 
-/** Escapes text for safe inclusion in HTML or SVG (chapter 0). */
+/** Escapes text for safe inclusion in HTML or SVG. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }

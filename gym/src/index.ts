@@ -1,8 +1,6 @@
 /**
- * gym-js (chapter 9): Gymnasium's environment API in TypeScript, with no
- * runtime dependencies. Spaces, the `Env` base class, CartPole with
- * Gymnasium's dynamics, the standard wrappers, a registry with `make`, an
- * environment checker, rollouts and an SVG drawing of CartPole.
+ * gym-js (chapter 9): Gymnasium's environment API in TypeScript without runtime dependencies: spaces, `Env`, CartPole,
+ * wrappers, `make`, the checker, rollouts and CartPole's drawing.
  */
 export { Random } from './random';
 export * from './html';

@@ -1,14 +1,11 @@
 /**
- * The seeded generator of gym-js (chapter 9): every environment and space owns
- * one, as in Gymnasium. gym-js never replaces `Math.random`; dlkit re-exports
- * `Random` and builds the book-wide `seed()` on it.
+ * The seeded generator of gym-js (chapters 0, 5 and 9): every environment and space owns one, as in Gymnasium; gym-js
+ * never replaces `Math.random`. dlkit builds the book-wide `seed()` on `Random`.
  */
 
 /**
- * A small, fast, seedable generator (mulberry32) returning floats in [0, 1)
- * (chapter 0). The seed's integer part picks the stream; for seeds of 2^32
- * and more the bits above the lowest 32 are mixed in too, so `new Random(0)`
- * and `new Random(2 ** 32)` differ (seeds below 2^32 keep their streams).
+ * A seedable generator (mulberry32) of floats in [0, 1). The seed's integer part picks the stream; bits above the lowest
+ * 32 are mixed in, so `new Random(0)` and `new Random(2 ** 32)` differ.
  */
 export class Random {
   private state: number;
@@ -65,12 +62,12 @@ export class Random {
     return array;
   }
 
-  /** The generator's internal state, to save in a checkpoint (chapter 5). */
+  /** The generator's internal state, to save in a checkpoint. */
   getState(): number {
     return this.state;
   }
 
-  /** Puts back a state from `getState()`: the draws that follow repeat exactly (chapter 5). */
+  /** Puts back a state from `getState()`: the draws that follow repeat exactly. */
   setState(state: number): void {
     if (!Number.isInteger(state)) throw new Error(`Random.setState: expected an integer state from getState(), got ${state}.`);
     this.state = state >>> 0;
@@ -82,12 +79,7 @@ export class Random {
   }
 }
 
-/**
- * A seed for a generator that was given none (chapter 9): drawn from
- * `Math.random()`, as Gymnasium draws one from the operating system. A program
- * that seeds `Math.random` (dlkit's `seed(n)`) makes unseeded environments
- * and spaces repeat too.
- */
+/** A seed for an unseeded generator, from `Math.random()` (Gymnasium: the operating system); dlkit's `seed(n)` makes it repeat. */
 export function unseededSeed(): number {
   return Math.floor(Math.random() * 2147483647);
 }

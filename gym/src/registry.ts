@@ -1,13 +1,9 @@
-/**
- * The environment registry (chapter 9), Gymnasium's `register` / `make`:
- * `make('CartPole-v1')` builds the environment, wraps it in its time limit
- * and attaches its spec.
- */
+/** The environment registry (chapter 9), Gymnasium's `register` / `make`. */
 import { Env, type EnvSpec } from './env';
 import { CartPoleEnv, type CartPoleOptions } from './cartpole';
 import { TimeLimit } from './wrappers';
 
-/** How to build a registered environment (chapter 9). */
+/** How to build a registered environment. */
 export interface RegistryEntry {
   id: string;
   /** Builds the bare environment from keyword arguments. */
@@ -23,7 +19,7 @@ export interface RegistryEntry {
 
 const registry = new Map<string, RegistryEntry>();
 
-/** Adds an environment to the registry (chapter 9); re-registering an id replaces it. */
+/** Adds an environment to the registry; re-registering an id replaces it. */
 export function register(entry: RegistryEntry): void {
   if (!/^[A-Za-z][\w:./-]*-v\d+$/.test(entry.id)) {
     throw new Error(`register: ids look like "Name-v0" (a name, a dash, v and a version number), got "${entry.id}".`);
@@ -31,12 +27,12 @@ export function register(entry: RegistryEntry): void {
   registry.set(entry.id, entry);
 }
 
-/** The ids of every registered environment, sorted (chapter 9). */
+/** The ids of every registered environment, sorted. */
 export function registeredEnvIds(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** The spec `make(id)` would attach, without building the environment (chapter 9). */
+/** The spec `make(id)` would attach, without building the environment. */
 export function envSpec(id: string): EnvSpec {
   const entry = lookUp(id);
   return { id, maxEpisodeSteps: entry.maxEpisodeSteps, rewardThreshold: entry.rewardThreshold, kwargs: { ...entry.kwargs } };
@@ -52,20 +48,18 @@ function lookUp(id: string): RegistryEntry {
   throw new Error(`make: no environment with id "${id}".${hint} Known ids: ${known.join(', ')}.`);
 }
 
-/** The environments `make` knows with their types (chapter 9). */
+/** The environments `make` knows with their types. */
 export interface KnownEnvs {
   'CartPole-v0': CartPoleEnv;
   'CartPole-v1': CartPoleEnv;
 }
 
-/** Keyword arguments of `make` (chapter 9): the time limit plus the environment's own options. */
+/** Keyword arguments of `make`: the time limit plus the environment's own options. */
 export type MakeOptions = { maxEpisodeSteps?: number | null } & Record<string, unknown>;
 
 /**
- * Builds a registered environment (chapter 9): the bare environment from its
- * entry point, wrapped in `TimeLimit(maxEpisodeSteps)` when the spec has one,
- * with `env.spec` set. `make('CartPole-v1')` has a limit of 500 steps and a
- * reward threshold of 475; `make('CartPole-v0')` 200 and 195.
+ * Builds a registered environment, wrapped in `TimeLimit(maxEpisodeSteps)` if its spec has one, with `env.spec` set:
+ * CartPole-v1 500 steps and threshold 475, CartPole-v0 200 and 195.
  */
 export function make<Id extends keyof KnownEnvs>(
   id: Id,

@@ -1,13 +1,10 @@
-/**
- * Running a policy in an environment (chapter 9): one episode at a time,
- * recording what happened, e.g. for returns, histograms and animations.
- */
+/** Running a policy in an environment (chapter 9), one recorded episode at a time. */
 import type { Env } from './env';
 
-/** A policy (chapter 9): picks an action from an observation. */
+/** A policy: picks an action from an observation. */
 export type Policy<Observation, Action> = (observation: Observation) => Action;
 
-/** What happened in one episode (chapter 9). */
+/** What happened in one episode. */
 export interface EpisodeRecord<Observation, Action> {
   /** The observations from the first (after reset) to the last (after the final step). */
   observations: Observation[];
@@ -22,10 +19,7 @@ export interface EpisodeRecord<Observation, Action> {
   truncated: boolean;
 }
 
-/**
- * Plays one episode with `policy` until it terminates or is truncated
- * (chapter 9). `maxSteps` guards environments without a time limit.
- */
+/** Plays one episode with `policy` until it terminates or is truncated; `maxSteps` guards environments without a time limit. */
 export function runEpisode<Observation, Action>(
   env: Env<Observation, Action>,
   policy: Policy<Observation, Action>,
@@ -64,12 +58,12 @@ export function runEpisode<Observation, Action>(
   return episode;
 }
 
-/** The policy that ignores the observation and samples the action space (chapter 9), the baseline of every RL experiment. */
+/** The policy that ignores the observation and samples the action space, the baseline of every RL experiment. */
 export function randomPolicy<Observation, Action>(env: Env<Observation, Action>): Policy<Observation, Action> {
   return () => env.actionSpace.sample();
 }
 
-/** Returns of `episodes` episodes of `policy`, the first reset seeded with `seed` when given (chapter 9). */
+/** Returns of `episodes` episodes of `policy`, the first reset seeded with `seed` when given. */
 export function episodeReturns<Observation, Action>(
   env: Env<Observation, Action>,
   policy: Policy<Observation, Action>,

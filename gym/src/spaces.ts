@@ -1,25 +1,17 @@
 /**
- * Action and observation spaces (chapter 9), after Gymnasium's `spaces`.
- *
- * A space says which values are legal (`contains`) and draws random ones
- * (`sample`). Every space owns its own generator, exactly as in Gymnasium:
- * `space.seed(n)` makes its samples repeat; an unseeded space seeds itself
- * lazily from `Math.random()` (Gymnasium: from the operating system), so
- * dlkit's `seed(...)` at the top of a notebook makes random policies repeat too.
+ * Action and observation spaces (chapter 9), after Gymnasium's `spaces`: `contains` and `sample`. Each space owns its
+ * generator; an unseeded one seeds itself from `Math.random()`, so dlkit's `seed(...)` makes random policies repeat.
  */
 import { Random, unseededSeed } from './random';
 
-/** The largest finite float32, the bound Gymnasium's CartPole uses for its unbounded velocities (chapter 9). */
+/** The largest finite float32, the bound Gymnasium's CartPole uses for its unbounded velocities. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** The base of every space (chapter 9): a set of legal values with a seedable sampler. */
+/** The base of every space: a set of legal values with a seedable sampler. */
 export abstract class Space<T> {
   private generator: Random | null = null;
 
-  /**
-   * Seeds this space's own generator and returns the seed used. Without an
-   * argument the seed is drawn from `Math.random()`.
-   */
+  /** Seeds this space's generator and returns the seed (drawn from `Math.random()` without an argument). */
   seed(value?: number): number {
     const used = value ?? unseededSeed();
     if (!Number.isFinite(used)) {
@@ -45,7 +37,7 @@ export abstract class Space<T> {
   abstract toString(): string;
 }
 
-/** The integers `start, start + 1, ..., start + n - 1` (chapter 9), e.g. CartPole's actions `Discrete(2)`. */
+/** The integers `start, start + 1, ..., start + n - 1`, e.g. CartPole's actions `Discrete(2)`. */
 export class Discrete extends Space<number> {
   constructor(
     readonly n: number,
@@ -76,10 +68,8 @@ export class Discrete extends Space<number> {
 }
 
 /**
- * A box of float32 vectors with per-component bounds `low[i] <= x[i] <= high[i]`
- * (chapter 9), e.g. CartPole's observations. Samples are uniform where both
- * bounds are finite, normal where both are infinite and shifted exponential
- * where only one is, as in Gymnasium.
+ * Float32 vectors with bounds `low[i] <= x[i] <= high[i]`; samples uniform where both bounds are finite, normal where
+ * neither is, shifted exponential where one is, as in Gymnasium.
  */
 export class Box extends Space<Float32Array> {
   readonly low: Float32Array;

@@ -1,20 +1,13 @@
-/**
- * Wrappers (chapter 9): environments around an environment, changing one
- * thing and passing the rest through, as in Gymnasium.
- */
+/** Wrappers (chapter 9): environments around an environment that change one thing, as in Gymnasium. */
 import { Env, checkResetArguments, type EnvMetadata, type EnvSpec, type ResetArguments, type ResetResult, type StepResult } from './env';
 import type { Space } from './spaces';
 
-/** The observation type of an environment type (chapter 9). */
+/** The observation type of an environment type. */
 export type ObservationOf<E> = E extends Env<infer Observation, unknown> ? Observation : never;
-/** The action type of an environment type (chapter 9). */
+/** The action type of an environment type. */
 export type ActionOf<E> = E extends Env<unknown, infer Action> ? Action : never;
 
-/**
- * The base wrapper (chapter 9): forwards everything to `env`. `unwrapped`
- * reaches the innermost environment with its own type, e.g.
- * `make('CartPole-v1').unwrapped.state`.
- */
+/** The base wrapper: forwards everything to `env`; `unwrapped` reaches the innermost environment with its own type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export class Wrapper<Inner extends Env<any, any>> extends Env<ObservationOf<Inner>, ActionOf<Inner>> {
   constructor(readonly env: Inner) {
@@ -77,10 +70,7 @@ export class Wrapper<Inner extends Env<any, any>> extends Env<ObservationOf<Inne
   }
 }
 
-/**
- * Ends an episode with `truncated = true` after `maxEpisodeSteps` steps
- * (chapter 9), Gymnasium's `TimeLimit`. `make('CartPole-v1')` adds one of 500.
- */
+/** Gymnasium's `TimeLimit`: `truncated = true` after `maxEpisodeSteps` steps (`make('CartPole-v1')` adds 500). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export class TimeLimit<Inner extends Env<any, any>> extends Wrapper<Inner> {
   private elapsed: number | null = null;
@@ -113,18 +103,14 @@ export class TimeLimit<Inner extends Env<any, any>> extends Wrapper<Inner> {
   }
 }
 
-/** Gymnasium's `info.episode`: return `r`, length `l` and wall time `t` in seconds of a finished episode (chapter 9). */
+/** Gymnasium's `info.episode`: return `r`, length `l` and wall time `t` in seconds of a finished episode. */
 export interface EpisodeStatistics {
   r: number;
   l: number;
   t: number;
 }
 
-/**
- * Adds `info.episode = { r, l, t }` to the info of the step that ends an
- * episode (chapter 9), Gymnasium's `RecordEpisodeStatistics`, and keeps the
- * last `bufferLength` returns, lengths and times in queues.
- */
+/** Gymnasium's `RecordEpisodeStatistics`: `info.episode = { r, l, t }` at an episode's end, the last `bufferLength` kept. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export class RecordEpisodeStatistics<Inner extends Env<any, any>> extends Wrapper<Inner> {
   /** Returns of the last `bufferLength` finished episodes, oldest first. */

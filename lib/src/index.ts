@@ -1,6 +1,4 @@
-/**
- * dlkit: the library behind the book. Every chapter imports from here.
- */
+/** dlkit: the library behind the book. Every chapter imports from here. */
 export * from './backend/tf';
 export * from './backend/select';
 export * from './backend/environment';

@@ -1,8 +1,4 @@
-/**
- * What the book runs on (chapter 0): versions, backend, cores and memory, as a
- * table the first notebook shows; physical cores apart from hardware threads
- * (chapter 12's peak FLOP/s).
- */
+/** What the book runs on (chapter 0): versions, backend, cores and memory; physical cores for chapter 12's peak FLOP/s. */
 import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { tf } from './tf';
@@ -22,7 +18,7 @@ function packageVersion(name: string): string {
   }
 }
 
-/** Versions, backend, CPU and memory of this machine (chapter 0). Call after `initBackend()`. */
+/** Versions, backend, CPU and memory of this machine. Call after `initBackend()`. */
 export function environmentFacts(): EnvironmentFact[] {
   const report = backendReport();
   const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
@@ -39,7 +35,7 @@ export function environmentFacts(): EnvironmentFact[] {
   ];
 }
 
-/** Logical processors and physical cores of this machine (chapter 12). */
+/** Logical processors and physical cores of this machine. */
 export interface CpuCores {
   /** What `os.cpus()` lists: hardware threads, two per core with hyperthreading (SMT). */
   logical: number;
@@ -50,10 +46,8 @@ export interface CpuCores {
 }
 
 /**
- * Counts physical cores (chapter 12). `os.cpus()` lists hardware threads, and
- * two threads of one core share its floating-point units, so a peak FLOP/s
- * estimate counts cores. Reads /proc/cpuinfo (Linux) unless `cpuinfo` text is
- * given; elsewhere `physical` is null and only the thread count is known.
+ * Counts physical cores (two hardware threads of one core share its floating-point units). Reads
+ * /proc/cpuinfo unless `cpuinfo` is given; elsewhere `physical` is null.
  */
 export function cpuCores(cpuinfo?: string): CpuCores {
   const logical = os.cpus().length;

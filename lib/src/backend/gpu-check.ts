@@ -1,20 +1,12 @@
 /**
- * Whether the GPU rung really computes on a GPU (chapter 0).
- *
- * `@tensorflow/tfjs-node-gpu` loads on any Linux machine: where TensorFlow
- * finds no usable GPU (no NVIDIA device or driver, or CUDA libraries other than
- * the CUDA 11.2 and cuDNN 8.1 its TensorFlow 2.9 was built for) it computes on
- * the CPU, slower than the native CPU rung. So before the ladder chooses it,
- * a child process loads the package, asks its TensorFlow binding whether it
- * placed its tensors on a GPU device, and runs a matrix product and a
- * convolution there. A child process, because a TensorFlow library once loaded
- * stays in the process: the native CPU rung's TensorFlow could not load beside it.
- * The child inherits the environment, so the oneDNN settings `initBackend()` makes
- * before TensorFlow loads (`native/cpu-settings.ts`) hold there too.
+ * Whether the GPU rung really computes on a GPU (chapter 0). tfjs-node-gpu loads anywhere and falls back to
+ * the CPU without a usable GPU or CUDA 11.2/cuDNN 8.1; a child process (a loaded TensorFlow library stays
+ * in the process) loads it and runs a matrix product and a convolution on the GPU. The child inherits the
+ * environment, so the oneDNN settings `initBackend()` made hold there too.
  */
 import { spawnSync } from 'node:child_process';
 
-/** What the check of a GPU package found (chapter 0). */
+/** What the check of a GPU package found. */
 export interface GpuCheck {
   /** True when TensorFlow placed tensors on a GPU and computed there correctly. */
   ok: boolean;
@@ -57,12 +49,7 @@ function dynamicLibrariesMissing(log: string): string[] {
   return names.filter((name, i) => names.indexOf(name) === i);
 }
 
-/**
- * Checks, once per process and folder, that the tfjs-node-gpu package in
- * `packageFolder` computes on a GPU (chapter 0). `initBackend()` calls it
- * before it loads that package; when it fails, the ladder goes on to the next
- * rung and the detail says why.
- */
+/** Checks, once per process and folder, that tfjs-node-gpu in `packageFolder` computes on a GPU. */
 export function checkGpuPackage(packageFolder: string): GpuCheck {
   const known = checked.get(packageFolder);
   if (known) return known;

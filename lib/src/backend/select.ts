@@ -1,17 +1,7 @@
 /**
- * The backend ladder (chapter 0): pick the fastest TensorFlow.js backend this
- * machine can run, or the one `DLKIT_BACKEND` names.
- *
- * Order for training (`workload: 'throughput'`, the default): native
- * TensorFlow with CUDA (`@tensorflow/tfjs-node-gpu`, installed by hand, and
- * only where its TensorFlow really computes on a GPU: `gpu-check.ts`), native TensorFlow on
- * the CPU (`@tensorflow/tfjs-node`), WebAssembly (`@tensorflow/tfjs-backend-wasm`,
- * with the book's own training kernels added), then the pure-JavaScript `cpu`
- * backend. For work made of many tiny operations one after another
- * (`workload: 'latency'`: a DQN choosing one action per environment step),
- * WebAssembly comes first: every operation on the native rung crosses into
- * TensorFlow's runtime, which costs more than a small network's arithmetic
- * (`bench/README.md` has the measurements).
+ * The backend ladder (chapter 0): the fastest TensorFlow.js backend this machine runs, or the one
+ * `DLKIT_BACKEND` names: native GPU (only where it really computes on a GPU), native CPU, wasm with the
+ * book's training kernels, cpu. For many tiny operations ('latency') wasm comes first (bench/README.md).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,7 +16,7 @@ import { checkGpuPackage } from './gpu-check';
 
 /** The names `DLKIT_BACKEND` and `initBackend({ backend })` accept. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
-/** One rung of the backend ladder (chapter 0). */
+/** One rung of the backend ladder. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** One rung of the ladder: whether it could be used, and why not. */
@@ -44,7 +34,7 @@ export interface BackendReport {
   tfBackend: string;
   /** Why this rung: every rung tried before it and why it did not start. */
   reason: string;
-  /** The reason in a few words, as `initBackend` prints it (chapter 0). */
+  /** The reason in a few words, as `initBackend` prints it. */
   summary: string;
   /** Every rung that was tried, in order. */
   attempts: BackendAttempt[];
@@ -62,16 +52,13 @@ const NPM_PACKAGE: Record<BackendName, string | null> = {
 };
 
 /**
- * What a chapter mostly does, which decides the order of the ladder and, on the
- * native rung, TensorFlow's threads per operation (chapter 0): 'throughput' for
- * training on batches (the fastest arithmetic wins; one thread per operation),
- * 'latency' for many tiny operations one after another (the lowest cost per
- * operation wins), 'large-products' for training made of large matrix products
- * such as chapter 6's Transformer (the training ladder, every core per operation).
+ * What a chapter mostly does; it orders the ladder and sets the native rung's threads per operation:
+ * 'throughput' (training on batches), 'latency' (many tiny operations), 'large-products' (large
+ * matrix products such as chapter 6's Transformer: every core per operation).
  */
 export type Workload = 'throughput' | 'latency' | 'large-products';
 
-/** The order in which `initBackend` tries the rungs, per workload (chapter 0). */
+/** The order in which `initBackend` tries the rungs, per workload. */
 export const BACKEND_LADDERS: Record<Workload, readonly BackendName[]> = {
   throughput: BACKEND_NAMES,
   latency: ['wasm', 'node', 'node-gpu', 'cpu'],
@@ -79,7 +66,7 @@ export const BACKEND_LADDERS: Record<Workload, readonly BackendName[]> = {
 };
 
 let lastReport: BackendReport | null = null;
-/** Made once, before the first load of TensorFlow's library in this process. */
+/** Made once, before TensorFlow's library first loads in this process. */
 let nativeCpu: NativeCpuSettings | null = null;
 /** Chosen once, for the workload of the first `initBackend` that loads TensorFlow in this process. */
 let nativeThreads: NativeThreadSettings | null = null;
@@ -95,7 +82,7 @@ export function parseBackendName(value: string): BackendName {
 }
 
 /**
- * Where `npm run native` builds @tensorflow/tfjs-node (chapter 0): `.native/node_modules` of the book's clone,
+ * Where `npm run native` builds @tensorflow/tfjs-node: `.native/node_modules` of the book's clone,
  * outside node_modules so that `npm ci` keeps it (`DLKIT_NATIVE_DIR` names another folder).
  */
 export function nativeModulesFolder(): string {
@@ -103,18 +90,9 @@ export function nativeModulesFolder(): string {
 }
 
 /**
- * Threads TensorFlow's native CPU rung uses inside one operation (chapter 0):
- * `TF_NUM_INTRAOP_THREADS` when it is set (TensorFlow reads it when it
- * starts), else TensorFlow's default, one per core. Which is faster depends on
- * the work: on the 2-core machine of `bench/README.md`, one thread trained the
- * MLP at 16,400-17,700 samples/s against 12,100-12,800 with two, the ResNet at
- * 1,146 against 776 and LeNet at 4,143 against 3,447 (Node's main thread,
- * which runs TensorFlow.js between operations, competes with TensorFlow's
- * pool), but mini-BERT's pre-training at 5,300-8,200 tokens/s against
- * 9,500-9,700 with two. So `initBackend` sets it per workload before
- * TensorFlow starts (`native/threads.ts`: one thread unless the workload is
- * 'large-products'); set the variable before starting Node (or a notebook's
- * kernel) to choose yourself.
+ * Threads the native CPU rung uses inside one operation: `TF_NUM_INTRAOP_THREADS` if set, else one per
+ * core. `initBackend` sets it per workload before TensorFlow starts (`native/threads.ts`); set it before
+ * starting Node to choose yourself.
  */
 export function nativeThreadCount(): number {
   const set = Number(process.env['TF_NUM_INTRAOP_THREADS']);
@@ -122,10 +100,9 @@ export function nativeThreadCount(): number {
 }
 
 /**
- * Node 23 removed `util.isNullOrUndefined` and `util.isArray`, which tfjs-node 4.22 calls in every kernel that
- * builds a type attribute (tensorflow/tfjs#8609). `npm run native` patches them out
- * (`patches/native-tfjs-node-4.22.0.diff`); a build made before that patch would load and then fail at the first
- * operation, so on such a Node it is refused here, with the command that rebuilds it.
+ * tfjs-node 4.22 calls `util.isNullOrUndefined` and `util.isArray`, absent from Node 23 on
+ * (tensorflow/tfjs#8609); `npm run native` patches them out (`patches/native-tfjs-node-4.22.0.diff`).
+ * An unpatched build on such a Node is refused, with the command that rebuilds it.
  */
 function staleNativeBuild(packageFolder: string): string | null {
   const nodeUtil = require('node:util') as Record<string, unknown>;
@@ -142,10 +119,7 @@ function staleNativeBuild(packageFolder: string): string | null {
     : null;
 }
 
-/**
- * Loads a native tfjs-node package if it is installed (or built by `npm run native`), really is the native one
- * and passes `check` (given the package's folder, it returns why not to load it, or null).
- */
+/** Loads a native tfjs-node package if installed, really native and passing `check` (which returns why not, or null). */
 function loadNative(pkg: string, workload: Workload, check?: (folder: string) => string | null): string | null {
   const places = [undefined, ...(pkg === NPM_PACKAGE.node ? [[nativeModulesFolder()]] : [])];
   const howTo = pkg === NPM_PACKAGE.node
@@ -205,12 +179,9 @@ async function tryRung(name: BackendName, workload: Workload): Promise<string | 
 }
 
 /**
- * Chooses and activates a backend (chapter 0). With no argument it reads
- * `DLKIT_BACKEND`; when that is unset it walks the ladder of `workload`
- * (`BACKEND_LADDERS`; training order by default) from the fastest rung down.
- * A forced backend that cannot start is an error, not a silent fallback. Set
- * `quiet` to skip the one-line report. Inside a notebook kernel it also starts
- * listening for the stop button (`listenForInterruptsInKernel`).
+ * Chooses and activates a backend: `backend`, else `DLKIT_BACKEND`, else the first rung of `workload`'s
+ * ladder that starts. A forced backend that cannot start is an error. In a notebook kernel it also starts
+ * listening for the stop button.
  */
 export async function initBackend(options: { backend?: string; quiet?: boolean; workload?: Workload } = {}): Promise<BackendReport> {
   listenForInterruptsInKernel();

@@ -1,12 +1,11 @@
 /**
- * Loan applicants for chapter 1: the `credit_data` table of the R package
- * modeldata, converted to datasets/credit/credit_data.csv (see the README
- * there): 4,454 applicants, 13 features and the outcome `Status`.
+ * Loan applicants (chapters 1 and 10): modeldata's `credit_data` as datasets/credit/credit_data.csv (see its
+ * README): 4,454 applicants, 13 features and the outcome `Status`.
  */
 import type { DataFrame } from 'danfojs-node';
 import { ColumnSpec, datasetFile, readCsvTable, tableToDataFrame, type CsvTable } from './tables';
 
-/** Columns of credit_data.csv; the optional ones have missing values (chapter 1). */
+/** Columns of credit_data.csv; the optional ones have missing values. */
 export const CREDIT_COLUMNS: ColumnSpec[] = [
   { name: 'Status', kind: 'text' },
   { name: 'Seniority', kind: 'number' },
@@ -24,10 +23,10 @@ export const CREDIT_COLUMNS: ColumnSpec[] = [
   { name: 'Price', kind: 'number' },
 ];
 
-/** Applicants in credit_data.csv (chapter 1). */
+/** Applicants in credit_data.csv. */
 export const CREDIT_ROWS = 4454;
 
-/** The file `loadCredit()` reads by default: `<datasets>/credit/credit_data.csv` (chapter 1). */
+/** The file `loadCredit()` reads by default: `<datasets>/credit/credit_data.csv`. */
 export function creditDataPath(): string {
   return datasetFile('credit', 'credit_data.csv');
 }
@@ -36,12 +35,7 @@ const CREDIT_RESTORE =
   'Restore it with `git checkout -- datasets/credit/credit_data.csv`, or rebuild it with `Rscript datasets/credit/convert.R` ' +
   '(needs apt-get install r-base-core r-cran-modeldata); set DLKIT_DATASETS to the folder holding credit/credit_data.csv, or pass a path to loadCredit(path).';
 
-/**
- * The credit scoring data as a danfojs DataFrame (chapter 1), one row per
- * applicant. `Status` is 'good' or 'bad'; missing numbers are NaN and missing
- * text is null. `path` reads another file with the same columns; the default
- * is `creditDataPath()`, which must hold all 4,454 rows.
- */
+/** The credit data as a DataFrame (`Status` 'good' or 'bad'; missing numbers NaN, text null); the default file must hold all rows. */
 export function loadCredit(path?: string): DataFrame {
   return tableToDataFrame(readCreditTable(path, 'loadCredit'));
 }
@@ -53,7 +47,7 @@ function readCreditTable(path: string | undefined, what: string): CsvTable {
   );
 }
 
-/** Where a credit table lives and what it holds, for `readGoodBadTable` (chapters 1 and 10). */
+/** Where a credit table lives and what it holds, for `readGoodBadTable`. */
 export interface GoodBadTableSource {
   /** The reader's own file, or undefined for the copy in the repository (`defaultPath`, which must have `rows` rows). */
   path: string | undefined;
@@ -66,10 +60,7 @@ export interface GoodBadTableSource {
   outcome: string;
 }
 
-/**
- * Reads a credit table whose outcome is 'good' or 'bad' (chapters 1 and 10):
- * `credit_data.csv` and `lending_club.csv` share it. Errors name the file and the fix.
- */
+/** Reads a credit table whose outcome is 'good' or 'bad' (`credit_data.csv`, `lending_club.csv`); errors name the file and the fix. */
 export function readGoodBadTable(source: GoodBadTableSource, what: string): CsvTable {
   const file = source.path ?? source.defaultPath;
   const table = readCsvTable(file, source.columns, {
@@ -83,7 +74,7 @@ export function readGoodBadTable(source: GoodBadTableSource, what: string): CsvT
   return table;
 }
 
-/** One applicant of credit_data.csv as a typed row (chapter 10); a missing value is `null`, never a filled-in number. */
+/** One applicant of credit_data.csv as a typed row; a missing value is `null`, never a filled-in number. */
 export interface CreditApplicant {
   /** The label: 'bad' if the loan ran into trouble. */
   status: 'good' | 'bad';
@@ -103,10 +94,7 @@ export interface CreditApplicant {
   price: number;
 }
 
-/**
- * The credit data as typed rows (chapter 10): `loadCredit()`'s checks, then
- * one `CreditApplicant` per line, with `null` where the file has no value.
- */
+/** The credit data as typed rows, `null` where the file has no value. */
 export function loadCreditApplicants(path?: string): CreditApplicant[] {
   const table = readCreditTable(path, 'loadCreditApplicants');
   const numbers: Record<string, (number | null)[]> = {};

@@ -1,30 +1,22 @@
-/**
- * Datasets (chapter 5): features and labels held as two tensors whose first
- * axis counts the samples, with the few operations a training loop needs:
- * shuffle (seeded), take, split, map, normalise and batches.
- */
+/** Datasets (chapter 5): features and labels as two tensors, first axis the samples; shuffle, take, split, map, normalise, batches. */
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
 import { Random, rng } from '../util/random';
 
-/**
- * One batch (chapter 5): features `x` and labels `y`. `Labels` is `Tensor`
- * for labelled data (the default, what training needs) and `undefined` for
- * unlabelled data, which has no `y` at all.
- */
+/** One batch: features `x` and labels `y` (`Labels` is `undefined` for unlabelled data, which has no `y`). */
 export interface Batch<Labels extends Tensor | undefined = Tensor> {
   x: Tensor;
   y: Labels;
 }
 
-/** Per-feature (or global) mean and standard deviation, from `Dataset.statistics` (chapter 5). */
+/** Per-feature (or global) mean and standard deviation, from `Dataset.statistics`. */
 export interface NormalisationStatistics {
   /** One value per feature, or a single value for `mode: 'global'`. */
   mean: number[];
   std: number[];
 }
 
-/** Options of `Dataset.batches` (chapter 5). */
+/** Options of `Dataset.batches`. */
 export interface BatchOptions {
   /** Visit the samples in a random order (default false). */
   shuffle?: boolean;
@@ -36,14 +28,14 @@ export interface BatchOptions {
 
 type NestedNumbers = number | NestedNumbers[];
 
-/** Labels as plain arrays: class indices (stored int32) or rows of targets (stored float32) (chapter 5). */
+/** Labels as plain arrays: class indices (stored int32) or rows of targets (stored float32). */
 type LabelArray = number[] | NestedNumbers[] | Int32Array | Float32Array;
 
 function describeShape(shape: number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** A random permutation of 0..n-1 drawn from `generator` (chapter 5). */
+/** A random permutation of 0..n-1 drawn from `generator`. */
 export function permutation(n: number, generator: Random = rng()): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -57,11 +49,8 @@ export function permutation(n: number, generator: Random = rng()): Int32Array {
 }
 
 /**
- * Features and, when there are any, labels as tensors, first axis = samples
- * (chapter 5). `Dataset<Tensor>` has labels and `Dataset<undefined>` has none;
- * plain `Dataset` may be either, and `hasLabels()` tells which. The dataset
- * owns its tensors: every operation returns a new `Dataset` holding new
- * tensors; call `dispose()` on datasets you no longer need.
+ * Features and, if any, labels as tensors, first axis = samples (`Dataset<Tensor>` labelled, `Dataset<undefined>`
+ * not). It owns its tensors; every operation returns a new `Dataset` with new tensors: `dispose()` the old.
  */
 export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
   /** Features, shape `[samples, ...featureShape]`. */
@@ -93,11 +82,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     this.y = (y ?? undefined) as Labels;
   }
 
-  /**
-   * A dataset from plain arrays (chapter 5): `x` as nested arrays (one entry
-   * per sample) or a flat typed array with `featureShape`; `y` as class
-   * indices (stored int32) or nested arrays of targets (stored float32).
-   */
+  /** A dataset from nested arrays (or a flat typed array with `featureShape`); `y` class indices (int32) or target rows (float32). */
   static fromArrays(x: NestedNumbers[] | Float32Array | number[], y: LabelArray, options?: { featureShape?: number[] }): Dataset<Tensor>;
   static fromArrays(x: NestedNumbers[] | Float32Array | number[], y?: undefined, options?: { featureShape?: number[] }): Dataset<undefined>;
   static fromArrays(
@@ -159,7 +144,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     return this.x.shape.slice(1);
   }
 
-  /** Whether this dataset has labels; afterwards TypeScript knows `y` is a tensor (chapter 5). */
+  /** Whether this dataset has labels; afterwards TypeScript knows `y` is a tensor. */
   hasLabels(): this is Dataset<Tensor> {
     return this.y !== undefined;
   }
@@ -175,7 +160,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     return (this.y === undefined ? undefined : operation(this.y)) as Labels;
   }
 
-  /** The samples at `indices`, in that order (chapter 5). */
+  /** The samples at `indices`, in that order. */
   select(indices: ArrayLike<number>): Dataset<Labels> {
     const index = tf.tensor1d(Int32Array.from(indices), 'int32');
     try {
@@ -185,14 +170,14 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     }
   }
 
-  /** The first `count` samples (all of them if fewer) (chapter 5). */
+  /** The first `count` samples (all of them if fewer). */
   take(count: number): Dataset<Labels> {
     if (!Number.isInteger(count) || count < 0) throw new Error(`Dataset.take: count must be a non-negative integer, got ${count}.`);
     const n = Math.min(count, this.size);
     return this.range(0, n);
   }
 
-  /** Everything after the first `count` samples (chapter 5). */
+  /** Everything after the first `count` samples. */
   skip(count: number): Dataset<Labels> {
     if (!Number.isInteger(count) || count < 0) throw new Error(`Dataset.skip: count must be a non-negative integer, got ${count}.`);
     const start = Math.min(count, this.size);
@@ -204,16 +189,12 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     return new Dataset(sliceOf(this.x), this.onLabels(sliceOf));
   }
 
-  /** The samples in a random order; `seed` makes it repeatable, otherwise `rng()` is used (chapter 5). */
+  /** The samples in a random order; `seed` makes it repeatable, otherwise `rng()` is used. */
   shuffle(seedValue?: number): Dataset<Labels> {
     return this.select(permutation(this.size, seedValue === undefined ? rng() : new Random(seedValue)));
   }
 
-  /**
-   * Two datasets: the first `fraction` of the samples (or the first `count`
-   * when `fraction >= 1`) and the rest (chapter 5). With `shuffle: true` the
-   * samples are shuffled first (seeded by `seed`, or by `rng()`).
-   */
+  /** The first `fraction` of the samples (the first `count` when `fraction >= 1`) and the rest; `shuffle` first if asked. */
   split(fraction: number, options: { shuffle?: boolean; seed?: number } = {}): [Dataset<Labels>, Dataset<Labels>] {
     const n = this.size;
     const count = fraction >= 1 ? Math.floor(fraction) : Math.round(fraction * n);
@@ -229,11 +210,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     return [this.take(count), this.skip(count)];
   }
 
-  /**
-   * Applies `transform` to every sample, in chunks of `chunkSize` samples
-   * (chapter 5). It receives a batch and returns the new batch (same count);
-   * a result without `y` keeps the labels as they were.
-   */
+  /** Applies `transform` to every chunk of `chunkSize` samples; a result without `y` keeps the labels. */
   map(transform: (batch: Batch<Labels>) => { x: Tensor; y?: Labels }, chunkSize = 1024): Dataset<Labels> {
     const xs: Tensor[] = [];
     const ys: Tensor[] = [];
@@ -267,10 +244,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     }
   }
 
-  /**
-   * Mean and standard deviation of the features (chapter 5): one pair per
-   * feature (`mode: 'feature'`, the default) or one for all (`'global'`).
-   */
+  /** Mean and standard deviation per feature (`mode: 'feature'`, the default) or of all features (`'global'`). */
   statistics(mode: 'feature' | 'global' = 'feature'): NormalisationStatistics {
     return tf.tidy(() => {
       const flat = mode === 'global' ? this.x.reshape([-1, 1]) : this.x.reshape([this.size, -1]);
@@ -279,11 +253,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     });
   }
 
-  /**
-   * Features shifted and scaled to mean 0 and standard deviation 1 (chapter 5),
-   * using `statistics` (compute them on the training set and reuse them for
-   * the test set) or this dataset's own. Constant features are left unscaled.
-   */
+  /** Features to mean 0 and standard deviation 1 with `statistics` (the training set's, for the test set); constant features unscaled. */
   normalise(statistics: NormalisationStatistics = this.statistics()): Dataset<Labels> {
     const perSample = this.featureShape.reduce((a, b) => a * b, 1);
     const { mean, std } = statistics;
@@ -302,11 +272,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     return new Dataset(x, this.onLabels((y) => y.clone()));
   }
 
-  /**
-   * Batches of `batchSize` samples (chapter 5); unlabelled data gives batches
-   * whose `y` is undefined. Each batch holds new tensors: dispose them, or
-   * consume the batch inside `tf.tidy`.
-   */
+  /** Batches of `batchSize` samples (`y` undefined for unlabelled data), new tensors each: dispose them or use `tf.tidy`. */
   *batches(batchSize: number, options: BatchOptions = {}): Generator<Batch<Labels>> {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`Dataset.batches: batchSize must be a positive integer, got ${batchSize}.`);
     const n = this.size;

@@ -1,42 +1,31 @@
 /**
- * Fashion-MNIST (chapter 7): 70,000 grey 28x28 photographs of clothes in ten
- * classes, by Zalando Research (Xiao, Rasul and Vollgraf, 2017), a drop-in
- * replacement for MNIST with the same file layout, the same sizes and the
- * same four IDX files. The book reads the copy that Debian's package
- * `dataset-fashion-mnist` installs in /usr/share/datasets/fashion-mnist (MIT
- * licence); see datasets/fashion-mnist/README.md.
+ * Fashion-MNIST (chapter 7; Xiao, Rasul and Vollgraf 2017): 70,000 grey 28x28 photographs of clothes in ten classes,
+ * MNIST's layout, read from Debian's `dataset-fashion-mnist` (MIT; datasets/fashion-mnist/README.md).
  */
 import { existsSync } from 'node:fs';
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Dataset } from './dataset';
 import { loadIdxImageFolder } from './mnist';
 
-/** Where Debian's package `dataset-fashion-mnist` puts the IDX files (chapter 7). */
+/** Where Debian's package `dataset-fashion-mnist` puts the IDX files. */
 export const FASHION_MNIST_DEBIAN_DIRECTORY = '/usr/share/datasets/fashion-mnist';
 
-/** The ten Fashion-MNIST classes, in label order 0-9 (chapter 7). */
+/** The ten Fashion-MNIST classes, in label order 0-9. */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
 
-/** Options of `loadFashionMnist` (chapter 7). */
+/** Options of `loadFashionMnist`. */
 export interface FashionMnistOptions {
-  /**
-   * Use only the first `train` training and `test` test images. Default: all
-   * (60,000 and 10,000), or 6,000 and 2,000 in quick mode (`DLKIT_QUICK=1`).
-   */
+  /** Use the first `train` and `test` images (default all, or 6,000 and 2,000 in quick mode). */
   subset?: { train?: number; test?: number };
   /** Shape of one image: `'image'` gives `[28, 28, 1]` (default), `'flat'` gives `[784]`. */
   shape?: 'image' | 'flat';
-  /**
-   * Folder holding the four IDX files (plain or `.gz`). Default: the
-   * environment variable `DLKIT_FASHION_MNIST` if set, else Debian's
-   * /usr/share/datasets/fashion-mnist.
-   */
+  /** Folder of the four IDX files (plain or `.gz`); default `DLKIT_FASHION_MNIST`, else Debian's folder. */
   directory?: string;
 }
 
-/** Fashion-MNIST as two datasets, grey levels in [0, 1], int32 labels 0-9, and the class names (chapter 7). */
+/** Fashion-MNIST as two datasets, grey levels in [0, 1], int32 labels 0-9, and the class names. */
 export interface FashionMnist {
   train: Dataset<Tensor>;
   test: Dataset<Tensor>;
@@ -44,7 +33,7 @@ export interface FashionMnist {
   classNames: string[];
 }
 
-/** What installs the Fashion-MNIST files, for the error messages (chapter 7). */
+/** What installs the Fashion-MNIST files, for the error messages. */
 export function fashionMnistInstallAdvice(directory: string): string {
   const where = directory === FASHION_MNIST_DEBIAN_DIRECTORY
     ? `On Debian or Ubuntu install the package that holds them: \`sudo apt-get install --no-install-recommends dataset-fashion-mnist\` ` +
@@ -57,11 +46,7 @@ export function fashionMnistInstallAdvice(directory: string): string {
   );
 }
 
-/**
- * Loads Fashion-MNIST from its local IDX files (chapter 7), the same way
- * `loadMnist` reads MNIST. Throws a message that says how to install the
- * files when they are missing.
- */
+/** Loads Fashion-MNIST from its IDX files as `loadMnist` does; the error says how to install missing files. */
 export function loadFashionMnist(options: FashionMnistOptions = {}): FashionMnist {
   const fromEnvironment = process.env['DLKIT_FASHION_MNIST']?.trim();
   const directory = options.directory ?? (fromEnvironment ? fromEnvironment : FASHION_MNIST_DEBIAN_DIRECTORY);

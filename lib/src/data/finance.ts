@@ -1,9 +1,6 @@
 /**
- * Stock prices for chapter 1: the S&P 500 index, one row per trading day from
- * 3 January 2000 to 17 April 2020 (5,105 days), from the vega-datasets npm
- * package (data/sp500-2000.csv: Yahoo Finance's prices, for which no licence
- * is stated; the package's BSD-3-Clause licence covers its code, not the data:
- * datasets/sp500/README.md), and the returns computed from it.
+ * Stock prices for chapter 1: the S&P 500 daily from 3 January 2000 to 17 April 2020 (5,105 days) from vega-datasets
+ * (no licence stated for the data: datasets/sp500/README.md), and returns.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +8,7 @@ import type { DataFrame } from 'danfojs-node';
 import type { Numbers } from '../util/numbers';
 import { ColumnSpec, readCsvTable, tableToDataFrame } from './tables';
 
-/** Columns of vega-datasets' sp500-2000.csv (chapter 1). */
+/** Columns of vega-datasets' sp500-2000.csv. */
 export const SP500_COLUMNS: ColumnSpec[] = [
   { name: 'date', kind: 'date' },
   { name: 'open', kind: 'number' },
@@ -22,26 +19,19 @@ export const SP500_COLUMNS: ColumnSpec[] = [
   { name: 'volume', kind: 'number' },
 ];
 
-/** Trading days in vega-datasets 3.x' sp500-2000.csv (chapter 1). */
+/** Trading days in vega-datasets 3.x' sp500-2000.csv. */
 export const SP500_ROWS = 5105;
 
 const SP500_RESTORE =
   'It ships with the npm package vega-datasets (a dependency of dlkit): run `npm install` in the repository, or pass the path of a copy to loadSp500(path).';
 
-/** Where `loadSp500()` looks for sp500-2000.csv: inside every node_modules/vega-datasets Node would search (chapter 1). */
+/** Where `loadSp500()` looks for sp500-2000.csv: inside every node_modules/vega-datasets Node would search. */
 export function sp500Candidates(): string[] {
   const folders = require.resolve.paths('vega-datasets') ?? [];
   return folders.map((folder) => join(folder, 'vega-datasets', 'data', 'sp500-2000.csv'));
 }
 
-/**
- * The S&P 500 daily prices as a danfojs DataFrame (chapter 1): columns `date`
- * (a JavaScript Date at midnight UTC), `open`, `high`, `low`, `close`,
- * `adjclose` (index points) and `volume` (shares traded), oldest first.
- * `path` reads another copy of the file; the default is the one in the
- * vega-datasets package. Throws a clear error when the file is missing or
- * damaged.
- */
+/** The S&P 500 daily prices as a DataFrame, oldest first: `date` (midnight UTC), `open` ... `adjclose`, `volume`. */
 export function loadSp500(path?: string): DataFrame {
   let file = path;
   if (file === undefined) {
@@ -74,10 +64,7 @@ function checkPrices(prices: Numbers, what: string): void {
   }
 }
 
-/**
- * Simple daily returns r_t = p_t / p_(t−1) − 1 (chapter 1): one fewer value
- * than prices; 0.01 means the price rose 1 % from one day to the next.
- */
+/** Simple daily returns r_t = p_t / p_(t−1) − 1 (one fewer than the prices). */
 export function dailyReturns(prices: Numbers): number[] {
   checkPrices(prices, 'dailyReturns');
   const returns: number[] = [];
@@ -85,10 +72,7 @@ export function dailyReturns(prices: Numbers): number[] {
   return returns;
 }
 
-/**
- * Log returns ln(p_t / p_(t−1)) (chapter 1): close to the simple returns for
- * small moves, and they add up over days: their sum is ln(p_last / p_first).
- */
+/** Log returns ln(p_t / p_(t−1)); they add up over days to ln(p_last / p_first). */
 export function logReturns(prices: Numbers): number[] {
   checkPrices(prices, 'logReturns');
   const returns: number[] = [];

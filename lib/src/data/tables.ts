@@ -1,21 +1,16 @@
 /**
- * Tables from CSV files (chapter 1): a strict CSV reader that checks the
- * header, the number of fields on every line and the type of every value, and
- * turns the result into a danfojs DataFrame; where the book's datasets live;
- * and a column summary that copes with missing values.
- *
- * danfojs-node is loaded on first use, so `import ... from 'dlkit'` stays fast
- * for chapters that never touch a table.
+ * Tables from CSV files (chapter 1): a strict CSV reader (header, field counts, value types) into danfojs
+ * DataFrames, loaded on first use; where the book's datasets live; a column summary that skips missing values.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { summarise } from '../util/timing';
 import type { DataFrame } from 'danfojs-node';
 
-/** The kind of values a column holds (chapter 1). */
+/** The kind of values a column holds. */
 export type ColumnKind = 'number' | 'text' | 'date';
 
-/** One expected column of a CSV file (chapter 1). */
+/** One expected column of a CSV file. */
 export interface ColumnSpec {
   name: string;
   kind: ColumnKind;
@@ -23,10 +18,10 @@ export interface ColumnSpec {
   optional?: boolean;
 }
 
-/** Parsed values of one column: numbers (NaN when missing), text or dates (null when missing) (chapter 1). */
+/** Parsed values of one column: numbers (NaN when missing), text or dates (null when missing). */
 export type ColumnValues = number[] | (string | null)[] | (Date | null)[];
 
-/** A table read from a CSV file, column by column (chapter 1). */
+/** A table read from a CSV file, column by column. */
 export interface CsvTable {
   /** The file it came from, for messages. */
   path: string;
@@ -38,12 +33,7 @@ export interface CsvTable {
   rows: number;
 }
 
-/**
- * Splits CSV text into records of fields (chapter 1), following RFC 4180:
- * comma separators, fields optionally in double quotes (a doubled quote
- * inside means one quote), `\n` or `\r\n` line ends. A final empty line is
- * ignored. Each record carries its 1-based line number for error messages.
- */
+/** Splits CSV text into records (RFC 4180: commas, double-quoted fields, `\n` or `\r\n`), each with its 1-based line. */
 export function parseCsvText(text: string, source = 'CSV text'): { line: number; fields: string[] }[] {
   const records: { line: number; fields: string[] }[] = [];
   let fields: string[] = [];
@@ -119,12 +109,9 @@ function parseValue(raw: string, spec: ColumnSpec, where: string): number | stri
 }
 
 /**
- * Reads a CSV file and checks it against the expected columns (chapter 1).
- * Throws an Error naming the file and the line when the file is missing or
- * empty, when the header lacks a column, when a line has the wrong number of
- * fields (a cut-off or corrupt file), when a value does not parse, or when
- * there are fewer rows than `minimumRows`. `restoreHint` is appended to the
- * messages to say how to get a good copy back.
+ * Reads a CSV file and checks it against the expected columns. Throws naming the file and line when it is missing,
+ * lacks a column, has a line of the wrong length, a value that does not parse, or fewer than `minimumRows` rows;
+ * `restoreHint` says how to get a good copy back.
  */
 export function readCsvTable(
   path: string,
@@ -172,13 +159,13 @@ export function readCsvTable(
   return { path, columns: columns.map((c) => c.name), values: values as Record<string, ColumnValues>, rows: data.length };
 }
 
-/** The danfojs-node module, loaded on first use (chapter 1). */
+/** The danfojs-node module, loaded on first use. */
 export function danfo(): typeof import('danfojs-node') {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require('danfojs-node') as typeof import('danfojs-node');
 }
 
-/** A danfojs DataFrame holding the columns of a `CsvTable` (chapter 1). */
+/** A danfojs DataFrame holding the columns of a `CsvTable`. */
 export function tableToDataFrame(table: CsvTable): DataFrame {
   const { DataFrame: Frame } = danfo();
   const data: Record<string, unknown[]> = {};
@@ -186,18 +173,14 @@ export function tableToDataFrame(table: CsvTable): DataFrame {
   return new Frame(data);
 }
 
-/**
- * The folder holding the book's datasets (chapter 1): `DLKIT_DATASETS` when
- * set, otherwise the first `datasets` folder found walking up from this file
- * (`lib/dist/data/` → the repository's `datasets/`).
- */
+/** The book's datasets folder: `DLKIT_DATASETS`, else the first `datasets` folder walking up from this file. */
 export function datasetsDirectory(): string {
   const fromEnvironment = process.env['DLKIT_DATASETS'];
   if (fromEnvironment !== undefined && fromEnvironment.trim() !== '') return resolve(fromEnvironment);
   return candidateDatasetsDirectories()[0] ?? resolve(__dirname, '..', '..', '..', 'datasets');
 }
 
-/** Every `datasets` folder above this file, nearest first (chapter 1). */
+/** Every `datasets` folder above this file, nearest first. */
 function candidateDatasetsDirectories(): string[] {
   const found: string[] = [];
   let folder = __dirname;
@@ -211,15 +194,12 @@ function candidateDatasetsDirectories(): string[] {
   return found;
 }
 
-/**
- * Path of a file in the datasets folder (chapter 1): `datasetFile('credit',
- * 'credit_data.csv')`. It does not check that the file exists.
- */
+/** Path of a file in the datasets folder, e.g. `datasetFile('credit', 'credit_data.csv')`; not checked. */
 export function datasetFile(...parts: string[]): string {
   return join(datasetsDirectory(), ...parts);
 }
 
-/** The values of a numeric column of a DataFrame as a plain array (chapter 1). */
+/** The values of a numeric column of a DataFrame as a plain array. */
 export function numericColumn(frame: DataFrame, name: string): number[] {
   if (!frame.columns.includes(name)) {
     throw new Error(`numericColumn: the table has no column "${name}"; its columns are ${frame.columns.join(', ')}.`);
@@ -232,7 +212,7 @@ export function numericColumn(frame: DataFrame, name: string): number[] {
   });
 }
 
-/** The values of a date column of a DataFrame as Dates (chapter 1); `null` where missing. */
+/** The values of a date column of a DataFrame as Dates; `null` where missing. */
 export function dateColumn(frame: DataFrame, name: string): (Date | null)[] {
   if (!frame.columns.includes(name)) {
     throw new Error(`dateColumn: the table has no column "${name}"; its columns are ${frame.columns.join(', ')}.`);
@@ -244,7 +224,7 @@ export function dateColumn(frame: DataFrame, name: string): (Date | null)[] {
   });
 }
 
-/** The values of a text column of a DataFrame as strings (chapter 1); `null` where missing. */
+/** The values of a text column of a DataFrame as strings; `null` where missing. */
 export function textColumn(frame: DataFrame, name: string): (string | null)[] {
   if (!frame.columns.includes(name)) {
     throw new Error(`textColumn: the table has no column "${name}"; its columns are ${frame.columns.join(', ')}.`);
@@ -252,7 +232,7 @@ export function textColumn(frame: DataFrame, name: string): (string | null)[] {
   return (frame.column(name).values as unknown[]).map((v) => (v === null || v === undefined ? null : String(v)));
 }
 
-/** One row of `describeColumns` (chapter 1); a type rather than an interface so that `showTable` accepts it. */
+/** One row of `describeColumns`; a type rather than an interface so that `showTable` accepts it. */
 export type ColumnSummary = {
   column: string;
   kind: ColumnKind;
@@ -271,10 +251,8 @@ export type ColumnSummary = {
 };
 
 /**
- * A summary of every column of a DataFrame, one record per column, ready for
- * `showTable` (chapter 1). Unlike danfojs' `describe()`, it skips missing
- * values (NaN, null) instead of returning NaN, and it also summarises text
- * and date columns.
+ * A summary of every column of a DataFrame for `showTable`; unlike danfojs' `describe()`, it skips NaN and null and
+ * covers text and dates.
  */
 export function describeColumns(frame: DataFrame): ColumnSummary[] {
   return frame.columns.map((name) => {

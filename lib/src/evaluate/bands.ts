@@ -1,11 +1,7 @@
-/**
- * The score-band table of credit scoring (chapter 10): applicants sorted from
- * riskiest to safest and cut into bands of equal size (deciles by default),
- * with the bad rate of each band and the share of all bads caught so far.
- */
+/** The score-band table of credit scoring (chapter 10): equal bands from riskiest to safest, their bad rates and cumulative share. */
 import { checkBinaryScores } from './roc';
 
-/** One band of `scoreBands` (chapter 10). */
+/** One band of `scoreBands`. */
 export type ScoreBand = {
   /** 1 = the riskiest band. */
   band: number;
@@ -20,7 +16,7 @@ export type ScoreBand = {
   lift: number;
 };
 
-/** Splits samples into `bands` equal-size groups by descending score (chapter 10); ties are broken by position. */
+/** Splits samples into `bands` equal-size groups by descending score; ties are broken by position. */
 export function scoreBands(labels: ArrayLike<number>, scores: ArrayLike<number>, bands = 10): ScoreBand[] {
   const { positives } = checkBinaryScores(labels, scores, 'scoreBands');
   if (!Number.isInteger(bands) || bands < 1 || bands > labels.length) {

@@ -1,11 +1,7 @@
-/**
- * Bootstrap confidence intervals (chapter 10): resample the test set with
- * replacement many times, recompute the statistic on each resample, and read
- * the interval off the percentiles.
- */
+/** Bootstrap confidence intervals (chapters 10-12): the statistic on resamples with replacement, the interval from percentiles. */
 import { Random, nextSeed } from '../util/random';
 
-/** A statistic with its bootstrap interval (chapter 10). */
+/** A statistic with its bootstrap interval. */
 export type BootstrapInterval = {
   /** The statistic on the full sample. */
   estimate: number;
@@ -16,14 +12,10 @@ export type BootstrapInterval = {
   resamples: number;
 };
 
-/** Options of `bootstrapInterval` and `pairedBootstrap` (chapters 10-12). */
+/** Options of `bootstrapInterval` and `pairedBootstrap`. */
 export type BootstrapOptions = { resamples?: number; confidence?: number; seed?: number; strata?: ArrayLike<number | string> };
 
-/**
- * The statistic on the full sample and on each resample, sorted (chapters
- * 10-12): the machinery `bootstrapInterval` and `pairedBootstrap` share.
- * `caller` names the function in error messages.
- */
+/** The statistic on the full sample and on each resample, sorted (shared by `bootstrapInterval` and `pairedBootstrap`). */
 export function bootstrapReplicates(
   n: number,
   statistic: (indices: Int32Array) => number,
@@ -75,13 +67,9 @@ export function bootstrapReplicates(
 }
 
 /**
- * Percentile bootstrap (chapter 10). `statistic` gets the indices of one
- * resample (size n, drawn with replacement) and returns a number. With
- * `strata` (e.g. the 0/1 labels) each stratum is resampled separately, so
- * every resample keeps both classes and AUC stays defined. Several statistics
- * bootstrapped with the same `seed` see the same resamples, which makes a
- * paired comparison (the difference of two models' AUC) possible;
- * `pairedBootstrap` does that and adds a p-value.
+ * Percentile bootstrap; `statistic` gets the indices of one resample. With `strata` (e.g. the 0/1 labels) each
+ * stratum is resampled on its own, so AUC stays defined. Statistics bootstrapped with the same `seed` see the same
+ * resamples (`pairedBootstrap` compares two that way).
  */
 export function bootstrapInterval(
   n: number,
@@ -92,7 +80,7 @@ export function bootstrapInterval(
   return { estimate, lower: quantile((1 - confidence) / 2), upper: quantile(1 - (1 - confidence) / 2), standardError, confidence, resamples };
 }
 
-/** The entries of `values` at `indices` (chapter 10), for statistics inside `bootstrapInterval`. */
+/** The entries of `values` at `indices`, for statistics inside `bootstrapInterval`. */
 export function pick(values: ArrayLike<number>, indices: ArrayLike<number>): Float64Array {
   const out = new Float64Array(indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;

@@ -1,11 +1,7 @@
-/**
- * Calibration (chapter 10): does "20 % risk" mean that one in five such
- * applicants goes bad? Probabilities are grouped into bins and the mean
- * prediction of each bin is compared with the observed rate.
- */
+/** Calibration (chapter 10): does "20 % risk" mean one in five? Mean prediction against observed rate per bin. */
 import { checkBinaryScores } from './roc';
 
-/** One bin of a calibration table (chapter 10). */
+/** One bin of a calibration table. */
 export type CalibrationBin = {
   /** Predictions in [lower, upper) (the last bin includes 1). */
   lower: number;
@@ -15,11 +11,7 @@ export type CalibrationBin = {
   observedRate: number;
 };
 
-/**
- * Equal-width bins of predicted probabilities in [0, 1] (chapter 10); empty
- * bins are left out. With `strategy: 'quantile'` the bins hold (about) equal
- * numbers of samples instead.
- */
+/** Equal-width bins of predicted probabilities in [0, 1] (empty ones left out), or equal counts with `strategy: 'quantile'`. */
 export function calibrationBins(
   labels: ArrayLike<number>,
   probabilities: ArrayLike<number>,
@@ -60,7 +52,7 @@ export function calibrationBins(
   return result;
 }
 
-/** The expected calibration error (chapter 10): the count-weighted mean of |mean predicted - observed rate| over the bins. */
+/** The expected calibration error: the count-weighted mean of |mean predicted - observed rate| over the bins. */
 export function expectedCalibrationError(bins: readonly CalibrationBin[]): number {
   const total = bins.reduce((s, b) => s + b.count, 0);
   return bins.reduce((s, b) => s + (b.count / total) * Math.abs(b.meanPredicted - b.observedRate), 0);

@@ -1,13 +1,6 @@
-/**
- * Errors of numeric predictions (chapters 8 and 11): the root mean squared
- * and the mean absolute error of predictions against actual values, used for
- * predicted ratings (chapter 8) and for forecasts (chapter 11).
- */
+/** Errors of numeric predictions (chapters 8 and 11): RMSE and MAE, for ratings and forecasts. */
 
-/**
- * Checks that `predicted` and `actual` pair up one to one and are not empty
- * (chapters 8 and 11); `what` names the caller in the message.
- */
+/** Checks that `predicted` and `actual` pair up one to one and are not empty; `what` names the caller. */
 export function checkPredictionPairs(predicted: ArrayLike<number>, actual: ArrayLike<number>, what: string): void {
   if (predicted.length !== actual.length) {
     throw new Error(`${what}: ${predicted.length} predictions but ${actual.length} actual values; give one prediction per actual value.`);
@@ -15,7 +8,7 @@ export function checkPredictionPairs(predicted: ArrayLike<number>, actual: Array
   if (predicted.length === 0) throw new Error(`${what}: nothing to score, both arrays are empty.`);
 }
 
-/** Root mean squared error, sqrt(mean((p − a)²)) (chapters 8 and 11). */
+/** Root mean squared error, sqrt(mean((p − a)²)). */
 export function rootMeanSquaredError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
   checkPredictionPairs(predicted, actual, 'rootMeanSquaredError');
   let sum = 0;
@@ -23,7 +16,7 @@ export function rootMeanSquaredError(predicted: ArrayLike<number>, actual: Array
   return Math.sqrt(sum / actual.length);
 }
 
-/** Mean absolute error, mean(|p − a|) (chapters 8 and 11). */
+/** Mean absolute error, mean(|p − a|). */
 export function meanAbsoluteError(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
   checkPredictionPairs(predicted, actual, 'meanAbsoluteError');
   let sum = 0;

@@ -1,12 +1,7 @@
-/**
- * Group comparisons for a fairness check (chapter 10): per group, how many are
- * approved, how often loans go bad among all and among the approved, and
- * whether the predicted probabilities match the observed rate within each
- * group (within-group calibration, with bootstrap intervals).
- */
+/** Group comparisons for a fairness check (chapter 10): approval and bad rates per group, and within-group calibration. */
 import { bootstrapInterval } from './bootstrap';
 
-/** One group of `groupRates` (chapter 10). */
+/** One group of `groupRates`. */
 export type GroupRates = {
   group: string;
   count: number;
@@ -20,11 +15,7 @@ export type GroupRates = {
   goodRefusedRate: number;
 };
 
-/**
- * Approval and default rates per group (chapter 10). `labels` are 0/1 (1 =
- * bad), `approved` the model's decisions; groups are listed in `order` if
- * given, else sorted.
- */
+/** Approval and default rates per group; `labels` 0/1 (1 = bad), groups in `order` if given, else sorted. */
 export function groupRates(groups: readonly string[], labels: ArrayLike<number>, approved: readonly boolean[], order?: readonly string[]): GroupRates[] {
   if (groups.length !== labels.length || approved.length !== labels.length) {
     throw new Error(`groupRates: ${groups.length} groups, ${labels.length} labels and ${approved.length} decisions; give one of each per applicant.`);
@@ -62,10 +53,7 @@ export function groupRates(groups: readonly string[], labels: ArrayLike<number>,
   });
 }
 
-/**
- * Labels of numeric bands (chapter 10): with `edges` [30, 45, 60], the bands
- * are "<30", "30-44", "45-59" and "60+" (for whole numbers such as ages).
- */
+/** Labels of whole-number bands: `edges` [30, 45, 60] give "<30", "30-44", "45-59", "60+". */
 export function bandLabels(values: ArrayLike<number>, edges: readonly number[]): string[] {
   if (edges.length === 0 || edges.some((e, i) => i > 0 && e <= (edges[i - 1] as number))) {
     throw new Error(`bandLabels: edges must be a non-empty increasing list, got [${edges.join(', ')}].`);
@@ -79,12 +67,12 @@ export function bandLabels(values: ArrayLike<number>, edges: readonly number[]):
   });
 }
 
-/** The band names `bandLabels` uses for `edges`, in order (chapter 10). */
+/** The band names `bandLabels` uses for `edges`, in order. */
 export function bandNames(edges: readonly number[]): string[] {
   return [`<${edges[0]}`, ...edges.slice(1).map((e, i) => `${edges[i]}-${e - 1}`), `${edges[edges.length - 1]}+`];
 }
 
-/** One group of `groupCalibration` (chapter 10). */
+/** One group of `groupCalibration`. */
 export type GroupCalibration = {
   group: string;
   count: number;
@@ -101,13 +89,8 @@ export type GroupCalibration = {
 };
 
 /**
- * Within-group calibration (chapter 10): per group, the mean predicted
- * probability against the observed event rate, and percentile-bootstrap
- * intervals (`bootstrapInterval`, resampling the group's members) of the
- * observed rate and of the difference. A model calibrated within every group
- * has each difference's interval around 0. `labels` are 0/1 (1 = event),
- * `probabilities` in [0, 1]; groups are listed in `order` if given, else
- * sorted; a group in `order` with no members is an error.
+ * Within-group calibration: per group, mean predicted probability against observed rate, with percentile-bootstrap
+ * intervals of the rate and the difference (around 0 when calibrated). Groups in `order` if given (none empty), else sorted.
  */
 export function groupCalibration(
   groups: readonly string[],

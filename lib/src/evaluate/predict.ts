@@ -1,14 +1,8 @@
-/**
- * Scores from a model (chapter 10): the model's output for each row of a
- * plain matrix, read back as a Float32Array, with no tensors left behind.
- */
+/** Scores from a model (chapter 10): its output for each row of a plain matrix, with no tensors left behind. */
 import { tf } from '../backend/tf';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 
-/**
- * The model's outputs for `rows` (chapter 10), one number per row: the single
- * output unit, or unit `output` of several. Runs in batches of `batchSize`.
- */
+/** The model's output per row (its single unit, or unit `output`), in batches of `batchSize`. */
 export function predictScores(model: LayersModel | ((x: Tensor) => Tensor), rows: readonly (readonly number[])[], options: { output?: number; batchSize?: number } = {}): Float32Array {
   if (rows.length === 0) return new Float32Array(0);
   const batchSize = options.batchSize ?? 2048;

@@ -1,11 +1,6 @@
-/**
- * Ranking metrics of a binary scorer (chapter 10): the ROC curve, the area
- * under it (AUC) and the Kolmogorov-Smirnov statistic used in credit scoring.
- * Labels are 0/1 (1 = the event, e.g. a bad loan); a higher score means
- * "more likely 1".
- */
+/** A binary scorer's ROC curve, AUC and Kolmogorov-Smirnov statistic (chapter 10); labels 0/1, higher score = more likely 1. */
 
-/** Checks labels and scores and counts the classes (chapter 10). */
+/** Checks labels and scores and counts the classes. */
 export function checkBinaryScores(labels: ArrayLike<number>, scores: ArrayLike<number>, what: string): { positives: number; negatives: number } {
   if (labels.length !== scores.length) throw new Error(`${what}: ${labels.length} labels but ${scores.length} scores; give one score per label.`);
   let positives = 0;
@@ -22,7 +17,7 @@ export function checkBinaryScores(labels: ArrayLike<number>, scores: ArrayLike<n
   return { positives, negatives };
 }
 
-/** Points of a ROC curve (chapter 10), from (0, 0) to (1, 1). */
+/** Points of a ROC curve, from (0, 0) to (1, 1). */
 export interface RocCurve {
   falsePositiveRate: number[];
   truePositiveRate: number[];
@@ -30,11 +25,7 @@ export interface RocCurve {
   thresholds: number[];
 }
 
-/**
- * The ROC curve (chapter 10): for every distinct score, flagging everything
- * at or above it, the share of positives caught (true-positive rate) against
- * the share of negatives wrongly flagged (false-positive rate).
- */
+/** The ROC curve: for every distinct score as cut-off, the true-positive rate against the false-positive rate. */
 export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): RocCurve {
   const { positives, negatives } = checkBinaryScores(labels, scores, 'rocCurve');
   const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
@@ -55,11 +46,7 @@ export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): 
   return curve;
 }
 
-/**
- * Area under the ROC curve (chapter 10): the probability that a random
- * positive scores above a random negative, ties counting one half
- * (the Mann-Whitney statistic, computed from average ranks).
- */
+/** AUC: P(a random positive scores above a random negative), ties half (Mann-Whitney, from average ranks). */
 export function areaUnderRoc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   const { positives, negatives } = checkBinaryScores(labels, scores, 'areaUnderRoc');
   const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
@@ -74,11 +61,7 @@ export function areaUnderRoc(labels: ArrayLike<number>, scores: ArrayLike<number
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/**
- * The Kolmogorov-Smirnov statistic (chapter 10): the largest gap between the
- * score distributions of the two classes, max over cut-offs of TPR - FPR,
- * and the cut-off where it occurs.
- */
+/** The Kolmogorov-Smirnov statistic max(TPR − FPR) over cut-offs, and its cut-off. */
 export function ksStatistic(labels: ArrayLike<number>, scores: ArrayLike<number>): { statistic: number; threshold: number } {
   const curve = rocCurve(labels, scores);
   let best = { statistic: 0, threshold: Infinity };

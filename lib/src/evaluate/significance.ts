@@ -1,9 +1,6 @@
 /**
- * Significance tests for comparing two models on the same data (chapters 10-12):
- * the exact binomial test, McNemar's test of paired correctness, a paired
- * bootstrap of any metric difference, and the Diebold-Mariano test of two
- * forecasts' losses; with the distribution functions they need (Student's t,
- * chi-squared with one degree of freedom, the binomial).
+ * Significance tests of two models on the same data (chapters 10-12): exact binomial, McNemar, paired bootstrap,
+ * Diebold-Mariano; with the t, chi-squared and binomial tails they need.
  */
 import { bootstrapReplicates, type BootstrapOptions } from './bootstrap';
 
@@ -98,10 +95,7 @@ function upperRegularisedGamma(a: number, x: number): number {
   throw new Error(`incomplete gamma: the continued fraction did not converge for a=${a}, x=${x}.`);
 }
 
-/**
- * Two-sided p-value of Student's t (chapter 11): P(|T| >= |t|) for T with
- * `degreesOfFreedom` degrees of freedom.
- */
+/** Two-sided P(|T| >= |t|) for Student's t with `degreesOfFreedom`. */
 export function studentTTwoSidedPValue(t: number, degreesOfFreedom: number): number {
   if (!(degreesOfFreedom > 0)) throw new Error(`studentTTwoSidedPValue: degrees of freedom must be positive, got ${degreesOfFreedom}.`);
   if (Number.isNaN(t)) throw new Error('studentTTwoSidedPValue: the statistic is NaN.');
@@ -109,18 +103,13 @@ export function studentTTwoSidedPValue(t: number, degreesOfFreedom: number): num
   return regularisedBeta(degreesOfFreedom / (degreesOfFreedom + t * t), degreesOfFreedom / 2, 0.5);
 }
 
-/** P(X >= x) for X chi-squared with one degree of freedom (chapter 10's McNemar test). */
+/** P(X >= x) for X chi-squared with one degree of freedom. */
 export function chiSquaredOneSurvival(x: number): number {
   if (Number.isNaN(x)) throw new Error('chiSquaredOneSurvival: the statistic is NaN.');
   return upperRegularisedGamma(0.5, x / 2);
 }
 
-/**
- * Exact two-sided binomial test (chapter 11): the probability, if each trial
- * succeeds with probability `p`, of an outcome at most as likely as
- * `successes` out of `trials`. A small value means the hit rate is unlikely
- * to be luck.
- */
+/** Exact two-sided binomial test: P(an outcome at most as likely as `successes` of `trials` | success probability `p`). */
 export function binomialTestPValue(successes: number, trials: number, p = 0.5): number {
   if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(successes) || successes < 0 || successes > trials) {
     throw new Error(`binomialTestPValue: needs whole numbers with 0 <= successes <= trials and trials >= 1, got ${successes} of ${trials}.`);
@@ -144,7 +133,7 @@ export function binomialTestPValue(successes: number, trials: number, p = 0.5): 
 /** Which form of McNemar's test was used. */
 export type McNemarMethod = 'exact' | 'chi-squared';
 
-/** The result of `mcnemarTest` (chapter 10). */
+/** The result of `mcnemarTest`. */
 export type McNemarResult = {
   /** Examples that model A gets right and model B wrong. */
   onlyACorrect: number;
@@ -172,16 +161,9 @@ function correctness(values: ArrayLike<boolean | number>, name: string): Uint8Ar
 }
 
 /**
- * McNemar's test (chapter 10): do two classifiers scored on the same examples
- * have different accuracy? Only the discordant examples count: b where only A
- * is right, c where only B is right. Under "no difference" each discordant
- * example is a fair coin, so with few of them (b + c < 25) the p-value is the
- * exact two-sided binomial test, 2 P(X <= min(b, c)) capped at 1 (as
- * statsmodels' `mcnemar(exact=True)`); otherwise the chi-squared statistic
- * with continuity correction, (|b - c| - 1)² / (b + c) on one degree of
- * freedom (statsmodels' `mcnemar(exact=False)`, except that the corrected
- * difference is not allowed below 0, so b = c gives p = 1).
- * `method` forces one form.
+ * McNemar's test of two classifiers on the same examples, from the discordant counts b (only A right) and c. With
+ * b + c < 25 the exact binomial 2 P(X <= min(b, c)), capped at 1 (statsmodels' `mcnemar(exact=True)`); otherwise
+ * (|b − c| − 1)² / (b + c) on one degree of freedom, the corrected difference not below 0. `method` forces one.
  */
 export function mcnemarTest(
   aCorrect: ArrayLike<boolean | number>,
@@ -222,7 +204,7 @@ export function mcnemarTest(
 // ---------------------------------------------------------------------------
 // Paired bootstrap
 
-/** The result of `pairedBootstrap` (chapters 10-12). */
+/** The result of `pairedBootstrap`. */
 export type PairedBootstrapResult = {
   /** metric(A) - metric(B) on all examples. */
   difference: number;
@@ -238,21 +220,11 @@ export type PairedBootstrapResult = {
 };
 
 /**
- * Paired bootstrap of a metric difference (chapters 10-12): two models scored
- * on the same n examples. Each replicate draws n example indices with
- * replacement once and computes metric(A) - metric(B) on that same resample,
- * so the variation both models share (hard examples) cancels. `metric` gets a
- * model's per-example values (`a` or `b`: predictions, scores, losses,
- * correctness) and the indices of a resample; it can close over the labels,
- * e.g. `(scores, indices) => areaUnderRoc(pick(labels, indices), pick(scores, indices))`.
- * The interval is the percentile interval; the p-value is the percentile
- * test's: twice the share of replicates on the other side of zero from the
- * observed difference, counting the observed sample itself (+1 in numerator
- * and denominator) so it is never 0. Resamples are drawn through dlkit's
- * seeded generator (`seed`, or `options.seed`); `strata` as in
- * `bootstrapInterval`. Resampling single examples assumes they are
- * independent: for the days of a time series, whose errors cluster, use
- * `dieboldMariano` (or a block bootstrap).
+ * Paired bootstrap of metric(A) − metric(B) on the same n examples: each replicate resamples the examples once for
+ * both, so shared difficulty cancels. `metric` gets one model's per-example values and the indices, e.g.
+ * `(scores, indices) => areaUnderRoc(pick(labels, indices), pick(scores, indices))`. Percentile interval; p-value
+ * twice the share of replicates past zero, counting the observed sample (+1), never 0. Assumes independent
+ * examples: for a time series use `dieboldMariano`.
  */
 export function pairedBootstrap<T>(
   a: T & { length: number },
@@ -293,7 +265,7 @@ export function pairedBootstrap<T>(
 // ---------------------------------------------------------------------------
 // Diebold-Mariano
 
-/** The result of `dieboldMariano` (chapter 11). */
+/** The result of `dieboldMariano`. */
 export type DieboldMarianoResult = {
   /** Mean of d_t = lossA_t - lossB_t: negative when A's losses are smaller. */
   meanDifference: number;
@@ -313,27 +285,11 @@ export type DieboldMarianoResult = {
 };
 
 /**
- * The Diebold-Mariano test (chapter 11) with the Harvey-Leybourne-Newbold
- * small-sample correction: do two forecasts of the same series have equal
- * expected loss? With d_t = lossA_t - lossB_t over n days, the statistic is
- * mean(d) / sqrt(V / n), where V, the long-run variance of d, is the
- * autocovariance at lag 0 plus twice those at lags 1 .. h - 1 (each with 1/n,
- * as Diebold and Mariano 1995). Optimal h-step forecasts have errors that are
- * at most MA(h - 1), so the autocovariances beyond lag h - 1 are zero and the
- * truncated, unweighted ("rectangular") sum is the one the test and its
- * correction are derived for; it is the default. `weights: 'bartlett'` uses
- * Newey-West's weights 1 - k/h instead, which keep V positive at the price of
- * a downward bias; with h = 1 both are the plain variance. Harvey, Leybourne
- * and Newbold (1997) multiply the statistic by
- * sqrt((n + 1 - 2h + h(h - 1)/n) / n) and read the p-value (two-sided) from
- * Student's t with n - 1 degrees of freedom.
- * Negative statistics mean A's losses are smaller.
- *
- * Forecasts that are not optimal can have autocorrelated loss differences
- * even at h = 1 (after a shock both models are wrong for days); `lags` sets
- * how many autocovariances enter V (default h - 1), and with more lags than
- * h - 1 use `weights: 'bartlett'` (weights 1 - k/(lags + 1), the Newey-West
- * HAC variance). The HLN factor still uses h.
+ * The Diebold-Mariano test with the Harvey-Leybourne-Newbold correction: equal expected loss of two forecasts?
+ * d_t = lossA_t − lossB_t; statistic mean(d) / sqrt(V / n), V the autocovariance at lag 0 plus twice lags 1 .. h − 1
+ * (1/n each, Diebold and Mariano 1995; rectangular by default, `weights: 'bartlett'` for Newey-West's 1 − k/(lags + 1)).
+ * HLN (1997) multiply by sqrt((n + 1 − 2h + h(h − 1)/n) / n), p from Student's t on n − 1 df. `lags` (default h − 1)
+ * covers non-optimal forecasts whose differences are autocorrelated even at h = 1. Negative: A's losses smaller.
  */
 export function dieboldMariano(
   lossA: ArrayLike<number>,

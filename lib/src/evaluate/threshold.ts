@@ -1,10 +1,7 @@
-/**
- * Decisions at a cut-off (chapter 10): flag an applicant when the score is at
- * or above the threshold, and count what that gets right and wrong.
- */
+/** Decisions at a cut-off (chapter 10): flag when the score is at or above it, and count what that gets right and wrong. */
 import { checkBinaryScores } from './roc';
 
-/** Counts and rates at one cut-off (chapter 10). */
+/** Counts and rates at one cut-off. */
 export type ThresholdMetrics = {
   threshold: number;
   truePositives: number;
@@ -21,7 +18,7 @@ export type ThresholdMetrics = {
   accuracy: number;
 };
 
-/** Precision, recall and the confusion counts when flagging `score >= threshold` (chapter 10). */
+/** Precision, recall and the confusion counts when flagging `score >= threshold`. */
 export function metricsAtThreshold(labels: ArrayLike<number>, scores: ArrayLike<number>, threshold: number): ThresholdMetrics {
   const { positives, negatives } = checkBinaryScores(labels, scores, 'metricsAtThreshold');
   let tp = 0;
@@ -47,11 +44,7 @@ export function metricsAtThreshold(labels: ArrayLike<number>, scores: ArrayLike<
   };
 }
 
-/**
- * The cut-off (among the observed scores) that maximises `objective`
- * (chapter 10), e.g. minus the cost of the mistakes. Choose it on the
- * validation split and apply it unchanged to the test split.
- */
+/** The observed score that maximises `objective` (e.g. minus the cost of mistakes): choose it on validation, apply it to test. */
 export function bestThreshold(labels: ArrayLike<number>, scores: ArrayLike<number>, objective: (metrics: ThresholdMetrics) => number): ThresholdMetrics {
   checkBinaryScores(labels, scores, 'bestThreshold');
   const candidates = [...new Set(Array.from(scores))].sort((a, b) => a - b);

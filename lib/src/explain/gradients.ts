@@ -1,25 +1,21 @@
 /**
- * Gradient-based explanations (chapters 10 and 12): saliency (the gradient of
- * the output with respect to the input) and integrated gradients (Sundararajan,
- * Taly and Yan, 2017: the gradient averaged along the straight path from a
- * baseline to the input, times the input's distance from the baseline).
- * Integrated gradients are *complete*: the attributions of an input add up to
- * f(input) - f(baseline).
+ * Gradient explanations (chapters 10 and 12): saliency, and integrated gradients (Sundararajan, Taly and Yan 2017),
+ * whose attributions add up to f(input) − f(baseline).
  */
 import { tf } from '../backend/tf';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 
-/** A model or function to explain: a batch of inputs in, outputs [batch] or [batch, outputs] out (chapter 10). */
+/** A model or function to explain: a batch of inputs in, outputs [batch] or [batch, outputs] out. */
 export type Explainable = LayersModel | ((x: Tensor) => Tensor);
 
-/** Which output to explain: one unit for all examples, or one per example (e.g. each digit's predicted class) (chapter 10). */
+/** Which output to explain: one unit for all examples, or one per example (e.g. each digit's predicted class). */
 export type ExplainTarget = number | ArrayLike<number>;
 
 function asFunction(model: Explainable): (x: Tensor) => Tensor {
   return typeof model === 'function' ? model : (x: Tensor) => model.apply(x, { training: false }) as Tensor;
 }
 
-/** The explained output of each example, shape [batch] (chapter 10). */
+/** The explained output of each example, shape [batch]. */
 function selectedOutput(f: (x: Tensor) => Tensor, x: Tensor, target: ExplainTarget | undefined, what: string): Tensor {
   const y = f(x);
   const batch = x.shape[0] as number;
@@ -45,11 +41,7 @@ function checkTarget(f: (x: Tensor) => Tensor, x: Tensor, target: ExplainTarget 
   });
 }
 
-/**
- * Saliency (chapter 12): |d output / d input| for each input value, the same
- * shape as `x` ([batch, ...]). `absolute: false` keeps the sign. The caller
- * disposes the result.
- */
+/** Saliency |d output / d input|, shaped as `x`; `absolute: false` keeps the sign. The caller disposes it. */
 export function saliency(model: Explainable, x: Tensor, options: { target?: ExplainTarget; absolute?: boolean } = {}): Tensor {
   checkInput(x, 'saliency');
   const f = asFunction(model);
@@ -61,12 +53,8 @@ export function saliency(model: Explainable, x: Tensor, options: { target?: Expl
 }
 
 /**
- * Integrated gradients (chapters 10 and 12): for each example of `x`
- * ([batch, ...]), `(x - baseline) * mean of the gradients along the path`,
- * with the trapezoid rule over `steps` intervals (default 64). `baseline` has
- * the shape of `x` or of one example (default all zeros). The attributions of
- * each example sum to f(x) - f(baseline) up to the integration error, which
- * shrinks as `steps` grows. The caller disposes the result.
+ * Integrated gradients: `(x - baseline) *` the mean gradient along the path (trapezoid rule, `steps` default 64);
+ * `baseline` shaped as `x` or one example (default zeros). The caller disposes the result.
  */
 export function integratedGradients(model: Explainable, x: Tensor, options: { baseline?: Tensor; steps?: number; target?: ExplainTarget } = {}): Tensor {
   checkInput(x, 'integratedGradients');
@@ -96,10 +84,7 @@ export function integratedGradients(model: Explainable, x: Tensor, options: { ba
   return result;
 }
 
-/**
- * Adds up attributions per feature (chapter 10): the one-hot columns of a
- * category, or a number and its missing indicator, become one value.
- */
+/** Adds up attributions per feature (a category's one-hot columns, a number and its missing indicator). */
 export function sumByGroup(attributions: ArrayLike<number>, groups: readonly { feature: string; columns: readonly number[] }[]): { feature: string; attribution: number }[] {
   return groups.map((g) => ({
     feature: g.feature,

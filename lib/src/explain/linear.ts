@@ -1,11 +1,7 @@
-/**
- * The coefficients of a linear model (chapter 10): logistic regression is a
- * single dense layer, and its weights say how each (standardised) input moves
- * the log-odds.
- */
+/** The coefficients of a linear model (chapter 10): how each standardised input moves the log-odds. */
 import type { LayersModel } from '@tensorflow/tfjs';
 
-/** One row of `linearCoefficients` (chapter 10). */
+/** One row of `linearCoefficients`. */
 export type Coefficient = {
   feature: string;
   /** Change of the log-odds per unit of the input (per standard deviation for a standardised input). */
@@ -14,10 +10,7 @@ export type Coefficient = {
   oddsRatio: number;
 };
 
-/**
- * The weights of a model made of one dense layer with one output (chapter 10),
- * one per input column, named by `featureNames`, plus the intercept.
- */
+/** The weights of a one-output dense model, named by `featureNames`, plus the intercept. */
 export function linearCoefficients(model: LayersModel, featureNames: readonly string[]): { intercept: number; coefficients: Coefficient[] } {
   const dense = model.layers.filter((layer) => layer.getWeights().length > 0);
   if (dense.length !== 1) {

@@ -1,11 +1,7 @@
-/**
- * Permutation importance (chapter 10): how much worse does the model score
- * when one feature's column is shuffled, breaking its link with the label
- * while keeping its distribution? Model-agnostic: it only needs predictions.
- */
+/** Permutation importance (chapter 10): how much worse the model scores when one feature's column is shuffled. */
 import { Random, nextSeed } from '../util/random';
 
-/** One feature of `permutationImportance` (chapter 10). */
+/** One feature of `permutationImportance`. */
 export type FeatureImportance = {
   feature: string;
   /** Mean drop of the score over the repeats (baseline - shuffled). */
@@ -14,7 +10,7 @@ export type FeatureImportance = {
   std: number;
 };
 
-/** Options of `permutationImportance` (chapter 10). */
+/** Options of `permutationImportance`. */
 export interface PermutationImportanceOptions {
   /** The model: a matrix of rows in, one prediction per row out. */
   predict: (rows: number[][]) => ArrayLike<number>;
@@ -31,11 +27,7 @@ export interface PermutationImportanceOptions {
   seed?: number;
 }
 
-/**
- * The importance of each feature (or group of columns) as the drop in
- * `score` when its columns are permuted across rows (chapter 10); sorted from
- * most to least important. Compute it on held-out data (validation or test).
- */
+/** Each feature's importance as the drop in `score` when its columns are permuted, most important first; use held-out data. */
 export function permutationImportance(options: PermutationImportanceOptions): { baseline: number; features: FeatureImportance[] } {
   const { rows, labels } = options;
   if (rows.length === 0) throw new Error('permutationImportance: no rows.');

@@ -1,8 +1,6 @@
 /**
- * Sanity checks for explanations (chapter 12; Adebayo et al. 2018): an
- * explanation method that gives the same map for a trained model and for the
- * same architecture with random weights shows the input, not the model. The
- * rank correlation between the two maps measures how much they agree.
+ * Sanity checks for explanations (chapter 12; Adebayo et al. 2018): a method whose maps agree for trained and random
+ * weights shows the input, not the model; the rank correlation measures the agreement.
  */
 import type { Numbers } from '../util/numbers';
 
@@ -18,11 +16,7 @@ function ranks(values: Numbers): number[] {
   return result;
 }
 
-/**
- * Spearman's rank correlation of two equally long lists (chapter 12): the
- * Pearson correlation of their ranks, ties given their average rank; 1 when
- * both order the entries the same way, near 0 when unrelated.
- */
+/** Spearman's rank correlation: Pearson's of the ranks, ties at their average rank. */
 export function spearmanCorrelation(a: Numbers, b: Numbers): number {
   if (a.length !== b.length) throw new Error(`spearmanCorrelation: the lists have ${a.length} and ${b.length} entries; give two lists of the same length.`);
   if (a.length < 2) throw new Error('spearmanCorrelation: need at least 2 entries.');

@@ -1,7 +1,4 @@
-/**
- * Features for forecasting a time series (chapter 11), built only from the
- * past: the input for step t uses values before t, never t itself or later.
- */
+/** Features for forecasting a time series (chapter 11) from the past only: the input for step t uses values before t. */
 
 function checkSeries(series: ArrayLike<number>, what: string): void {
   for (let i = 0; i < series.length; i++) {
@@ -9,7 +6,7 @@ function checkSeries(series: ArrayLike<number>, what: string): void {
   }
 }
 
-/** Windows of past values and the value that follows each (chapter 11). */
+/** Windows of past values and the value that follows each. */
 export interface LaggedWindows {
   /** inputs[k] = series[t - length .. t - 1] for t = targetIndex[k]. */
   inputs: number[][];
@@ -20,9 +17,8 @@ export interface LaggedWindows {
 }
 
 /**
- * Sliding windows (chapter 11): for every t from `length` to the end, the
- * `length` values before t as inputs and the value at t as the target.
- * Throws when the window is not shorter than the series.
+ * Sliding windows: for every t from `length` on, the `length` values before t and the value at t; the window must be
+ * shorter than the series.
  */
 export function laggedWindows(series: ArrayLike<number>, length: number): LaggedWindows {
   if (!Number.isInteger(length) || length < 1) throw new Error(`laggedWindows: the window length must be a positive integer, got ${length}.`);
@@ -39,10 +35,7 @@ export function laggedWindows(series: ArrayLike<number>, length: number): Lagged
   return result;
 }
 
-/**
- * The mean of the `window` values before each t (chapter 11): NaN for the
- * first `window` positions, where the past is too short.
- */
+/** The mean of the `window` values before each t; NaN for the first `window` positions. */
 export function trailingMean(series: ArrayLike<number>, window: number): number[] {
   if (!Number.isInteger(window) || window < 1) throw new Error(`trailingMean: the window must be a positive integer, got ${window}.`);
   if (window >= series.length) throw new Error(`trailingMean: a window of ${window} values is not shorter than the series (${series.length} values).`);
@@ -57,7 +50,7 @@ export function trailingMean(series: ArrayLike<number>, window: number): number[
   return out;
 }
 
-/** Checks that dates increase strictly (chapter 11); throws naming the first one out of order. */
+/** Checks that dates increase strictly; throws naming the first one out of order. */
 export function checkIncreasingDates(dates: readonly (Date | string)[], what = 'checkIncreasingDates'): void {
   for (let i = 1; i < dates.length; i++) {
     const before = new Date(dates[i - 1] as Date | string).getTime();

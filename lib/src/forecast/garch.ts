@@ -1,12 +1,10 @@
 /**
- * GARCH(1,1) (chapter 11), the classic model of volatility clustering
- * (Bollerslev, 1986): a return is r_t = σ_t z_t with z_t standard normal, and
- * the variance follows σ²_t = ω + α r²_(t-1) + β σ²_(t-1). Fitted by maximum
- * likelihood with the Nelder-Mead simplex method.
+ * GARCH(1,1) (chapter 11; Bollerslev 1986): r_t = σ_t z_t, z_t standard normal, σ²_t = ω + α r²_(t-1) + β σ²_(t-1);
+ * fitted by maximum likelihood with Nelder-Mead.
  */
 import { Random } from '../util/random';
 
-/** GARCH(1,1) parameters (chapter 11): ω > 0, α ≥ 0, β ≥ 0, α + β < 1. */
+/** GARCH(1,1) parameters: ω > 0, α ≥ 0, β ≥ 0, α + β < 1. */
 export interface GarchParameters {
   omega: number;
   alpha: number;
@@ -20,10 +18,8 @@ function checkParameters(p: GarchParameters, what: string): void {
 }
 
 /**
- * One-step-ahead variances (chapter 11): `variances[t]` uses returns up to
- * t - 1 only, so it is a forecast of r_t². `variances[returns.length]` is the
- * forecast for the day after the series. The recursion starts at
- * `initialVariance` (default: the mean of the squared returns).
+ * One-step-ahead variances: `variances[t]` uses returns up to t - 1 (a forecast of r_t²), `variances[returns.length]`
+ * the day after; starts at `initialVariance` (default the mean squared return).
  */
 export function garchVariances(returns: ArrayLike<number>, p: GarchParameters, initialVariance?: number): number[] {
   checkParameters(p, 'garchVariances');
@@ -41,7 +37,7 @@ export function garchVariances(returns: ArrayLike<number>, p: GarchParameters, i
   return variances;
 }
 
-/** The Gaussian negative log-likelihood of a GARCH(1,1) (chapter 11), per observation, without the constant. */
+/** The Gaussian negative log-likelihood of a GARCH(1,1), per observation, without the constant. */
 export function garchNegativeLogLikelihood(returns: ArrayLike<number>, p: GarchParameters, initialVariance?: number): number {
   const variances = garchVariances(returns, p, initialVariance);
   let total = 0;
@@ -52,10 +48,7 @@ export function garchNegativeLogLikelihood(returns: ArrayLike<number>, p: GarchP
   return total / returns.length;
 }
 
-/**
- * Minimises `f` with the Nelder-Mead simplex method (chapter 11), starting
- * from `start` with steps of `step` along each axis.
- */
+/** Minimises `f` by the Nelder-Mead simplex from `start`, with steps of `step` along each axis. */
 export function nelderMead(f: (x: number[]) => number, start: number[], options: { step?: number; maxIterations?: number; tolerance?: number } = {}): { x: number[]; value: number; iterations: number } {
   const n = start.length;
   const step = options.step ?? 0.5;
@@ -99,11 +92,7 @@ function fromFree(free: number[], scale: number): GarchParameters {
   return { omega: scale * Math.exp(free[0] as number), alpha: persistence * share, beta: persistence * (1 - share) };
 }
 
-/**
- * Fits a GARCH(1,1) by maximum likelihood (chapter 11). Returns the
- * parameters, the mean negative log-likelihood and the unconditional
- * variance ω / (1 - α - β). Needs at least 100 returns.
- */
+/** Fits a GARCH(1,1) by maximum likelihood (at least 100 returns): parameters, mean NLL, unconditional variance ω / (1 - α - β). */
 export function fitGarch(returns: ArrayLike<number>): GarchParameters & { negativeLogLikelihood: number; unconditionalVariance: number } {
   if (returns.length < 100) throw new Error(`fitGarch: ${returns.length} returns are too few to estimate a GARCH(1,1); give at least 100.`);
   let variance = 0;
@@ -122,7 +111,7 @@ export function fitGarch(returns: ArrayLike<number>): GarchParameters & { negati
   return { ...p, negativeLogLikelihood: fitted.value, unconditionalVariance: p.omega / (1 - p.alpha - p.beta) };
 }
 
-/** Simulates `n` returns of a GARCH(1,1) with standard normal shocks (chapter 11). */
+/** Simulates `n` returns of a GARCH(1,1) with standard normal shocks. */
 export function simulateGarch(p: GarchParameters, n: number, generator: Random): { returns: number[]; variances: number[] } {
   checkParameters(p, 'simulateGarch');
   let variance = p.omega / (1 - p.alpha - p.beta);

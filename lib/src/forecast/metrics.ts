@@ -1,12 +1,10 @@
 /**
- * Scoring forecasts (chapter 11): direction (errors are `rootMeanSquaredError`,
- * the binomial test against a coin toss and the Diebold-Mariano test are in
- * evaluate/), QLIKE for variance forecasts, and a long/flat trading rule
- * with transaction costs.
+ * Scoring forecasts (chapter 11): direction, QLIKE for variance forecasts, a long/flat rule with costs, least squares
+ * and Dickey-Fuller (errors and significance tests are in evaluate/).
  */
 import { checkPredictionPairs } from '../evaluate/errors';
 
-/** Share of days where the forecast has the sign of the actual value (chapter 11); days with an actual value of 0 are skipped. */
+/** Share of days where the forecast has the sign of the actual value; days with an actual value of 0 are skipped. */
 export function directionalAccuracy(forecasts: ArrayLike<number>, actual: ArrayLike<number>): { hits: number; days: number; accuracy: number } {
   checkPredictionPairs(forecasts, actual, 'directionalAccuracy');
   let hits = 0;
@@ -21,15 +19,8 @@ export function directionalAccuracy(forecasts: ArrayLike<number>, actual: ArrayL
 }
 
 /**
- * QLIKE loss of variance forecasts, day by day (chapter 11):
- * r/f - log(r/f) - 1 with r the realised and f the forecast variance. It is 0
- * when f = r and depends only on the ratio r/f, so a storm's days count no
- * more than calm ones; forecasting too little costs more than too much.
- * Realised values of 0 would give an infinite loss and are floored at
- * `floor`: that day's loss is then about -log(floor) + log(f) - 1 for every
- * model, so the floor shifts every model's level by the same amount and
- * leaves differences between models (what `dieboldMariano` tests) almost
- * unchanged.
+ * QLIKE loss per day, r/f − log(r/f) − 1 (r realised, f forecast variance): 0 at f = r, a function of r/f only,
+ * harsher on too little. Realised zeros are floored at `floor`, which shifts every model alike.
  */
 export function qlikeLosses(forecasts: ArrayLike<number>, realised: ArrayLike<number>, floor = 1e-12): number[] {
   checkPredictionPairs(forecasts, realised, 'qlike');
@@ -46,23 +37,15 @@ export function qlikeLosses(forecasts: ArrayLike<number>, realised: ArrayLike<nu
   return losses;
 }
 
-/**
- * QLIKE of variance forecasts (chapter 11): the mean of `qlikeLosses`. Even
- * perfect forecasts do not score 0, since r is a noisy measure of the
- * variance (about 1.27 when r = σ² z² with z standard normal), so compare
- * models by the difference of their QLIKE, not its ratio.
- */
+/** Mean QLIKE; not 0 even for perfect forecasts (about 1.27 when r = σ² z²), so compare models by differences. */
 export function qlike(forecasts: ArrayLike<number>, realised: ArrayLike<number>, floor = 1e-12): number {
   const losses = qlikeLosses(forecasts, realised, floor);
   return losses.reduce((s, v) => s + v, 0) / losses.length;
 }
 
 /**
- * A long/flat strategy (chapter 11): on day t hold the index when `long[t]`
- * (decided with information up to t - 1), otherwise cash at 0 %. Each change
- * of position costs `costPerTrade` (0.001 = 0.1 %). Returns the growth of 1
- * invested, day by day, and the number of trades; `simpleReturns` are the
- * index's simple daily returns of the same days.
+ * A long/flat strategy: on day t hold the index when `long[t]` (decided by t − 1), else cash at 0 %; each change costs
+ * `costPerTrade` (0.001 = 0.1 %). Returns the growth of 1 day by day and the number of trades.
  */
 export function longFlatStrategy(long: readonly boolean[], simpleReturns: ArrayLike<number>, costPerTrade: number): { wealth: number[]; trades: number; daysLong: number } {
   if (long.length !== simpleReturns.length) throw new Error(`longFlatStrategy: ${long.length} positions but ${simpleReturns.length} returns.`);
@@ -106,11 +89,7 @@ function solve(a: number[][], b: number[]): number[] {
   return m.map((row, i) => (row[n] as number) / (row[i] as number));
 }
 
-/**
- * Ordinary least squares with an intercept (chapter 11): the coefficients
- * [intercept, b_1, ..., b_p] minimising the squared error of y ≈ intercept + Σ b_j x_j,
- * and the standard error of each.
- */
+/** Ordinary least squares with an intercept: [intercept, b_1, ..., b_p] and their standard errors. */
 export function leastSquares(rows: readonly (readonly number[])[], y: ArrayLike<number>): { coefficients: number[]; standardErrors: number[] } {
   if (rows.length !== y.length) throw new Error(`leastSquares: ${rows.length} rows but ${y.length} targets.`);
   const p = (rows[0]?.length ?? 0) + 1;
@@ -135,12 +114,7 @@ export function leastSquares(rows: readonly (readonly number[])[], y: ArrayLike<
   return { coefficients, standardErrors };
 }
 
-/**
- * The Dickey-Fuller statistic (chapter 11): the t-statistic of γ in
- * Δy_t = c + γ y_(t-1) + e_t. A random walk (γ = 0) gives values around -1.5;
- * below about -2.86 (the 5 % critical value with a constant) the series
- * looks stationary.
- */
+/** Dickey-Fuller: the t-statistic of γ in Δy_t = c + γ y_(t-1) + e_t; below about −2.86 (5 %, with a constant) looks stationary. */
 export function dickeyFuller(series: ArrayLike<number>): { statistic: number; gamma: number } {
   if (series.length < 20) throw new Error(`dickeyFuller: ${series.length} values are too few; give at least 20.`);
   const rows: number[][] = [];

@@ -1,11 +1,7 @@
 /**
- * A small Transformer encoder for windows of a time series (chapter 11):
- * each step is embedded, a learned position vector is added, one block of
- * single-head self-attention and a ReLU feed-forward layer (each with a
- * residual connection and layer normalisation without learned scale) mixes
- * the steps, and the last step's vector gives the forecast. Built from
- * chapter 6's layers; it follows the `CustomModel` interface, so the
- * `Trainer` trains it.
+ * A small Transformer encoder for windows of a time series (chapter 11), from chapter 6's layers: step embeddings plus
+ * learned positions, one block of single-head attention and a ReLU feed-forward (residuals, layer norm without learned
+ * scale), the last step's vector to the forecast. A `CustomModel` for the `Trainer`.
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
@@ -15,7 +11,7 @@ import { nextSeed } from '../util/random';
 import { countVariables } from '../models/layers';
 import { LayerNormalization, Linear, MultiHeadSelfAttention } from '../models/transformer/layers';
 
-/** Options of `sequenceTransformer` (chapter 11). */
+/** Options of `sequenceTransformer`. */
 export interface SequenceTransformerOptions {
   /** Steps per window. */
   length: number;
@@ -31,18 +27,14 @@ export interface SequenceTransformerOptions {
   loss?: (labels: Tensor, outputs: Tensor) => Scalar;
 }
 
-/** A `CustomModel` with a forward pass and a way to free its weights (chapter 11). */
+/** A `CustomModel` with a forward pass and a way to free its weights. */
 export interface SequenceModel extends CustomModel {
   predict(x: Tensor): Tensor;
   countParams(): number;
   dispose(): void;
 }
 
-/**
- * A one-block Transformer encoder (chapter 11) mapping windows [batch,
- * length, features] to [batch, outputs]. Attention is not masked: every step
- * of the window is already in the past of the value forecast.
- */
+/** A one-block Transformer from windows [batch, length, features] to [batch, outputs]; attention unmasked (the whole window is past). */
 export function sequenceTransformer(options: SequenceTransformerOptions): SequenceModel {
   const { length } = options;
   const features = options.features ?? 1;
@@ -52,8 +44,7 @@ export function sequenceTransformer(options: SequenceTransformerOptions): Sequen
   for (const [name, v] of [['length', length], ['features', features], ['width', width], ['hidden', hidden], ['outputs', outputs]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`sequenceTransformer: ${name} must be a positive integer, got ${v}.`);
   }
-  // Weights start from a normal with variance 1/fan-in; each variable's name carries a seed draw, so that
-  // names stay unique when a cell builds the model again. The tidy frees the tensor each variable copies.
+  // Normal weights with variance 1/fan-in; a seed draw in each name keeps names unique when a cell rebuilds the model.
   const weight = (shape: number[], fanIn: number, name: string) =>
     tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(1 / fanIn), 'float32', nextSeed()), true, `${name}_${nextSeed()}`));
   const zeros = (shape: number[], name: string) => tf.tidy(() => tf.variable(tf.zeros(shape), true, `${name}_${nextSeed()}`));

@@ -1,10 +1,6 @@
-/**
- * Walk-forward evaluation (chapter 11): train on the past, test on the next
- * window, move forward, repeat. Unlike a random split, no test day is ever
- * earlier than a training day.
- */
+/** Walk-forward evaluation (chapter 11): train on the past, test on the next window, move on; no test day precedes a training day. */
 
-/** One fold: train on positions [0, trainEnd), test on [testStart, testEnd) (chapter 11). */
+/** One fold: train on positions [0, trainEnd), test on [testStart, testEnd). */
 export interface WalkForwardFold {
   fold: number;
   trainEnd: number;
@@ -13,11 +9,8 @@ export interface WalkForwardFold {
 }
 
 /**
- * Expanding-window folds over `n` time steps (chapter 11): the first fold
- * trains on `initialTrain` steps and tests on the next `testSize`; each later
- * fold adds the previous test window to the training data. `gap` steps are
- * skipped between training and test (default 0). At most `maxFolds` folds
- * (the last ones) are returned.
+ * Expanding-window folds over `n` steps: train on `initialTrain` steps, test on the next `testSize`, then add that
+ * window to training; `gap` steps skipped in between (default 0); at most the last `maxFolds` folds.
  */
 export function walkForwardFolds(n: number, options: { initialTrain: number; testSize: number; gap?: number; maxFolds?: number }): WalkForwardFold[] {
   const { initialTrain, testSize } = options;

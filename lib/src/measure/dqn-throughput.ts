@@ -1,23 +1,16 @@
-/**
- * DQN speed (chapter 9): update steps per second, the latency of choosing one
- * action, and environment steps per second with the agent acting and
- * learning. `npm run bench` reports all three.
- */
+/** DQN speed (chapter 9): updates per second, the latency of one action, environment steps per second while learning. */
 import { Random } from '../util/random';
 import { measureRate, RateSummary } from '../util/timing';
 import { DQN_HIDDEN_UNITS, DqnAgent, ReplayBuffer } from '../rl/index';
 import { accelerateDqn } from '../rl-fast/index';
 import { make } from 'gym-js';
 
-/** What `measureDqnThroughput` times (chapter 9). */
+/** What `measureDqnThroughput` times. */
 export type DqnWorkload = 'update' | 'act' | 'agent';
 
 /**
- * Measures the DQN on the current backend with batches of 64 (chapter 9), by
- * default with the chapter's network (`DQN_HIDDEN_UNITS`) and its
- * accelerator (`accelerateDqn`). 'update' and 'agent' are in
- * steps per second; 'act' is the latency of one greedy action in
- * microseconds (its median is the median latency).
+ * Measures the DQN (batches of 64; by default the chapter's network and `accelerateDqn`): 'update' and 'agent' in steps
+ * per second, 'act' the latency of one greedy action in µs.
  */
 export async function measureDqnThroughput(options: {
   what: DqnWorkload;

@@ -1,19 +1,14 @@
-/**
- * Throughput of chapter 13's small GPT, in tokens per second, on random token ids of the
- * chapter's full shape (vocabulary 2,000, hidden 96, 3 layers, 4 heads, context 128): training
- * through the Trainer (batch 16) and greedy generation with the key-value cache (batch 1).
- * `npm run bench` calls it for 'train' and 'generate'.
- */
+/** Tokens per second of chapter 13's small GPT at the chapter's full shape: training (batch 16) and cached greedy generation. */
 import { tf } from '../backend/tf';
 import { GPT, generate, type GPTOptions } from '../models/transformer';
 import { Trainer } from '../train/trainer';
 import { Random } from '../util/random';
 import { summarise } from '../util/timing';
 
-/** The GPT shape of chapter 13's full mode, measured by `measureGptThroughput` (chapter 13). */
+/** The GPT shape of chapter 13's full mode, measured by `measureGptThroughput`. */
 export const SMALL_GPT_OPTIONS: GPTOptions = { vocabularySize: 2000, hiddenSize: 96, layers: 3, heads: 4, contextLength: 128 };
 
-/** Options of `measureGptThroughput` (chapter 13). */
+/** Options of `measureGptThroughput`. */
 export interface GptThroughputOptions {
   /** 'train' (next-token loss, Trainer, batch 16) or 'generate' (greedy, with the cache). */
   what: 'train' | 'generate';
@@ -25,7 +20,7 @@ export interface GptThroughputOptions {
   repetitions?: number;
 }
 
-/** Measures the small GPT's training or generation tokens per second on the current backend (chapter 13). */
+/** Measures the small GPT's training or generation tokens per second on the current backend. */
 export async function measureGptThroughput(options: GptThroughputOptions): Promise<{ median: number; min: number; max: number; repetitions: number; backend: string; tokensPerStep: number }> {
   const what = options.what;
   if (what !== 'train' && what !== 'generate') throw new Error(`measureGptThroughput: what must be 'train' or 'generate', got ${JSON.stringify(what)}.`);

@@ -1,9 +1,4 @@
-/**
- * Measuring the book rather than teaching it (chapters 0, 5 and 9): where the
- * time goes per kernel, training throughput of the chapters' models, and the
- * speed of the DQN. `npm run bench` and the speed tests call these; nothing
- * else in dlkit imports them.
- */
+/** Measuring the book rather than teaching it (chapters 0, 5, 6, 9, 12, 13): kernel profiles and throughput, for `npm run bench`. */
 export * from './profile';
 export * from './training-throughput';
 export * from './dqn-throughput';

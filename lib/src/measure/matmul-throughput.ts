@@ -1,10 +1,7 @@
-/**
- * Achieved floating-point rate of a matrix product on the current backend
- * (chapter 12): what the machine really does, to compare with its peak.
- */
+/** Achieved FLOP/s of a matrix product on the current backend (chapter 12), to compare with the peak. */
 import { tf } from '../backend/tf';
 
-/** The FLOP/s of repeated n×n matrix products (chapter 12). */
+/** The FLOP/s of repeated n×n matrix products. */
 export interface MatmulThroughput {
   size: number;
   backend: string;
@@ -16,11 +13,7 @@ export interface MatmulThroughput {
   flopsPerSecond: number;
 }
 
-/**
- * Times `repetitions` n×n float32 products after one warm-up and returns the
- * median rate (chapter 12). Each product is read back (`await data()`, as
- * `npm run bench` does), so that asynchronous backends finish inside the timed span.
- */
+/** The median rate of `repetitions` n×n float32 products after one warm-up, each read back so async backends finish in time. */
 export async function measureMatmulThroughput(options: { size?: number; repetitions?: number } = {}): Promise<MatmulThroughput> {
   const size = options.size ?? 512;
   const repetitions = options.repetitions ?? 5;

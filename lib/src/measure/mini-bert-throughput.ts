@@ -1,20 +1,14 @@
-/**
- * Training throughput of chapter 6's mini-BERT, in tokens per second (padding
- * included), through the Trainer, on random token ids of the chapter's full
- * shape: vocabulary 8,000, hidden 64, 2 layers, 4 heads, feed-forward 256,
- * sequences of 128, batch 32. `npm run bench` calls it for 'pretrain' (the
- * masked-language model) and 'finetune' (the [CLS] classifier).
- */
+/** Training tokens per second (padding included) of chapter 6's mini-BERT at the chapter's full shape: 'pretrain' and 'finetune'. */
 import { tf } from '../backend/tf';
 import { MaskedLanguageModel, SequenceClassifier, TransformerEncoder, type TransformerEncoderOptions } from '../models/transformer';
 import { Trainer } from '../train/trainer';
 import { Random } from '../util/random';
 import { summarise } from '../util/timing';
 
-/** The encoder shape of chapter 6's full mode, measured by `measureMiniBertThroughput` (chapter 6). */
+/** The encoder shape of chapter 6's full mode, measured by `measureMiniBertThroughput`. */
 export const MINI_BERT_OPTIONS: TransformerEncoderOptions = { vocabularySize: 8000, hiddenSize: 64, layers: 2, heads: 4, intermediateSize: 256, maxPositions: 128 };
 
-/** Options of `measureMiniBertThroughput` (chapter 6). */
+/** Options of `measureMiniBertThroughput`. */
 export interface MiniBertThroughputOptions {
   /** 'pretrain' (masked-language model) or 'finetune' (sequence classifier). */
   what: 'pretrain' | 'finetune';
@@ -26,7 +20,7 @@ export interface MiniBertThroughputOptions {
   repetitions?: number;
 }
 
-/** Measures mini-BERT training tokens per second on the current backend (chapter 6). */
+/** Measures mini-BERT training tokens per second on the current backend. */
 export async function measureMiniBertThroughput(options: MiniBertThroughputOptions): Promise<{ median: number; min: number; max: number; repetitions: number; backend: string; tokensPerStep: number }> {
   const smoke = options.size === 'smoke';
   const length = smoke ? 16 : (MINI_BERT_OPTIONS.maxPositions as number);

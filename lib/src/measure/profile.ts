@@ -1,13 +1,8 @@
-/**
- * Where the time goes (chapter 0): wall-clock time per kernel while a piece of
- * code runs, on the current backend. `tf.profile` reports kernel times too,
- * but on wasm it syncs after every kernel; this wraps each kernel with a timer
- * instead, and puts the original kernels back afterwards.
- */
+/** Where the time goes (chapter 0): wall time per kernel, each wrapped in a timer (`tf.profile` syncs after every kernel on wasm). */
 import { tf } from '../backend/tf';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 
-/** Time spent in one kernel, for one input-shape signature (chapter 0). */
+/** Time spent in one kernel, for one input-shape signature. */
 export interface KernelTime {
   kernel: string;
   /** Input shapes, e.g. `128x784, 784x256`. */
@@ -16,7 +11,7 @@ export interface KernelTime {
   milliseconds: number;
 }
 
-/** What `profileKernels` measured (chapter 0). */
+/** What `profileKernels` measured. */
 export interface KernelProfile {
   backend: string;
   /** Wall time of the whole run. */
@@ -34,7 +29,7 @@ function describeShapes(inputs: Record<string, TensorInfo | undefined>): string 
 }
 
 /**
- * Runs `run` with every kernel of the current backend timed (chapter 0).
+ * Runs `run` with every kernel of the current backend timed.
  * Nested kernels (a kernel built from other kernels) are counted in both.
  */
 export async function profileKernels(run: () => unknown | Promise<unknown>): Promise<KernelProfile> {

@@ -1,9 +1,4 @@
-/**
- * Training throughput (chapter 5): samples per second for a model on the
- * current backend, through dlkit's Trainer or through tfjs' own `model.fit`,
- * on random data of the right shape. `npm run bench` calls it with the
- * presets 'mlp' (chapter 5), 'lenet' and 'resnet' (chapter 7).
- */
+/** Training throughput (chapters 5 and 7): samples per second through dlkit's Trainer or tfjs' `model.fit`, on random data. */
 import { tf } from '../backend/tf';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { Dataset } from '../data/dataset';
@@ -14,7 +9,7 @@ import { Trainer } from '../train/trainer';
 import { summarise } from '../util/timing';
 import { watchInterrupts } from '../notebook/interrupt';
 
-/** The models `measureTrainingThroughput` knows by name (chapters 5 and 7). */
+/** The models `measureTrainingThroughput` knows by name. */
 export type ThroughputPreset = 'mlp' | 'lenet' | 'resnet';
 
 const PRESETS: Record<ThroughputPreset, { build: () => LayersModel; inputShape: number[]; batchSize: number; steps: number; smokeSteps: number }> = {
@@ -23,7 +18,7 @@ const PRESETS: Record<ThroughputPreset, { build: () => LayersModel; inputShape: 
   resnet: { build: () => resnet({ ...BOOK_RESNET_OPTIONS, stages: [...BOOK_RESNET_OPTIONS.stages] }), inputShape: [28, 28, 1], batchSize: 64, steps: 8, smokeSteps: 1 },
 };
 
-/** Options of `measureTrainingThroughput` (chapter 5). */
+/** Options of `measureTrainingThroughput`. */
 export interface ThroughputOptions {
   /** A preset name ('mlp': 784-256-128-10; 'lenet'; 'resnet': the chapter-7 ResNet), or a builder of a fresh, uncompiled softmax model. */
   model?: ThroughputPreset | (() => LayersModel);
@@ -47,7 +42,7 @@ export interface ThroughputOptions {
   learningRate?: number;
 }
 
-/** One throughput measurement: median, min and max samples/s over the repetitions (chapter 5). */
+/** One throughput measurement: median, min and max samples/s over the repetitions. */
 export interface ThroughputResult {
   method: 'trainer' | 'fit';
   backend: string;
@@ -62,7 +57,7 @@ export interface ThroughputResult {
   repetitions: number;
 }
 
-/** Measures training samples per second on the current backend (chapter 5). */
+/** Measures training samples per second on the current backend. */
 export async function measureTrainingThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const preset = typeof options.model === 'string' ? PRESETS[options.model] : undefined;
   if (typeof options.model === 'string' && !preset) throw new Error(`measureTrainingThroughput: unknown model "${options.model}"; use mlp, lenet, resnet or a builder function.`);

@@ -4,11 +4,8 @@ import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { checkPositiveIntegers, countVariables, crossEntropyFromLogits, variableOf } from './layers';
 
 /**
- * Bag-of-words logistic regression (chapter 6), the baseline: one weight per
- * word of a `WordVocabulary`, the score of a text is the sum of the weights of
- * its distinct words plus a bias. Batches are `{ x: [batch, maxWords] int32
- * word ids padded with 0, y: int32 labels }`. `l2` adds that multiple of the
- * weights' mean square to the loss.
+ * Bag-of-words logistic regression: a text's score is the sum of its distinct words' weights plus a bias.
+ * Batches: `{ x: [batch, maxWords] int32 word ids padded with 0, y: int32 labels }`; `l2` × the weights' mean square joins the loss.
  */
 export class BagOfWordsClassifier {
   readonly weights: Variable;

@@ -1,12 +1,9 @@
-/**
- * LeNet (chapter 7): the convolutional network of LeCun et al. 1998, in the
- * LeNet-5 layout with ReLU and max pooling by default.
- */
+/** LeNet (chapter 7): the convolutional network of LeCun et al. 1998 in the LeNet-5 layout, ReLU and max pooling by default. */
 import { tf } from '../backend/tf';
 import type { Sequential } from '@tensorflow/tfjs';
 import { BATCH_NORM_MOMENTUM, checkPositiveIntegers, glorotUniform, heNormal, type LayerActivationName } from './layers';
 
-/** Options of `lenet` (chapter 7). */
+/** Options of `lenet`. */
 export interface LenetOptions {
   /** Shape of one image (default [28, 28, 1]). */
   inputShape?: number[];
@@ -22,10 +19,7 @@ export interface LenetOptions {
   batchNorm?: boolean;
 }
 
-/**
- * A LeNet-5 style CNN (chapter 7): conv 5x5 (same) - pool - conv 5x5 - pool -
- * dense - dense - softmax. Max pooling replaces the original average pooling.
- */
+/** conv 5x5 (same) - pool - conv 5x5 - pool - dense - dense - softmax. */
 export function lenet(options: LenetOptions = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
   if (inputShape.length !== 3) throw new Error(`lenet: inputShape must be [height, width, channels], got [${inputShape.join(', ')}].`);

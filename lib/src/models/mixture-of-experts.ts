@@ -1,14 +1,12 @@
 /**
- * A mixture-of-experts layer with top-k routing and a load-balancing loss
- * (chapter 12; Shazeer et al. 2017, Fedus et al. 2021). A router scores the
- * experts for each input; only the k best get a non-zero gate, so the compute
- * per input grows with k while the parameters grow with the number of experts.
+ * A mixture-of-experts layer with top-k routing and a load-balancing loss (chapter 12; Shazeer et al. 2017,
+ * Fedus et al. 2021): compute per input grows with k, parameters with the number of experts.
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { checkPositiveIntegers, heNormal, glorotUniform } from './layers';
 
-/** Options of a mixture-of-experts layer (chapter 12). */
+/** Options of a mixture-of-experts layer. */
 export interface MixtureOfExpertsOptions {
   /** Width of each input vector (a token, or a flattened image). */
   inputs: number;
@@ -23,7 +21,7 @@ export interface MixtureOfExpertsOptions {
   name?: string;
 }
 
-/** The forward pass of a mixture-of-experts layer (chapter 12). */
+/** The forward pass of a mixture-of-experts layer. */
 export interface MixtureOfExpertsOutput {
   output: Tensor;
   /** Switch-Transformer balance loss E · Σ_i f_i · P_i: 1 when routing is uniform, up to E when one expert takes all. */
@@ -35,12 +33,9 @@ export interface MixtureOfExpertsOutput {
 }
 
 /**
- * A mixture-of-experts layer (chapter 12). For input x the router gives
- * p = softmax(x W_r); the k largest p_i are kept and renormalised into gates g;
- * the output is Σ_i g_i · expert_i(x). For clarity this small version evaluates
- * every expert and multiplies the unused ones by a zero gate; a production MoE
- * dispatches each input to its k experts only, which is where the saving in
- * compute comes from. `flopsPerInput` counts the dispatched version.
+ * A mixture-of-experts layer: gates g are the k largest of p = softmax(x W_r), renormalised; the output is
+ * Σ_i g_i · expert_i(x). This version evaluates every expert (unused ones times a zero gate); `flopsPerInput`
+ * counts the dispatched version, which is where the saving comes from.
  */
 export class MixtureOfExperts {
   readonly options: Required<MixtureOfExpertsOptions>;
@@ -63,12 +58,12 @@ export class MixtureOfExperts {
     this.outputBias = tf.variable(tf.zeros([experts, outputs]), true);
   }
 
-  /** The trainable variables (chapter 12). */
+  /** The trainable variables. */
   get trainableVariables(): Variable[] {
     return [this.router, this.hiddenWeights, this.hiddenBias, this.outputWeights, this.outputBias];
   }
 
-  /** Parameters of the layer: router plus E experts (chapter 12). */
+  /** Parameters of the layer: router plus E experts. */
   get parameters(): number {
     const { inputs, outputs, experts, expertHidden } = this.options;
     return inputs * experts + experts * (inputs * expertHidden + expertHidden + expertHidden * outputs + outputs);
@@ -79,13 +74,13 @@ export class MixtureOfExperts {
     return this.parameters;
   }
 
-  /** FLOPs of one input's forward pass when it is dispatched to its k experts only: the router plus k experts, 2 per multiply-add (chapter 12). */
+  /** FLOPs of one input's forward pass dispatched to its k experts (router plus k experts, 2 per multiply-add). */
   get flopsPerInput(): number {
     const { inputs, outputs, experts, expertHidden, topK } = this.options;
     return 2 * inputs * experts + topK * 2 * (inputs * expertHidden + expertHidden * outputs);
   }
 
-  /** Router probabilities and top-k gates for a batch x [n, inputs] (chapter 12). */
+  /** Router probabilities and top-k gates for a batch x [n, inputs]. */
   route(x: Tensor): { probabilities: Tensor; gates: Tensor } {
     const { experts, topK } = this.options;
     if (x.rank !== 2 || x.shape[1] !== this.options.inputs) {
@@ -103,7 +98,7 @@ export class MixtureOfExperts {
     });
   }
 
-  /** The forward pass for a batch x [n, inputs] (chapter 12). */
+  /** The forward pass for a batch x [n, inputs]. */
   apply(x: Tensor): MixtureOfExpertsOutput {
     const { experts, expertHidden, outputs, topK } = this.options;
     return tf.tidy(() => {
@@ -121,7 +116,7 @@ export class MixtureOfExperts {
     });
   }
 
-  /** Inputs routed to each expert (counting all k choices per input) and each expert's mean router probability (chapter 12). */
+  /** Inputs routed to each expert (counting all k choices per input) and each expert's mean router probability. */
   routingStatistics(x: Tensor): { assignments: number[]; meanProbability: number[] } {
     return tf.tidy(() => {
       const { probabilities, gates } = this.route(x);
@@ -132,18 +127,15 @@ export class MixtureOfExperts {
     });
   }
 
-  /** Frees the variables (chapter 12). */
+  /** Frees the variables. */
   dispose(): void {
     tf.dispose(this.trainableVariables);
   }
 }
 
 /**
- * A classifier whose hidden layer is a mixture of experts (chapter 12): inputs →
- * MoE → ReLU → dense softmax over `classes`. Its loss is the cross-entropy plus
- * `balanceWeight` times the balance loss, so the Trainer can train it as a custom
- * model. With one expert and k = 1 it is an ordinary dense network of hidden
- * width `expertHidden`, the fair dense counterpart.
+ * A classifier with a mixture-of-experts hidden layer: inputs → MoE → ReLU → dense softmax, loss = cross-entropy
+ * + `balanceWeight` × balance loss. One expert with k = 1 is its dense counterpart of width `expertHidden`.
  */
 export class MixtureOfExpertsClassifier {
   readonly layer: MixtureOfExperts;
@@ -164,7 +156,7 @@ export class MixtureOfExpertsClassifier {
     return [...this.layer.trainableVariables, this.classifier, this.classifierBias];
   }
 
-  /** Parameters of the whole classifier (chapter 12). */
+  /** Parameters of the whole classifier. */
   get parameters(): number {
     return this.layer.parameters + this.classifier.size + this.classifierBias.size;
   }
@@ -174,7 +166,7 @@ export class MixtureOfExpertsClassifier {
     return this.parameters;
   }
 
-  /** FLOPs of one input's forward pass, dispatched (chapter 12). */
+  /** FLOPs of one input's forward pass, dispatched. */
   get flopsPerInput(): number {
     return this.layer.flopsPerInput + 2 * this.classifier.size;
   }
@@ -185,12 +177,12 @@ export class MixtureOfExpertsClassifier {
     return { logits: tf.add(tf.matMul(tf.relu(output), this.classifier), this.classifierBias), balanceLoss };
   }
 
-  /** Class probabilities (chapter 12). */
+  /** Class probabilities. */
   predict(x: Tensor): Tensor {
     return tf.tidy(() => tf.softmax(this.logits(x).logits));
   }
 
-  /** Mean cross-entropy with integer labels plus the weighted balance loss (chapter 12). */
+  /** Mean cross-entropy with integer labels plus the weighted balance loss. */
   loss(batch: { x: Tensor; y: Tensor }, _training: boolean): { loss: Scalar; outputs: Tensor } {
     const { logits, balanceLoss } = this.logits(batch.x);
     const classes = this.classifier.shape[1] as number;

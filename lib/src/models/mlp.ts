@@ -1,12 +1,9 @@
-/**
- * Multilayer perceptrons (chapter 5): dense layers over tf.layers, with
- * optional batch normalisation, dropout and weight decay, all seeded.
- */
+/** Multilayer perceptrons (chapter 5) over tf.layers, with optional batch norm, dropout and weight decay, seeded. */
 import { tf } from '../backend/tf';
 import type { Sequential } from '@tensorflow/tfjs';
 import { BATCH_NORM_MOMENTUM, checkPositiveIntegers, glorotUniform, heNormal, type LayerActivationName } from './layers';
 
-/** Options of `mlp` (chapter 5). */
+/** Options of `mlp`. */
 export interface MlpOptions {
   /** Shape of one sample: [784], or [28, 28, 1] (flattened first). */
   inputShape: number[];
@@ -29,10 +26,7 @@ export interface MlpOptions {
   name?: string;
 }
 
-/**
- * A multilayer perceptron (chapter 5): dense layers with `activation`,
- * optional batch norm, dropout and weight decay, and a dense output layer.
- */
+/** Dense layers with `activation`, optional batch norm, dropout and weight decay, and a dense output layer. */
 export function mlp(options: MlpOptions): Sequential {
   checkPositiveIntegers('mlp: inputShape', options.inputShape);
   checkPositiveIntegers('mlp: hidden sizes', options.hidden);
@@ -63,8 +57,7 @@ export function mlp(options: MlpOptions): Sequential {
       model.add(tf.layers.batchNormalization({ momentum: BATCH_NORM_MOMENTUM }));
       model.add(tf.layers.activation({ activation: options.activation ?? 'relu' }));
     }
-    // No fixed seed here: tfjs would then drop the same units in every batch.
-    // The masks come from Math.random, which seed() makes repeatable.
+    // No fixed seed: tfjs would drop the same units in every batch; `seed()` makes Math.random repeatable.
     if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout }));
   });
   model.add(

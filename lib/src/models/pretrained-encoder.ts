@@ -1,10 +1,7 @@
 /**
- * A pre-trained Transformer encoder as a release folder (chapter 6), loaded
- * offline like `from_pretrained`: `config.json` (format, version, the encoder's
- * shape, the weights' manifest and SHA-256 hashes), `weights.bin` (float16),
- * `vocab.txt`, and the run's `recipe.json` and `training-log.json` beside them.
- * `npm run pretrain` writes it; `loadPretrained('mini-bert')` reads the one the
- * book ships in `datasets/pretrained/mini-bert/`.
+ * A pre-trained Transformer encoder as a release folder (chapter 6), loaded offline like `from_pretrained`:
+ * `config.json` (shape, manifest, SHA-256 hashes), `weights.bin` (float16), `vocab.txt`, `recipe.json` and
+ * `training-log.json`. `npm run pretrain` writes it; `loadPretrained('mini-bert')` reads the book's.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -28,7 +25,7 @@ interface WeightEntry {
   offset: number;
 }
 
-/** What `config.json` of a release holds (chapter 6). */
+/** What `config.json` of a release holds. */
 export interface PretrainedConfig {
   format: typeof PRETRAINED_FORMAT;
   version: number;
@@ -45,7 +42,7 @@ export interface PretrainedConfig {
   command: string;
 }
 
-/** A loaded release (chapter 6). */
+/** A loaded release. */
 export interface PretrainedEncoder {
   encoder: TransformerEncoder;
   /** The masked-language-model head trained with it (its own weights; it shares the encoder). */
@@ -58,7 +55,7 @@ export interface PretrainedEncoder {
 /** The command that makes the book's releases. */
 export const PRETRAIN_COMMAND = 'npm run pretrain';
 
-/** The folder of a release the book ships: `datasets/pretrained/NAME` (chapter 6). */
+/** The folder of a release the book ships: `datasets/pretrained/NAME`. */
 export function pretrainedDirectory(name: string): string {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`pretrainedDirectory: a release name is lower-case letters, digits and -, got ${JSON.stringify(name)}.`);
   return datasetFile('pretrained', name);
@@ -98,7 +95,7 @@ function normWeights(prefix: string, variables: Variable[]): [string, Variable][
   return variables.map((v, i) => [`${prefix}/${i === 0 ? 'gamma' : 'beta'}`, v]);
 }
 
-/** Float32 values to IEEE half precision, rounding to nearest even (chapter 6). */
+/** Float32 values to IEEE half precision, rounding to nearest even. */
 export function toFloat16(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
   const f32 = new Float32Array(1);
@@ -150,7 +147,7 @@ export function toFloat16(values: ArrayLike<number>): Uint16Array {
   return out;
 }
 
-/** IEEE half-precision values back to float32, exactly (chapter 6). */
+/** IEEE half-precision values back to float32, exactly. */
 export function fromFloat16(halves: Uint16Array): Float32Array {
   const out = new Float32Array(halves.length);
   for (let i = 0; i < halves.length; i++) {
@@ -182,11 +179,7 @@ export interface ReleaseContents {
   command?: string;
 }
 
-/**
- * Writes a release folder (chapter 6): weights as float16, vocabulary, config
- * with hashes, recipe and training log. The folder is written beside its place
- * and renamed into it, so a reader never sees half a release. Returns the config.
- */
+/** Writes a release folder beside its place and renames it in, so a reader never sees half a release; returns the config. */
 const RELEASE_FILES = ['config.json', 'weights.bin', 'vocab.txt', 'recipe.json', 'training-log.json', 'README.md'];
 
 export function savePretrained(directory: string, contents: ReleaseContents): PretrainedConfig {
@@ -241,12 +234,9 @@ export function savePretrained(directory: string, contents: ReleaseContents): Pr
 }
 
 /**
- * Loads a pre-trained encoder, its masked-LM head and its tokenizer (chapter 6),
- * offline: `name` is a release the book ships (`datasets/pretrained/NAME`), or
- * give `directory`. Every file is checked (present, complete, matching its
- * SHA-256, a format version this code reads); a problem is an error that names
- * the command that makes the release again. `dropout` and `attentionDropout`
- * set the rates for fine-tuning (default: the release's).
+ * Loads a pre-trained encoder, its masked-LM head and tokenizer offline from `datasets/pretrained/NAME` (or
+ * `directory`). Every file is checked (present, complete, SHA-256, format version); an error names the command
+ * that makes the release again. `dropout` and `attentionDropout` set fine-tuning's rates (default: the release's).
  */
 export function loadPretrained(name: string, options: { directory?: string; dropout?: number; attentionDropout?: number } = {}): PretrainedEncoder {
   const directory = resolve(options.directory ?? pretrainedDirectory(name));

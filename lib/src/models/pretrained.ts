@@ -1,12 +1,6 @@
 /**
- * Saving and loading TensorFlow.js Layers models on disk (chapter 7).
- *
- * The pure-JavaScript `@tensorflow/tfjs` has no `file://` handler in Node
- * (that lives in the native `tfjs-node`), so this module provides a tiny one:
- * a folder with `model.json` (the architecture and a weights manifest) and
- * the binary weight files it lists, the format `tensorflowjs_converter`
- * produces. The book never downloads models at run time: pretrained weights
- * are put in a local folder once and loaded from there.
+ * Saving and loading TensorFlow.js Layers models on disk (chapter 7): a `file://` handler for the
+ * pure-JavaScript tfjs (a folder with `model.json` and its weight files, as `tensorflowjs_converter` writes).
  */
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,11 +15,7 @@ function folderOf(source: string): string {
   return resolve(path || '.');
 }
 
-/**
- * An io handler that saves a model to, and loads it from, a folder on disk
- * (chapter 7): `model.json` plus `weights.bin`. Use it with
- * `model.save(folderHandler(dir))` and `tf.loadLayersModel(folderHandler(dir))`.
- */
+/** An io handler for a folder (`model.json` plus `weights.bin`), for `model.save` and `tf.loadLayersModel`. */
 export function folderHandler(directory: string): io.IOHandler {
   const folder = folderOf(directory);
   return {
@@ -106,11 +96,7 @@ export function folderHandler(directory: string): io.IOHandler {
 
 let routersRegistered = false;
 
-/**
- * Makes `model.save('file://dir')` and `tf.loadLayersModel('file://dir')` work
- * in Node with the pure-JavaScript tfjs (chapter 7). Does nothing if a
- * `file://` handler is already registered (by tfjs-node, say).
- */
+/** Makes `model.save('file://dir')` and `tf.loadLayersModel('file://dir')` work, unless a `file://` handler exists. */
 export function registerFileRouters(): void {
   if (routersRegistered) return;
   routersRegistered = true;
@@ -121,16 +107,12 @@ export function registerFileRouters(): void {
   if (tf.io.getLoadHandlers('file:///probe').length === 0) tf.io.registerLoadRouter(router);
 }
 
-/** Saves a Layers model (architecture and weights) into a folder (chapter 7). */
+/** Saves a Layers model (architecture and weights) into a folder. */
 export async function saveModelToFolder(model: LayersModel, directory: string): Promise<io.SaveResult> {
   return model.save(folderHandler(directory));
 }
 
-/**
- * Loads a pretrained TensorFlow.js Layers model (chapter 7) from a local
- * folder (or its model.json, or a `file://` URL), or from an http(s) URL
- * when one is given (the book itself always loads from disk).
- */
+/** Loads a Layers model from a local folder, its model.json, a `file://` URL, or an http(s) URL. */
 export async function loadPretrainedModel(source: string): Promise<LayersModel> {
   if (/^https?:\/\//i.test(source)) return tf.loadLayersModel(source);
   const folder = folderOf(source);

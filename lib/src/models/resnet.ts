@@ -1,25 +1,18 @@
 /**
- * Residual networks (chapter 7), after He et al. 2015, "Deep Residual
- * Learning for Image Recognition": a block learns a correction F(x) and
- * outputs relu(F(x) + x), so a deep stack can fall back to the identity.
- * `plainNet` builds the same layers without the shortcuts, for the
- * degradation experiment.
+ * Residual networks (chapter 7) after He et al. 2015: a block outputs relu(F(x) + x), so a deep stack can fall
+ * back to the identity; `plainNet` is the same without shortcuts, for the degradation experiment.
  */
 import { tf } from '../backend/tf';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal } from './layers';
 
-/** Options of `residualBlock` (chapter 7). */
+/** Options of `residualBlock`. */
 export interface ResidualBlockOptions {
   /** Output channels of both 3x3 convolutions. */
   filters: number;
   /** Stride of the first convolution (2 halves height and width; default 1). */
   strides?: number;
-  /**
-   * 'auto' (default): identity shortcut when shapes match, projection
-   * (1x1 convolution + batch norm) otherwise; 'projection' always projects;
-   * 'none' gives a plain block without shortcut.
-   */
+  /** 'auto' (default): identity when shapes match, else a projection (1x1 conv + BN); 'projection'; 'none' (plain). */
   shortcut?: 'auto' | 'projection' | 'none';
 }
 
@@ -27,10 +20,7 @@ function conv(filters: number, kernelSize: number, strides: number): ReturnType<
   return tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: heNormal() });
 }
 
-/**
- * A basic residual block on a symbolic tensor (chapter 7):
- * conv3x3 - BN - ReLU - conv3x3 - BN, plus the shortcut, then ReLU.
- */
+/** A basic residual block on a symbolic tensor: conv3x3 - BN - ReLU - conv3x3 - BN, plus the shortcut, then ReLU. */
 export function residualBlock(input: SymbolicTensor, options: ResidualBlockOptions): SymbolicTensor {
   const strides = options.strides ?? 1;
   if (!Number.isInteger(options.filters) || options.filters <= 0) throw new Error(`residualBlock: filters must be a positive integer, got ${options.filters}.`);
@@ -52,13 +42,10 @@ export function residualBlock(input: SymbolicTensor, options: ResidualBlockOptio
   return tf.layers.reLU().apply(sum) as SymbolicTensor;
 }
 
-/**
- * The small ResNet of chapter 7 (stages of 16, 32 and 64 channels, one block
- * each, stride-2 stem): the network the chapter trains on MNIST.
- */
+/** Chapter 7's small ResNet for MNIST: stages of 16, 32 and 64 channels, one block each, stride-2 stem. */
 export const BOOK_RESNET_OPTIONS = { stages: [16, 32, 64], blocksPerStage: 1, stemStrides: 2 } as const;
 
-/** Options of `resnet` and `plainNet` (chapter 7). */
+/** Options of `resnet` and `plainNet`. */
 export interface ResNetOptions {
   /** Shape of one image (default [28, 28, 1]). */
   inputShape?: number[];
@@ -75,11 +62,7 @@ export interface ResNetOptions {
   name?: string;
 }
 
-/**
- * A small ResNet for small images such as MNIST (chapter 7): a 3x3 stem
- * convolution, stages of residual blocks, global average pooling and a dense
- * softmax layer.
- */
+/** A small ResNet for small images: 3x3 stem, stages of residual blocks, global average pooling, dense softmax. */
 export function resnet(options: ResNetOptions = {}): LayersModel {
   const inputShape = options.inputShape ?? [28, 28, 1];
   if (inputShape.length !== 3) throw new Error(`resnet: inputShape must be [height, width, channels], got [${inputShape.join(', ')}].`);
@@ -103,12 +86,12 @@ export function resnet(options: ResNetOptions = {}): LayersModel {
   return tf.model({ inputs: input, outputs: output, name: options.name ?? `${shortcuts ? 'resnet' : 'plain'}${depth}` });
 }
 
-/** The same network as `resnet(options)` without shortcut connections (chapter 7). */
+/** The same network as `resnet(options)` without shortcut connections. */
 export function plainNet(options: Omit<ResNetOptions, 'shortcuts'> = {}): LayersModel {
   return resnet({ ...options, shortcuts: false });
 }
 
-/** Number of weighted layers (convolutions and dense) of `resnet(options)` (chapter 7). */
+/** Number of weighted layers (convolutions and dense) of `resnet(options)`. */
 export function resnetDepth(options: Omit<ResNetOptions, 'shortcuts'> = {}): number {
   return 2 + 2 * (options.stages ?? [16, 32, 64]).length * (options.blocksPerStage ?? 1);
 }

@@ -1,19 +1,13 @@
 /**
- * Repairing TensorFlow.js after an interrupt (chapter 5). Interrupting synchronous code breaks it
- * wherever it is, possibly inside a `tf.tidy`, whose scope then stays open and keeps every tensor
- * created in it. `closeInterruptedScopes` closes such scopes and frees their tensors. It rewrites
- * private fields of tfjs' engine, so it runs only on the tfjs version it was written for and
- * refuses, with a clear error, on any other.
+ * Repairing TensorFlow.js after an interrupt (chapter 5): an interrupted `tf.tidy` leaves its scope open with every
+ * tensor in it. This rewrites private fields of tfjs' engine, so it refuses any tfjs version but the one it was written for.
  */
 import * as tfjs from '@tensorflow/tfjs';
 
-/** The tfjs-core versions whose engine internals the repair was written for (chapter 5). */
+/** The tfjs-core versions whose engine internals the repair was written for. */
 export const ENGINE_REPAIR_TFJS_VERSION = '4.22';
 
-/**
- * Why the engine repair will not run on TensorFlow.js `version` (default: the one loaded), or
- * null when it may (chapter 5).
- */
+/** Why the engine repair will not run on TensorFlow.js `version` (default: the loaded one), or null. */
 export function engineRepairRefusal(version: string = tfjs.version_core): string | null {
   const [major, minor] = String(version).split('.');
   if (`${major}.${minor}` === ENGINE_REPAIR_TFJS_VERSION) return null;
@@ -25,15 +19,11 @@ export function engineRepairRefusal(version: string = tfjs.version_core): string
   );
 }
 
-/** What `closeInterruptedScopes` cleaned up (chapter 5). */
+/** What `closeInterruptedScopes` cleaned up. */
 export interface ClosedScopes {
   scopes: number;
   tensors: number;
-  /**
-   * Tensors whose dispose an interrupt had stopped halfway: the backend had
-   * already freed their data, so disposing them again failed; they are now
-   * marked disposed and counted once.
-   */
+  /** Tensors whose dispose an interrupt stopped after the backend freed their data; now marked disposed, counted once. */
   halfDisposed: number;
 }
 
@@ -65,15 +55,9 @@ interface EngineInternals {
 }
 
 /**
- * Disposes a tensor an interrupt may have caught in the middle of its own
- * dispose (chapter 5). tfjs' engine counts a tensor as gone, then asks the
- * backend to free its data, then marks the tensor disposed; an interrupt
- * between the backend's freeing and the marking (on the native rung: after
- * TensorFlow deleted the handle, before tfjs-node forgot its id) leaves a
- * tensor that looks alive and whose second dispose fails ("Delete called on a
- * Tensor not referenced"). Then the engine has counted it twice: count it
- * once, forget its records and mark it disposed. Returns whether it was such
- * a tensor.
+ * Disposes a tensor an interrupt caught mid-dispose: between the backend freeing its data and tfjs marking it
+ * disposed, it looks alive and a second dispose fails ("Delete called on a Tensor not referenced"). Counted once,
+ * its records forgotten, marked disposed. Returns whether it was such a tensor.
  */
 function disposeAfterInterrupt(engine: EngineInternals, tensor: TrackedTensor): boolean {
   try {
@@ -94,14 +78,9 @@ function disposeAfterInterrupt(engine: EngineInternals, tensor: TrackedTensor): 
 }
 
 /**
- * Closes the TensorFlow.js scopes that interrupted code left open, freeing the
- * tensors they tracked, and drops a gradient tape left recording (chapter 5).
- * dlkit calls it after every interrupt. Call it only between cells (never
- * inside a `tf.tidy`): it closes every open scope. A tensor whose dispose the
- * interrupt stopped halfway is finished too (`halfDisposed`), so one broken
- * tensor never stops the clean-up of the others. On a tfjs version other than
- * `ENGINE_REPAIR_TFJS_VERSION` it throws and touches nothing (`tfjsVersion`
- * stands in for the loaded version, to try that).
+ * Closes the scopes interrupted code left open, freeing their tensors, and drops a recording gradient tape; dlkit
+ * calls it after every interrupt. Only between cells (it closes every scope). Throws, touching nothing, on a tfjs
+ * version other than `ENGINE_REPAIR_TFJS_VERSION` (`tfjsVersion` stands in for the loaded one).
  */
 export function closeInterruptedScopes(options: { tfjsVersion?: string } = {}): ClosedScopes {
   const refusal = engineRepairRefusal(options.tfjsVersion);
@@ -114,10 +93,8 @@ export function closeInterruptedScopes(options: { tfjsVersion?: string } = {}): 
   const release = (tensor: TrackedTensor): void => {
     if (!tensor.kept && !tensor.isDisposed && disposeAfterInterrupt(engine, tensor)) halfDisposed += 1;
   };
-  // An interrupt inside tfjs' endScope, after it popped a scope but before it
-  // made the parent active, leaves activeScope pointing at the popped scope.
-  // Its tensors are disposed but the one it was handing to its parent; that
-  // one goes now (the code that would have received it was stopped).
+  // An interrupt inside tfjs' endScope, after the pop but before the parent became active, leaves activeScope on the
+  // popped scope; the tensor it was handing to its parent goes now.
   const stale = engineState.activeScope;
   if (stale && !engineState.scopeStack.includes(stale)) stale.track.forEach(release);
   // Each open scope, innermost first, as tfjs' endScope would close it with no

@@ -1,15 +1,7 @@
 /**
- * The stop button (chapter 5). Jupyter's "interrupt kernel" sends SIGINT to
- * the kernel. Once `initBackend()` has started listening, every long loop in
- * dlkit (training, DQN, evaluations, throughput measurements) asks at each
- * batch or step whether an interrupt arrived since it started, and if so stops
- * there, keeping the work of the steps it completed.
- *
- * Which interrupts count: a loop counts the interrupts that arrive after it
- * started, so an old interrupt never stops the next cell's training. Inside
- * the tslab kernel an interrupt also stops loops that start later in the same
- * (interrupted) cell, e.g. the next run of a loop over configurations. After an
- * interrupt the listener repairs TensorFlow.js (`closeInterruptedScopes`).
+ * The stop button (chapter 5): Jupyter's interrupt sends SIGINT; once `initBackend()` listens, dlkit's long loops
+ * stop at the next step and keep the work done. A loop counts only interrupts after it started; in tslab, loops
+ * started later in an interrupted cell stop too. After an interrupt the listener repairs TensorFlow.js.
  */
 import { closeInterruptedScopes, engineRepairRefusal } from './engine-repair';
 
@@ -32,11 +24,7 @@ const state: InterruptState = ((globalThis as Record<symbol, unknown>)[stateKey]
 };
 (globalThis as Record<symbol, unknown>)[stateKey] = state;
 
-/**
- * Identifies the running cell inside tslab, null elsewhere. tslab installs a new
- * `process.stdout.write` (forwarding to the cell's output) for every cell it
- * executes, so the function changes exactly when a new cell starts.
- */
+/** The running tslab cell, null elsewhere: tslab installs a new `process.stdout.write` for every cell. */
 function currentCell(): unknown {
   return '__tslab__' in globalThis ? process.stdout.write : null;
 }
@@ -66,44 +54,31 @@ function onInterrupt(): void {
   });
 }
 
-/**
- * Listens for interrupts (SIGINT) from now on (chapter 5). Idempotent. Inside a
- * notebook kernel `initBackend()` calls it (see `listenForInterruptsInKernel`); a
- * script calls it to let Ctrl-C stop dlkit's loops instead of the process (the
- * listener replaces Node's default exit on SIGINT).
- */
+/** Listens for SIGINT from now on (idempotent), replacing Node's exit; a script calls it to let Ctrl-C stop dlkit's loops. */
 export function installInterruptHandler(): void {
   if (state.installed) return;
   state.installed = true;
   if ('__tslab__' in globalThis) {
-    // A kernel cell's synchronous code runs with Node's `breakOnSigint`, which takes the SIGINT
-    // listeners away for the run and gives them back after it. A listener added during the run (the
-    // cell calls `initBackend()`) is then already there when they come back, so Node never gives
-    // SIGINT back to its listeners: it stays with Node's exit handler, and the next interrupt outside
-    // a cell's synchronous part (during `await initBackend()`, between cells) would end the kernel.
-    // Listening once the run is over keeps SIGINT with the listeners.
+    // A cell's synchronous code runs with Node's `breakOnSigint`, which takes the SIGINT listeners away and gives them
+    // back after; a listener added during the run would leave SIGINT with Node's exit handler and a later interrupt
+    // would end the kernel. Listening once the run is over avoids that.
     process.nextTick(() => process.on('SIGINT', onInterrupt));
   } else {
     process.on('SIGINT', onInterrupt);
   }
 }
 
-/**
- * Starts listening for the stop button where someone already handles SIGINT
- * (the tslab kernel does); in a plain script Ctrl-C keeps ending the process
- * (chapter 5). `initBackend()`, the first call of every chapter, and
- * `watchInterrupts()` call it; importing dlkit listens for nothing.
- */
+/** Listens for the stop button where SIGINT is handled already (tslab); `initBackend()` and `watchInterrupts()` call it. */
 export function listenForInterruptsInKernel(): void {
   if (!state.installed && ('__tslab__' in globalThis || process.listenerCount('SIGINT') > 0)) installInterruptHandler();
 }
 
-/** Interrupts received since dlkit started listening (chapter 5). */
+/** Interrupts received since dlkit started listening. */
 export function interruptCount(): number {
   return state.count;
 }
 
-/** Says whether a loop should stop because of an interrupt (chapter 5); from `watchInterrupts()`. */
+/** Says whether a loop should stop because of an interrupt; from `watchInterrupts()`. */
 export class InterruptWatch {
   private readonly startCount: number;
   private lastYield = performance.now();
@@ -122,11 +97,7 @@ export class InterruptWatch {
     return state.count !== this.startCount;
   }
 
-  /**
-   * Call at each batch or step boundary of an asynchronous loop: lets the event
-   * loop run every `yieldEveryMs` (a signal is only delivered then), and says
-   * whether to stop.
-   */
+  /** Call at each step of an asynchronous loop: yields every `yieldEveryMs` (a signal arrives only then); true to stop. */
   async shouldStop(): Promise<boolean> {
     if (performance.now() - this.lastYield >= this.yieldEveryMs) {
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -137,7 +108,7 @@ export class InterruptWatch {
 }
 
 /**
- * Starts watching for interrupts, for one loop (chapter 5):
+ * Starts watching for interrupts, for one loop:
  * `const interrupts = watchInterrupts(); for (...) { if (await interrupts.shouldStop()) break; ... }`.
  */
 export function watchInterrupts(): InterruptWatch {

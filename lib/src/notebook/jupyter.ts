@@ -1,7 +1,4 @@
-/**
- * The bridge to the notebook (chapter 0): rich output through tslab when the
- * code runs inside a tslab kernel, nothing (or a file) outside one.
- */
+/** The bridge to the notebook (chapter 0): rich output through tslab inside a tslab kernel, nothing (or a file) outside. */
 import { randomBytes } from 'node:crypto';
 
 interface TslabJupyter {
@@ -19,27 +16,22 @@ function tslabJupyter(): TslabJupyter | null {
   }
 }
 
-/** True when running inside a tslab (Jupyter) kernel that can show rich output (chapter 0). */
+/** True when running inside a tslab (Jupyter) kernel that can show rich output. */
 export function inNotebook(): boolean {
   return tslabJupyter()?.lastWriteDisplayData != null;
 }
 
 /**
- * A unique id for an output that later calls overwrite in place (chapter 0). Drawn from
- * node:crypto, never from `Math.random`, which `seed()` seeds: a live plot draws a new figure id
- * whenever its throttle lets it redraw, so ids from the book's generator would make every later
- * result depend on how fast the machine ran.
+ * A unique id for an output that later calls overwrite, from node:crypto: ids drawn from the seeded `Math.random` would
+ * make later results depend on how often a throttled live plot redrew.
  */
 export function newDisplayId(): string {
   return `dlkit-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
 }
 
 /**
- * Shows rich output in the notebook (chapter 0). `bundle` maps MIME types to
- * content (`text/html`, `text/plain`, or JSON data such as plotly's
- * `application/vnd.plotly.v1+json`); the frontend shows the richest one it can. With a `displayId`, the first
- * call creates the output and calls with `update: true` replace it in place.
- * Returns false, showing nothing, outside a kernel.
+ * Shows a MIME bundle (`text/html`, `text/plain`, plotly's JSON, ...) in the notebook; with a `displayId` the first
+ * call creates the output and `update: true` replaces it. Returns false outside a kernel.
  */
 export function displayRich(bundle: Record<string, unknown>, options: { displayId?: string; update?: boolean } = {}): boolean {
   const write = tslabJupyter()?.lastWriteDisplayData;
@@ -51,17 +43,14 @@ export function displayRich(bundle: Record<string, unknown>, options: { displayI
   return true;
 }
 
-/** Shows an HTML fragment in the notebook, with a plain-text fallback (chapter 0). */
+/** Shows an HTML fragment in the notebook, with a plain-text fallback. */
 export function showHtml(html: string, text = ''): boolean {
   return displayRich(text ? { 'text/html': html, 'text/plain': text } : { 'text/html': html });
 }
 
 /**
- * True when figures should rely on JupyterLab's plotly renderer alone (chapter
- * 0): `npm start` sets `DLKIT_PLOTLY=mime` when it opens a JupyterLab that has
- * the renderer, so plotly.js is never sent into (and saved with) the notebook.
- * Otherwise (the classic Notebook, nbconvert, the tests) plotly.js is sent once
- * per kernel session for the figures' HTML form.
+ * True when figures rely on JupyterLab's plotly renderer alone (`DLKIT_PLOTLY=mime`, set by `npm start`), so
+ * plotly.js is never saved in the notebook; otherwise it is sent once per kernel session for the HTML form.
  */
 export function usesPlotlyRenderer(): boolean {
   return (process.env['DLKIT_PLOTLY'] ?? '').trim().toLowerCase() === 'mime';

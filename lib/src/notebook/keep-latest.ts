@@ -1,12 +1,6 @@
-/**
- * Re-running a cell without leaking (chapter 5). A notebook cell that builds a
- * model, `const model = mlp(...)`, makes a new model each time it runs, and the
- * old one's weights stay in memory with nothing pointing at them. Written
- * `const model = keepLatest('model', mlp(...))`, the cell disposes the model it
- * built the previous time.
- */
+/** Re-running a cell without leaking (chapter 5): `const model = keepLatest('model', mlp(...))` frees the previous run's model. */
 
-/** Anything with a `dispose()` method: a model, a Trainer, a Dataset, a tensor (chapter 5). */
+/** Anything with a `dispose()` method: a model, a Trainer, a Dataset, a tensor. */
 export interface DisposableValue {
   dispose(): unknown;
 }
@@ -21,13 +15,8 @@ function alreadyDisposed(value: DisposableValue): boolean {
 }
 
 /**
- * Returns `value` and disposes the value kept under the same `name` before
- * (chapter 5), so that re-running a cell written
- * `const model = keepLatest('model', mlp(...))` frees the model it replaces
- * instead of leaking it. Give every cell its own name. Works with models,
- * Trainers (disposing one frees the optimiser state it created), Datasets and
- * tensors. Keeping the same object again, or one you already disposed
- * yourself, does nothing more.
+ * Returns `value` and disposes the value kept under `name` before (give every cell its own name). Works with
+ * models, Trainers, Datasets and tensors; keeping the same object again, or a disposed one, does nothing more.
  */
 export function keepLatest<T extends DisposableValue>(name: string, value: T): T {
   if (typeof name !== 'string' || name === '') throw new Error('keepLatest: give a non-empty name, e.g. keepLatest("model", mlp(...)).');

@@ -1,7 +1,4 @@
-/**
- * Chart helpers (chapter 0): the figures the book draws most, each returning a
- * `Figure` to `.show()` or `.saveHtml()`.
- */
+/** Chart helpers (chapters 0-2, 7, 9): the figures the book draws most, each a `Figure` to `.show()` or `.saveHtml()`. */
 import type { Numbers } from '../util/numbers';
 import { baseLayout, ChartOptions, Figure, Layout, Trace } from './figure';
 
@@ -41,13 +38,13 @@ function seriesTrace(series: Series, mode: string, what: string): Trace {
   return trace;
 }
 
-/** Lines: one per series (chapter 0). */
+/** Lines: one per series. */
 export function linePlot(series: Series | Series[], options: ChartOptions = {}): Figure {
   const list = Array.isArray(series) ? series : [series];
   return new Figure(list.map((s) => seriesTrace(s, 'lines', 'linePlot')), baseLayout(options));
 }
 
-/** Points: one marker set per series; `text` labels each point on hover (chapter 0). */
+/** Points: one marker set per series; `text` labels each point on hover. */
 export function scatterPlot(
   series: (Series & { text?: string[]; size?: number })[] | (Series & { text?: string[]; size?: number }),
   options: ChartOptions = {},
@@ -63,7 +60,7 @@ export function scatterPlot(
   return new Figure(traces, baseLayout(options));
 }
 
-/** Bars: category labels and their values; several series are grouped (chapter 0). */
+/** Bars: category labels and their values; several series are grouped. */
 export function barChart(
   bars: { name?: string; labels: (string | number)[]; values: Numbers } | { name?: string; labels: (string | number)[]; values: Numbers }[],
   options: ChartOptions & { horizontal?: boolean } = {},
@@ -84,10 +81,8 @@ export function barChart(
 }
 
 /**
- * Histogram of one or more samples (chapter 0). `density: true` scales bars to
- * a probability density, so a density curve (`overlay`) can be drawn on top;
- * `percent: true` shows each sample's share of its own count, so samples of
- * different sizes compare (chapter 9). Several samples share the same bins.
+ * Histogram of one or more samples in shared bins; `density: true` scales to a density (for an `overlay` curve),
+ * `percent: true` to each sample's share of its own count.
  */
 export function histogram(
   samples: Numbers | { name?: string; values: Numbers }[],
@@ -119,11 +114,7 @@ export function histogram(
   return new Figure(traces, { ...baseLayout(options), barmode: 'overlay' });
 }
 
-/**
- * plotly's named scales whose low end is dark (or, for the diverging ones, whose
- * low end is blue): `heatmap` and `imageGrid` reverse them so that a larger
- * value is darker, and negative is red, positive blue (chapter 2).
- */
+/** plotly scales reversed by `heatmap` and `imageGrid` so that larger is darker and negative red, positive blue. */
 const SCALES_TO_REVERSE = new Set(['Blues', 'Greens', 'Greys', 'YlGnBu', 'YlOrRd', 'RdBu']);
 
 /** ColorBrewer's Blues, light to dark: plotly's own 'Blues' ends in grey, which reads as "no data". */
@@ -138,7 +129,7 @@ function colourScale(name: string): { colorscale: string | [number, string][]; r
 /** Diverging scales: their middle colour should sit at zero. */
 const DIVERGING_SCALES = new Set(['RdBu', 'Picnic', 'Portland', 'Bluered']);
 
-/** Layout fields that keep one unit of x as long as one unit of y: squares stay square (chapter 2). */
+/** Layout fields that keep one unit of x as long as one unit of y: squares stay square. */
 function equalAspectLayout(layout: Layout): Layout {
   return {
     ...layout,
@@ -154,7 +145,7 @@ function categoryAxis(labels: (string | number)[]): Layout {
   return { type: 'category', tickmode: 'array', tickvals: text, ticktext: text, automargin: true };
 }
 
-/** A cell of a heatmap to mark with an outline and a word: the goal of a grid world, say (chapter 2). */
+/** A cell of a heatmap to mark with an outline and a word: the goal of a grid world, say. */
 export interface MarkedCell {
   row: number;
   column: number;
@@ -164,7 +155,7 @@ export interface MarkedCell {
   color?: string;
 }
 
-/** Options of `heatmap` (chapter 0). */
+/** Options of `heatmap`. */
 export interface HeatmapOptions extends ChartOptions {
   /** Column labels; every one gets a tick. */
   x?: (string | number)[];
@@ -192,12 +183,7 @@ function cellValueText(v: number | null, integers: boolean): string {
   return integers ? String(v) : v.toFixed(2);
 }
 
-/**
- * A width for an equal-aspect plane `columns` units wide and `rows` units
- * tall, with a colour bar (chapter 2): the plane as tall as the figure allows
- * and the colour bar right beside it, instead of a full-width figure with the
- * colour bar at its far edge. Wide enough for the title and the row labels.
- */
+/** Width for an equal-aspect plane of `columns` × `rows` with its colour bar beside it, wide enough for title and row labels. */
 function equalAspectWidth(layout: Layout, columns: number, rows: number, rowLabels: string[] = []): number | undefined {
   const margin = { l: 60, r: 20, t: 20, b: 50, ...((layout['margin'] as Partial<Record<'l' | 'r' | 't' | 'b', number>> | undefined) ?? {}) };
   const plotHeight = (typeof layout['height'] === 'number' ? layout['height'] : 360) - margin.t - margin.b;
@@ -212,11 +198,7 @@ function equalAspectWidth(layout: Layout, columns: number, rows: number, rowLabe
 /** The widest figure (px) a helper sizes itself; wider ones follow the page's width. */
 const MAX_FIXED_WIDTH = 1000;
 
-/**
- * A matrix as colours (chapter 0): a similarity matrix, a grid world's values.
- * Cells are square, every row and column label gets a tick, and `null` cells
- * (not rated, a wall) stay blank instead of taking the scale's lowest colour.
- */
+/** A matrix as colours: square cells, a tick per label, `null` cells (not rated, a wall) blank. */
 export function heatmap(z: (number | null)[][], options: HeatmapOptions = {}): Figure {
   if (z.length === 0 || z.some((row) => row.length !== (z[0] as (number | null)[]).length)) {
     throw new Error('heatmap: z must be a non-empty matrix whose rows all have the same length.');
@@ -274,12 +256,7 @@ export function heatmap(z: (number | null)[][], options: HeatmapOptions = {}): F
   return new Figure([trace], layout);
 }
 
-/**
- * A confusion matrix (chapter 7): `matrix[t][p]` counts the examples of class
- * `t` predicted as `p`. Each cell shows its count; the colour follows the count
- * on a log scale (a few mistakes stay visible beside thousands of hits) and the
- * colour bar is labelled in counts.
- */
+/** A confusion matrix (`matrix[t][p]`): counts in the cells, colours on a log scale so a few mistakes stay visible. */
 export function confusionMatrixHeatmap(matrix: number[][], labels: (string | number)[], options: ChartOptions = {}): Figure {
   if (matrix.length !== labels.length || matrix.some((row) => row.length !== labels.length)) {
     throw new Error(`confusionMatrixHeatmap: expected a ${labels.length}×${labels.length} matrix, one row and one column per label.`);
@@ -297,10 +274,7 @@ export function confusionMatrixHeatmap(matrix: number[][], labels: (string | num
   return figure;
 }
 
-/**
- * A grid of grey-scale images, e.g. digits or learned filters (chapter 0).
- * Each image is `height * width` values, row-major.
- */
+/** A grid of grey-scale images (digits, learned filters), each `height * width` values, row-major. */
 export function imageGrid(
   images: Numbers[],
   options: {
@@ -372,7 +346,7 @@ function checkGrid(grid: Grid, what: string): void {
   }
 }
 
-/** Contour lines of a function of two variables, with optional paths drawn on top (chapter 0). */
+/** Contour lines of a function of two variables, with optional paths drawn on top. */
 function span(values: Numbers): number {
   let low = Infinity;
   let high = -Infinity;
@@ -383,12 +357,7 @@ function span(values: Numbers): number {
   return high - low;
 }
 
-/**
- * Contour lines of a function of two variables, with optional paths drawn on
- * top (chapter 0). When x and y span about the same range (within a factor
- * of 2: a plane of inputs, say) the plot keeps equal aspect, so a circle stays
- * round; `equalAspect` forces it on or off.
- */
+/** Contour lines of a function of two variables, paths on top; equal aspect when x and y span within 2× (`equalAspect` forces it). */
 export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series[]; logScale?: boolean; colorbarTitle?: string; equalAspect?: boolean } = {}): Figure {
   checkGrid(grid, 'contourPlot');
   const z = options.logScale ? grid.z.map((row) => row.map((v) => Math.log10(v))) : grid.z;
@@ -416,7 +385,7 @@ export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series
   return new Figure(traces, layout);
 }
 
-/** A 3-D surface of a function of two variables (chapter 0). */
+/** A 3-D surface of a function of two variables. */
 export function surfacePlot(grid: Grid, options: ChartOptions & { zLabel?: string } = {}): Figure {
   checkGrid(grid, 'surfacePlot');
   const layout = baseLayout({ height: 480, ...options });

@@ -1,7 +1,4 @@
-/**
- * Figures (chapter 0): a plotly figure description that shows itself inline in
- * a notebook, or saves itself as a self-contained `.html` file.
- */
+/** Figures (chapter 0): a plotly figure that shows itself in a notebook or saves itself as a self-contained `.html`. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePlotlyInNotebook, plotlyScriptTag } from './plotly-bundle';
@@ -13,7 +10,7 @@ export type Trace = Record<string, unknown>;
 /** A plotly layout (`{ title, xaxis, yaxis, ... }`). */
 export type Layout = Record<string, unknown>;
 
-/** Options most chart helpers share (chapter 0). */
+/** Options most chart helpers share. */
 export interface ChartOptions {
   title?: string;
   xLabel?: string;
@@ -39,11 +36,11 @@ function plainJson(value: unknown): unknown {
   );
 }
 
-/** plotly's MIME type, drawn by JupyterLab's plotly renderer (chapter 0). */
+/** plotly's MIME type, drawn by JupyterLab's plotly renderer. */
 export const PLOTLY_MIME_TYPE = 'application/vnd.plotly.v1+json';
 const PLOTLY_CONFIG = { responsive: true, displaylogo: false };
 
-/** Builds the layout fields every helper sets from `ChartOptions` (chapter 0). */
+/** Builds the layout fields every helper sets from `ChartOptions`. */
 export function baseLayout(options: ChartOptions = {}): Layout {
   const layout: Layout = {
     margin: { l: 60, r: 20, t: options.title ? 50 : 20, b: 50 },
@@ -56,7 +53,7 @@ export function baseLayout(options: ChartOptions = {}): Layout {
   return { ...layout, ...(options.layout ?? {}) };
 }
 
-/** A plotly figure: traces plus layout (chapter 0). */
+/** A plotly figure: traces plus layout. */
 export class Figure {
   readonly traces: Trace[];
   layout: Layout;
@@ -81,11 +78,7 @@ export class Figure {
     );
   }
 
-  /**
-   * The figure as a notebook output (chapter 0): plotly's own MIME type, which
-   * JupyterLab's plotly renderer draws (from the saved notebook too, trusted or
-   * not), beside the HTML form for the classic Notebook and nbconvert, and text.
-   */
+  /** The figure as a notebook output: plotly's MIME type (JupyterLab), HTML (classic Notebook, nbconvert) and text. */
   toMimeBundle(divId: string = newDisplayId()): Record<string, unknown> {
     return {
       [PLOTLY_MIME_TYPE]: { data: plainJson(this.traces), layout: plainJson(this.layout), config: PLOTLY_CONFIG },
@@ -109,10 +102,7 @@ export class Figure {
     );
   }
 
-  /**
-   * Shows the figure in the notebook (chapter 0). Outside a kernel it prints
-   * a one-line description instead; use `saveHtml` to keep it.
-   */
+  /** Shows the figure in the notebook; outside a kernel prints a one-line description (use `saveHtml` to keep it). */
   show(): void {
     if (!usesPlotlyRenderer()) ensurePlotlyInNotebook();
     if (!displayRich(this.toMimeBundle())) {

@@ -1,22 +1,20 @@
 /**
- * LivePlot (chapter 0), after d2l's ProgressBoard: curves that redraw in one
- * notebook output while a model trains, under a progress line with the step,
- * the latest values, the throughput and the time left.
+ * LivePlot (chapters 0 and 5), after d2l's ProgressBoard: curves redrawn in one output while a model trains, under
+ * a progress line with the step, latest values, throughput and time left.
  */
 import { baseLayout, Figure, Trace } from './figure';
 import { escapeHtml } from 'gym-js';
 import { displayRich, inNotebook, newDisplayId, usesPlotlyRenderer } from '../notebook/jupyter';
 import { ensurePlotlyInNotebook } from './plotly-bundle';
 
-/** Options of a `LivePlot` (chapter 0). */
+/** Options of a `LivePlot`. */
 export interface LivePlotOptions {
   title?: string;
   xLabel?: string;
   yLabel?: string;
   /**
-   * Side-by-side panels, each with its own y axis: `[{ yLabel: 'loss', series: ['loss', 'validationLoss'] },
-   * { yLabel: 'accuracy', series: ['accuracy', 'validationAccuracy'] }]`. Series in no panel go to the first.
-   * Default: one panel with every series.
+   * Side-by-side panels with their own y axis, e.g. `[{ yLabel: 'loss', series: ['loss', 'validationLoss'] }, ...]`;
+   * series in no panel go to the first. Default: one panel.
    */
   panels?: LivePlotPanel[];
   /** Reader names of series, e.g. `{ lr: 'learning rate' }`; default `readerName(series)`. */
@@ -32,17 +30,13 @@ export interface LivePlotOptions {
   logOutsideNotebook?: boolean;
 }
 
-/** One panel of a `LivePlot`: its y-axis label and the series drawn in it (chapter 5). */
+/** One panel of a `LivePlot`: its y-axis label and the series drawn in it. */
 export interface LivePlotPanel {
   yLabel?: string;
   series: string[];
 }
 
-/**
- * A logged name as a reader says it (chapter 5): `validationLoss` becomes
- * `validation loss`, `mean_squared_error` becomes `mean squared error`; a name
- * that is already words ('DQN return') stays as it is.
- */
+/** A logged name as a reader says it: `validationLoss` → `validation loss`; words ('DQN return') stay. */
 export function readerName(name: string): string {
   if (/^[a-z][A-Za-z0-9]*$/.test(name)) return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   if (/^[a-z][a-z0-9_]*$/.test(name)) return name.replace(/_/g, ' ');
@@ -58,14 +52,14 @@ function quantityOf(name: string): string {
 /** plotly's default colours, one per quantity. */
 const QUANTITY_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
-/** Progress reported with an update: how many units are done (chapter 0). */
+/** Progress reported with an update: how many units are done. */
 export interface Progress {
   done: number;
   /** A label such as 'epoch 3/10', shown first in the progress line. */
   label?: string;
 }
 
-/** Formats seconds as m:ss or h:mm:ss (chapter 0). */
+/** Formats seconds as m:ss or h:mm:ss. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
   const s = Math.round(seconds);
@@ -81,7 +75,7 @@ function formatValue(value: number): string {
   return magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5) ? value.toExponential(3) : value.toFixed(4);
 }
 
-/** Curves that update in place during training, with a progress line (chapter 0). */
+/** Curves that update in place during training, with a progress line. */
 export class LivePlot {
   private readonly options: LivePlotOptions;
   private readonly series = new Map<string, { x: number[]; y: number[] }>();
@@ -101,10 +95,7 @@ export class LivePlot {
     this.options = options;
   }
 
-  /**
-   * Adds one point per named value at `x` and redraws (throttled). `progress`
-   * drives the throughput and ETA in the progress line.
-   */
+  /** Adds one point per named value at `x` and redraws (throttled); `progress` drives the rate and ETA. */
   update(x: number, values: Record<string, number>, progress?: Progress): void {
     if (this.closed) throw new Error('LivePlot.update: this plot was closed; create a new LivePlot for a new run.');
     for (const [name, value] of Object.entries(values)) {
@@ -150,10 +141,7 @@ export class LivePlot {
     return this.options.labels?.[name] ?? readerName(name);
   }
 
-  /**
-   * The current curves as a `Figure` (to save with `.saveHtml`): one panel per
-   * `panels` entry, one colour per quantity, training solid and validation dashed.
-   */
+  /** The curves as a `Figure`: one panel per `panels` entry, a colour per quantity, training solid, validation dashed. */
   figure(): Figure {
     const panels = this.options.panels && this.options.panels.length > 0 ? this.options.panels : [{ yLabel: this.options.yLabel, series: [] }];
     const panelOf = (name: string) => Math.max(0, panels.findIndex((p) => p.series.includes(name)));
@@ -188,9 +176,8 @@ export class LivePlot {
       if (!usesPlotlyRenderer()) ensurePlotlyInNotebook();
       const figure = this.figure();
       if (this.shown) {
-        // JupyterLab's plotly renderer draws an output once and ignores later
-        // updates of it; a placeholder of the same height in between makes
-        // JupyterLab create a new renderer, which draws the new curves.
+        // JupyterLab's plotly renderer ignores updates of an output it drew; a same-height placeholder in between
+        // makes it create a new renderer.
         const height = Number(figure.layout['height'] ?? 340);
         displayRich({ 'text/html': `<div style="height:${height}px"></div>`, 'text/plain': '' }, { displayId: this.displayId, update: true });
       }
@@ -206,10 +193,7 @@ export class LivePlot {
     }
   }
 
-  /**
-   * Draws the final state and stops accepting updates; `note` (such as
-   * "interrupted at epoch 3, step 120") ends the progress line.
-   */
+  /** Draws the final state and stops updating; `note` ("interrupted at epoch 3, step 120") ends the progress line. */
   close(note?: string): void {
     if (this.closed) return;
     this.closed = true;

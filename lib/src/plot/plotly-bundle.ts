@@ -1,15 +1,11 @@
-/**
- * plotly.js, inlined (chapter 0). The book never loads scripts from a CDN: the
- * bundle from the npm package `plotly.js-dist-min` is sent once per kernel
- * session as its own output, and every figure after it reuses `window.Plotly`.
- */
+/** plotly.js inlined (chapter 0), never from a CDN: sent once per kernel session; later figures reuse `window.Plotly`. */
 import { readFileSync } from 'node:fs';
 import { displayRich } from '../notebook/jupyter';
 
 let bundleSource: string | null = null;
 let sentToKernelSession = false;
 
-/** The plotly.js bundle's source, read from node_modules once (chapter 0). */
+/** The plotly.js bundle's source, read from node_modules once. */
 export function plotlySource(): string {
   if (bundleSource === null) {
     let path: string;
@@ -24,16 +20,12 @@ export function plotlySource(): string {
   return bundleSource;
 }
 
-/** The bundle as an inline `<script>` element (chapter 0). */
+/** The bundle as an inline `<script>` element. */
 export function plotlyScriptTag(): string {
   return `<script type="text/javascript">${plotlySource()}</script>`;
 }
 
-/**
- * Sends the bundle to the notebook if this kernel session has not sent it yet
- * (chapter 0). Figures call it before drawing. `force` sends it again (after
- * reloading the page of a running kernel, say).
- */
+/** Sends the bundle to the notebook unless this kernel session has; `force` sends it again (after a page reload, say). */
 export function ensurePlotlyInNotebook(force = false): void {
   if (sentToKernelSession && !force) return;
   const shown = displayRich({

@@ -1,7 +1,4 @@
-/**
- * Tables (chapter 0): a danfojs DataFrame, or an array of records, as an HTML
- * table in the notebook.
- */
+/** Tables (chapter 0): a danfojs DataFrame or records as an HTML table in the notebook. */
 import { formatNumber } from '../util/numbers';
 import { escapeHtml } from 'gym-js';
 import { displayRich } from '../notebook/jupyter';
@@ -33,12 +30,7 @@ function cell(value: unknown, digits: number): string {
   return escapeHtml(String(value));
 }
 
-/**
- * An HTML table of a DataFrame or of records; long tables show head and tail
- * (chapter 0). Fractions get `digits` decimals, counts thousands separators and
- * extremes a power of ten (`formatNumber`); a row-label column appears only when
- * the labels say more than 0, 1, 2, ...
- */
+/** An HTML table (head and tail of long ones), numbers by `formatNumber`; row labels only when they say more than 0, 1, 2, ... */
 export function tableHtml(data: FrameLike | readonly object[], options: { maxRows?: number; digits?: number; caption?: string } = {}): string {
   let columns: string[];
   let rows: unknown[][];
@@ -74,7 +66,7 @@ export function tableHtml(data: FrameLike | readonly object[], options: { maxRow
   return `<table class="dataframe dlkit-table">${caption}<thead>${head}</thead><tbody>${body}</tbody></table>${footer}`;
 }
 
-/** Shows a DataFrame or records as a table in the notebook; prints it outside one (chapter 0). */
+/** Shows a DataFrame or records as a table in the notebook; prints it outside one. */
 export function showTable(data: FrameLike | readonly object[], options: { maxRows?: number; digits?: number; caption?: string } = {}): void {
   const html = tableHtml(data, options);
   if (!displayRich({ 'text/html': html, 'text/plain': html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() })) {

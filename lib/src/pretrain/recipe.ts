@@ -37,9 +37,8 @@ export interface PretrainingRecipe {
 }
 
 /**
- * The recipe of the book's `mini-bert`: the chapter's encoder shape (hidden 64,
- * 2 layers) read at 128 tokens, trained on the chapter's 22,500 training
- * reviews for much longer than the chapter can afford.
+ * The recipe of the book's `mini-bert`: the chapter's encoder (hidden 64, 2 layers) at 128 tokens, on its 22,500
+ * training reviews, for longer.
  */
 export const MINI_BERT_RECIPE: PretrainingRecipe = {
   name: 'mini-bert',
@@ -62,7 +61,7 @@ export const MINI_BERT_RECIPE: PretrainingRecipe = {
   seed: 2026,
 };
 
-/** Throws a clear error unless the recipe's numbers make sense (chapter 6). */
+/** Throws a clear error unless the recipe's numbers make sense. */
 export function checkRecipe(recipe: PretrainingRecipe): void {
   const { trainReviews, heldOutReviews, vocabularySize, maxLength, hiddenSize, layers, heads, intermediateSize, batchSize, epochs } = recipe;
   checkPositiveIntegers('PretrainingRecipe: trainReviews, heldOutReviews, vocabularySize, maxLength, hiddenSize, layers, heads, intermediateSize, batchSize, epochs', [

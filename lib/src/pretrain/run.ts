@@ -1,11 +1,7 @@
 /**
- * A resumable masked-language-model pre-training run (chapter 6; `npm run
- * pretrain`): the corpus is the chapter's training reviews as windows of
- * `maxLength` tokens, the `Trainer` trains `MaskedLanguageModel` and saves a
- * checkpoint after every pass, a progress line reports loss, masked-token
- * accuracy, tokens per second (padding included) and time left, and the end writes a release with
- * `savePretrained`. A run killed at any point resumes from its last checkpoint
- * and ends with the weights an uninterrupted run ends with.
+ * A resumable masked-language-model pre-training run (chapter 6; `npm run pretrain`): the `Trainer` on the chapter's
+ * training reviews with a checkpoint per pass, a progress line, and a release at the end. A killed run resumes to the
+ * same weights as an uninterrupted one.
  */
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -31,9 +27,8 @@ export interface PretrainingTexts {
 }
 
 /**
- * The chapter's training reviews for a recipe (never the test reviews): the first `trainReviews` are the
- * corpus; the held-out texts are the next `heldOutReviews` whose text is not also in the corpus (the data
- * holds repeated reviews).
+ * The chapter's training reviews (never test): the first `trainReviews` are the corpus, the next `heldOutReviews` not
+ * in it are held out.
  */
 export function imdbPretrainingTexts(recipe: PretrainingRecipe): PretrainingTexts {
   const { train } = splitReviews(loadImdb(), { seed: recipe.splitSeed });
@@ -122,8 +117,7 @@ class PretrainingProgress implements TrainerCallback {
     this.steps = control.epoch * plan.stepsPerEpoch;
     this.firstStep = this.steps;
     const remaining = Math.max(1, plan.epochs - control.epoch) * plan.stepsPerEpoch;
-    // A LivePlot draws its display id from Math.random, which seed() made the shared generator: put the generator's
-    // state back, or a resumed run (which makes its plot after restoring that state) would draw other masks.
+    // Making the plot must not move the shared generator, or a resumed run (which makes it after restoring that state) would draw other masks.
     const state = rng().getState();
     this.plot = new LivePlot({ title: 'MLM pre-training', xLabel: 'step', total: remaining * this.tokensPerStep, unit: 'tokens', logOutsideNotebook: this.log });
     rng().setState(state);
@@ -185,11 +179,7 @@ function checkRunFolder(runDirectory: string, recipe: PretrainingRecipe): boolea
   return true;
 }
 
-/**
- * Pre-trains an encoder with masked-language modelling (chapter 6), resuming
- * from `runDirectory` when it holds a checkpoint of the same recipe; writes the
- * release to `releaseDirectory` when all passes are done.
- */
+/** Pre-trains an encoder, resuming from `runDirectory`'s checkpoint of the same recipe; writes the release when done. */
 export async function pretrain(recipe: PretrainingRecipe, options: PretrainOptions): Promise<PretrainResult> {
   checkRecipe(recipe);
   const runDirectory = resolve(options.runDirectory);

@@ -1,11 +1,9 @@
 /**
- * Privacy accounting for DP-SGD (chapter 12): the Rényi-differential-privacy
- * (RDP) accountant of the subsampled Gaussian mechanism (Mironov 2017;
- * Mironov, Talwar and Zhang 2019), at integer orders, converted to an
- * (ε, δ) guarantee. Plain numbers, no tensors.
+ * DP-SGD's privacy accounting (chapter 12): the RDP accountant of the subsampled Gaussian mechanism (Mironov 2017;
+ * Mironov, Talwar and Zhang 2019) at integer orders, converted to (ε, δ). Plain numbers.
  */
 
-/** The orders α at which the accountant evaluates RDP by default (chapter 12): integers 2-256. */
+/** The orders α at which the accountant evaluates RDP by default: integers 2-256. */
 export const DEFAULT_RDP_ORDERS: readonly number[] = [
   ...Array.from({ length: 63 }, (_, i) => i + 2), 72, 80, 96, 128, 160, 192, 256,
 ];
@@ -24,14 +22,9 @@ function logBinomial(n: number, k: number): number {
 }
 
 /**
- * The RDP of one step of the sampled Gaussian mechanism at an integer order
- * α ≥ 2 (chapter 12): each example is in the batch with probability
- * `samplingRate` q, the clipped sum gets N(0, (σC)²) noise, and
- *
+ * RDP of one sampled Gaussian step at integer order α ≥ 2 (sampling rate q, noise N(0, (σC)²)), in log space:
  *   ε(α) = 1/(α−1) · log Σ_{k=0}^{α} C(α,k) (1−q)^{α−k} q^k exp((k²−k) / (2σ²))
- *
- * (Mironov, Talwar and Zhang 2019, section 3.3), computed in log space. With
- * q = 1 it is the Gaussian mechanism's α / (2σ²).
+ * (Mironov, Talwar and Zhang 2019, 3.3); q = 1 gives the Gaussian mechanism's α / (2σ²).
  */
 export function sampledGaussianRdp(samplingRate: number, noiseMultiplier: number, order: number): number {
   if (!(samplingRate >= 0 && samplingRate <= 1)) throw new Error(`sampledGaussianRdp: samplingRate must be in [0, 1] (batch size / dataset size), got ${samplingRate}.`);
@@ -47,7 +40,7 @@ export function sampledGaussianRdp(samplingRate: number, noiseMultiplier: number
   return logSum / (order - 1);
 }
 
-/** The (ε, δ) guarantee of a DP-SGD run and how it was found (chapter 12). */
+/** The (ε, δ) guarantee of a DP-SGD run and how it was found. */
 export interface PrivacyGuarantee {
   epsilon: number;
   delta: number;
@@ -60,13 +53,8 @@ export interface PrivacyGuarantee {
 }
 
 /**
- * ε for a given δ after `steps` DP-SGD steps with Poisson sampling rate q and
- * noise multiplier σ (chapter 12). RDP composes by addition over steps, and an
- * (α, ε_RDP) guarantee implies (ε_RDP + log(1/δ)/(α−1), δ)-DP (Mironov 2017,
- * proposition 3); the smallest over the orders is returned. The analysis
- * assumes Poisson sampling, each example in a step's batch independently with
- * probability q (`poissonSample`); `steps` is then the number of sampled
- * batches, 1/q per epoch on average.
+ * ε for δ after `steps` Poisson-sampled DP-SGD steps (rate q, noise σ): RDP adds over steps, and (α, ε_RDP) implies
+ * (ε_RDP + log(1/δ)/(α−1), δ)-DP (Mironov 2017, prop. 3); the smallest over the orders.
  */
 export function dpSgdEpsilon(options: { samplingRate: number; noiseMultiplier: number; steps: number; delta: number; orders?: readonly number[] }): PrivacyGuarantee {
   const { samplingRate, noiseMultiplier, steps, delta } = options;

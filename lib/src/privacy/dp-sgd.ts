@@ -1,21 +1,16 @@
 /**
- * Differentially private stochastic gradient descent from scratch (chapter 12;
- * Abadi et al. 2016): each example's gradient is computed on its own, clipped
- * to an L2 norm of at most `clipNorm`, the clipped gradients are summed, and
- * Gaussian noise of standard deviation `noiseMultiplier * clipNorm` is added
- * before the average is applied. Clipping bounds how much one example can move
- * the model; the noise hides whatever is left. Batches are drawn by Poisson
- * sampling, the sampling the privacy accountant assumes.
+ * DP-SGD from scratch (chapter 12; Abadi et al. 2016): per-example gradients clipped to L2 norm `clipNorm`, summed,
+ * plus Gaussian noise of standard deviation `noiseMultiplier * clipNorm`; batches by Poisson sampling, as the accountant assumes.
  */
 import { tf } from '../backend/tf';
 import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { clipByGlobalNorm } from '../train/gradient-clip';
 import { nextSeed, rng, type Random } from '../util/random';
 
-/** The loss of one example, `x` of shape [1, ...] and `y` of shape [1, ...] (chapter 12). */
+/** The loss of one example, `x` of shape [1, ...] and `y` of shape [1, ...]. */
 export type ExampleLoss = (x: Tensor, y: Tensor) => Scalar;
 
-/** Options of one DP-SGD step (chapter 12). */
+/** Options of one DP-SGD step. */
 export interface DpSgdOptions {
   /** Step size of the update. */
   learningRate: number;
@@ -24,17 +19,13 @@ export interface DpSgdOptions {
   /** Noise standard deviation as a multiple of `clipNorm` (σ); 0 adds no noise. */
   noiseMultiplier: number;
   /**
-   * The expected batch size q·n of Poisson sampling (`poissonSample`). When
-   * given, the noisy sum is divided by it rather than by the batch's actual
-   * size (Abadi et al. 2016; Opacus's `expected_batch_size`), so the noise
-   * scale does not depend on how many examples were drawn, and an empty batch
-   * is a step too: the update is the noise alone. Without it the sum is
-   * divided by the actual size and an empty batch is refused.
+   * The expected batch size q·n: the noisy sum is divided by it rather than the actual size (Abadi et al.; Opacus'
+   * `expected_batch_size`), so an empty batch is a step of noise alone. Without it an empty batch is refused.
    */
   expectedBatchSize?: number;
 }
 
-/** What one DP-SGD step did (chapter 12). */
+/** What one DP-SGD step did. */
 export interface DpSgdStepResult {
   /** The gradient norm of each example before clipping. */
   gradientNorms: number[];
@@ -64,13 +55,8 @@ function checkOptions(options: DpSgdOptions): void {
 }
 
 /**
- * Poisson sampling of one DP-SGD batch (chapter 12): each of the `count`
- * examples joins the batch independently with probability `samplingRate` q,
- * so the batch size is Binomial(count, q), q·count on average, and can be 0.
- * This is the sampling the RDP accountant (`dpSgdEpsilon`) assumes; shuffling
- * and cutting fixed batches is a different mechanism, which can leak more
- * (Chua et al. 2024). Returns the chosen indices in increasing order. Draws
- * from `generator`, by default dlkit's seeded generator.
+ * Poisson sampling of a batch: each example joins with probability q (size Binomial(count, q), maybe 0), as the RDP
+ * accountant assumes (shuffled fixed batches can leak more, Chua et al. 2024). Sorted indices, from `generator`.
  */
 export function poissonSample(count: number, samplingRate: number, generator: Random = rng()): Int32Array {
   if (!(Number.isInteger(count) && count >= 0)) throw new Error(`poissonSample: count must be a non-negative integer (the dataset size), got ${count}.`);
@@ -83,10 +69,8 @@ export function poissonSample(count: number, samplingRate: number, generator: Ra
 }
 
 /**
- * The gradient of each example separately (chapter 12): one map from variable
- * name to gradient per example, each clipped by `clipByGlobalNorm` (the
- * Trainer's clipping, chapter 5) to `clipNorm` (null: not clipped), and each
- * example's norm before clipping. The caller disposes the gradients.
+ * Each example's gradients (by variable name), clipped by `clipByGlobalNorm` to `clipNorm` (null: not), and its norm
+ * before; caller disposes.
  */
 export function perExampleGradients(loss: ExampleLoss, variables: Variable[], x: Tensor, y: Tensor, clipNorm: number | null = null): { gradients: NamedTensorMap[]; norms: number[]; losses: number[] } {
   const n = x.shape[0] as number;
@@ -110,13 +94,8 @@ export function perExampleGradients(loss: ExampleLoss, variables: Variable[], x:
 }
 
 /**
- * One DP-SGD step on a batch (chapter 12): per-example gradients, each clipped
- * to `clipNorm`, summed, plus N(0, (σ·C)²) noise per coordinate, divided by the
- * batch size (`expectedBatchSize` when given), and `v ← v − η · noisy mean`.
- * With σ = 0 and no clipping it is plain minibatch SGD. Noise is drawn from
- * dlkit's seeded generator: reproducible, and predictable to anyone who knows
- * the seed, so a real deployment draws it from a cryptographically secure
- * source instead.
+ * One DP-SGD step: clipped per-example gradients summed, plus N(0, (σ·C)²) per coordinate, divided by the batch size
+ * (or `expectedBatchSize`), v ← v − η · noisy mean. Noise from the seeded generator: a deployment needs a secure source.
  */
 export function dpSgdStep(loss: ExampleLoss, variables: Variable[], x: Tensor, y: Tensor, options: DpSgdOptions): DpSgdStepResult {
   checkOptions(options);

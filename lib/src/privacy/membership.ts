@@ -1,14 +1,11 @@
 /**
- * Membership inference (chapter 12; Yeom et al. 2018): guess whether an
- * example was in the training set from the model's loss on it alone. A model
- * that memorises has lower loss on its training examples; the attack's AUC
- * above 0.5 and its advantage (best true-positive rate minus false-positive
- * rate) measure how much it leaks.
+ * Membership inference (chapter 12; Yeom et al. 2018): was an example in training, judged from the model's loss on it?
+ * AUC above 0.5 and the advantage measure the leak.
  */
 import { areaUnderRoc, rocCurve } from '../evaluate/roc';
 import type { Numbers } from '../util/numbers';
 
-/** How well the loss-threshold attack tells members from non-members (chapter 12). */
+/** How well the loss-threshold attack tells members from non-members. */
 export interface MembershipAttackResult {
   /** Probability that a random member has lower loss than a random non-member (0.5: no leak). */
   auc: number;
@@ -19,12 +16,7 @@ export interface MembershipAttackResult {
   nonMemberLoss: number;
 }
 
-/**
- * The loss-threshold membership attack (chapter 12): predicts "member" when an
- * example's loss is below a threshold, scored over every threshold.
- * `memberLosses` are per-example losses on training examples, `nonMemberLosses`
- * on examples the model never saw (same distribution, ideally the same count).
- */
+/** The loss-threshold attack ("member" below a threshold) scored over every threshold: member losses against unseen ones. */
 export function lossThresholdAttack(memberLosses: Numbers, nonMemberLosses: Numbers): MembershipAttackResult {
   if (memberLosses.length === 0 || nonMemberLosses.length === 0) {
     throw new Error('lossThresholdAttack: give the per-example losses of at least one member and one non-member.');

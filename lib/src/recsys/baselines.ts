@@ -1,16 +1,13 @@
-/**
- * The simplest rating predictors of chapter 8, which every model must beat:
- * the global mean, and the global mean plus a user bias and an item bias.
- */
+/** The simplest rating predictors of chapter 8, which every model must beat: the global mean, and mean plus biases. */
 import type { RatingTable } from './ratings';
 import { TrainedRecommender } from './recommender';
 
-/** Predicts the mean of all training ratings for everyone (chapter 8); it cannot rank, so recommend falls back to popularity. */
+/** Predicts the mean of all training ratings for everyone; it cannot rank, so recommend falls back to popularity. */
 export class GlobalMeanRecommender extends TrainedRecommender {
   readonly name = 'global mean';
   readonly globalMean: number;
 
-  /** The mean of the training ratings (chapter 8). */
+  /** The mean of the training ratings. */
   constructor(train: RatingTable) {
     super(train, 'GlobalMeanRecommender');
     this.globalMean = train.mean();
@@ -27,12 +24,8 @@ export class GlobalMeanRecommender extends TrainedRecommender {
 }
 
 /**
- * The bias-only (baseline) predictor of chapter 8:
- * r̂(u, i) = μ + b_u + b_i, where μ is the global mean, b_i how much item i is
- * rated above average and b_u how generous user u is. Fitted by alternating
- * regularised averages (Koren 2010):
- * b_i = Σ(r − μ − b_u) / (itemRegularisation + n_i), then
- * b_u = Σ(r − μ − b_i) / (userRegularisation + n_u), repeated `iterations` times.
+ * The bias-only predictor r̂(u, i) = μ + b_u + b_i, fitted by alternating regularised averages (Koren 2010):
+ * b_i = Σ(r − μ − b_u) / (itemRegularisation + n_i), then b_u = Σ(r − μ − b_i) / (userRegularisation + n_u).
  */
 export class BiasRecommender extends TrainedRecommender {
   readonly name = 'bias only';
@@ -40,7 +33,7 @@ export class BiasRecommender extends TrainedRecommender {
   readonly userBiases: Float64Array;
   readonly itemBiases: Float64Array;
 
-  /** Fits the biases (chapter 8); defaults: itemRegularisation 10, userRegularisation 15, iterations 10. */
+  /** Fits the biases; defaults: itemRegularisation 10, userRegularisation 15, iterations 10. */
   constructor(train: RatingTable, options: { itemRegularisation?: number; userRegularisation?: number; iterations?: number } = {}) {
     super(train, 'BiasRecommender');
     const itemRegularisation = options.itemRegularisation ?? 10;
@@ -70,7 +63,7 @@ export class BiasRecommender extends TrainedRecommender {
     return this.globalMean + (this.userBiases[u] as number) + (this.itemBiases[i] as number);
   }
 
-  /** A known user and a new item: μ + b_u (chapter 8). */
+  /** A known user and a new item: μ + b_u. */
   protected override predictForUserAlone(u: number): number {
     return this.globalMean + (this.userBiases[u] as number);
   }

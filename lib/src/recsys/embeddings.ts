@@ -1,15 +1,9 @@
-/**
- * Looking at learned embeddings (chapter 8): principal component analysis of
- * a set of vectors, to draw them in two dimensions.
- */
+/** Looking at learned embeddings (chapter 8): principal components of a set of vectors, to draw them in 2-D. */
 import { Random } from '../util/random';
 
 /**
- * Projects rows onto their first `count` principal components (chapter 8):
- * the data are centred, the covariance matrix is formed and its leading
- * eigenvectors are found by power iteration with deflation. Returns the
- * projected rows and the share of the total variance each component explains.
- * Deterministic (the iteration starts from a fixed seed).
+ * Projects rows onto their first `count` principal components (power iteration with deflation on the
+ * covariance, from a fixed seed); returns the projected rows and each component's share of the variance.
  */
 export function principalComponents(rows: readonly ArrayLike<number>[], count = 2): { projected: number[][]; explained: number[]; components: number[][] } {
   if (rows.length < 2) throw new Error(`principalComponents: need at least 2 rows, got ${rows.length}.`);

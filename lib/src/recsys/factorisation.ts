@@ -1,9 +1,6 @@
 /**
- * Matrix factorisation (chapter 8): every user and every item gets a learned
- * vector (an embedding) and a bias, and a rating is predicted as
- *   r̂(u, i) = μ + b_u + b_i + p_u · q_i.
- * It is a `CustomModel`, so the book's `Trainer` trains it like any network,
- * with its live plot, validation data and early stopping.
+ * Matrix factorisation (chapter 8): r̂(u, i) = μ + b_u + b_i + p_u · q_i with learned embeddings and biases,
+ * as a `CustomModel` the book's `Trainer` fits.
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
@@ -13,33 +10,24 @@ import { nextSeed } from '../util/random';
 import type { RatingTable } from './ratings';
 import { TrainedRecommender } from './recommender';
 
-/** Options of `MatrixFactorisation` (chapter 8). */
+/** Options of `MatrixFactorisation`. */
 export interface MatrixFactorisationOptions {
   /** Length of each embedding (default 32). */
   dimensions?: number;
   /**
-   * L2 penalty per training rating on the embeddings and biases it touches:
-   * loss = mean((r̂ − r)²) + regularisation × mean(|p_u|² + |q_i|² + b_u² + b_i²)
-   * (default 0.05). Validation losses leave it out: they are plain mean squared errors.
+   * L2 penalty per training rating (default 0.05): loss = mean((r̂ − r)²) + regularisation ×
+   * mean(|p_u|² + |q_i|² + b_u² + b_i²). Validation losses leave it out.
    */
   regularisation?: number;
-  /**
-   * L2 penalty on the biases alone, in place of `regularisation` for b_u and b_i
-   * (default: the same as `regularisation`). Biases are few and well supported,
-   * so they usually want a different strength from the embeddings.
-   */
+  /** L2 penalty on the biases instead of `regularisation` (default: the same). */
   biasRegularisation?: number;
   /** Standard deviation of the initial embeddings (default 0.1). */
   initialScale?: number;
 }
 
 /**
- * Matrix factorisation with user and item embeddings and biases, as a model
- * the `Trainer` fits (chapter 8). Build it on the training table, then
- * `await new Trainer(mf, { learningRate: 0.005, metrics: ['meanAbsoluteError'] }).fit(mf.dataset(train), { ... })`.
- * Features `x` are int32 pairs [user index, item index] and labels `y` the
- * ratings, shape [n, 1]; `dataset(table)` builds them. `recommender()` gives
- * the fitted model as a `Recommender` (ids, top-N, cold starts).
+ * Matrix factorisation as a model the `Trainer` fits on `mf.dataset(train)` (x: int32 [user index, item
+ * index], y: ratings [n, 1]); `recommender()` gives it as a `Recommender` (ids, top-N, cold starts).
  */
 export class MatrixFactorisation implements CustomModel {
   readonly train: RatingTable;
@@ -52,7 +40,7 @@ export class MatrixFactorisation implements CustomModel {
   readonly userBiases: Variable;
   readonly itemBiases: Variable;
 
-  /** Creates the variables (chapter 8), initialised with seeds from `nextSeed()`. */
+  /** Creates the variables, initialised with seeds from `nextSeed()`. */
   constructor(train: RatingTable, options: MatrixFactorisationOptions = {}) {
     if (train.size === 0) throw new Error('MatrixFactorisation: the training table has no ratings; there is nothing to learn from.');
     this.train = train;
@@ -79,16 +67,12 @@ export class MatrixFactorisation implements CustomModel {
     this.itemBiases = variable(tf.zeros([train.itemCount]));
   }
 
-  /** The variables the Trainer updates (chapter 8). */
+  /** The variables the Trainer updates. */
   get trainableVariables(): Variable[] {
     return [this.userEmbeddings, this.itemEmbeddings, this.userBiases, this.itemBiases];
   }
 
-  /**
-   * A table's ratings as a `Dataset` (chapter 8): x = int32 [n, 2] of
-   * (user index, item index), y = float32 [n, 1] ratings. The table must share
-   * this model's users and items (a split of the same data). Dispose it after use.
-   */
+  /** A table of this model's users and items as a `Dataset` (x int32 [n, 2], y float32 [n, 1]); dispose it after use. */
   dataset(table: RatingTable): Dataset {
     if (table.userIds !== this.train.userIds || table.itemIds !== this.train.itemIds) {
       throw new Error('MatrixFactorisation.dataset: the table does not share this model\'s users and items; use a split (or subset) of the table the model was built on.');
@@ -101,7 +85,7 @@ export class MatrixFactorisation implements CustomModel {
     return new Dataset(tf.tensor2d(pairs, [table.size, 2], 'int32'), tf.tensor2d(table.ratings, [table.size, 1]));
   }
 
-  /** Predicted ratings, shape [n, 1], for int32 pairs [n, 2] of (user index, item index); not clamped (chapter 8). */
+  /** Predicted ratings, shape [n, 1], for int32 pairs [n, 2] of (user index, item index); not clamped. */
   predict(x: Tensor): Tensor {
     return tf.tidy(() => {
       const [users, items] = tf.unstack(x, 1) as [Tensor1D, Tensor1D];
@@ -169,32 +153,28 @@ export class MatrixFactorisation implements CustomModel {
     return step(this.userEmbeddings, this.itemEmbeddings, this.userBiases, this.itemBiases) as Scalar;
   }
 
-  /** The model as a `Recommender` over the data's ids (chapter 8); it reads the variables as they are when called. */
+  /** The model as a `Recommender` over the data's ids; it reads the variables as they are when called. */
   recommender(): FactorisationRecommender {
     return new FactorisationRecommender(this);
   }
 
-  /** The item embeddings as plain rows, by item index (chapter 8). */
+  /** The item embeddings as plain rows, by item index. */
   itemVectors(): number[][] {
     return this.itemEmbeddings.arraySync() as number[][];
   }
 
-  /** Frees the variables (chapter 8). */
+  /** Frees the variables. */
   dispose(): void {
     this.trainableVariables.forEach((v) => v.dispose());
   }
 }
 
-/**
- * A trained `MatrixFactorisation` as a `Recommender` (chapter 8): ids in,
- * ratings clamped to the scale, top-N from p_u · q_i + biases over all items,
- * popularity for users and items without training ratings.
- */
+/** A trained `MatrixFactorisation` as a `Recommender`: ratings clamped to the scale, popularity for cold starts. */
 export class FactorisationRecommender extends TrainedRecommender {
   readonly name = 'matrix factorisation';
   readonly model: MatrixFactorisation;
 
-  /** Wraps the model (chapter 8); usually through `model.recommender()`. */
+  /** Wraps the model; usually through `model.recommender()`. */
   constructor(model: MatrixFactorisation) {
     super(model.train, 'FactorisationRecommender');
     this.model = model;
@@ -204,7 +184,7 @@ export class FactorisationRecommender extends TrainedRecommender {
     return this.predictKnownMany(Int32Array.of(u), Int32Array.of(i))[0] as number;
   }
 
-  /** A known user and an item without training ratings: μ + b_u; the item's vector and bias never moved from their start (chapter 8). */
+  /** A known user and an item without training ratings: μ + b_u (the item's vector and bias never moved). */
   protected override predictForUserAlone(u: number): number {
     return tf.tidy(() => tf.add(tf.slice(this.model.userBiases, [u], [1]), this.model.globalMean).dataSync()[0] as number);
   }

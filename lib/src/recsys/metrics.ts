@@ -1,8 +1,4 @@
-/**
- * How chapter 8 measures recommenders: rating error (RMSE, MAE) on held-out
- * ratings, and the quality of a top-N list (precision@k, recall@k, NDCG@k)
- * against the items each user went on to like.
- */
+/** How chapter 8 measures recommenders: rating error (RMSE, MAE) and top-N lists (precision@k, recall@k, NDCG@k). */
 import { meanAbsoluteError, rootMeanSquaredError } from '../evaluate/errors';
 import type { RatingTable } from './ratings';
 import type { Recommender } from './ranking';
@@ -17,23 +13,21 @@ function hits(recommended: readonly number[], relevant: ReadonlySet<number>, k: 
   return count;
 }
 
-/** Share of the first k recommendations that are relevant (chapter 8); a list shorter than k counts its gaps as misses. */
+/** Share of the first k recommendations that are relevant; a list shorter than k counts its gaps as misses. */
 export function precisionAtK(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {
   checkK(k, 'precisionAtK');
   return hits(recommended, relevant, k) / k;
 }
 
-/** Share of the relevant items found in the first k recommendations (chapter 8); 0 when nothing is relevant. */
+/** Share of the relevant items found in the first k recommendations; 0 when nothing is relevant. */
 export function recallAtK(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {
   checkK(k, 'recallAtK');
   return relevant.size === 0 ? 0 : hits(recommended, relevant, k) / relevant.size;
 }
 
 /**
- * Normalised discounted cumulative gain of the first k recommendations with
- * binary relevance (chapter 8): DCG = Σ_{position p from 1} [relevant] / log2(p + 1),
- * divided by the DCG of a perfect list (all min(k, |relevant|) relevant items first).
- * 1 is perfect, 0 when no relevant item is in the list (or nothing is relevant).
+ * NDCG of the first k recommendations, binary relevance: DCG = Σ_p [relevant] / log2(p + 1) (p from 1),
+ * divided by a perfect list's DCG; 0 when no relevant item is listed or nothing is relevant.
  */
 export function ndcgAtK(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {
   checkK(k, 'ndcgAtK');
@@ -46,7 +40,7 @@ export function ndcgAtK(recommended: readonly number[], relevant: ReadonlySet<nu
   return ideal === 0 ? 0 : dcg / ideal;
 }
 
-/** RMSE and MAE of a recommender on a test table, and the seconds the predictions took (chapter 8). */
+/** RMSE and MAE of a recommender on a test table, and the seconds the predictions took. */
 export function evaluateRatings(model: Recommender, test: RatingTable): { rmse: number; mae: number; seconds: number } {
   const began = Date.now();
   const predicted = model.predictMany(
@@ -58,10 +52,8 @@ export function evaluateRatings(model: Recommender, test: RatingTable): { rmse: 
 }
 
 /**
- * Mean precision@k, recall@k and NDCG@k over the test users (chapter 8). A
- * user's relevant items are the test items they rated at least `threshold`
- * (default 4); users with none are skipped. `users` limits the evaluation to
- * some user ids (default every test user with a relevant item).
+ * Mean precision@k, recall@k and NDCG@k over the test users (default: every one with a relevant item); relevant
+ * items are the test items rated at least `threshold` (default 4).
  */
 export function evaluateRanking(
   model: Recommender,

@@ -1,15 +1,13 @@
 /**
- * Neighbourhood collaborative filtering (chapter 8): user-based ("people who
- * rate like you liked this") and item-based ("you liked items rated like
- * this one"), with mean-centred cosine similarity (each rating centred by
- * its user's mean or its item's) and k nearest neighbours.
+ * Neighbourhood collaborative filtering (chapter 8): user-based and item-based, with mean-centred cosine
+ * similarity and k nearest neighbours.
  */
 import type { RatingTable, SparseRows } from './ratings';
 import { BiasRecommender } from './baselines';
 import { TrainedRecommender } from './recommender';
 import { rowMeans, similarities, type SimilarityMatrix } from './similarity';
 
-/** Options of `CollaborativeFiltering` (chapter 8). */
+/** Options of `CollaborativeFiltering`. */
 export interface CollaborativeFilteringOptions {
   /** 'user': neighbours are users; 'item': neighbours are items. */
   kind: 'user' | 'item';
@@ -20,24 +18,18 @@ export interface CollaborativeFilteringOptions {
   /** Similarity shrinkage towards 0 for small overlaps (default 10); see `SimilarityOptions`. */
   shrinkage?: number;
   /**
-   * What the neighbours' ratings are compared with (default 'biases'):
-   * 'means' uses each item's mean (item-based) or each user's mean (user-based),
-   * the textbook formula; 'biases' uses the bias-only prediction μ + b_u + b_i,
-   * which removes both the user's generosity and the item's appeal.
+   * What neighbours' ratings are compared with (default 'biases'): 'means' (each item's or user's mean, the
+   * textbook formula) or 'biases' (μ + b_u + b_i, removing both generosity and appeal).
    */
   baseline?: 'means' | 'biases';
   /**
-   * Whose mean each rating is centred by before the similarity (default
-   * 'user'): 'user' subtracts the rater's mean, which removes a generous or
-   * strict rater's offset (for item-based CF this is the adjusted cosine of
-   * Sarwar et al. 2001; for user-based CF, Pearson correlation of users);
-   * 'item' subtracts each item's mean (for item-based CF, Pearson correlation
-   * of items, which removes an item's appeal but keeps the rater's offset).
+   * Whose mean centres each rating before the similarity (default 'user'): the rater's (item-based: the adjusted
+   * cosine of Sarwar et al. 2001; user-based: Pearson) or the item's (item-based: Pearson of items).
    */
   centring?: 'user' | 'item';
 }
 
-/** One reason behind an item-based recommendation: an item the user rated, and how similar it is (chapter 8). */
+/** One reason behind an item-based recommendation: an item the user rated, and how similar it is. */
 export interface Reason {
   item: number;
   similarity: number;
@@ -45,15 +37,10 @@ export interface Reason {
 }
 
 /**
- * k-nearest-neighbour collaborative filtering (chapter 8). For the item-based
- * kind, the rating of item i by user u is
+ * k-nearest-neighbour collaborative filtering. Item-based:
  *   r̂(u, i) = b(u, i) + Σ_j s(i, j) (r(u, j) − b(u, j)) / Σ_j s(i, j)
- * over the k items j most similar to i among those u rated (positive
- * similarities only), where b is the baseline (option `baseline`: the item's
- * mean rating, or the bias-only prediction); with no such neighbour it is
- * b(u, i). The user-based kind swaps the roles of users and items. The
- * mean-centred cosine similarities (option `centring`) are computed once, on
- * sparse rows, when the model is built.
+ * over the k items j most similar to i that u rated (positive similarities only), b the baseline; b(u, i)
+ * without such a neighbour. User-based swaps users and items. Similarities are computed once, when built.
  */
 export class CollaborativeFiltering extends TrainedRecommender {
   readonly name: string;
@@ -77,7 +64,7 @@ export class CollaborativeFiltering extends TrainedRecommender {
   private readonly own: SparseRows;
   private readonly other: SparseRows;
 
-  /** Computes the similarities from the training table (chapter 8). */
+  /** Computes the similarities from the training table. */
   constructor(train: RatingTable, options: CollaborativeFilteringOptions) {
     super(train, 'CollaborativeFiltering');
     if (options?.kind !== 'user' && options?.kind !== 'item') throw new Error(`CollaborativeFiltering: kind must be 'user' or 'item', got ${String(options?.kind)}.`);
@@ -116,11 +103,7 @@ export class CollaborativeFiltering extends TrainedRecommender {
     this.seconds = (Date.now() - began) / 1000;
   }
 
-  /**
-   * Prediction for the pair (a, b) where a indexes the neighbour side (the
-   * item for 'item', the user for 'user') and the candidates are the other
-   * side's row b (the user's items, or the item's raters).
-   */
+  /** Prediction for (a, b): `a` on the neighbour side (item for 'item', user for 'user'), candidates in row `b` of the other. */
   private predictPair(a: number, b: number): number {
     const rows = this.other;
     const start = rows.pointers[b] as number;
@@ -151,7 +134,7 @@ export class CollaborativeFiltering extends TrainedRecommender {
     return this.baselineConstant + (this.baselineUser[u] as number) + (this.baselineItem[i] as number);
   }
 
-  /** A known user and a new item: the baseline's user part, μ + b_u (or the user's mean rating with user-based 'means') (chapter 8). */
+  /** A known user and a new item: μ + b_u (the user's mean with user-based 'means'). */
   protected override predictForUserAlone(u: number): number | undefined {
     return this.baselineKnowsUsers ? this.baselineConstant + (this.baselineUser[u] as number) : undefined;
   }
@@ -237,11 +220,7 @@ export class CollaborativeFiltering extends TrainedRecommender {
     return this.scoreFromEntries(entries, (i) => this.baseline(u, i));
   }
 
-  /**
-   * Why an item-based model suggests `itemId` to `userId` (chapter 8): the
-   * items the user rated that are most similar to it, most similar first,
-   * with the user's rating. Empty for a cold user or item.
-   */
+  /** Why an item-based model suggests `itemId` to `userId`: the user's most similar rated items, with their ratings. */
   explain(userId: number, itemId: number, count = 3): Reason[] {
     if (this.kind !== 'item') throw new Error("CollaborativeFiltering.explain: reasons are the user's own similar items, so it needs kind 'item'; build an item-based model.");
     const u = this.knownUser(userId);

@@ -1,17 +1,10 @@
-/**
- * The popularity baseline of chapter 8: recommend what most people rated,
- * predict an item's (damped) mean rating. It needs no history of the user,
- * so every other recommender falls back on it for cold starts.
- */
+/** The popularity baseline of chapter 8; every recommender falls back on it for cold starts. */
 import type { RatingTable } from './ratings';
 import { checkRecommendationCount, clampRating, topScoring, type RecommendOptions, type Recommendation, type Recommender } from './ranking';
 
 /**
- * Popularity (chapter 8). `recommend` ranks items by how many training
- * ratings they have (ties: higher mean first), skipping those the user
- * rated. `predict` gives the item's damped mean
- * (sum of its ratings + damping × global mean) / (count + damping), which is
- * the global mean for an item nobody rated; the user is ignored.
+ * Popularity: `recommend` ranks unrated items by their training ratings (ties: higher mean first); `predict`
+ * gives the item's damped mean (sum + damping × global mean) / (count + damping), ignoring the user.
  */
 export class PopularityRecommender implements Recommender {
   readonly name = 'popularity';
@@ -23,7 +16,7 @@ export class PopularityRecommender implements Recommender {
   readonly itemMeans: Float32Array;
   private readonly order: number[];
 
-  /** Counts and means from the training table (chapter 8); `damping` default 5. */
+  /** Counts and means from the training table; `damping` default 5. */
   constructor(train: RatingTable, options: { damping?: number } = {}) {
     if (train.size === 0) throw new Error('PopularityRecommender: the training table has no ratings; there is nothing to learn from.');
     const damping = options.damping ?? 5;
@@ -41,20 +34,20 @@ export class PopularityRecommender implements Recommender {
     this.order = topScoring(score, (i) => (this.counts[i] as number) > 0, train.itemCount);
   }
 
-  /** The item's damped mean rating; the global mean for an unknown item (chapter 8). */
+  /** The item's damped mean rating; the global mean for an unknown item. */
   predict(_userId: number, itemId: number): number {
     const i = this.train.itemIndex(itemId);
     const value = i === undefined ? this.globalMean : (this.itemMeans[i] as number);
     return clampRating(value, this.train.scale.minimum, this.train.scale.maximum);
   }
 
-  /** `predict` for many pairs (chapter 8). */
+  /** `predict` for many pairs. */
   predictMany(userIds: ArrayLike<number>, itemIds: ArrayLike<number>): Float32Array {
     if (userIds.length !== itemIds.length) throw new Error(`predictMany: ${userIds.length} users but ${itemIds.length} items; give one of each per pair.`);
     return Float32Array.from({ length: itemIds.length }, (_, k) => this.predict(userIds[k] as number, itemIds[k] as number));
   }
 
-  /** The most rated items the user has not rated in training (chapter 8); any items for an unknown user. */
+  /** The most rated items the user has not rated in training; any items for an unknown user. */
   recommend(userId: number, count: number, options: RecommendOptions = {}): Recommendation[] {
     const minimum = checkRecommendationCount(count, 'PopularityRecommender', options);
     const u = this.train.userIndex(userId);

@@ -1,19 +1,12 @@
-/**
- * What every recommender of chapter 8 can do, and the top-N selection they
- * share: the highest scores among the items a user may still be shown.
- */
+/** What every recommender of chapter 8 can do, and the top-N selection they share. */
 
-/** One recommended item, by the data's id, with the score it was ranked by (chapter 8). */
+/** One recommended item, by the data's id, with the score it was ranked by. */
 export interface Recommendation {
   item: number;
   score: number;
 }
 
-/**
- * A fitted recommender (chapter 8). Ids are the data's own (MovieLens
- * `userId`, `movieId`). An id the model never saw in training is a cold
- * start: it gets the popularity baseline's answer, never an error.
- */
+/** A fitted recommender over the data's ids; an id never seen in training gets popularity's answer, not an error. */
 export interface Recommender {
   /** A short name for tables, e.g. "item-based CF". */
   readonly name: string;
@@ -25,17 +18,13 @@ export interface Recommender {
   recommend(userId: number, count: number, options?: RecommendOptions): Recommendation[];
 }
 
-/** Options of `Recommender.recommend` (chapter 8). */
+/** Options of `Recommender.recommend`. */
 export interface RecommendOptions {
-  /** Only items with at least this many training ratings (default 1): a common guard against obscure items with a few enthusiastic ratings. */
+  /** Only items with at least this many training ratings (default 1). */
   minimumRatings?: number;
 }
 
-/**
- * Indices of the `count` largest scores, largest first, skipping every index
- * where `allowed` is false (chapter 8). Ties go to the smaller index. NaN
- * scores are never picked. Returns fewer when fewer items are allowed.
- */
+/** Indices of the `count` largest scores where `allowed`, largest first; ties to the smaller index; NaN never picked. */
 export function topScoring(scores: ArrayLike<number>, allowed: (index: number) => boolean, count: number): number[] {
   if (!Number.isInteger(count) || count < 0) throw new Error(`topScoring: count must be a whole number >= 0, got ${count}.`);
   const best: number[] = [];
@@ -55,7 +44,7 @@ export function topScoring(scores: ArrayLike<number>, allowed: (index: number) =
   return best;
 }
 
-/** Checks the `count` and options of `recommend`, and returns the minimum number of ratings (chapter 8). */
+/** Checks the `count` and options of `recommend`, and returns the minimum number of ratings. */
 export function checkRecommendationCount(count: number, what: string, options: RecommendOptions = {}): number {
   if (!Number.isInteger(count) || count < 0) throw new Error(`${what}.recommend: count must be a whole number >= 0, got ${count}.`);
   const minimum = options.minimumRatings ?? 1;
@@ -63,7 +52,7 @@ export function checkRecommendationCount(count: number, what: string, options: R
   return minimum;
 }
 
-/** Clamps a predicted rating into the scale (chapter 8); a prediction outside it is never better. */
+/** Clamps a predicted rating into the scale; a prediction outside it is never better. */
 export function clampRating(value: number, minimum: number, maximum: number): number {
   return value < minimum ? minimum : value > maximum ? maximum : value;
 }

@@ -1,20 +1,17 @@
 /**
- * Ratings for chapter 8: a table of (user, item, rating, time) held as typed
- * arrays over dense user and item indices, its sparse row views (a user's
- * ratings, an item's ratings), the train/test splits the chapter uses (one
- * time cut-off, random, each user's latest) with their leaks and cold starts,
- * and the MovieLens loader.
+ * Ratings for chapter 8: a table of (user, item, rating, time) over dense indices, its sparse rows, the
+ * splits (by time, random, each user's latest) with their leaks and cold starts, and the MovieLens loader.
  */
 import { datasetFile, readCsvTable } from '../data/tables';
 import { Random, nextSeed } from '../util/random';
 
-/** The smallest and largest rating allowed (chapter 8). MovieLens: 0.5 to 5. */
+/** The smallest and largest rating allowed. MovieLens: 0.5 to 5. */
 export interface RatingScale {
   minimum: number;
   maximum: number;
 }
 
-/** One rating by a user of an item, with ids as the data gives them (chapter 8). */
+/** One rating by a user of an item, with ids as the data gives them. */
 export interface RatingRecord {
   user: number;
   item: number;
@@ -23,11 +20,7 @@ export interface RatingRecord {
   timestamp?: number;
 }
 
-/**
- * Compressed sparse rows (chapter 8): row `r` holds the columns
- * `columns[pointers[r] .. pointers[r + 1])`, sorted ascending, with their
- * values. A user's row lists the items they rated; an item's row the users.
- */
+/** Compressed sparse rows: row `r` holds `columns[pointers[r] .. pointers[r + 1])`, ascending, with their values. */
 export interface SparseRows {
   rows: number;
   columns: number;
@@ -36,7 +29,7 @@ export interface SparseRows {
   values: Float32Array;
 }
 
-/** The MovieLens rating scale (chapter 8). */
+/** The MovieLens rating scale. */
 export const MOVIELENS_SCALE: RatingScale = { minimum: 0.5, maximum: 5 };
 
 function checkScale(scale: RatingScale, what: string): void {
@@ -63,11 +56,8 @@ function buildRows(rowOf: Int32Array, columnOf: Int32Array, values: Float32Array
 }
 
 /**
- * Ratings as typed arrays over dense indices (chapter 8): rating `k` is
- * `ratings[k]` by user `users[k]` of item `items[k]` at `timestamps[k]`.
- * `userIds[u]` and `itemIds[i]` give back the ids of the data. Tables cut
- * from one another by `subset` (and so by the splits) share the same indices,
- * so a model fitted on a training table can score the test table directly.
+ * Ratings as typed arrays over dense indices (rating `k` is `ratings[k]` by `users[k]` of `items[k]`);
+ * tables cut by `subset` share the indices, so a model fitted on one scores another directly.
  */
 export class RatingTable {
   readonly users: Int32Array;
@@ -82,10 +72,7 @@ export class RatingTable {
   private userRows: SparseRows | null = null;
   private itemRows: SparseRows | null = null;
 
-  /**
-   * Wraps the arrays (chapter 8). Throws when their lengths differ, an index
-   * is out of range, or a rating is not a number inside `scale`.
-   */
+  /** Throws when the lengths differ, an index is out of range, or a rating is not inside `scale`. */
   constructor(parts: {
     users: Int32Array;
     items: Int32Array;
@@ -129,11 +116,7 @@ export class RatingTable {
     if (this.itemLookup.size !== parts.itemIds.length) throw new Error('RatingTable: itemIds holds the same id twice; ids must be unique.');
   }
 
-  /**
-   * A table from records with the data's own ids (chapter 8). Ids are mapped
-   * to indices in ascending order. Throws on a rating outside `scale`
-   * (default the MovieLens 0.5 to 5) or a user who rated an item twice.
-   */
+  /** A table from records with the data's ids (indices in ascending id order); throws on a rating outside `scale` or a repeat. */
   static fromRecords(records: readonly RatingRecord[], options: { scale?: RatingScale } = {}): RatingTable {
     const scale = options.scale ?? MOVIELENS_SCALE;
     checkScale(scale, 'RatingTable.fromRecords');
@@ -171,56 +154,56 @@ export class RatingTable {
     });
   }
 
-  /** Number of ratings (chapter 8). */
+  /** Number of ratings. */
   get size(): number {
     return this.ratings.length;
   }
 
-  /** Number of users in the index (some may have no rating in a split) (chapter 8). */
+  /** Number of users in the index (some may have no rating in a split). */
   get userCount(): number {
     return this.userIds.length;
   }
 
-  /** Number of items in the index (chapter 8). */
+  /** Number of items in the index. */
   get itemCount(): number {
     return this.itemIds.length;
   }
 
-  /** Share of the user × item matrix that holds a rating (chapter 8). */
+  /** Share of the user × item matrix that holds a rating. */
   get density(): number {
     return this.size / (this.userCount * this.itemCount);
   }
 
-  /** The index of a user id, or undefined when the id is unknown (chapter 8). */
+  /** The index of a user id, or undefined when the id is unknown. */
   userIndex(id: number): number | undefined {
     return this.userLookup.get(id);
   }
 
-  /** The index of an item id, or undefined when the id is unknown (chapter 8). */
+  /** The index of an item id, or undefined when the id is unknown. */
   itemIndex(id: number): number | undefined {
     return this.itemLookup.get(id);
   }
 
-  /** Mean of all ratings (chapter 8); NaN for an empty table. */
+  /** Mean of all ratings; NaN for an empty table. */
   mean(): number {
     let sum = 0;
     for (const r of this.ratings) sum += r;
     return sum / this.size;
   }
 
-  /** The ratings by user: row u lists the items user u rated, ascending (chapter 8). Cached. */
+  /** The ratings by user: row u lists the items user u rated, ascending. Cached. */
   byUser(): SparseRows {
     this.userRows ??= buildRows(this.users, this.items, this.ratings, this.userCount, this.itemCount);
     return this.userRows;
   }
 
-  /** The ratings by item: row i lists the users who rated item i, ascending (chapter 8). Cached. */
+  /** The ratings by item: row i lists the users who rated item i, ascending. Cached. */
   byItem(): SparseRows {
     this.itemRows ??= buildRows(this.items, this.users, this.ratings, this.itemCount, this.userCount);
     return this.itemRows;
   }
 
-  /** The rating user index `u` gave item index `i`, or NaN (chapter 8). Binary search in the user's row. */
+  /** The rating user index `u` gave item index `i`, or NaN. Binary search in the user's row. */
   ratingAt(u: number, i: number): number {
     const rows = this.byUser();
     let low = rows.pointers[u] as number;
@@ -235,7 +218,7 @@ export class RatingTable {
     return Number.NaN;
   }
 
-  /** The ratings at positions `rows` as a new table with the same users, items and scale (chapter 8). */
+  /** The ratings at positions `rows` as a new table with the same users, items and scale. */
   subset(rows: ArrayLike<number>): RatingTable {
     const pick = Int32Array.from(rows as ArrayLike<number>);
     return new RatingTable({
@@ -249,7 +232,7 @@ export class RatingTable {
     });
   }
 
-  /** The ratings as records with the data's ids (chapter 8). */
+  /** The ratings as records with the data's ids. */
   records(): RatingRecord[] {
     return Array.from(this.ratings, (rating, k) => ({
       user: this.userIds[this.users[k] as number] as number,
@@ -260,7 +243,7 @@ export class RatingTable {
   }
 }
 
-/** A training table and a test table over the same users and items (chapter 8). */
+/** A training table and a test table over the same users and items. */
 export interface RatingSplit {
   train: RatingTable;
   test: RatingTable;
@@ -270,24 +253,16 @@ function checkFraction(fraction: number, what: string): void {
   if (!(fraction > 0 && fraction < 1)) throw new Error(`${what}: testFraction must be between 0 and 1 (exclusive), got ${fraction}; 0.2 holds out a fifth.`);
 }
 
-/** A split at one moment in time (chapter 8): every rating at or after `cutoff` is a test rating. */
+/** A split at one moment in time: every rating at or after `cutoff` is a test rating. */
 export interface TimeSplit extends RatingSplit {
   /** The first timestamp of the test table; every training rating is older. */
   cutoff: number;
 }
 
 /**
- * The past predicts the future (chapter 8): one cut-off time for everyone,
- * chosen so that the latest `testFraction` of all ratings (default 0.2) are
- * the test table and everything older is the training table. Ratings that
- * share the cut-off's timestamp all go to the test table, so no training
- * rating is later than any test rating (the test share can be a little
- * above `testFraction` when many ratings share that second). This is how a
- * deployed recommender is used: it learns from what happened up to today and
- * is judged on what happens next. Users who first rate after the cut-off, and
- * movies first rated after it, have no training rating: they are cold starts,
- * which every recommender answers with its fallback. Split the training table
- * again for a validation table whose cut-off is earlier still.
+ * The past predicts the future: one cut-off time, the latest `testFraction` of ratings (default 0.2, a little
+ * more when many share the cut-off's second) are the test table. No training rating is later than a test one;
+ * users and movies first rated after the cut-off are cold starts.
  */
 export function splitByTime(table: RatingTable, options: { testFraction?: number } = {}): TimeSplit {
   const fraction = options.testFraction ?? 0.2;
@@ -309,13 +284,8 @@ export function splitByTime(table: RatingTable, options: { testFraction?: number
 }
 
 /**
- * Each user's latest ratings (chapter 8), a common protocol that is *not* a
- * past-predicts-future split: the last `round(testFraction * n)` of a user's
- * `n` ratings by time go to the test table (at least one when `n >= 2`, and
- * never so many that fewer than `minimumTrain`, default 1, stay in training).
- * Each user's cut is their own, so other users' later ratings stay in
- * training: a model learns from ratings made after the test ratings it is
- * scored on (`timeLeak` counts them). Ties in time keep the order of the table.
+ * Each user's latest `round(testFraction * n)` ratings as the test table (at least one when n >= 2, keeping
+ * `minimumTrain`, default 1). Not past-predicts-future: other users' later ratings stay in training (`timeLeak`).
  */
 export function splitLatestPerUser(table: RatingTable, options: { testFraction?: number; minimumTrain?: number } = {}): RatingSplit {
   const fraction = options.testFraction ?? 0.2;
@@ -339,7 +309,7 @@ export function splitLatestPerUser(table: RatingTable, options: { testFraction?:
   return { train: table.subset(train), test: table.subset(test) };
 }
 
-/** How much of the future a split lets a model see (chapter 8); all zero for `splitByTime`. */
+/** How much of the future a split lets a model see; all zero for `splitByTime`. */
 export interface TimeLeak {
   /** Training ratings later than the earliest test rating. */
   laterTraining: number;
@@ -349,7 +319,7 @@ export interface TimeLeak {
   testItemsRatedLater: number;
 }
 
-/** Counts the training ratings that come from the test period (chapter 8): see `TimeLeak`. */
+/** Counts the training ratings that come from the test period: see `TimeLeak`. */
 export function timeLeak(split: RatingSplit): TimeLeak {
   const { train, test } = split;
   if (test.size === 0) return { laterTraining: 0, afterMedianTest: 0, testItemsRatedLater: 0 };
@@ -371,7 +341,7 @@ export function timeLeak(split: RatingSplit): TimeLeak {
   return { laterTraining, afterMedianTest, testItemsRatedLater };
 }
 
-/** Which test ratings a split leaves without training history (chapter 8). */
+/** Which test ratings a split leaves without training history. */
 export interface ColdStarts {
   /** 1 where the test rating's user has no training rating, by test row. */
   coldUser: Uint8Array;
@@ -385,11 +355,7 @@ export interface ColdStarts {
   coldItemsOnly: number[];
 }
 
-/**
- * Sorts a split's test ratings by what the training table knows (chapter 8):
- * warm (user and item both have training ratings), a cold user, or a known
- * user with a cold item. Score each group with `split.test.subset(rows)`.
- */
+/** Sorts a split's test rows: warm, a cold user, or a known user with a cold item (score each with `subset`). */
 export function coldStarts(split: RatingSplit): ColdStarts {
   const { train, test } = split;
   if (train.userIds !== test.userIds || train.itemIds !== test.itemIds) {
@@ -415,11 +381,8 @@ export function coldStarts(split: RatingSplit): ColdStarts {
 }
 
 /**
- * A random split (chapter 8): each rating goes to the test table with
- * probability about `testFraction` (exactly `round(testFraction * size)`
- * ratings, drawn with `seed`, default `nextSeed()`). The usual benchmark
- * protocol; its test ratings are mixed in time with the training ones, so
- * a model learns from ratings made after those it is scored on.
+ * A random split of exactly `round(testFraction * size)` test ratings, drawn with `seed` (default `nextSeed()`);
+ * test ratings are mixed in time with training ones.
  */
 export function splitRandom(table: RatingTable, options: { testFraction?: number; seed?: number } = {}): RatingSplit {
   const fraction = options.testFraction ?? 0.2;
@@ -432,7 +395,7 @@ export function splitRandom(table: RatingTable, options: { testFraction?: number
   return { train: table.subset(train), test: table.subset(test) };
 }
 
-/** A movie of MovieLens (chapter 8). */
+/** A movie of MovieLens. */
 export interface Movie {
   id: number;
   /** The title without its year; `movie <id>` for the five movies whose title is missing. */
@@ -441,7 +404,7 @@ export interface Movie {
   genres: string[];
 }
 
-/** What `loadMovieLens` returns (chapter 8). */
+/** What `loadMovieLens` returns. */
 export interface MovieLens {
   ratings: RatingTable;
   /** Every rated movie by id. */
@@ -450,21 +413,16 @@ export interface MovieLens {
   title(id: number): string;
 }
 
-/** Ratings in datasets/movielens-small/ratings.csv (chapter 8). */
+/** Ratings in datasets/movielens-small/ratings.csv. */
 export const MOVIELENS_RATINGS = 100004;
-/** Movies in datasets/movielens-small/movies.csv (chapter 8). */
+/** Movies in datasets/movielens-small/movies.csv. */
 export const MOVIELENS_MOVIES = 9066;
 
 const MOVIELENS_RESTORE =
   'Restore it with `git checkout -- datasets/movielens-small`, or rebuild it with `Rscript datasets/movielens-small/convert.R` ' +
   '(needs apt-get install r-base-core r-cran-dslabs); set DLKIT_DATASETS to the folder holding movielens-small/, or pass the paths to loadMovieLens({ ratingsPath, moviesPath }).';
 
-/**
- * The MovieLens "latest-small" ratings and movies (chapter 8), from
- * datasets/movielens-small/ (see its README: source and licence). Throws a
- * clear Error naming the file when it is missing, cut off or corrupt, when a
- * rating is outside 0.5 to 5, or when a rated movie is not in movies.csv.
- */
+/** The MovieLens "latest-small" ratings and movies (datasets/movielens-small/); throws naming a missing or corrupt file. */
 export function loadMovieLens(options: { ratingsPath?: string; moviesPath?: string } = {}): MovieLens {
   const own = options.ratingsPath === undefined && options.moviesPath === undefined;
   const hint = own ? MOVIELENS_RESTORE : 'Check the paths, or call loadMovieLens() without them to read the copy in the repository.';

@@ -1,17 +1,11 @@
-/**
- * The common part of chapter 8's learned recommenders: id lookup, cold-start
- * fallback to popularity, clamping into the rating scale, batch prediction and
- * top-N that never shows an item the user already rated.
- */
+/** The common part of chapter 8's learned recommenders: ids, cold starts, clamping, batches, top-N without rated items. */
 import type { RatingTable } from './ratings';
 import { PopularityRecommender } from './popularity';
 import { checkRecommendationCount, clampRating, topScoring, type RecommendOptions, type Recommendation, type Recommender } from './ranking';
 
 /**
- * A recommender fitted on a training table (chapter 8). Subclasses give
- * `predictKnown` (a rating for a user and an item that both have training
- * ratings, by index) and `scoreItems` (a score per item index for one known
- * user). Everything about ids, cold starts and exclusions lives here.
+ * A recommender fitted on a training table; subclasses give `predictKnown` and `scoreItems` (by index, for
+ * known users and items), and everything about ids, cold starts and exclusions is here.
  */
 export abstract class TrainedRecommender implements Recommender {
   abstract readonly name: string;
@@ -22,7 +16,7 @@ export abstract class TrainedRecommender implements Recommender {
   readonly userCounts: Int32Array;
   readonly itemCounts: Int32Array;
 
-  /** Keeps the training table (chapter 8); throws when it is empty. */
+  /** Keeps the training table; throws when it is empty. */
   constructor(train: RatingTable, what: string) {
     if (train.size === 0) throw new Error(`${what}: the training table has no ratings; there is nothing to learn from.`);
     this.train = train;
@@ -35,18 +29,13 @@ export abstract class TrainedRecommender implements Recommender {
     }
   }
 
-  /** Rating for user index `u` and item index `i`, both with training ratings (chapter 8). */
+  /** Rating for user index `u` and item index `i`, both with training ratings. */
   protected abstract predictKnown(u: number, i: number): number;
 
-  /** A score per item index for user index `u`, who has training ratings; higher is better (chapter 8). */
+  /** A score per item index for user index `u`, who has training ratings; higher is better. */
   protected abstract scoreItems(u: number): ArrayLike<number>;
 
-  /**
-   * Rating for user index `u`, who has training ratings, of an item without any
-   * (chapter 8): what the model knows about the user alone, such as
-   * μ + b_u for a model with user biases. Undefined (the default) means
-   * nothing, and the item gets popularity's answer (the global mean).
-   */
+  /** Rating for known user `u` of an item without training ratings (μ + b_u, say); undefined gives the global mean. */
   protected predictForUserAlone(_u: number): number | undefined {
     return undefined;
   }
@@ -58,28 +47,26 @@ export abstract class TrainedRecommender implements Recommender {
     return clampRating(alone, this.train.scale.minimum, this.train.scale.maximum);
   }
 
-  /** Ratings for many known pairs; override to batch (chapter 8). */
+  /** Ratings for many known pairs; override to batch. */
   protected predictKnownMany(users: Int32Array, items: Int32Array): ArrayLike<number> {
     return Float32Array.from(users, (u, k) => this.predictKnown(u, items[k] as number));
   }
 
-  /** The user's index when the user has training ratings, else undefined (a cold start) (chapter 8). */
+  /** The user's index when the user has training ratings, else undefined (a cold start). */
   knownUser(userId: number): number | undefined {
     const u = this.train.userIndex(userId);
     return u !== undefined && (this.userCounts[u] as number) > 0 ? u : undefined;
   }
 
-  /** The item's index when the item has training ratings, else undefined (a cold start) (chapter 8). */
+  /** The item's index when the item has training ratings, else undefined (a cold start). */
   knownItem(itemId: number): number | undefined {
     const i = this.train.itemIndex(itemId);
     return i !== undefined && (this.itemCounts[i] as number) > 0 ? i : undefined;
   }
 
   /**
-   * Predicted rating, inside the scale (chapter 8). A user without training
-   * ratings gets popularity's answer (the item's damped mean); a known user and
-   * an item without training ratings get the model's estimate for the user
-   * alone where it has one (μ + b_u), else the global mean.
+   * Predicted rating inside the scale. A cold user gets popularity's answer; a known user and a cold item the
+   * model's estimate for the user alone, else the global mean.
    */
   predict(userId: number, itemId: number): number {
     const u = this.knownUser(userId);
@@ -88,7 +75,7 @@ export abstract class TrainedRecommender implements Recommender {
     return clampRating(this.predictKnown(u, i), this.train.scale.minimum, this.train.scale.maximum);
   }
 
-  /** `predict` for many (user, item) pairs at once (chapter 8). */
+  /** `predict` for many (user, item) pairs at once. */
   predictMany(userIds: ArrayLike<number>, itemIds: ArrayLike<number>): Float32Array {
     if (userIds.length !== itemIds.length) throw new Error(`predictMany: ${userIds.length} users but ${itemIds.length} items; give one of each per pair.`);
     const out = new Float32Array(userIds.length);
@@ -112,7 +99,7 @@ export abstract class TrainedRecommender implements Recommender {
     return out;
   }
 
-  /** Predicted ratings of the pairs in a table (its ratings are not used) (chapter 8). */
+  /** Predicted ratings of the pairs in a table (its ratings are not used). */
   predictTable(table: RatingTable): Float32Array {
     return this.predictMany(
       Array.from(table.users, (u) => table.userIds[u] as number),
@@ -120,12 +107,7 @@ export abstract class TrainedRecommender implements Recommender {
     );
   }
 
-  /**
-   * The `count` highest-scoring items with training ratings that the user has
-   * not rated in training, best first (chapter 8). A user without training
-   * ratings gets the most popular items. `minimumRatings` skips items with
-   * fewer training ratings.
-   */
+  /** The `count` best-scoring items the user has not rated in training (popular ones for a cold user); best first. */
   recommend(userId: number, count: number, options: RecommendOptions = {}): Recommendation[] {
     const minimum = checkRecommendationCount(count, this.name, options);
     const u = this.knownUser(userId);

@@ -1,18 +1,10 @@
 /**
- * Similarity for collaborative filtering (chapter 8): cosine similarity of two
- * vectors, its mean-centred versions over co-rated entries (each vector by its
- * own mean, or each rater by theirs: the adjusted cosine), and the same
- * computed for every pair of users or items at once on sparse rows, without
- * ever building the mostly empty user × item matrix.
+ * Similarity for collaborative filtering (chapter 8): cosine, its mean-centred versions over co-rated entries,
+ * and all pairs of users or items at once on sparse rows, never building the user × item matrix.
  */
 import type { SparseRows } from './ratings';
 
-/**
- * Cosine similarity of two equally long vectors (chapter 8):
- * a·b / (|a| |b|), in [-1, 1]; 1 means the same direction. Returns 0 when a
- * vector is all zeros. Its complement 1 − similarity is the cosine
- * *distance* that scipy's `cosine` returns: small means similar.
- */
+/** Cosine similarity a·b / (|a| |b|) in [-1, 1]; 0 for a zero vector. scipy's `cosine` distance is 1 minus it. */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`cosineSimilarity: the vectors have ${a.length} and ${b.length} entries; they must be equally long.`);
   let dot = 0;
@@ -30,14 +22,8 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
 }
 
 /**
- * Mean-centred cosine similarity of two rating vectors with missing entries
- * (NaN) (chapter 8): each vector is centred by the mean of its own ratings,
- * then the cosine is taken over the entries both have rated (Pearson-style).
- * For two users' rows, centring removes the difference between a generous
- * and a strict rater; for two items' columns it removes each item's appeal,
- * and a rater's generosity stays in (`adjustedCosine` removes that). Using
- * co-rated entries only means "not rated" is never read as a rating of 0.
- * Returns 0 when the vectors share no rated entry or one is constant on them.
+ * Mean-centred cosine of two rating vectors with NaN for missing: each centred by its own mean, the cosine
+ * over co-rated entries only ("not rated" is never a 0). 0 when nothing is shared or one is constant on it.
  */
 export function meanCentredCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`meanCentredCosine: the vectors have ${a.length} and ${b.length} entries; they must be equally long.`);
@@ -64,13 +50,8 @@ export function meanCentredCosine(a: ArrayLike<number>, b: ArrayLike<number>): n
 }
 
 /**
- * Adjusted cosine similarity of two items (chapter 8; Sarwar et al. 2001,
- * chapter 2's product similarity): `matrix` is users × items with NaN where a
- * user did not rate; every rating is centred by its *user's* mean (over all
- * the items the user rated), then the cosine of columns `a` and `b` is taken
- * over the users who rated both. Subtracting the rater's mean removes the
- * difference between a generous and a strict rater. Returns 0 when no user
- * rated both or a centred column is all zeros on them.
+ * Adjusted cosine of items `a` and `b` (Sarwar et al. 2001) in a users × items `matrix` (NaN: not rated):
+ * ratings centred by their user's mean, the cosine over users who rated both; 0 when none did.
  */
 export function adjustedCosine(matrix: readonly ArrayLike<number>[], a: number, b: number): number {
   const columns = matrix[0]?.length ?? 0;
@@ -96,31 +77,20 @@ export function adjustedCosine(matrix: readonly ArrayLike<number>[], a: number, 
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
 
-/** Options of `similarities` (chapter 8). */
+/** Options of `similarities`. */
 export interface SimilarityOptions {
   /** Keep a pair only when its two rows share at least this many columns (default 1). */
   minimumOverlap?: number;
-  /**
-   * Shrink a similarity built on few co-rated entries towards 0:
-   * similarity × n / (n + shrinkage), n = the overlap (default 0, no shrinking).
-   */
+  /** Shrinks a similarity on few co-rated entries: similarity × n / (n + shrinkage), n the overlap (default 0). */
   shrinkage?: number;
   /**
-   * Which mean each rating is centred by before the cosine (default 'rows'):
-   * 'rows' subtracts each row's own mean (for item rows: each item's mean,
-   * Pearson-style; for user rows: each user's mean); 'columns' subtracts each
-   * column's mean (for item rows, whose columns are users: each user's mean,
-   * the adjusted cosine of item-based CF); 'none' takes the raw ratings.
+   * The mean each rating is centred by (default 'rows'): each row's own, each column's (on item rows: the
+   * user's, the adjusted cosine), or 'none'.
    */
   centring?: 'rows' | 'columns' | 'none';
 }
 
-/**
- * Similarities of every pair of rows (users, or items) as sparse rows
- * (chapter 8): row `a` lists the other rows `b` that share at least
- * `minimumOverlap` columns with it, ascending, with their similarity and
- * overlap. Pairs that share nothing are simply absent (similarity 0).
- */
+/** Similarities of every pair of rows as sparse rows: row `a` lists the rows sharing `minimumOverlap` columns, ascending. */
 export class SimilarityMatrix {
   readonly size: number;
   readonly pointers: Int32Array;
@@ -128,7 +98,7 @@ export class SimilarityMatrix {
   readonly values: Float32Array;
   readonly overlaps: Int32Array;
 
-  /** Wraps the arrays (chapter 8); `similarities()` builds them. */
+  /** Wraps the arrays; `similarities()` builds them. */
   constructor(parts: { size: number; pointers: Int32Array; neighbours: Int32Array; values: Float32Array; overlaps: Int32Array }) {
     this.size = parts.size;
     this.pointers = parts.pointers;
@@ -137,18 +107,18 @@ export class SimilarityMatrix {
     this.overlaps = parts.overlaps;
   }
 
-  /** Number of stored pairs (each unordered pair counts twice, once per row) (chapter 8). */
+  /** Number of stored pairs (each unordered pair counts twice, once per row). */
   get pairs(): number {
     return this.neighbours.length;
   }
 
-  /** Similarity of rows `a` and `b`; 0 when they share too few columns (chapter 8). Binary search. */
+  /** Similarity of rows `a` and `b`; 0 when they share too few columns. Binary search. */
   get(a: number, b: number): number {
     const at = this.position(a, b);
     return at < 0 ? 0 : (this.values[at] as number);
   }
 
-  /** Number of columns rows `a` and `b` share, if stored; 0 otherwise (chapter 8). */
+  /** Number of columns rows `a` and `b` share, if stored; 0 otherwise. */
   overlap(a: number, b: number): number {
     const at = this.position(a, b);
     return at < 0 ? 0 : (this.overlaps[at] as number);
@@ -168,7 +138,7 @@ export class SimilarityMatrix {
     return -1;
   }
 
-  /** The `count` rows most similar to `a`, most similar first (chapter 8). */
+  /** The `count` rows most similar to `a`, most similar first. */
   mostSimilar(a: number, count: number): { index: number; similarity: number; overlap: number }[] {
     const found: { index: number; similarity: number; overlap: number }[] = [];
     for (let k = this.pointers[a] as number; k < (this.pointers[a + 1] as number); k++) {
@@ -178,7 +148,7 @@ export class SimilarityMatrix {
   }
 }
 
-/** Each row's mean value (chapter 8); 0 for an empty row. */
+/** Each row's mean value; 0 for an empty row. */
 export function rowMeans(rows: SparseRows): Float64Array {
   const means = new Float64Array(rows.rows);
   for (let r = 0; r < rows.rows; r++) {
@@ -191,7 +161,7 @@ export function rowMeans(rows: SparseRows): Float64Array {
   return means;
 }
 
-/** Each column's mean value (chapter 8); 0 for an empty column. For item rows: each user's mean rating. */
+/** Each column's mean value; 0 for an empty column. For item rows: each user's mean rating. */
 export function columnMeans(rows: SparseRows): Float64Array {
   const sums = new Float64Array(rows.columns);
   const counts = new Int32Array(rows.columns);
@@ -220,15 +190,9 @@ function transpose(rows: SparseRows, values: Float64Array): { pointers: Int32Arr
 }
 
 /**
- * Mean-centred cosine similarity of every pair of rows of a sparse rating
- * matrix (chapter 8): with `centring: 'rows'` (the default) the same number
- * `meanCentredCosine` gives for the two dense rows, with `'columns'` on
- * `table.byItem()` the same as `adjustedCosine` (each rating centred by its
- * user's mean). Pass `table.byUser()` for user–user similarities and
- * `table.byItem()` for item–item ones. It walks only stored ratings: for
- * each row `a`, every column `c` it rated, every other row `b` that rated
- * `c`, so the cost is the sum over columns of (ratings in the column)², not
- * rows² × columns.
+ * Mean-centred cosine of every pair of rows of a sparse rating matrix (`byUser()` for users, `byItem()` for
+ * items): `meanCentredCosine` with 'rows', `adjustedCosine` with 'columns' on `byItem()`. It walks stored
+ * ratings only: the cost is Σ over columns of (ratings in the column)², not rows² × columns.
  */
 export function similarities(rows: SparseRows, options: SimilarityOptions = {}): SimilarityMatrix {
   const minimumOverlap = options.minimumOverlap ?? 1;

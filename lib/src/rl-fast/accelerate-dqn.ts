@@ -1,10 +1,7 @@
 /**
- * The DQN accelerator (chapter 9): `accelerateDqn` gives a `DqnAgent` the
- * same results in less time on its small dense Q-networks. Greedy actions come
- * from a plain TypeScript pass (`PlainDenseNetwork`), forward passes are one
- * fused matrix product per layer, and Adam runs over all variables at once
- * (`FlatAdam`). A network it cannot speed up keeps the agent's tensor code,
- * and it says so, once.
+ * The DQN accelerator (chapter 9): the same results faster on small dense Q-networks: greedy actions in plain
+ * TypeScript, one fused product per layer, Adam over all variables (`FlatAdam`). Any other network keeps the
+ * agent's tensor code, and it says so once.
  */
 import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
@@ -22,7 +19,7 @@ type AgentNetworks = Pick<DqnAgent, 'online' | 'target' | 'learningRate'>;
 /** Fall-back messages already printed: each is printed once per process. */
 const printed = new Set<string>();
 
-/** The accelerator `accelerateDqn` builds (chapter 9). */
+/** The accelerator `accelerateDqn` builds. */
 export class DqnFastPaths implements DqnAccelerator {
   readonly optimizer: FlatAdam;
   /** Greedy actions answered by the plain pass, and left to the agent's tensors (near-ties, other networks). */
@@ -51,12 +48,7 @@ export class DqnFastPaths implements DqnAccelerator {
     return action;
   }
 
-  /**
-   * The forward pass as one fused matrix product per dense layer, on the
-   * layers' own weight variables (so gradients flow to them): cheaper than
-   * `model.apply`, whose per-layer bookkeeping costs more than the arithmetic
-   * on these sizes.
-   */
+  /** The forward pass as one fused product per dense layer on the layers' own variables: cheaper than `model.apply`. */
   q(network: Sequential, observations: Tensor2D): Tensor | null {
     const layers = this.fused.get(network);
     if (!layers) return null;
@@ -68,11 +60,7 @@ export class DqnFastPaths implements DqnAccelerator {
   }
 }
 
-/**
- * Speeds up a DQN agent (chapter 9): pass it as the agent option (or
- * `trainDqn` config key) `accelerator`. Same actions, losses and weights as
- * the agent alone, bit for bit (see `test/rl-fast.test.ts`).
- */
+/** Speeds up a DQN agent (the agent option or `trainDqn` key `accelerator`): same actions, losses and weights, bit for bit. */
 export function accelerateDqn(agent: AgentNetworks): DqnFastPaths {
   return new DqnFastPaths(agent);
 }

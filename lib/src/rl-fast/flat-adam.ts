@@ -1,19 +1,11 @@
-/**
- * Adam over all of a small network's variables at once (chapter 9): the
- * DQN accelerator's optimiser, bit for bit `tf.train.adam` in fewer operations.
- */
+/** Adam over all of the DQN's variables at once (chapter 9): the accelerator's optimiser, bit for bit `tf.train.adam`. */
 import { tf } from '../backend/tf';
 import type { Tensor } from '../backend/tf';
 import type { AdamOptimizer, Optimizer, Variable } from '@tensorflow/tfjs';
 
 /**
- * Adam (Kingma and Ba 2015) with tfjs' defaults and arithmetic, over one flat
- * vector of variables (chapter 9). tfjs' `AdamOptimizer` runs fourteen
- * element-wise operations for every weight and bias, each costing more in
- * bookkeeping than in arithmetic on these sizes; `FlatAdam` lays gradients,
- * moments and weights end to end and runs them once. Each entry sees the same
- * correctly rounded float32 operations, so the weights are bit for bit those
- * of `tf.train.adam`.
+ * Adam (Kingma and Ba 2015) with tfjs' defaults over one flat vector: tfjs' fourteen element-wise operations run
+ * once for all weights and biases instead of once per variable; the same float32 operations per entry.
  */
 export class FlatAdam {
   private readonly variables: Variable[];
@@ -45,7 +37,7 @@ export class FlatAdam {
     ]);
   }
 
-  /** One Adam step (chapter 9) with `gradients` named as `tf.train.adam`'s `applyGradients` takes them. */
+  /** One Adam step with `gradients` named as `tf.train.adam`'s `applyGradients` takes them. */
   applyGradients(gradients: Parameters<Optimizer['applyGradients']>[0]): void {
     const named = Array.isArray(gradients) ? Object.fromEntries(gradients.map((g) => [g.name, g.tensor])) : gradients;
     const ordered = this.variables.map((v) => named[v.name]);

@@ -1,12 +1,11 @@
 /**
- * Dense Q-networks read layer by layer, and their greedy actions in plain
- * TypeScript without tensors (chapter 9): the DQN accelerator's fastest path,
- * with error bounds that make it pick the tensor path's action or none.
+ * Dense Q-networks read layer by layer and their greedy actions in plain TypeScript (chapter 9), with error bounds
+ * so it picks the tensor path's action or none.
  */
 import type { Sequential } from '../backend/tf';
 import type { LayerVariable } from '@tensorflow/tfjs';
 
-/** One dense layer of a `Sequential`, as `denseLayers` reads it (chapter 9). */
+/** One dense layer of a `Sequential`, as `denseLayers` reads it. */
 export interface DenseLayerWeights<Activation extends string = string> {
   /** Length of the layer's input (the kernel's first dimension). */
   inputs: number;
@@ -21,11 +20,8 @@ export interface DenseLayerWeights<Activation extends string = string> {
 }
 
 /**
- * The layers of `model` as dense layers (chapter 9): for each layer its
- * kernel and bias variables, their sizes and its activation. Null when the
- * model has no layers, or any layer is not a float32 `Dense` layer on vectors
- * whose activation is one of `activations`, or one layer's outputs do not
- * match the next one's inputs.
+ * `model`'s layers as dense layers (variables, sizes, activation), or null unless all are float32 `Dense` on vectors
+ * with one of `activations`.
  */
 export function denseLayers<Activation extends string>(model: Sequential, activations: readonly Activation[]): DenseLayerWeights<Activation>[] | null {
   const layers: DenseLayerWeights<Activation>[] = [];
@@ -80,16 +76,9 @@ interface PlainDenseLayer extends DenseLayerWeights<(typeof PLAIN_ACTIVATIONS)[n
 }
 
 /**
- * A copy of a dense Q-network's weights that picks greedy actions in plain
- * TypeScript (chapter 9). Acting through TensorFlow.js spends most of its time
- * making the input tensor, in `tidy` and dispatching kernels, not in the
- * arithmetic. This copy is refreshed whenever a weight variable holds new data
- * (optimiser steps, target syncs, `restore`, `setWeights`) and computes in
- * double precision, with a bound on how far any single-precision evaluation of
- * the network (any summation order, with or without fused multiply-adds) can
- * be from the exact values. It answers only when the best action leads every
- * other by more than both bounds, so always with the tensor path's action;
- * otherwise `null`. Build it with `PlainDenseNetwork.from(model)`.
+ * A float64 copy of a dense Q-network that picks greedy actions without tensors (acting through tfjs is mostly
+ * overhead). Refreshed when a weight variable holds new data; it answers only when the best action leads every other
+ * by more than the bound on any float32 evaluation's error, so always with the tensor path's action, else null.
  */
 export class PlainDenseNetwork {
   private readonly layers: PlainDenseLayer[];
@@ -109,11 +98,7 @@ export class PlainDenseNetwork {
     this.outputBounds = new Float64Array((layers[layers.length - 1] as PlainDenseLayer).outputs);
   }
 
-  /**
-   * A plain copy of `model` if every layer is a float32 `Dense` layer on
-   * vectors with a linear, ReLU or ReLU6 activation, else null (chapter 9).
-   * Nothing is copied until the first `greedyAction`.
-   */
+  /** A plain copy of `model` if every layer is a float32 `Dense` on vectors (linear, ReLU, ReLU6), else null; copied lazily. */
   static from(model: Sequential): PlainDenseNetwork | null {
     const layers = denseLayers(model, PLAIN_ACTIVATIONS);
     if (layers === null) return null;
@@ -161,11 +146,7 @@ export class PlainDenseNetwork {
     }
   }
 
-  /**
-   * The greedy action (the highest Q-value, ties to the lowest index, as the
-   * tensor path breaks them) for one observation, or null when the margin is
-   * within rounding and only the tensor path can say (chapter 9).
-   */
+  /** The greedy action (ties to the lowest index, as the tensor path), or null when the margin is within rounding. */
   greedyAction(observation: ArrayLike<number>): number | null {
     const inputs = (this.layers[0] as PlainDenseLayer).inputs;
     if (observation.length !== inputs) throw new Error(`PlainDenseNetwork: expected an observation of ${inputs} numbers, got ${observation.length}.`);
@@ -173,11 +154,7 @@ export class PlainDenseNetwork {
     return this.quickAction(observation) ?? this.carefulAction(observation);
   }
 
-  /**
-   * One pass with one error bound per layer (the largest over its outputs)
-   * and Σ|w·x| bounded by Cauchy–Schwarz: cheap, and enough unless the best
-   * two Q-values are close.
-   */
+  /** One pass, one error bound per layer, Σ|w·x| bounded by Cauchy–Schwarz: enough unless the best two Q-values are close. */
   private quickAction(observation: ArrayLike<number>): number | null {
     let [x, y] = this.buffers;
     const n0 = (this.layers[0] as PlainDenseLayer).inputs;
@@ -229,11 +206,7 @@ export class PlainDenseNetwork {
     return this.decide(x);
   }
 
-  /**
-   * The same forward pass with an error bound for every unit, carried through
-   * |kernel| (one more product per layer); a unit a ReLU clips well below
-   * zero carries no error on. Tight enough to settle most near-ties.
-   */
+  /** The same pass with a bound per unit, carried through |kernel|: tight enough to settle most near-ties. */
   private carefulAction(observation: ArrayLike<number>): number | null {
     let [x, y] = this.buffers;
     let [xError, yError] = this.errors;

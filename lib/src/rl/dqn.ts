@@ -1,7 +1,6 @@
 /**
- * The DQN agent (chapter 9, Mnih et al. 2015): online and target Q-networks,
- * Adam, epsilon-greedy exploration, Huber loss, Double DQN targets (van Hasselt
- * et al. 2016) and gradient clipping; and the interface of an accelerator.
+ * The DQN agent (chapter 9; Mnih et al. 2015): online and target Q-networks, Adam, epsilon-greedy, Huber loss,
+ * Double DQN targets (van Hasselt et al. 2016), gradient clipping; and the accelerator's interface.
  */
 import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
@@ -13,10 +12,7 @@ import { DQN_HIDDEN_UNITS, createQNetwork, copyWeights, restoreWeights, softUpda
 import type { TransitionBatch } from './replay-buffer';
 import { greedyEpisodes, summariseReturns, type EvaluationResult } from './evaluation';
 
-/**
- * What an accelerator may do for a `DqnAgent` (chapter 9): the same results,
- * faster. `greedyAction` and `q` may decline (null) and leave the step to the agent.
- */
+/** What an accelerator may do for a `DqnAgent`: the same results, faster; `greedyAction` and `q` may decline (null). */
 export interface DqnAccelerator {
   /** The greedy action for one checked observation, or null to leave it to the agent's tensors. */
   greedyAction(observation: ArrayLike<number>): number | null;
@@ -26,7 +22,7 @@ export interface DqnAccelerator {
   optimizer: Pick<Optimizer, 'applyGradients' | 'dispose'>;
 }
 
-/** The agent's hyper-parameters (chapter 9); `DQN_AGENT_DEFAULTS` holds their defaults. */
+/** The agent's hyper-parameters; `DQN_AGENT_DEFAULTS` holds their defaults. */
 export interface DqnAgentSettings {
   /** Hidden layers of the Q-network. */
   hiddenUnits: readonly number[];
@@ -46,16 +42,13 @@ export interface DqnAgentSettings {
   accelerator: ((agent: DqnAgent) => DqnAccelerator) | null;
 }
 
-/**
- * The agent's defaults (chapter 9): the `DQN_HIDDEN_UNITS` network, Adam at
- * 1e-3, discount 0.99, Double DQN, the Huber loss, gradients clipped to norm 10.
- */
+/** The agent's defaults: `DQN_HIDDEN_UNITS`, Adam at 1e-3, discount 0.99, Double DQN, Huber loss, gradient norm 10. */
 export const DQN_AGENT_DEFAULTS: Readonly<DqnAgentSettings> = Object.freeze({
   hiddenUnits: DQN_HIDDEN_UNITS, learningRate: 1e-3, gamma: 0.99, doubleDqn: true,
   loss: 'huber', gradientClipNorm: 10, observationScale: null, accelerator: null,
 });
 
-/** Options of `new DqnAgent(...)` (chapter 9): the sizes, any settings to change, and a generator. */
+/** Options of `new DqnAgent(...)`: the sizes, any settings to change, and a generator. */
 export interface DqnAgentOptions extends Partial<DqnAgentSettings> {
   /** Length of an observation (4 for CartPole). */
   observationSize: number;
@@ -65,14 +58,14 @@ export interface DqnAgentOptions extends Partial<DqnAgentSettings> {
   random?: Random;
 }
 
-/** What one `update` did (chapter 9). */
+/** What one `update` did. */
 export interface UpdateResult {
   loss: number;
   /** Global gradient norm before clipping. */
   gradientNorm: number;
 }
 
-/** A DQN agent: online and target Q-networks and their Adam optimiser (chapter 9). */
+/** A DQN agent: online and target Q-networks and their Adam optimiser. */
 export class DqnAgent {
   /** The network that acts and is trained. */
   readonly online: Sequential;
@@ -120,7 +113,7 @@ export class DqnAgent {
     this.optimizer = this.accelerator?.optimizer ?? tf.train.adam(this.learningRate);
   }
 
-  /** Builds an agent sized for `env` (a Discrete action space and a one-dimensional observation space) (chapter 9). */
+  /** Builds an agent sized for `env` (a Discrete action space and a one-dimensional observation space). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   static forEnv(env: Env<any, any>, options: Omit<DqnAgentOptions, 'observationSize' | 'actionCount'> = {}): DqnAgent {
     const actionSpace = env.actionSpace;
@@ -150,13 +143,13 @@ export class DqnAgent {
     return this.accelerator?.q(network, observations) ?? (network.apply(observations) as Tensor);
   }
 
-  /** The online network's Q-values for one observation (chapter 9). */
+  /** The online network's Q-values for one observation. */
   qValues(observation: ArrayLike<number>): Float32Array {
     this.checkObservation(observation);
     return tf.tidy(() => this.q(this.online, tf.tensor2d(observation as Float32Array, [1, this.observationSize])).dataSync() as Float32Array);
   }
 
-  /** The action with the highest Q-value, ties to the lowest index (chapter 9). */
+  /** The action with the highest Q-value, ties to the lowest index. */
   greedyAction(observation: ArrayLike<number>): number {
     this.checkObservation(observation);
     const fast = this.accelerator?.greedyAction(observation) ?? null;
@@ -175,11 +168,8 @@ export class DqnAgent {
   }
 
   /**
-   * One gradient step on a batch (chapter 9): targets
-   * `y = r + gamma * (1 - terminated) * Q_target(s', a*)` with
-   * `a* = argmax Q_online(s')` (Double DQN) or `argmax Q_target(s')`, then
-   * the Huber (or squared) error between `Q_online(s, a)` and `y`, with the
-   * gradient rescaled to at most `gradientClipNorm`.
+   * One gradient step: y = r + gamma · (1 − terminated) · Q_target(s', a*), a* = argmax Q_online(s') (Double DQN) or
+   * argmax Q_target(s'); Huber (or squared) error against Q_online(s, a), gradient clipped to `gradientClipNorm`.
    */
   update(batch: TransitionBatch): UpdateResult {
     this.checkAlive();
@@ -238,10 +228,7 @@ export class DqnAgent {
     copyWeights(this.online, this.target);
   }
 
-  /**
-   * Plays `episodes` episodes greedily (no exploration) and summarises their
-   * returns (chapter 9). The first reset uses `options.seed` when given.
-   */
+  /** Plays `episodes` greedy episodes and summarises their returns; the first reset uses `options.seed`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   evaluate(env: Env<any, number>, episodes: number, options: { seed?: number } = {}): EvaluationResult {
     this.checkAlive();

@@ -1,14 +1,10 @@
-/**
- * Greedy evaluation of a DQN agent (chapter 9): the one loop that plays
- * greedy episodes, their summary, and the scoreboard `trainDqn` keeps of its
- * evaluations (the best score and its weights, when it was solved, when to stop).
- */
+/** Greedy evaluation of a DQN agent (chapter 9): greedy episodes, their summary, and `trainDqn`'s scoreboard. */
 import { runEpisode, type Env } from 'gym-js';
 import type { InterruptWatch } from '../notebook/interrupt';
 import type { DqnAgent } from './dqn';
 import type { DqnLoopSettings } from './train-dqn';
 
-/** Greedy-evaluation statistics (chapter 9). */
+/** Greedy-evaluation statistics. */
 export interface EvaluationResult {
   returns: number[];
   lengths: number[];
@@ -19,11 +15,7 @@ export interface EvaluationResult {
   max: number;
 }
 
-/**
- * Summarises a list of returns (chapter 9): mean, sample standard deviation
- * (n − 1 in the denominator, the same convention as chapter 1's
- * `summaryStatistics`; NaN when there is only one return), min and max.
- */
+/** Mean, sample standard deviation (n − 1, as `summaryStatistics`; NaN for one return), min and max of returns. */
 export function summariseReturns(returns: number[], lengths: number[] = []): EvaluationResult {
   if (returns.length === 0) throw new Error('summariseReturns: no returns to summarise; play at least one episode.');
   const n = returns.length;
@@ -32,11 +24,7 @@ export function summariseReturns(returns: number[], lengths: number[] = []): Eva
   return { returns, lengths, mean, std: Math.sqrt(variance), min: Math.min(...returns), max: Math.max(...returns) };
 }
 
-/**
- * Plays `episodes` greedy episodes one at a time, yielding each one's return
- * and length (chapter 9); the first reset uses `seed` when given. The agent's
- * `evaluate` and `trainDqn`'s evaluations both play their episodes here.
- */
+/** Plays `episodes` greedy episodes, yielding each return and length; the first reset uses `seed` when given. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function* greedyEpisodes(agent: Pick<DqnAgent, 'greedyAction'>, env: Env<any, number>, episodes: number, seed?: number) {
   if (!Number.isInteger(episodes) || episodes <= 0) {
@@ -48,7 +36,7 @@ export function* greedyEpisodes(agent: Pick<DqnAgent, 'greedyAction'>, env: Env<
   }
 }
 
-/** Reported after every greedy evaluation (chapter 9). */
+/** Reported after every greedy evaluation. */
 export interface EvaluationProgress {
   step: number;
   /** Mean over `evaluationEpisodes` episodes. */
@@ -62,8 +50,8 @@ export interface EvaluationProgress {
 }
 
 /**
- * `trainDqn`'s record of its greedy evaluations (chapter 9): each plays `evaluationEpisodes` episodes and,
- * at the threshold, confirms with `solveEpisodes`; it keeps the best score (and weights), the first solve, and when to stop.
+ * `trainDqn`'s record of its evaluations: `evaluationEpisodes` episodes each, confirmed with `solveEpisodes` at the
+ * threshold; the best score and weights, the first solve, and when to stop.
  */
 export class EvaluationScoreboard {
   readonly evaluations: EvaluationProgress[] = [];

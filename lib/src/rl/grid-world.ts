@@ -1,22 +1,17 @@
-/**
- * The grid world of chapter 2's first look at reinforcement learning: a robot
- * on a small grid with a goal, a pit and a wall, moving up, down, left or
- * right. The chapter's lesson, value iteration, stays in the notebook; this
- * file holds the world it runs on and the figure of its values and policy.
- */
+/** Chapter 2's grid world: a robot, a goal, a pit and a wall; value iteration itself stays in the notebook. */
 import { heatmap } from '../plot/charts';
 import type { Figure } from '../plot/figure';
 
-/** A move in the grid world, written as the arrow the policy figure draws (chapter 2). */
+/** A move in the grid world, written as the arrow the policy figure draws. */
 export type GridMove = '↑' | '↓' | '←' | '→';
 
-/** A cell of the grid world: [row, column], row 0 at the top (chapter 2). */
+/** A cell of the grid world: [row, column], row 0 at the top. */
 export type GridCell = readonly [number, number];
 
-/** The four moves and the [row, column] step each makes (chapter 2). */
+/** The four moves and the [row, column] step each makes. */
 export const GRID_MOVES: Readonly<Record<GridMove, GridCell>> = { '↑': [-1, 0], '↓': [1, 0], '←': [0, -1], '→': [0, 1] };
 
-/** Options of `GridWorld` (chapter 2). */
+/** Options of `GridWorld`. */
 export interface GridWorldOptions {
   rows: number;
   columns: number;
@@ -32,10 +27,7 @@ export interface GridWorldOptions {
   pitReward?: number;
 }
 
-/**
- * A deterministic grid world (chapter 2): `step(cell, move)` gives the next
- * cell and the reward. Moves off the grid or into the wall stay in place.
- */
+/** A deterministic grid world: `step(cell, move)` gives the next cell and the reward; off-grid or wall moves stay. */
 export class GridWorld {
   readonly rows: number;
   readonly columns: number;
@@ -45,7 +37,7 @@ export class GridWorld {
   readonly stepReward: number;
   readonly goalReward: number;
   readonly pitReward: number;
-  /** The moves in a fixed order; ties between equally good moves go to the first (chapter 2). */
+  /** The moves in a fixed order; ties between equally good moves go to the first. */
   readonly moves: readonly GridMove[] = ['↑', '↓', '←', '→'];
 
   constructor(options: GridWorldOptions) {
@@ -75,17 +67,17 @@ export class GridWorld {
     return Number.isInteger(cell[0]) && Number.isInteger(cell[1]) && cell[0] >= 0 && cell[0] < this.rows && cell[1] >= 0 && cell[1] < this.columns;
   }
 
-  /** Whether an episode ends in this cell: the goal or the pit (chapter 2). */
+  /** Whether an episode ends in this cell: the goal or the pit. */
   isTerminal(cell: GridCell): boolean {
     return sameCell(cell, this.goal) || sameCell(cell, this.pit);
   }
 
-  /** Whether the cell is the wall (chapter 2). */
+  /** Whether the cell is the wall. */
   isWall(cell: GridCell): boolean {
     return sameCell(cell, this.wall);
   }
 
-  /** The next cell and the reward of one move from `cell` (chapter 2). */
+  /** The next cell and the reward of one move from `cell`. */
   step(cell: GridCell, move: GridMove): { next: GridCell; reward: number } {
     if (!this.inside(cell)) throw new Error(`GridWorld.step: the cell [${cell.join(', ')}] is outside the ${this.rows} × ${this.columns} grid.`);
     const delta = GRID_MOVES[move];
@@ -96,7 +88,7 @@ export class GridWorld {
     return { next, reward };
   }
 
-  /** A rows × columns table filled with `value` (chapter 2): the starting values of value iteration. */
+  /** A rows × columns table filled with `value`: the starting values of value iteration. */
   table(value = 0): number[][] {
     return Array.from({ length: this.rows }, () => new Array<number>(this.columns).fill(value));
   }
@@ -106,11 +98,7 @@ function sameCell(a: GridCell, b: GridCell): boolean {
   return a[0] === b[0] && a[1] === b[1];
 }
 
-/**
- * The grid world's state values as colours, the policy's move as an arrow in
- * each cell with its value below, and the goal, pit and wall outlined and named
- * (chapter 2). Terminal cells and the wall have no value of their own and stay blank.
- */
+/** The state values as colours, the policy's arrows with values below, goal, pit and wall named; terminals and the wall blank. */
 export function gridWorldFigure(world: GridWorld, values: number[][], policy: (GridMove | null)[][], options: { title?: string; height?: number } = {}): Figure {
   const shaped = (table: unknown[][]) => table.length === world.rows && table.every((row) => row.length === world.columns);
   if (!shaped(values) || !shaped(policy)) {

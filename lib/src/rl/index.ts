@@ -1,8 +1,6 @@
 /**
- * Reinforcement learning (chapter 9): the Gymnasium-style environments of
- * gym-js, re-exported so that notebooks keep one import, and the DQN agent
- * with its replay buffer, evaluation and training loop; also chapter 2's grid
- * world, where value iteration first meets values and policies.
+ * Reinforcement learning (chapter 9): gym-js' environments re-exported, the DQN agent, replay buffer, evaluation
+ * and training loop; chapter 2's grid world.
  */
 export * from 'gym-js';
 export * from './show-episode';

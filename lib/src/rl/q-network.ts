@@ -1,15 +1,11 @@
-/**
- * Q-networks (chapter 9): a multilayer perceptron mapping an observation to
- * one Q-value per action, plus the weight copies DQN needs (target network
- * updates, best-checkpoint snapshots).
- */
+/** Q-networks (chapter 9): an MLP from an observation to one Q-value per action, and the weight copies DQN needs. */
 import { tf } from '../backend/tf';
 import type { LayersModel, Sequential } from '../backend/tf';
 
-/** The hidden layers of the book's Q-network (chapter 9): the default of `createQNetwork`, `DqnAgent` and `trainDqn`. */
+/** The hidden layers of the book's Q-network: the default of `createQNetwork`, `DqnAgent` and `trainDqn`. */
 export const DQN_HIDDEN_UNITS: readonly number[] = Object.freeze([64, 64]);
 
-/** Options of `createQNetwork` (chapter 9). */
+/** Options of `createQNetwork`. */
 export interface QNetworkOptions {
   /** Length of an observation (4 for CartPole). */
   inputSize: number;
@@ -22,19 +18,13 @@ export interface QNetworkOptions {
   /** Model name, handy to tell the online and the target network apart. */
   name?: string;
   /**
-   * Fixed per-feature factors applied to the observation before the first
-   * layer (a non-trainable diagonal layer), so that features of very
-   * different ranges (CartPole's angle spans +-0.21, its position +-2.4)
-   * reach the network on a similar scale. null or left out: no scaling.
+   * Fixed per-feature factors on the observation before the first layer (a frozen diagonal layer), so features of
+   * different ranges (CartPole's angle ±0.21, position ±2.4) arrive on a similar scale; null: none.
    */
   inputScale?: readonly number[] | null;
 }
 
-/**
- * A Q-network (chapter 9): `inputSize -> hiddenUnits... -> actionCount`, ReLU
- * hidden layers and a linear output (Q-values are unbounded returns, so no
- * sigmoid). Weights come from TensorFlow.js' seeded initialisers.
- */
+/** A Q-network `inputSize -> hiddenUnits... -> actionCount`: ReLU hidden layers, linear output, tfjs' seeded initialisers. */
 export function createQNetwork(options: QNetworkOptions): Sequential {
   const { inputSize, actionCount } = options;
   const hiddenUnits = options.hiddenUnits ?? DQN_HIDDEN_UNITS;
@@ -95,7 +85,7 @@ function checkSameShapes(source: LayersModel, target: LayersModel, caller: strin
   }
 }
 
-/** Copies every weight of `source` into `target` (chapter 9): DQN's hard target-network update. */
+/** Copies every weight of `source` into `target`: DQN's hard target-network update. */
 export function copyWeights(source: LayersModel, target: LayersModel): void {
   checkSameShapes(source, target, 'copyWeights');
   const targetWeights = layerWeights(target);
@@ -104,10 +94,7 @@ export function copyWeights(source: LayersModel, target: LayersModel): void {
   });
 }
 
-/**
- * Moves `target` a fraction `tau` of the way towards `source` (chapter 9):
- * `target = tau * source + (1 - tau) * target`, the soft (Polyak) update.
- */
+/** The soft (Polyak) update `target = tau * source + (1 - tau) * target`. */
 export function softUpdateWeights(source: LayersModel, target: LayersModel, tau: number): void {
   if (!(tau > 0 && tau <= 1)) throw new Error(`softUpdateWeights: tau must be in (0, 1], got ${tau}.`);
   checkSameShapes(source, target, 'softUpdateWeights');
@@ -120,12 +107,12 @@ export function softUpdateWeights(source: LayersModel, target: LayersModel, tau:
   });
 }
 
-/** A copy of a network's weights as plain typed arrays (chapter 9), e.g. the best checkpoint. */
+/** A copy of a network's weights as plain typed arrays, e.g. the best checkpoint. */
 export function weightSnapshot(model: LayersModel): Float32Array[] {
   return layerWeights(model).map((w) => Float32Array.from(w.read().dataSync()));
 }
 
-/** Writes a `weightSnapshot` back into a network of the same architecture (chapter 9). */
+/** Writes a `weightSnapshot` back into a network of the same architecture. */
 export function restoreWeights(model: LayersModel, snapshot: Float32Array[]): void {
   const weights = layerWeights(model);
   if (snapshot.length !== weights.length) {

@@ -1,11 +1,7 @@
-/**
- * Experience replay (chapter 9): a fixed-size ring buffer of transitions
- * `(observation, action, reward, nextObservation, terminated)` stored in typed
- * arrays, sampled uniformly so that one update sees decorrelated experience.
- */
+/** Experience replay (chapter 9): a ring buffer of transitions in typed arrays, sampled uniformly. */
 import { Random, rng } from '../util/random';
 
-/** A batch of transitions, row-major (chapter 9). */
+/** A batch of transitions, row-major. */
 export interface TransitionBatch {
   size: number;
   /** `size * observationSize` numbers. */
@@ -17,7 +13,7 @@ export interface TransitionBatch {
   terminated: Float32Array;
 }
 
-/** Options of `new ReplayBuffer(...)` (chapter 9). */
+/** Options of `new ReplayBuffer(...)`. */
 export interface ReplayBufferOptions {
   /** How many transitions to keep; the oldest are overwritten first. */
   capacity: number;
@@ -27,7 +23,7 @@ export interface ReplayBufferOptions {
   random?: Random;
 }
 
-/** A ring buffer of transitions with uniform sampling (chapter 9). */
+/** A ring buffer of transitions with uniform sampling. */
 export class ReplayBuffer {
   readonly capacity: number;
   readonly observationSize: number;

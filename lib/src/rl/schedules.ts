@@ -1,12 +1,6 @@
-/**
- * Exploration schedules (chapter 9).
- */
+/** Exploration schedules (chapter 9). */
 
-/**
- * A value moving in a straight line from `start` to `end` over `duration`
- * steps and staying at `end` afterwards (chapter 9), e.g. DQN's epsilon from
- * 1 (always explore) to 0.05.
- */
+/** A straight line from `start` to `end` over `duration` steps, then `end`: DQN's epsilon from 1 to 0.05. */
 export function linearSchedule(start: number, end: number, duration: number): (step: number) => number {
   if (!Number.isFinite(start) || !Number.isFinite(end)) {
     throw new Error(`linearSchedule: start and end must be finite numbers, got ${start} and ${end}.`);

@@ -1,16 +1,9 @@
-/**
- * Showing a CartPole episode in the notebook (chapter 9): the drawing comes
- * from gym-js, the notebook bridge from dlkit's `plot/`.
- */
+/** Showing a CartPole episode in the notebook (chapter 9). */
 import { writeFileSync } from 'node:fs';
 import { episodeAnimationHtml, type CartPoleAnimationOptions } from 'gym-js';
 import { showHtml } from '../notebook/jupyter';
 
-/**
- * Shows the episode animation inline when running in a tslab notebook
- * (chapter 9). Outside a notebook it writes the HTML to `options.file` when
- * given and otherwise does nothing. Use `episodeAnimationHtml` for the HTML itself.
- */
+/** Shows the episode animation in a tslab notebook; elsewhere writes its HTML to `options.file` if given. */
 export function showEpisodeAnimation(
   states: ArrayLike<number>[],
   options: CartPoleAnimationOptions & { file?: string } = {},

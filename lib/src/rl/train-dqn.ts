@@ -1,7 +1,6 @@
 /**
- * The DQN training loop (chapter 9): act epsilon-greedily, store transitions,
- * learn from uniformly sampled batches, update the target network, evaluate
- * greedily now and then (`EvaluationScoreboard`) and keep the best weights.
+ * The DQN training loop (chapter 9): act epsilon-greedily, store transitions, learn from sampled batches, update
+ * the target network, evaluate greedily now and then, keep the best weights.
  */
 import { RecordEpisodeStatistics, Wrapper, make, type Env, type EpisodeStatistics } from 'gym-js';
 import { DQN_AGENT_DEFAULTS, DqnAgent, type DqnAgentSettings } from './dqn';
@@ -11,7 +10,7 @@ import { linearSchedule } from './schedules';
 import { CART_POLE_OBSERVATION_SCALE } from './observation-scale';
 import { watchInterrupts } from '../notebook/interrupt';
 
-/** The training loop's settings (chapter 9); `DQN_LOOP_DEFAULTS` holds their defaults. */
+/** The training loop's settings; `DQN_LOOP_DEFAULTS` holds their defaults. */
 export interface DqnLoopSettings {
   /** Environment steps to train for at most. */
   totalSteps: number;
@@ -58,10 +57,8 @@ export interface DqnLoopSettings {
 }
 
 /**
- * The loop's defaults (chapter 9): one gradient step of batch 64 per
- * environment step after 1,000 random steps, a hard target-network copy every
- * 500 steps, epsilon from 1 to 0.05 over 10,000 steps, and a greedy
- * evaluation every 2,000 steps.
+ * The loop's defaults: after 1,000 random steps one step of batch 64 per step, a hard target copy every 500, epsilon
+ * 1 → 0.05 over 10,000, evaluation every 2,000.
  */
 export const DQN_LOOP_DEFAULTS: Readonly<DqnLoopSettings> = Object.freeze({
   totalSteps: 100_000, bufferCapacity: 50_000, batchSize: 64, learningStarts: 1_000, trainFrequency: 1, gradientSteps: 1,
@@ -71,21 +68,19 @@ export const DQN_LOOP_DEFAULTS: Readonly<DqnLoopSettings> = Object.freeze({
   stopWhenSolved: true, stopReturn: null, keepBest: true, movingAverageWindow: 20, seed: null,
 });
 
-/** Everything `trainDqn` can be told (chapter 9): the agent's settings and the loop's. */
+/** Everything `trainDqn` can be told: the agent's settings and the loop's. */
 export interface DqnConfig extends DqnAgentSettings, DqnLoopSettings {}
 
-/** The default configuration of `trainDqn` (chapter 9): `DQN_AGENT_DEFAULTS` and `DQN_LOOP_DEFAULTS`. */
+/** The default configuration of `trainDqn`: `DQN_AGENT_DEFAULTS` and `DQN_LOOP_DEFAULTS`. */
 export const DEFAULT_DQN_CONFIG: DqnConfig = { ...DQN_AGENT_DEFAULTS, ...DQN_LOOP_DEFAULTS };
 
 /**
- * The configuration that solves CartPole-v1 (chapter 9), complete, so that a
- * chapter writes `{ ...CART_POLE_DQN_CONFIG, seed }`: the defaults (the
- * Huber loss among them) plus CartPole's observation scale, training on past
- * the threshold (475) until 100 greedy episodes average at least 495.
+ * CartPole-v1's complete configuration (`{ ...CART_POLE_DQN_CONFIG, seed }`): the defaults, its observation scale,
+ * training on until 100 greedy episodes average 495.
  */
 export const CART_POLE_DQN_CONFIG: DqnConfig = { ...DEFAULT_DQN_CONFIG, observationScale: [...CART_POLE_OBSERVATION_SCALE], stopReturn: 495 };
 
-/** Reported after every training episode (chapter 9). */
+/** Reported after every training episode. */
 export interface EpisodeProgress {
   /** Episode number, from 1. */
   episode: number;
@@ -103,7 +98,7 @@ export interface EpisodeProgress {
   elapsedSeconds: number;
 }
 
-/** What `trainDqn` returns (chapter 9). */
+/** What `trainDqn` returns. */
 export interface DqnTrainingResult {
   /** The trained agent, with the best evaluated weights when `keepBest`. */
   agent: DqnAgent;
@@ -124,20 +119,17 @@ export interface DqnTrainingResult {
   best: { step: number; score: number } | null;
   /** True when `control.stopTraining` ended training before `totalSteps`. */
   stoppedEarly: boolean;
-  /**
-   * Where an interrupt (the stop button) ended training: the agent keeps the
-   * weights of that step (the best weights are not restored).
-   */
+  /** Where an interrupt (the stop button) ended training; the agent keeps that step's weights, not the best. */
   interrupted?: { episode: number; step: number };
 }
 
-/** Stops `trainDqn` from a callback or another cell, like `Trainer.stopTraining` (chapter 9). */
+/** Stops `trainDqn` from a callback or another cell, like `Trainer.stopTraining`. */
 export interface DqnTrainingControl {
   /** Set to true to stop after the current step (the best weights are still restored with `keepBest`). */
   stopTraining: boolean;
 }
 
-/** Arguments of `trainDqn` (chapter 9). */
+/** Arguments of `trainDqn`. */
 export interface TrainDqnArguments {
   /** The training environment (e.g. `make('CartPole-v1')`). */
   env: Env<Float32Array, number>;
@@ -155,7 +147,7 @@ export interface TrainDqnArguments {
   control?: DqnTrainingControl;
 }
 
-/** The config checked and split into the agent's settings and the loop's (chapter 9). */
+/** The config checked and split into the agent's settings and the loop's. */
 function splitConfig(args: TrainDqnArguments): { agentSettings: Partial<DqnAgentSettings>; loop: DqnLoopSettings } {
   const given = Object.entries(args.config ?? {});
   const unknown = given.filter(([key]) => !(key in DEFAULT_DQN_CONFIG)).map(([key]) => key);
@@ -187,12 +179,7 @@ function evaluationEnvFor(args: TrainDqnArguments, loop: DqnLoopSettings): Env<F
   return make(spec.id, { ...spec.kwargs, maxEpisodeSteps: spec.maxEpisodeSteps }) as Env<Float32Array, number>;
 }
 
-/**
- * Trains a DQN agent (chapter 9). Asynchronous only so that notebook output
- * (live plots) can flush and an interrupt (the stop button) can arrive: it
- * yields to the event loop every 100 ms at a step boundary; the work itself is
- * synchronous.
- */
+/** Trains a DQN agent; async only to yield every 100 ms (notebook output, the stop button): the work is synchronous. */
 export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResult> {
   const { agentSettings, loop } = splitConfig(args);
   for (let inner: Env<unknown, unknown> = args.env; inner instanceof Wrapper; inner = inner.env) {

@@ -1,6 +1,3 @@
-/**
- * The arithmetic of scale (chapter 2): parameter counts from an architecture's
- * configuration, the memory they need, and training compute and time.
- */
+/** The arithmetic of scale (chapters 2 and 12): parameter counts, memory, compute and time, power laws; plain numbers. */
 export * from './size-and-compute';
 export * from './power-law';

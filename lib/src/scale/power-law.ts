@@ -1,11 +1,7 @@
-/**
- * Scaling laws (chapter 12): fitting L = a · x^(−α) (optionally plus a floor
- * E) to measured losses, and the exponents published for language models.
- * Plain numbers, no tensors.
- */
+/** Scaling laws (chapter 12): fitting L = a · x^(−α) (plus a floor E) to losses, and the published exponents. */
 import type { Numbers } from '../util/numbers';
 
-/** A fitted power law L(x) = floor + coefficient · x^(−exponent) (chapter 12). */
+/** A fitted power law L(x) = floor + coefficient · x^(−exponent). */
 export interface PowerLawFit {
   coefficient: number;
   /** α in x^(−α): how fast the loss falls as x grows. */
@@ -35,10 +31,8 @@ function lineFit(u: number[], v: number[]): { slope: number; intercept: number; 
 }
 
 /**
- * Fits L = E + a · x^(−α) by least squares on log-log axes (chapter 12).
- * Without `withFloor`, E = 0 and the fit is a straight line through
- * (log x, log L). With it, E is chosen on a grid below the smallest loss to
- * maximise the line's R² (Hoffmann et al. 2022 fit such a floor).
+ * Fits L = E + a · x^(−α) on log-log axes; `withFloor` picks E on a grid below the smallest loss for the best R² (as
+ * Hoffmann et al. 2022).
  */
 export function fitPowerLaw(x: Numbers, loss: Numbers, options: { withFloor?: boolean } = {}): PowerLawFit {
   if (x.length !== loss.length) throw new Error(`fitPowerLaw: ${x.length} x values but ${loss.length} losses; give one loss per x.`);
@@ -68,7 +62,7 @@ export function fitPowerLaw(x: Numbers, loss: Numbers, options: { withFloor?: bo
 }
 
 /**
- * Published scaling laws of language models (chapter 12), as stated in the papers.
+ * Published scaling laws of language models, as stated in the papers.
  * Kaplan et al. 2020 ("Scaling Laws for Neural Language Models"): L(N) = (N_c/N)^α_N
  * with α_N ≈ 0.076 (N non-embedding parameters, N_c ≈ 8.8e13), L(D) with α_D ≈ 0.095,
  * L(C_min) with α_C ≈ 0.050. Hoffmann et al. 2022 ("Chinchilla"), approach 3:
@@ -80,12 +74,7 @@ export const PUBLISHED_SCALING_LAWS = {
   hoffmann2022: { irreducibleLoss: 1.69, parameterCoefficient: 406.4, dataCoefficient: 410.7, parameterExponent: 0.34, dataExponent: 0.28, tokensPerParameter: 20 },
 } as const;
 
-/**
- * A machine's peak floating-point rate (chapter 12): cores × clock × FLOPs per
- * cycle per core. A core with two 256-bit FMA units (AVX2) does 2 × 8 × 2 = 32
- * single-precision FLOPs per cycle; AVX-512 doubles it. Peak is a ceiling no
- * real program reaches.
- */
+/** Peak FLOP/s: cores × clock × FLOPs per cycle (two 256-bit FMA units: 2 × 8 × 2 = 32 in float32; AVX-512 doubles it). */
 export function peakFlopsEstimate(options: { cores: number; gigahertz: number; flopsPerCycle?: number }): number {
   const { cores, gigahertz } = options;
   const flopsPerCycle = options.flopsPerCycle ?? 32;

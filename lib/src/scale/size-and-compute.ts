@@ -1,14 +1,9 @@
 /**
- * How big is a "large model"? (chapter 2)
- *
- * Parameter counts computed from an architecture's configuration (BERT-style
- * Transformer encoders, GPT-style decoders, ResNets), the memory those
- * parameters need for inference and for training, and the training compute
- * by the 6·N·D rule. Everything is plain arithmetic on numbers: no tensors
- * are created.
+ * How big is a "large model"? (chapter 2) Parameter counts from an architecture's configuration (BERT, GPT, ResNet),
+ * their memory for inference and training, and training compute by 6·N·D. Plain numbers, no tensors.
  */
 
-/** A BERT-style Transformer encoder, as in the `config.json` of a BERT checkpoint (chapter 2). */
+/** A BERT-style Transformer encoder, as in the `config.json` of a BERT checkpoint. */
 export interface TransformerEncoderConfig {
   /** Word-piece vocabulary size (BERT: 30,522). */
   vocabularySize: number;
@@ -28,7 +23,7 @@ export interface TransformerEncoderConfig {
   pooler?: boolean;
 }
 
-/** A GPT-style decoder-only Transformer (chapter 2). */
+/** A GPT-style decoder-only Transformer. */
 export interface DecoderConfig {
   /** Token vocabulary size (GPT-2 and GPT-3: 50,257). */
   vocabularySize: number;
@@ -46,7 +41,7 @@ export interface DecoderConfig {
   tiedOutputEmbedding?: boolean;
 }
 
-/** A ResNet for ImageNet-sized inputs (chapter 2). */
+/** A ResNet for ImageNet-sized inputs. */
 export interface ImageNetResNetConfig {
   /** Blocks per stage: ResNet-50 is [3, 4, 6, 3] with bottleneck blocks, ResNet-18 [2, 2, 2, 2] with basic blocks. */
   blocksPerStage: number[];
@@ -60,16 +55,13 @@ export interface ImageNetResNetConfig {
   classes?: number;
 }
 
-/** A parameter count split by part of the network (chapter 2). */
+/** A parameter count split by part of the network. */
 export interface ParameterCount {
   /** All trainable parameters. */
   total: number;
   /** The count of each part; the parts add up to `total`. */
   parts: Record<string, number>;
-  /**
-   * Numbers the model stores but does not train (ResNet's batch-norm running
-   * means and variances); not included in `total`.
-   */
+  /** Numbers stored but not trained (batch norm's running statistics); not in `total`. */
   nonTrainable: number;
 }
 
@@ -86,21 +78,19 @@ function sumParts(parts: Record<string, number>): number {
   return Object.values(parts).reduce((sum, value) => sum + value, 0);
 }
 
-/** Weights and biases of a dense layer from `inputs` to `outputs` units (chapter 2). */
+/** Weights and biases of a dense layer from `inputs` to `outputs` units. */
 export function denseParameters(inputs: number, outputs: number, bias = true): number {
   return inputs * outputs + (bias ? outputs : 0);
 }
 
-/** Scale and shift of a LayerNorm (or of a BatchNorm) over `width` features (chapter 2). */
+/** Scale and shift of a LayerNorm (or of a BatchNorm) over `width` features. */
 export function normalizationParameters(width: number): number {
   return 2 * width;
 }
 
 /**
- * Parameters of a BERT-style Transformer encoder (chapter 2): token, position
- * and segment embeddings with their LayerNorm; per layer the query, key, value
- * and output projections (with biases), two LayerNorms and the two
- * feed-forward layers; and the pooler. BERT-base gives 109,482,240.
+ * Parameters of a BERT-style encoder: embeddings and their LayerNorm; per layer four projections, two LayerNorms
+ * and the feed-forward pair; the pooler. BERT-base: 109,482,240.
  */
 export function transformerEncoderParameters(config: TransformerEncoderConfig): ParameterCount {
   const { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize } = config;
@@ -126,11 +116,8 @@ export function transformerEncoderParameters(config: TransformerEncoderConfig): 
 }
 
 /**
- * Parameters of a GPT-style decoder-only Transformer (chapter 2): token and
- * position embeddings; per block two LayerNorms, the attention projections and
- * the feed-forward layers (about 12·d² per block); a final LayerNorm; the
- * output projection shares the token embeddings unless `tiedOutputEmbedding`
- * is false. GPT-3's 96 × 12,288 configuration gives about 174.6 billion.
+ * Parameters of a GPT-style decoder: embeddings; per block two LayerNorms, attention and feed-forward (about 12·d²);
+ * a final LayerNorm; the output tied unless `tiedOutputEmbedding` is false. GPT-3's 96 × 12,288: about 174.6 billion.
  */
 export function decoderParameters(config: DecoderConfig): ParameterCount {
   const { vocabularySize, hiddenSize, layers, heads, contextLength } = config;
@@ -156,12 +143,8 @@ export function decoderParameters(config: DecoderConfig): ParameterCount {
 }
 
 /**
- * Parameters of a ResNet (chapter 2): a 7×7 stem convolution, stages of
- * basic or bottleneck blocks (convolutions without bias, each followed by
- * batch norm, a 1×1 projection on the shortcut where the shape changes), and a
- * fully connected classifier. Batch norm's scale and shift count as
- * parameters; its running mean and variance are `nonTrainable`.
- * ResNet-50 gives 25,557,032, the figure torchvision reports.
+ * Parameters of a ResNet: 7×7 stem, basic or bottleneck stages (convolutions without bias, batch norm, 1×1
+ * projections where the shape changes), the classifier; running statistics are `nonTrainable`. ResNet-50: 25,557,032.
  */
 export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
   const stageWidths = config.stageWidths ?? [64, 128, 256, 512];
@@ -211,12 +194,12 @@ export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
   return { total: sumParts(parts), parts, nonTrainable: 2 * batchNormChannels };
 }
 
-/** Number formats and their bytes per value (chapter 2). */
+/** Number formats and their bytes per value. */
 export const BYTES_PER_VALUE = { float32: 4, float16: 2, bfloat16: 2, int8: 1 } as const;
-/** A number format for weights: 32-bit float, 16-bit float, bfloat16 or 8-bit integer (chapter 2). */
+/** A number format for weights: 32-bit float, 16-bit float, bfloat16 or 8-bit integer. */
 export type NumberFormat = keyof typeof BYTES_PER_VALUE;
 
-/** Memory for the weights alone, as for inference (chapter 2); activations and caches come on top. */
+/** Memory for the weights alone, as for inference; activations and caches come on top. */
 export function weightMemory(parameters: number, format: NumberFormat = 'float32'): { bytesPerParameter: number; bytes: number; gigabytes: number } {
   checkCount('weightMemory', parameters);
   const bytesPerParameter = BYTES_PER_VALUE[format];
@@ -226,18 +209,14 @@ export function weightMemory(parameters: number, format: NumberFormat = 'float32
 }
 
 /**
- * How training stores its numbers (chapter 2):
- * - 'float32': everything in 32-bit floats;
- * - 'float16' / 'bfloat16': everything in 16-bit floats, optimiser moments too;
- * - 'mixed': mixed precision as in Micikevicius et al. (2018) and the ZeRO paper:
- *   16-bit weights and gradients, plus a 32-bit master copy of the weights and
- *   32-bit optimiser state.
+ * How training stores numbers: all float32; all 16-bit (moments too); or 'mixed' (Micikevicius et al. 2018, ZeRO):
+ * 16-bit weights and gradients plus 32-bit master weights and optimiser state.
  */
 export type TrainingPrecision = 'float32' | 'float16' | 'bfloat16' | 'mixed';
-/** The optimiser whose state is counted: Adam keeps two moments per parameter, momentum SGD one, plain SGD none (chapter 2). */
+/** The optimiser whose state is counted: Adam keeps two moments per parameter, momentum SGD one, plain SGD none. */
 export type OptimizerKind = 'adam' | 'sgd-momentum' | 'sgd';
 
-/** Memory of the training state, split by what it holds (chapter 2). */
+/** Memory of the training state, split by what it holds. */
 export interface TrainingMemory {
   precision: TrainingPrecision;
   optimizer: OptimizerKind;
@@ -252,12 +231,8 @@ export interface TrainingMemory {
 }
 
 /**
- * Memory of the training state for `parameters` parameters (chapter 2):
- * weights, gradients, optimiser state and, under mixed precision, the 32-bit
- * master weights. Mixed precision with Adam costs 2 + 2 + 4 + 4 + 4 = 16 bytes
- * per parameter, the same as plain 32-bit Adam (4 + 4 + 4 + 4); it saves
- * activation memory and time, not state. Activations, temporary buffers and
- * framework overhead are not included.
+ * Memory of the training state: weights, gradients, optimiser state, mixed precision's master weights. Mixed with Adam
+ * is 2 + 2 + 4 + 4 + 4 = 16 bytes per parameter, as float32 Adam. Activations and buffers are not included.
  */
 export function trainingMemory(parameters: number, options: { precision?: TrainingPrecision; optimizer?: OptimizerKind } = {}): TrainingMemory {
   checkCount('trainingMemory', parameters);
@@ -304,7 +279,7 @@ export function trainingMemory(parameters: number, options: { precision?: Traini
   return { precision, optimizer, bytesPerParameter: perParameter, bytes, gigabytes: bytes.total / 1e9, assumptions };
 }
 
-/** Training compute by the 6·N·D rule (chapter 2). */
+/** Training compute by the 6·N·D rule. */
 export interface TrainingCompute {
   parameters: number;
   tokens: number;
@@ -313,11 +288,8 @@ export interface TrainingCompute {
 }
 
 /**
- * Training compute by the 6·N·D rule (chapter 2; Kaplan et al. 2020): each
- * token costs about 2 FLOPs per parameter forward (a multiply and an add) and
- * 4 backward. It ignores attention's extra cost over the context, which is
- * small while the context is short next to 12·d_model. GPT-3: 6 × 175e9 ×
- * 300e9 ≈ 3.15e23 FLOPs.
+ * Training compute by 6·N·D (Kaplan et al. 2020): 2 FLOPs per parameter and token forward, 4 backward; attention's
+ * cost over the context is left out. GPT-3: 6 × 175e9 × 300e9 ≈ 3.15e23.
  */
 export function trainingCompute(parameters: number, tokens: number): TrainingCompute {
   checkCount('trainingCompute', parameters);
@@ -325,7 +297,7 @@ export function trainingCompute(parameters: number, tokens: number): TrainingCom
   return { parameters, tokens, flops: 6 * parameters * tokens };
 }
 
-/** How long some compute takes at a sustained rate (chapter 2). */
+/** How long some compute takes at a sustained rate. */
 export interface TrainingTime {
   seconds: number;
   hours: number;
@@ -333,11 +305,7 @@ export interface TrainingTime {
   years: number;
 }
 
-/**
- * Wall-clock time for `flops` floating-point operations at
- * `flopsPerSecond` sustained (chapter 2). Sustained means achieved, not the
- * chip's peak: large runs reach roughly 30-50 % of peak.
- */
+/** Wall-clock time of `flops` at `flopsPerSecond` sustained (achieved, not peak: large runs reach 30-50 % of peak). */
 export function trainingTime(flops: number, flopsPerSecond: number): TrainingTime {
   checkCount('trainingTime', flops, 'flops');
   if (!(Number.isFinite(flopsPerSecond) && flopsPerSecond > 0)) {
@@ -353,7 +321,7 @@ function checkCount(what: string, value: number, name = 'parameters'): void {
   }
 }
 
-/** Writes a count with a K/M/B/T suffix: 109482240 → "109.5M" (chapter 2). */
+/** Writes a count with a K/M/B/T suffix: 109482240 → "109.5M". */
 export function formatCount(value: number, digits = 1): string {
   const magnitude = Math.abs(value);
   for (const [size, suffix] of [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']] as const) {
@@ -362,7 +330,7 @@ export function formatCount(value: number, digits = 1): string {
   return String(value);
 }
 
-/** Writes bytes in decimal units: 1.75e12 → "1.75 TB" (chapter 2). */
+/** Writes bytes in decimal units: 1.75e12 → "1.75 TB". */
 export function formatBytes(bytes: number, digits = 2): string {
   const magnitude = Math.abs(bytes);
   for (const [size, suffix] of [[1e15, 'PB'], [1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']] as const) {
@@ -371,7 +339,7 @@ export function formatBytes(bytes: number, digits = 2): string {
   return `${bytes} B`;
 }
 
-/** One well-known model: its configuration and the parameter count its authors published (chapter 2). */
+/** One well-known model: its configuration and the parameter count its authors published. */
 export interface PublishedModel {
   name: string;
   /** The parameter count as published, and where. */
@@ -383,29 +351,28 @@ export interface PublishedModel {
   count: () => ParameterCount;
 }
 
-/** BERT-base, uncased (Devlin et al. 2019) (chapter 2). */
+/** BERT-base, uncased (Devlin et al. 2019). */
 export const BERT_BASE: TransformerEncoderConfig = {
   vocabularySize: 30522, hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3072, maxPositions: 512, typeVocabularySize: 2,
 };
-/** BERT-large, uncased (Devlin et al. 2019) (chapter 2). */
+/** BERT-large, uncased (Devlin et al. 2019). */
 export const BERT_LARGE: TransformerEncoderConfig = {
   vocabularySize: 30522, hiddenSize: 1024, layers: 24, heads: 16, intermediateSize: 4096, maxPositions: 512, typeVocabularySize: 2,
 };
-/** GPT-2, the largest (1.5B) model (Radford et al. 2019) (chapter 2). */
+/** GPT-2, the largest (1.5B) model (Radford et al. 2019). */
 export const GPT2_XL: DecoderConfig = { vocabularySize: 50257, hiddenSize: 1600, layers: 48, heads: 25, contextLength: 1024 };
-/** GPT-3 175B (Brown et al. 2020, table 2.1) (chapter 2). */
+/** GPT-3 175B (Brown et al. 2020, table 2.1). */
 export const GPT3: DecoderConfig = { vocabularySize: 50257, hiddenSize: 12288, layers: 96, heads: 96, contextLength: 2048 };
-/** ResNet-50 (He et al. 2016) (chapter 2). */
+/** ResNet-50 (He et al. 2016). */
 export const RESNET_50: ImageNetResNetConfig = { blocksPerStage: [3, 4, 6, 3], block: 'bottleneck' };
 
 /**
- * Tokens BERT (base and large) was pre-trained on (chapter 2), from its schedule in Devlin et al. 2019, appendix A.2:
- * 1,000,000 steps of 256 sequences, the first 90 % of the steps at 128 tokens per sequence and the last 10 % at 512,
- * about 42.6 billion. (The paper's "128,000 tokens/batch" counts every step at 512 tokens: 128 billion would be 3× too many.)
+ * Tokens BERT was pre-trained on (Devlin et al. 2019, A.2): 1,000,000 steps of 256 sequences, 90 % at 128 tokens and
+ * 10 % at 512: about 42.6 billion (the paper's "128,000 tokens/batch" counts every step at 512).
  */
 export const BERT_TRAINING_TOKENS = 256 * (900_000 * 128 + 100_000 * 512);
 
-/** The models chapter 2 compares, with their published parameter counts (chapter 2). */
+/** The models chapter 2 compares, with their published parameter counts. */
 export const PUBLISHED_MODELS: PublishedModel[] = [
   { name: 'ResNet-50', publishedParameters: 25.6e6, publishedSource: 'He et al. 2016; torchvision: 25,557,032', count: () => resnetParameters(RESNET_50) },
   { name: 'BERT-base', publishedParameters: 110e6, publishedSource: 'Devlin et al. 2019', trainingTokens: BERT_TRAINING_TOKENS, count: () => transformerEncoderParameters(BERT_BASE) },

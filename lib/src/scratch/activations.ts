@@ -1,14 +1,10 @@
-/**
- * Activation functions and their derivatives (chapter 3). Backward
- * propagation needs `f'(Z)` at the cached pre-activations `Z`, so each
- * activation carries both.
- */
+/** Activation functions with their derivatives (chapter 3): backpropagation needs f'(Z) at the cached Z. */
 import { Matrix } from './matrix';
 
-/** The activations the from-scratch network knows (chapter 3). */
+/** The activations the from-scratch network knows. */
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'identity';
 
-/** An activation `f` applied entry-wise, with its derivative `f'` (chapter 3). */
+/** An activation `f` applied entry-wise, with its derivative `f'`. */
 export interface Activation {
   name: ActivationName;
   /** `f(z)` for one number. */
@@ -24,12 +20,7 @@ function logistic(z: number): number {
   return e / (1 + e);
 }
 
-/**
- * The four activations of chapter 3: sigmoid σ(z) = 1/(1+e^{−z}) with
- * σ' = σ(1−σ); tanh with tanh' = 1 − tanh²; relu max(0, z) with derivative
- * 1 for z > 0 and 0 otherwise (the subgradient at 0 is taken as 0, as tfjs
- * does); identity with derivative 1.
- */
+/** sigmoid (σ' = σ(1−σ)), tanh (1 − tanh²), relu (derivative 0 at 0, as tfjs), identity. */
 export const activations: Readonly<Record<ActivationName, Activation>> = {
   sigmoid: {
     name: 'sigmoid',
@@ -59,7 +50,7 @@ export const activations: Readonly<Record<ActivationName, Activation>> = {
   },
 };
 
-/** Looks an activation up by name, with a clear error for an unknown one (chapter 3). */
+/** Looks an activation up by name, with a clear error for an unknown one. */
 export function getActivation(name: string): Activation {
   const found = (activations as Record<string, Activation>)[name];
   if (!found) {
@@ -68,12 +59,12 @@ export function getActivation(name: string): Activation {
   return found;
 }
 
-/** `f(Z)` entry-wise (chapter 3). */
+/** `f(Z)` entry-wise. */
 export function applyActivation(activation: Activation, z: Matrix): Matrix {
   return z.map(activation.apply);
 }
 
-/** `f'(Z)` entry-wise (chapter 3). */
+/** `f'(Z)` entry-wise. */
 export function activationDerivative(activation: Activation, z: Matrix): Matrix {
   return z.map(activation.derivative);
 }

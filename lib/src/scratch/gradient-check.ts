@@ -1,23 +1,15 @@
-/**
- * Numerical gradient checking (chapter 3): compare backpropagation's
- * gradients with central differences, the standard way to catch a wrong
- * derivative.
- */
+/** Numerical gradient checking (chapter 3): backpropagation's gradients against central differences. */
 import { Matrix } from './matrix';
 import { NeuralNetwork } from './network';
 
-/** ‖a − b‖ / (‖a‖ + ‖b‖) over all entries, 0 when both are zero (chapter 3). */
+/** ‖a − b‖ / (‖a‖ + ‖b‖) over all entries, 0 when both are zero. */
 export function relativeError(a: Matrix, b: Matrix): number {
   a.assertSameShape(b, 'relativeError');
   const denominator = a.norm() + b.norm();
   return denominator === 0 ? 0 : a.subtract(b).norm() / denominator;
 }
 
-/**
- * ∂f/∂θ for every entry θ of `parameter` by central differences,
- * (f(θ + ε) − f(θ − ε)) / 2ε, whose error shrinks like ε² (chapter 3).
- * `parameter` is changed in place during the call and restored exactly.
- */
+/** ∂f/∂θ by central differences (f(θ + ε) − f(θ − ε)) / 2ε; `parameter` is changed during the call and restored exactly. */
 export function numericalGradient(lossFunction: () => number, parameter: Matrix, epsilon = 1e-5): Matrix {
   if (!(epsilon > 0)) throw new Error(`numericalGradient: epsilon must be positive, got ${epsilon}.`);
   const gradient = new Matrix(parameter.rows, parameter.cols);
@@ -33,7 +25,7 @@ export function numericalGradient(lossFunction: () => number, parameter: Matrix,
   return gradient;
 }
 
-/** One line of a gradient check: a parameter and how far backpropagation is from the numerical gradient (chapter 3). */
+/** One line of a gradient check: a parameter and how far backpropagation is from the numerical gradient. */
 export interface GradientCheckRow {
   parameter: string;
   shape: string;
@@ -41,18 +33,14 @@ export interface GradientCheckRow {
   relativeError: number;
 }
 
-/** The result of `gradientCheck` (chapter 3). */
+/** The result of `gradientCheck`. */
 export interface GradientCheckResult {
   rows: GradientCheckRow[];
   /** The worst relative error over all parameters. */
   maxRelativeError: number;
 }
 
-/**
- * Checks `network.backward` against central differences on one batch
- * (chapter 3). In float64 a correct backward pass gives relative errors
- * around 1e-10; anything above 1e-7 means a wrong derivative.
- */
+/** Checks `network.backward` on one batch: correct float64 gradients give about 1e-10; above 1e-7 a derivative is wrong. */
 export function gradientCheck(network: NeuralNetwork, inputs: Matrix, targets: Matrix, options: { epsilon?: number } = {}): GradientCheckResult {
   network.computeLoss(inputs, targets);
   const analytic = NeuralNetwork.gradientList(network.backward(targets));

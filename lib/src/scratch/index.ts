@@ -1,8 +1,4 @@
-/**
- * From-scratch math (chapters 3 and 4): matrices, dense layers, activations,
- * losses, backpropagation by the delta rule, gradient checking, optimisers
- * and linear regression, in plain TypeScript on Float64Array.
- */
+/** From-scratch math (chapters 3-4) on Float64Array, exported as the namespace `scratch`. */
 export { Matrix } from './matrix';
 export { activations, getActivation, applyActivation, activationDerivative } from './activations';
 export type { Activation, ActivationName } from './activations';

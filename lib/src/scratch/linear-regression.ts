@@ -1,23 +1,19 @@
 /**
- * Linear regression three ways (chapter 4): gradient descent with the
- * correct gradient, the closed-form normal equation, and descent along the
- * article's (wrong) "gradient", so the chapter can show what each does.
- *
- * Model ŷ = XW + b with X of shape m×n (one example per row), W n×1, b a
- * number, and the loss of the article, L(W, b) = (1/2m) Σᵢ (ŷᵢ − yᵢ)².
+ * Linear regression three ways (chapter 4): gradient descent, the normal equation, and descent along the article's
+ * (wrong) "gradient". ŷ = XW + b, X m×n, W n×1; L(W, b) = (1/2m) Σᵢ (ŷᵢ − yᵢ)².
  */
 import { Matrix, shapeText } from './matrix';
 import { ParameterUpdater } from './network';
 import { AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer } from './optimizers';
 import { Random, rng } from '../util/random';
 
-/** Weights W (n×1) and bias b of a linear model ŷ = XW + b (chapter 4). */
+/** Weights W (n×1) and bias b of a linear model ŷ = XW + b. */
 export interface LinearModel {
   weights: Matrix;
   bias: number;
 }
 
-/** The gradient of the loss: ∂L/∂W (n×1) and ∂L/∂b (chapter 4). */
+/** The gradient of the loss: ∂L/∂W (n×1) and ∂L/∂b. */
 export interface LinearGradient {
   weights: Matrix;
   bias: number;
@@ -39,23 +35,20 @@ function checkModel(inputs: Matrix, model: LinearModel, what: string): void {
   }
 }
 
-/** ŷ = XW + b, an m×1 column (chapter 4). */
+/** ŷ = XW + b, an m×1 column. */
 export function linearRegressionPredict(inputs: Matrix, model: LinearModel): Matrix {
   checkModel(inputs, model, 'linearRegressionPredict');
   return inputs.matmul(model.weights).map((v) => v + model.bias);
 }
 
-/** L = (1/2m) Σᵢ (ŷᵢ − yᵢ)², the article's loss (chapter 4). */
+/** L = (1/2m) Σᵢ (ŷᵢ − yᵢ)², the article's loss. */
 export function linearRegressionLoss(inputs: Matrix, targets: Matrix, model: LinearModel): number {
   checkData(inputs, targets, 'linearRegressionLoss');
   const residual = linearRegressionPredict(inputs, model).subtract(targets);
   return residual.hadamard(residual).sum() / (2 * inputs.rows);
 }
 
-/**
- * The correct gradient of L = (1/2m) Σ (ŷ − y)² (chapter 4):
- * ∂L/∂W = (1/m) Xᵀ(ŷ − y), an n×1 column, and ∂L/∂b = (1/m) Σᵢ (ŷᵢ − yᵢ).
- */
+/** The correct gradient: ∂L/∂W = (1/m) Xᵀ(ŷ − y) (n×1), ∂L/∂b = (1/m) Σᵢ (ŷᵢ − yᵢ). */
 export function linearRegressionGradient(inputs: Matrix, targets: Matrix, model: LinearModel): LinearGradient {
   checkData(inputs, targets, 'linearRegressionGradient');
   const residual = linearRegressionPredict(inputs, model).subtract(targets);
@@ -64,17 +57,8 @@ export function linearRegressionGradient(inputs: Matrix, targets: Matrix, model:
 }
 
 /**
- * The article's gradient, kept to show what it does (chapter 4):
- * ∇L(W) = (1/m) Σᵢ (yᵢ − ŷᵢ)·(XᵢW + b − yᵢ).
- *
- * Since ŷᵢ = XᵢW + b, the second factor is ŷᵢ − yᵢ, so the expression is
- * −(1/m) Σᵢ (ŷᵢ − yᵢ)² = −2·L(W, b): one number, never positive, and zero
- * only when every prediction is exact. It contains no Xᵢ, so it carries no
- * information about which weight to change. Used as a gradient, the update
- * W ← W − α·∇L adds the same positive amount 2αL to every weight (and to b,
- * if it is updated the same way), whatever the data: the parameters march
- * along the all-ones direction; the loss, quadratic along that line, soon
- * grows, which makes the steps (∝ L) larger still, and the run blows up.
+ * The article's gradient ∇L(W) = (1/m) Σᵢ (yᵢ − ŷᵢ)·(XᵢW + b − yᵢ) = −2·L(W, b): one number, never positive, with
+ * no Xᵢ in it. As an update it adds 2αL to every weight, and the run blows up.
  */
 export function articleGradient(inputs: Matrix, targets: Matrix, model: LinearModel): number {
   checkData(inputs, targets, 'articleGradient');
@@ -89,11 +73,7 @@ export function articleGradient(inputs: Matrix, targets: Matrix, model: LinearMo
   return total / inputs.rows;
 }
 
-/**
- * Solves A·X = B by Gaussian elimination with partial pivoting (chapter 4).
- * A is n×n, B is n×k. Throws if A is singular (a pivot is zero up to
- * rounding, relative to the size of A's entries).
- */
+/** Solves A·X = B (A n×n, B n×k) by Gaussian elimination with partial pivoting; throws if A is singular. */
 export function solveLinearSystem(a: Matrix, b: Matrix): Matrix {
   if (a.rows !== a.cols) throw new Error(`solveLinearSystem: A must be square, got ${shapeText(a)}.`);
   if (b.rows !== a.rows) throw new Error(`solveLinearSystem: A is ${shapeText(a)} so B needs ${a.rows} rows, got ${shapeText(b)}.`);
@@ -136,13 +116,7 @@ export function solveLinearSystem(a: Matrix, b: Matrix): Matrix {
   return solution;
 }
 
-/**
- * The least-squares solution in closed form (chapter 4): with X̃ = [X, 1]
- * (a column of ones for the bias) and θ = [W; b], setting the gradient
- * (1/m) X̃ᵀ(X̃θ − y) to zero gives the normal equation X̃ᵀX̃ θ = X̃ᵀy,
- * solved here by Gaussian elimination with partial pivoting. Throws a clear
- * error when X̃ᵀX̃ is singular.
- */
+/** The normal equation X̃ᵀX̃ θ = X̃ᵀy with X̃ = [X, 1], θ = [W; b]; throws when X̃ᵀX̃ is singular. */
 export function normalEquation(inputs: Matrix, targets: Matrix): LinearModel {
   checkData(inputs, targets, 'normalEquation');
   const m = inputs.rows;
@@ -166,10 +140,10 @@ export function normalEquation(inputs: Matrix, targets: Matrix): LinearModel {
   return { weights: new Matrix(n, 1, theta.data.slice(0, n)), bias: theta.data[n]! };
 }
 
-/** Which optimiser `fitLinearRegression` uses (chapter 4). */
+/** Which optimiser `fitLinearRegression` uses. */
 export type LinearOptimizerName = 'gradientDescent' | 'momentum' | 'adam';
 
-/** Options of `fitLinearRegression` (chapter 4). */
+/** Options of `fitLinearRegression`. */
 export interface FitLinearRegressionOptions {
   /** Needed unless `optimizer` is an optimiser object, which carries its own. */
   learningRate?: number;
@@ -189,7 +163,7 @@ export interface FitLinearRegressionOptions {
   stopWhenDiverged?: boolean;
 }
 
-/** What `fitLinearRegression` returns (chapter 4). */
+/** What `fitLinearRegression` returns. */
 export interface FitLinearRegressionResult {
   model: LinearModel;
   /** Full-data loss before the first update and after every update. */
@@ -213,10 +187,7 @@ function makeOptimizer(choice: LinearOptimizerName | ParameterUpdater | undefine
   throw new Error(`fitLinearRegression: unknown optimizer '${String(choice)}'; use 'gradientDescent', 'momentum' or 'adam', or an optimiser object.`);
 }
 
-/**
- * Trains ŷ = XW + b on L = (1/2m) Σ (ŷ − y)² by (mini-batch) gradient
- * descent (chapter 4), recording the loss and the parameter path.
- */
+/** Trains ŷ = XW + b by (mini-batch) gradient descent, recording the loss and the parameter path. */
 export function fitLinearRegression(inputs: Matrix, targets: Matrix, options: FitLinearRegressionOptions): FitLinearRegressionResult {
   checkData(inputs, targets, 'fitLinearRegression');
   const m = inputs.rows;

@@ -1,14 +1,10 @@
-/**
- * Loss functions with their gradients (chapter 3). Each takes the network's
- * output (one row per example) and the targets (same shape) and averages
- * over the `m` examples of the batch.
- */
+/** Loss functions with their gradients (chapter 3), averaged over the `m` rows (examples) of a batch. */
 import { Matrix } from './matrix';
 
-/** The losses the from-scratch network knows (chapter 3). */
+/** The losses the from-scratch network knows. */
 export type LossName = 'meanSquaredError' | 'softmaxCrossEntropy';
 
-/** A loss: its value and its gradient with respect to the network output (chapter 3). */
+/** A loss: its value and its gradient with respect to the network output. */
 export interface Loss {
   name: LossName;
   /** The loss averaged over the batch. */
@@ -28,10 +24,8 @@ function checkPair(output: Matrix, target: Matrix, what: string): void {
 }
 
 /**
- * Mean squared error with the 1/2m convention (chapter 3):
- * L = (1/2m) Σᵢ Σₖ (Aᵢₖ − Yᵢₖ)², so ∂L/∂A = (A − Y)/m. The ½ cancels the
- * 2 of the derivative; it is the loss the article writes for section 3.
- * Note tfjs' `tf.losses.meanSquaredError` is (1/(m·k)) Σ (A − Y)², without the ½.
+ * Mean squared error with the article's 1/2m: L = (1/2m) Σᵢ Σₖ (Aᵢₖ − Yᵢₖ)², ∂L/∂A = (A − Y)/m.
+ * (tfjs' `tf.losses.meanSquaredError` is (1/(m·k)) Σ (A − Y)², without the ½.)
  */
 export const meanSquaredErrorLoss: Loss = {
   name: 'meanSquaredError',
@@ -50,10 +44,7 @@ export const meanSquaredErrorLoss: Loss = {
   },
 };
 
-/**
- * Row-wise softmax, numerically stable: the row maximum is subtracted before
- * exponentiating, which changes nothing mathematically and keeps exp ≤ 1 (chapter 3).
- */
+/** Row-wise softmax, stable: the row maximum is subtracted before exponentiating. */
 export function softmax(logits: Matrix): Matrix {
   const out = new Matrix(logits.rows, logits.cols);
   for (let i = 0; i < logits.rows; i++) {
@@ -71,7 +62,7 @@ export function softmax(logits: Matrix): Matrix {
   return out;
 }
 
-/** Row-wise log-softmax via log-sum-exp: z − max − log Σ exp(z − max) (chapter 3). */
+/** Row-wise log-softmax via log-sum-exp: z − max − log Σ exp(z − max). */
 export function logSoftmax(logits: Matrix): Matrix {
   const out = new Matrix(logits.rows, logits.cols);
   for (let i = 0; i < logits.rows; i++) {
@@ -87,12 +78,8 @@ export function logSoftmax(logits: Matrix): Matrix {
 }
 
 /**
- * Softmax cross-entropy on logits Z (chapter 3):
- * L = −(1/m) Σᵢ Σₖ Yᵢₖ log softmax(Z)ᵢₖ, computed with log-sum-exp so large
- * logits neither overflow nor give log(0). Its gradient with respect to the
- * logits is the famous (softmax(Z) − Y)/m, valid when each target row sums
- * to 1 (one-hot or a probability distribution). The network's last layer
- * must therefore use the identity activation: the softmax lives in the loss.
+ * Softmax cross-entropy on logits Z: L = −(1/m) Σᵢ Σₖ Yᵢₖ log softmax(Z)ᵢₖ via log-sum-exp; gradient
+ * (softmax(Z) − Y)/m when target rows sum to 1. The last layer must be 'identity': the softmax is in the loss.
  */
 export const softmaxCrossEntropyLoss: Loss = {
   name: 'softmaxCrossEntropy',
@@ -112,7 +99,7 @@ export const softmaxCrossEntropyLoss: Loss = {
   },
 };
 
-/** Looks a loss up by name, with a clear error for an unknown one (chapter 3). */
+/** Looks a loss up by name, with a clear error for an unknown one. */
 export function getLoss(name: string): Loss {
   if (name === 'meanSquaredError') return meanSquaredErrorLoss;
   if (name === 'softmaxCrossEntropy') return softmaxCrossEntropyLoss;

@@ -1,11 +1,4 @@
-/**
- * A small dense matrix on `Float64Array` (chapter 3): just enough linear
- * algebra to write forward and backward propagation by hand.
- *
- * Storage is row-major: the entry in row `i`, column `j` is
- * `data[i * cols + j]`. A batch of `m` examples with `n` features is an
- * `m × n` matrix, one example per row.
- */
+/** A small row-major dense matrix on `Float64Array` (chapters 3-4): entry (i, j) is `data[i * cols + j]`, one example per row. */
 import { Random, rng } from '../util/random';
 
 function describeShape(matrix: Matrix): string {
@@ -18,7 +11,7 @@ function checkDimension(value: number, what: string): void {
   }
 }
 
-/** A row-major `rows × cols` matrix of float64 numbers (chapter 3). */
+/** A row-major `rows × cols` matrix of float64 numbers. */
 export class Matrix {
   readonly rows: number;
   readonly cols: number;
@@ -36,25 +29,22 @@ export class Matrix {
     this.data = data ?? new Float64Array(rows * cols);
   }
 
-  /** `[rows, cols]`, as tfjs writes shapes (chapter 3). */
+  /** `[rows, cols]`, as tfjs writes shapes. */
   get shape(): [number, number] {
     return [this.rows, this.cols];
   }
 
-  /** A matrix of zeros (chapter 3). */
+  /** A matrix of zeros. */
   static zeros(rows: number, cols: number): Matrix {
     return new Matrix(rows, cols);
   }
 
-  /** A matrix whose every entry is `value` (chapter 3). */
+  /** A matrix whose every entry is `value`. */
   static filled(rows: number, cols: number, value: number): Matrix {
     return new Matrix(rows, cols, new Float64Array(rows * cols).fill(value));
   }
 
-  /**
-   * A matrix from nested arrays, one inner array per row (chapter 3). A flat
-   * array becomes a column vector (`n × 1`), the shape of a target `y`.
-   */
+  /** A matrix from nested arrays, one per row; a flat array becomes a column (`n × 1`), the shape of a target `y`. */
   static fromArray(values: ArrayLike<number>[] | ArrayLike<number>): Matrix {
     if (values.length > 0 && typeof values[0] !== 'number') {
       const rowsArray = values as ArrayLike<number>[];
@@ -72,27 +62,27 @@ export class Matrix {
     return new Matrix(flat.length, 1, Float64Array.from(flat));
   }
 
-  /** Entries drawn from a normal distribution with the given standard deviation, through dlkit's seeded `rng()` (chapter 3). */
+  /** Entries drawn from a normal distribution with the given standard deviation, through dlkit's seeded `rng()`. */
   static randomNormal(rows: number, cols: number, standardDeviation = 1, random: Random = rng()): Matrix {
     const matrix = new Matrix(rows, cols);
     for (let k = 0; k < matrix.data.length; k++) matrix.data[k] = random.normal(0, standardDeviation);
     return matrix;
   }
 
-  /** Entries uniform in `[low, high)`, through dlkit's seeded `rng()` (chapter 3). */
+  /** Entries uniform in `[low, high)`, through dlkit's seeded `rng()`. */
   static randomUniform(rows: number, cols: number, low = -1, high = 1, random: Random = rng()): Matrix {
     const matrix = new Matrix(rows, cols);
     for (let k = 0; k < matrix.data.length; k++) matrix.data[k] = random.uniform(low, high);
     return matrix;
   }
 
-  /** The entry in row `i`, column `j` (chapter 3). */
+  /** The entry in row `i`, column `j`. */
   get(i: number, j: number): number {
     this.checkIndex(i, j, 'get');
     return this.data[i * this.cols + j]!;
   }
 
-  /** Sets the entry in row `i`, column `j` (chapter 3). */
+  /** Sets the entry in row `i`, column `j`. */
   set(i: number, j: number, value: number): void {
     this.checkIndex(i, j, 'set');
     this.data[i * this.cols + j] = value;
@@ -104,26 +94,26 @@ export class Matrix {
     }
   }
 
-  /** Nested arrays, one per row (chapter 3). */
+  /** Nested arrays, one per row. */
   toArray(): number[][] {
     const out: number[][] = [];
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.data.subarray(i * this.cols, (i + 1) * this.cols)));
     return out;
   }
 
-  /** A copy that shares nothing with this matrix (chapter 3). */
+  /** A copy that shares nothing with this matrix. */
   clone(): Matrix {
     return new Matrix(this.rows, this.cols, this.data.slice());
   }
 
-  /** Throws unless `other` has exactly this shape; `what` names the operation in the message (chapter 3). */
+  /** Throws unless `other` has exactly this shape; `what` names the operation in the message. */
   assertSameShape(other: Matrix, what: string): void {
     if (other.rows !== this.rows || other.cols !== this.cols) {
       throw new Error(`${what}: shapes ${describeShape(this)} and ${describeShape(other)} differ; both operands must have the same shape.`);
     }
   }
 
-  /** The matrix product `this · other`: (m×n)·(n×p) → m×p (chapter 3). */
+  /** The matrix product `this · other`: (m×n)·(n×p) → m×p. */
   matmul(other: Matrix): Matrix {
     if (this.cols !== other.rows) {
       throw new Error(
@@ -149,7 +139,7 @@ export class Matrix {
     return out;
   }
 
-  /** The transpose: `n × m` from `m × n` (chapter 3). */
+  /** The transpose: `n × m` from `m × n`. */
   transpose(): Matrix {
     const out = new Matrix(this.cols, this.rows);
     for (let i = 0; i < this.rows; i++) {
@@ -158,25 +148,25 @@ export class Matrix {
     return out;
   }
 
-  /** Entry-wise `this + other`; shapes must match (chapter 3). */
+  /** Entry-wise `this + other`; shapes must match. */
   add(other: Matrix): Matrix {
     this.assertSameShape(other, 'Matrix.add');
     return this.zip(other, (a, b) => a + b);
   }
 
-  /** Entry-wise `this − other`; shapes must match (chapter 3). */
+  /** Entry-wise `this − other`; shapes must match. */
   subtract(other: Matrix): Matrix {
     this.assertSameShape(other, 'Matrix.subtract');
     return this.zip(other, (a, b) => a - b);
   }
 
-  /** The Hadamard (entry-wise) product `this ⊙ other`; shapes must match (chapter 3). */
+  /** The Hadamard (entry-wise) product `this ⊙ other`; shapes must match. */
   hadamard(other: Matrix): Matrix {
     this.assertSameShape(other, 'Matrix.hadamard');
     return this.zip(other, (a, b) => a * b);
   }
 
-  /** Adds a `1 × cols` row vector to every row: the `+ b` of `XW + b` (chapter 3). */
+  /** Adds a `1 × cols` row vector to every row: the `+ b` of `XW + b`. */
   addRowVector(row: Matrix): Matrix {
     if (row.rows !== 1 || row.cols !== this.cols) {
       throw new Error(
@@ -190,12 +180,12 @@ export class Matrix {
     return out;
   }
 
-  /** Every entry times `factor` (chapter 3). */
+  /** Every entry times `factor`. */
   scale(factor: number): Matrix {
     return this.map((v) => v * factor);
   }
 
-  /** `fn` applied to every entry (chapter 3). */
+  /** `fn` applied to every entry. */
   map(fn: (value: number, row: number, col: number) => number): Matrix {
     const out = new Matrix(this.rows, this.cols);
     for (let i = 0; i < this.rows; i++) {
@@ -210,7 +200,7 @@ export class Matrix {
     return out;
   }
 
-  /** The sum down each column, a `1 × cols` row: sums over the examples of a batch, as `∂L/∂b` needs (chapter 3). */
+  /** The sum down each column, a `1 × cols` row: sums over the examples of a batch, as `∂L/∂b` needs. */
   columnSums(): Matrix {
     const out = new Matrix(1, this.cols);
     for (let i = 0; i < this.rows; i++) {
@@ -219,7 +209,7 @@ export class Matrix {
     return out;
   }
 
-  /** The sum along each row, a `rows × 1` column (chapter 3). */
+  /** The sum along each row, a `rows × 1` column. */
   rowSums(): Matrix {
     const out = new Matrix(this.rows, 1);
     for (let i = 0; i < this.rows; i++) {
@@ -230,21 +220,21 @@ export class Matrix {
     return out;
   }
 
-  /** The sum of all entries (chapter 3). */
+  /** The sum of all entries. */
   sum(): number {
     let total = 0;
     for (let k = 0; k < this.data.length; k++) total += this.data[k]!;
     return total;
   }
 
-  /** The Frobenius norm √(Σ entries²) (chapter 3). */
+  /** The Frobenius norm √(Σ entries²). */
   norm(): number {
     let total = 0;
     for (let k = 0; k < this.data.length; k++) total += this.data[k]! * this.data[k]!;
     return Math.sqrt(total);
   }
 
-  /** The largest |this − other| over all entries; shapes must match (chapter 3). */
+  /** The largest |this − other| over all entries; shapes must match. */
   maxAbsDifference(other: Matrix): number {
     this.assertSameShape(other, 'Matrix.maxAbsDifference');
     let worst = 0;
@@ -252,7 +242,7 @@ export class Matrix {
     return worst;
   }
 
-  /** A new matrix made of the listed rows, in that order: a mini-batch (chapter 4). */
+  /** A new matrix made of the listed rows, in that order: a mini-batch. */
   selectRows(indices: ArrayLike<number>): Matrix {
     const out = new Matrix(indices.length, this.cols);
     for (let r = 0; r < indices.length; r++) {
@@ -265,7 +255,7 @@ export class Matrix {
     return out;
   }
 
-  /** Column `j` as a plain array, e.g. one feature for a plot (chapter 3). */
+  /** Column `j` as a plain array, e.g. one feature for a plot. */
   column(j: number): number[] {
     if (!Number.isInteger(j) || j < 0 || j >= this.cols) {
       throw new Error(`Matrix.column: column ${j} is outside a ${describeShape(this)} matrix.`);
@@ -273,14 +263,14 @@ export class Matrix {
     return Array.from({ length: this.rows }, (_, i) => this.data[i * this.cols + j]!);
   }
 
-  /** A short text form, e.g. for `console.log` (chapter 3). */
+  /** A short text form, e.g. for `console.log`. */
   toString(digits = 4): string {
     const lines = this.toArray().map((row) => `  [${row.map((v) => v.toFixed(digits)).join(', ')}]`);
     return `Matrix ${describeShape(this)} [\n${lines.join('\n')}\n]`;
   }
 }
 
-/** Formats a shape as `rows×cols`, for error messages (chapter 3). */
+/** Formats a shape as `rows×cols`, for error messages. */
 export function shapeText(matrix: Matrix): string {
   return describeShape(matrix);
 }

@@ -1,26 +1,16 @@
 /**
- * A multilayer network written out by hand (chapter 3): dense layers, a
- * forward pass that caches every pre-activation Z and activation A, and a
- * backward pass that applies the delta rule.
- *
- * Row-major convention throughout: a batch X is m×n (one example per row),
- * layer l has weights Wˡ of shape n_{l−1}×n_l and a bias bˡ of shape 1×n_l,
- * and
- *
+ * A multilayer network by hand (chapters 3-4). A batch X is m×n, Wˡ is n_{l−1}×n_l, bˡ 1×n_l:
  *   Zˡ = Aˡ⁻¹ Wˡ + bˡ,   Aˡ = f_l(Zˡ),   A⁰ = X.
- *
- * Backward (the delta rule, δˡ = ∂L/∂Zˡ):
- *
+ * Backward, the delta rule (δˡ = ∂L/∂Zˡ):
  *   δᴸ = ∂L/∂Aᴸ ⊙ f_L'(Zᴸ)         (softmax + cross-entropy: δᴸ = (softmax(Zᴸ) − Y)/m)
- *   δˡ = (δˡ⁺¹ (Wˡ⁺¹)ᵀ) ⊙ f_l'(Zˡ)
- *   ∂L/∂Wˡ = (Aˡ⁻¹)ᵀ δˡ,   ∂L/∂bˡ = column sums of δˡ.
+ *   δˡ = (δˡ⁺¹ (Wˡ⁺¹)ᵀ) ⊙ f_l'(Zˡ),   ∂L/∂Wˡ = (Aˡ⁻¹)ᵀ δˡ,   ∂L/∂bˡ = column sums of δˡ.
  */
 import { Activation, ActivationName, activationDerivative, applyActivation, getActivation } from './activations';
 import { getLoss, Loss, LossName, softmax } from './losses';
 import { Matrix, shapeText } from './matrix';
 import { Random, rng } from '../util/random';
 
-/** One dense layer: Z = A W + b, then f(Z) entry-wise (chapter 3). */
+/** One dense layer: Z = A W + b, then f(Z) entry-wise. */
 export class DenseLayer {
   /** n_in × n_out. */
   weights: Matrix;
@@ -28,11 +18,7 @@ export class DenseLayer {
   bias: Matrix;
   readonly activation: Activation;
 
-  /**
-   * A layer with Glorot-normal weights (standard deviation √(2/(n_in+n_out)))
-   * for sigmoid, tanh and identity, He-normal (√(2/n_in)) for relu, drawn from
-   * dlkit's seeded `rng()`; biases start at zero (chapter 3).
-   */
+  /** Glorot-normal weights (σ = √(2/(n_in+n_out))), He-normal (√(2/n_in)) for relu, from `rng()`; zero biases. */
   constructor(inputSize: number, outputSize: number, activation: ActivationName | Activation = 'tanh', random: Random = rng()) {
     if (!Number.isInteger(inputSize) || inputSize < 1 || !Number.isInteger(outputSize) || outputSize < 1) {
       throw new Error(`DenseLayer: sizes must be positive integers, got inputSize=${inputSize}, outputSize=${outputSize}.`);
@@ -53,7 +39,7 @@ export class DenseLayer {
     return this.weights.cols;
   }
 
-  /** Z = A W + b and f(Z) for a batch `input` of shape m × n_in (chapter 3). */
+  /** Z = A W + b and f(Z) for a batch `input` of shape m × n_in. */
   forward(input: Matrix): { preActivation: Matrix; activation: Matrix } {
     if (input.cols !== this.inputSize) {
       throw new Error(
@@ -66,7 +52,7 @@ export class DenseLayer {
   }
 }
 
-/** What the forward pass remembers for the backward pass (chapter 3). */
+/** What the forward pass remembers for the backward pass. */
 export interface ForwardCache {
   /** Zˡ for l = 1..L, at index l − 1. */
   preActivations: Matrix[];
@@ -74,7 +60,7 @@ export interface ForwardCache {
   activations: Matrix[];
 }
 
-/** Gradients from `backward`, one entry per layer (chapter 3). */
+/** Gradients from `backward`, one entry per layer. */
 export interface NetworkGradients {
   /** ∂L/∂Wˡ, same shape as Wˡ. */
   weights: Matrix[];
@@ -84,7 +70,7 @@ export interface NetworkGradients {
   deltas: Matrix[];
 }
 
-/** How to build a `NeuralNetwork` (chapter 3). */
+/** How to build a `NeuralNetwork`. */
 export interface NeuralNetworkOptions {
   /** Layer widths from input to output, e.g. [2, 16, 16, 2]. */
   sizes: number[];
@@ -98,12 +84,12 @@ export interface NeuralNetworkOptions {
   random?: Random;
 }
 
-/** Anything that updates parameters in place from their gradients (chapter 4). */
+/** Anything that updates parameters in place from their gradients. */
 export interface ParameterUpdater {
   step(parameters: Matrix[], gradients: Matrix[]): void;
 }
 
-/** A multilayer network of dense layers with hand-written backpropagation (chapter 3). */
+/** A multilayer network of dense layers with hand-written backpropagation. */
 export class NeuralNetwork {
   readonly layers: DenseLayer[];
   readonly loss: Loss;
@@ -131,12 +117,12 @@ export class NeuralNetwork {
     }
   }
 
-  /** Layer widths from input to output (chapter 3). */
+  /** Layer widths from input to output. */
   get sizes(): number[] {
     return [this.layers[0]!.inputSize, ...this.layers.map((layer) => layer.outputSize)];
   }
 
-  /** Runs X (m × n_0) through every layer, caching Z and A; returns Aᴸ (logits for softmaxCrossEntropy) (chapter 3). */
+  /** Runs X (m × n_0) through every layer, caching Z and A; returns Aᴸ (logits for softmaxCrossEntropy). */
   forward(inputs: Matrix): Matrix {
     const preActivations: Matrix[] = [];
     const activations: Matrix[] = [inputs];
@@ -151,21 +137,18 @@ export class NeuralNetwork {
     return current;
   }
 
-  /** The output a reader wants: probabilities (softmax of the logits) for softmaxCrossEntropy, Aᴸ otherwise (chapter 3). */
+  /** The output a reader wants: probabilities (softmax of the logits) for softmaxCrossEntropy, Aᴸ otherwise. */
   predict(inputs: Matrix): Matrix {
     const output = this.forward(inputs);
     return this.loss.name === 'softmaxCrossEntropy' ? softmax(output) : output;
   }
 
-  /** The loss on a batch (runs `forward`, so the cache is ready for `backward`) (chapter 3). */
+  /** The loss on a batch (runs `forward`, so the cache is ready for `backward`). */
   computeLoss(inputs: Matrix, targets: Matrix): number {
     return this.loss.value(this.forward(inputs), targets);
   }
 
-  /**
-   * The delta rule on the cache of the last `forward` (chapter 3): returns
-   * ∂L/∂Wˡ = (Aˡ⁻¹)ᵀδˡ, ∂L/∂bˡ = column sums of δˡ, and the deltas δˡ.
-   */
+  /** The delta rule on the last `forward`'s cache: ∂L/∂Wˡ, ∂L/∂bˡ and the deltas δˡ. */
   backward(targets: Matrix): NetworkGradients {
     const cache = this.cache;
     if (!cache) throw new Error('NeuralNetwork.backward: call forward (or computeLoss) first; backward reuses its cached Z and A.');
@@ -193,22 +176,22 @@ export class NeuralNetwork {
     return { weights, biases, deltas };
   }
 
-  /** Every parameter in a fixed order: W¹, b¹, W², b², ... (the matrices themselves, not copies) (chapter 3). */
+  /** Every parameter in a fixed order: W¹, b¹, W², b², ... (the matrices themselves, not copies). */
   parameters(): Matrix[] {
     return this.layers.flatMap((layer) => [layer.weights, layer.bias]);
   }
 
-  /** Names in the order of `parameters()`: 'W1', 'b1', 'W2', ... (chapter 3). */
+  /** Names in the order of `parameters()`: 'W1', 'b1', 'W2', .... */
   parameterNames(): string[] {
     return this.layers.flatMap((_, l) => [`W${l + 1}`, `b${l + 1}`]);
   }
 
-  /** Gradients in the order of `parameters()` (chapter 3). */
+  /** Gradients in the order of `parameters()`. */
   static gradientList(gradients: NetworkGradients): Matrix[] {
     return gradients.weights.flatMap((w, l) => [w, gradients.biases[l]!]);
   }
 
-  /** Forward, backward and one optimiser step on a batch; returns the loss before the step (chapter 3). */
+  /** Forward, backward and one optimiser step on a batch; returns the loss before the step. */
   trainStep(inputs: Matrix, targets: Matrix, optimizer: ParameterUpdater): number {
     const lossValue = this.computeLoss(inputs, targets);
     const gradients = this.backward(targets);
@@ -216,7 +199,7 @@ export class NeuralNetwork {
     return lossValue;
   }
 
-  /** A deep copy: same weights, independent matrices (chapter 3). */
+  /** A deep copy: same weights, independent matrices. */
   clone(): NeuralNetwork {
     const copy = Object.create(NeuralNetwork.prototype) as NeuralNetwork;
     const layers = this.layers.map((layer) => {

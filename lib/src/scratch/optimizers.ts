@@ -1,11 +1,6 @@
 /**
- * Optimisers from scratch (chapter 4), written to follow TensorFlow.js'
- * own update rules line by line so that their steps can be checked against
- * `tf.train.sgd`, `tf.train.momentum` and `tf.train.adam`.
- *
- * Each `step(parameters, gradients)` updates the parameter matrices in place.
- * State (velocities, moments) is kept per position in the list, so pass the
- * parameters in the same order every step.
+ * Optimisers from scratch (chapter 4), following TensorFlow.js' update rules so their steps can be checked against
+ * `tf.train.*`. `step` updates the parameters in place; state is kept by position, so keep the order.
  */
 import { Matrix } from './matrix';
 import { ParameterUpdater } from './network';
@@ -36,16 +31,13 @@ function checkLearningRate(learningRate: number, what: string): void {
   }
 }
 
-/**
- * Plain gradient descent (chapter 4): θ ← θ − α·g. Fed mini-batch gradients
- * it is stochastic gradient descent, the same rule as `tf.train.sgd(α)`.
- */
+/** Gradient descent θ ← θ − α·g (on mini-batch gradients, SGD: `tf.train.sgd(α)`). */
 export class GradientDescentOptimizer implements ParameterUpdater {
   constructor(readonly learningRate: number) {
     checkLearningRate(learningRate, 'GradientDescentOptimizer');
   }
 
-  /** θ ← θ − α·g for every parameter (chapter 4). */
+  /** θ ← θ − α·g for every parameter. */
   step(parameters: Matrix[], gradients: Matrix[]): void {
     checkLists(parameters, gradients, 'GradientDescentOptimizer');
     parameters.forEach((parameter, i) => {
@@ -54,18 +46,11 @@ export class GradientDescentOptimizer implements ParameterUpdater {
     });
   }
 
-  /** Nothing to forget: plain descent has no state (chapter 4). */
+  /** Nothing to forget: plain descent has no state. */
   reset(): void {}
 }
 
-/**
- * Momentum, in TensorFlow.js' form (chapter 4, `tf.train.momentum(α, μ)`):
- *
- *   v ← μ·v + g,   θ ← θ − α·v,   v starting at 0.
- *
- * (Some texts write v ← μ·v + α·g, θ ← θ − v; with a constant α the two are
- * the same trajectory.)
- */
+/** Momentum as `tf.train.momentum(α, μ)`: v ← μ·v + g, θ ← θ − α·v, v starting at 0. */
 export class MomentumOptimizer implements ParameterUpdater {
   private velocities: Matrix[] = [];
 
@@ -74,7 +59,7 @@ export class MomentumOptimizer implements ParameterUpdater {
     if (!(momentum >= 0 && momentum < 1)) throw new Error(`MomentumOptimizer: momentum must be in [0, 1), got ${momentum}.`);
   }
 
-  /** One momentum step for every parameter (chapter 4). */
+  /** One momentum step for every parameter. */
   step(parameters: Matrix[], gradients: Matrix[]): void {
     checkLists(parameters, gradients, 'MomentumOptimizer');
     if (this.velocities.length === 0) this.velocities = parameters.map((p) => Matrix.zeros(p.rows, p.cols));
@@ -89,32 +74,17 @@ export class MomentumOptimizer implements ParameterUpdater {
     });
   }
 
-  /** Forgets the velocities (chapter 4). */
+  /** Forgets the velocities. */
   reset(): void {
     this.velocities = [];
   }
 }
 
 /**
- * Adam, in TensorFlow.js' exact form (chapter 4, `tf.train.adam(α, β₁, β₂, ε)`).
- * At step t = 1, 2, ...:
- *
- *   m ← β₁·m + (1 − β₁)·g
- *   v ← β₂·v + (1 − β₂)·g²
- *   θ ← θ − α · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
- *
- * ε is added after the square root of the bias-corrected second moment (as
- * in the Adam paper's Algorithm 1, and unlike the paper's "ε̂" variant that
- * TensorFlow's Python Adam uses). tfjs' default ε is the backend epsilon,
- * 1e-7 in float32, which is the default here too.
- *
- * Like tfjs, the powers β₁ᵗ and β₂ᵗ are kept as running products, multiplied
- * by β once per step. tfjs keeps them in float32 variables, and 0.999 is not
- * a float32 number: 1 − β₂ in float32 is off by 1.3e-5 relative, so tfjs'
- * bias correction, hence its early steps, differ from exact Adam by about
- * 1e-5 relative. With `{ float32BiasCorrection: true }` the running products
- * are rounded to float32 exactly as tfjs rounds them (everything else stays
- * float64), which makes the two agree to float32 rounding at any learning rate.
+ * Adam as `tf.train.adam(α, β₁, β₂, ε)`, at step t = 1, 2, ...:
+ *   m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²,   θ ← θ − α · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+ * ε after the square root (the paper's Algorithm 1), default 1e-7 as tfjs. β₁ᵗ, β₂ᵗ are running products; tfjs keeps
+ * them in float32, about 1e-5 off exact Adam early on: `{ float32BiasCorrection: true }` rounds them as tfjs does.
  */
 export class AdamOptimizer implements ParameterUpdater {
   private firstMoments: Matrix[] = [];
@@ -139,12 +109,12 @@ export class AdamOptimizer implements ParameterUpdater {
     if (!(epsilon > 0)) throw new Error(`AdamOptimizer: epsilon must be positive, got ${epsilon}.`);
   }
 
-  /** How many steps have been taken: t in the bias correction (chapter 4). */
+  /** How many steps have been taken: t in the bias correction. */
   get iterations(): number {
     return this.stepCount;
   }
 
-  /** One Adam step for every parameter (chapter 4). */
+  /** One Adam step for every parameter. */
   step(parameters: Matrix[], gradients: Matrix[]): void {
     checkLists(parameters, gradients, 'AdamOptimizer');
     if (this.firstMoments.length === 0) {
@@ -173,7 +143,7 @@ export class AdamOptimizer implements ParameterUpdater {
     });
   }
 
-  /** Forgets the moments and the step count (chapter 4). */
+  /** Forgets the moments and the step count. */
   reset(): void {
     this.firstMoments = [];
     this.secondMoments = [];

@@ -1,9 +1,6 @@
 /**
- * Bridges between the from-scratch code and TensorFlow.js (chapters 3-4):
- * convert matrices to tensors and back, and let tfjs' automatic
- * differentiation compute the same network's gradients, to compare with the
- * hand-written delta rule; and compare the from-scratch optimisers with
- * TensorFlow.js' step by step (chapter 4).
+ * Bridges to TensorFlow.js (chapters 3-4): matrices to tensors and back, tfjs' autodiff gradients of the same
+ * network, and the from-scratch optimisers' steps against tfjs'.
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor, Tensor2D } from '../backend/tf';
@@ -11,12 +8,12 @@ import { Matrix } from './matrix';
 import { NeuralNetwork, ParameterUpdater } from './network';
 import { ActivationName } from './activations';
 
-/** A float32 tensor with the matrix' shape and values (chapter 3). The caller disposes it. */
+/** A float32 tensor with the matrix' shape and values. The caller disposes it. */
 export function matrixToTensor(matrix: Matrix): Tensor2D {
   return tf.tensor2d(Float32Array.from(matrix.data), [matrix.rows, matrix.cols], 'float32');
 }
 
-/** A matrix from a rank-2 tensor (or a rank-1 tensor, as a column) (chapter 3). Does not dispose the tensor. */
+/** A matrix from a rank-2 tensor (or a rank-1 tensor, as a column). Does not dispose the tensor. */
 export function tensorToMatrix(tensor: Tensor): Matrix {
   if (tensor.rank === 2) return new Matrix(tensor.shape[0]!, tensor.shape[1]!, Float64Array.from(tensor.dataSync()));
   if (tensor.rank === 1) return new Matrix(tensor.shape[0]!, 1, Float64Array.from(tensor.dataSync()));
@@ -36,18 +33,14 @@ function applyTensorActivation(name: ActivationName, z: Tensor): Tensor {
   }
 }
 
-/** The loss and gradients tfjs' autodiff computes for a network (chapter 3). */
+/** The loss and gradients tfjs' autodiff computes for a network. */
 export interface TensorFlowGradients {
   loss: number;
   weights: Matrix[];
   biases: Matrix[];
 }
 
-/**
- * Rebuilds `network` in TensorFlow.js (float32 variables holding the same
- * weights, the same activations and loss) and returns the gradients from
- * `tf.variableGrads` (chapter 3). Every tensor it makes is disposed.
- */
+/** `network` rebuilt in TensorFlow.js (float32, same weights, activations, loss) and its `tf.variableGrads` gradients. */
 export function tensorFlowGradients(network: NeuralNetwork, inputs: Matrix, targets: Matrix): TensorFlowGradients {
   // tf.variable copies its initial value, so the temporary tensors are tidied away.
   const variables = network.parameters().map((parameter) => tf.tidy(() => tf.variable(matrixToTensor(parameter), true)));
@@ -86,7 +79,7 @@ export function tensorFlowGradients(network: NeuralNetwork, inputs: Matrix, targ
 /** A TensorFlow.js optimiser (`tf.train.sgd(...)`, `tf.train.adam(...)`). */
 type TensorFlowOptimizer = InstanceType<typeof tf.Optimizer>;
 
-/** Options of `largestStepDifference` (chapter 4). */
+/** Options of `largestStepDifference`. */
 export interface StepComparisonOptions {
   /** The starting parameters (each a matrix); both sides start from these values rounded to float32. */
   start: Matrix[];
@@ -97,13 +90,9 @@ export interface StepComparisonOptions {
 }
 
 /**
- * How far a from-scratch optimiser drifts from a TensorFlow.js optimiser in one
- * step (chapter 4). Both start from the same float32 parameters and receive the
- * same float32 gradients; after every step the largest |ours − tfjs| over all
- * parameters is recorded and ours continue from tfjs' values, so each step is
- * compared, not float32 rounding piled up over the run. Each side keeps its own
- * optimiser state (velocity, moments, step count) throughout. Returns the largest
- * difference seen; disposes `theirs` and every tensor it made.
+ * The largest |ours − tfjs| of one step over `steps` steps: both start from and receive the same float32
+ * values, and ours restart from tfjs' after each step (each step compared, no rounding piled up); each keeps its
+ * own state. Disposes `theirs` and every tensor it made.
  */
 export function largestStepDifference(ours: ParameterUpdater, theirs: TensorFlowOptimizer, options: StepComparisonOptions): number {
   const { start, gradient, steps } = options;

@@ -1,15 +1,12 @@
 /**
- * Turns typed rows into a numeric matrix for a model (chapter 10): numbers
- * are (optionally log-) transformed and standardised, a missing number gets
- * the training median **and** an explicit 0/1 "missing" column, categories
- * become one-hot columns. Everything it learns (medians, means, standard
- * deviations, categories) comes from the training split only.
+ * Typed rows to a model's matrix (chapter 10): numbers (optionally log-) standardised, a missing number the training
+ * median plus a 0/1 "missing" column, categories one-hot; all learned from the training split only.
  */
 import { summarise } from '../util/timing';
 import { StandardScaler } from './scaler';
 import type { Partition, SplitName } from './split';
 
-/** How one field of a row becomes columns (chapter 10). */
+/** How one field of a row becomes columns. */
 export interface FeatureSpec {
   /** The field of the row. */
   name: string;
@@ -19,13 +16,13 @@ export interface FeatureSpec {
   log?: boolean;
 }
 
-/** The columns that came from one field, e.g. every one-hot column of `home` (chapter 10). */
+/** The columns that came from one field, e.g. every one-hot column of `home`. */
 export interface FeatureGroup {
   feature: string;
   columns: number[];
 }
 
-/** The label a missing category gets (chapter 10). */
+/** The label a missing category gets. */
 export const MISSING_CATEGORY = '(missing)';
 
 interface NumberPlan {
@@ -49,11 +46,7 @@ function isMissing(value: unknown): boolean {
 }
 
 
-/**
- * One-hot encoding, missing-value indicators and standardisation, fitted on
- * the training split (chapter 10). Build it with `TabularEncoder.fit(split.train, features)`;
- * `fit` refuses a validation or test partition.
- */
+/** One-hot, missing indicators and standardisation fitted on the training split: `TabularEncoder.fit(split.train, features)`. */
 export class TabularEncoder {
   /** Names of the output columns, e.g. `income`, `income missing`, `home=rent`. */
   readonly columnNames: string[];
@@ -73,7 +66,7 @@ export class TabularEncoder {
     this.numberColumns = numberColumns;
   }
 
-  /** Learns the encoding from the training partition (chapter 10). */
+  /** Learns the encoding from the training partition. */
   static fit<T extends object>(train: Partition<T>, features: readonly FeatureSpec[]): TabularEncoder {
     if (!train || !Array.isArray(train.rows) || typeof train.split !== 'string') {
       throw new Error('TabularEncoder.fit: pass a Partition (e.g. stratifiedSplit(...).train), so that the encoder knows which split it learns from.');
@@ -161,11 +154,7 @@ export class TabularEncoder {
     });
   }
 
-  /**
-   * The model's input matrix for some rows (chapter 10): one row per input
-   * row, `columnNames.length` columns. A category not seen in training gives
-   * zeros in all of its columns.
-   */
+  /** The model's input matrix, `columnNames.length` columns; an unseen category gives zeros in all its columns. */
   transform(rows: readonly object[] | Partition<object>): number[][] {
     this.scaler.checkFittedOnTraining('TabularEncoder.transform');
     const list = Array.isArray(rows) ? (rows as readonly object[]) : (rows as Partition<object>).rows;

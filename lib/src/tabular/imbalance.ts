@@ -1,12 +1,9 @@
-/**
- * Class imbalance (chapter 10): weights that make each class count as much
- * as the other in the loss, and the weighted binary cross-entropy that uses them.
- */
+/** Class imbalance (chapter 10): weights making both classes count alike, and the weighted binary cross-entropy. */
 import { tf } from '../backend/tf';
 import type { Scalar } from '@tensorflow/tfjs';
 import type { LossFunction } from '../train/metrics';
 
-/** Loss weights of the two classes of a 0/1 problem (chapter 10). */
+/** Loss weights of the two classes of a 0/1 problem. */
 export interface ClassWeights {
   /** Weight of a label-0 sample. */
   negative: number;
@@ -14,10 +11,7 @@ export interface ClassWeights {
   positive: number;
 }
 
-/**
- * "Balanced" weights (chapter 10): `n / (2 n_c)` for class c, so both classes
- * carry the same total weight and the average weight is 1.
- */
+/** "Balanced" weights `n / (2 n_c)`: both classes carry the same total weight, the average weight is 1. */
 export function balancedClassWeights(labels: ArrayLike<number>): ClassWeights {
   let positives = 0;
   for (let i = 0; i < labels.length; i++) {
@@ -30,12 +24,7 @@ export function balancedClassWeights(labels: ArrayLike<number>): ClassWeights {
   return { negative: labels.length / (2 * negatives), positive: labels.length / (2 * positives) };
 }
 
-/**
- * Binary cross-entropy where each sample counts with its class's weight
- * (chapter 10), for the Trainer's `loss` option. Outputs are probabilities
- * (a sigmoid output layer), or raw scores with `fromLogits`. The mean is over
- * samples, so `{ negative: 1, positive: 1 }` is the plain binary cross-entropy.
- */
+/** Binary cross-entropy weighted by class, for the Trainer's `loss`; probabilities, or scores with `fromLogits`; mean over samples. */
 export function weightedBinaryCrossentropy(weights: ClassWeights, fromLogits = false): LossFunction {
   if (!(weights.negative > 0 && weights.positive > 0)) throw new Error(`weightedBinaryCrossentropy: weights must be > 0, got ${JSON.stringify(weights)}.`);
   return (labels, outputs) =>

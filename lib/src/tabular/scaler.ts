@@ -1,15 +1,10 @@
 /**
- * Standardisation fitted on the training split only (chapter 10).
- *
- * How a leak is detected: a scaler records the split it was fitted on
- * (`fittedOn`). `transform` refuses a scaler that was not fitted on the
- * training split, whatever data it is then applied to, because its means and
- * standard deviations already carry information from the rows the model is
- * judged on.
+ * Standardisation fitted on the training split only (chapter 10): a scaler records `fittedOn`, and `transform` refuses
+ * one fitted on any other split, whose statistics carry the rows the model is judged on.
  */
 import type { SplitName } from './split';
 
-/** Column means and standard deviations, and the split they come from (chapter 10). */
+/** Column means and standard deviations, and the split they come from. */
 export class StandardScaler {
   readonly mean: readonly number[];
   readonly std: readonly number[];
@@ -24,11 +19,7 @@ export class StandardScaler {
     this.fittedOn = statistics.fittedOn;
   }
 
-  /**
-   * Fits on the rows of a matrix (chapter 10). `fittedOn` must say which split
-   * the rows are; there is no default, so that the choice is always visible.
-   * A constant column gets a standard deviation of 1 (it maps to 0).
-   */
+  /** Fits on the rows of a matrix; `fittedOn` has no default, so the choice stays visible. A constant column gets std 1. */
   static fit(rows: readonly (readonly number[])[], fittedOn: SplitName): StandardScaler {
     if (rows.length === 0) throw new Error('StandardScaler.fit: no rows; fit on the training split.');
     const width = (rows[0] as readonly number[]).length;
@@ -47,7 +38,7 @@ export class StandardScaler {
     return new StandardScaler({ mean, std, fittedOn });
   }
 
-  /** Throws unless the scaler was fitted on the training split (chapter 10). */
+  /** Throws unless the scaler was fitted on the training split. */
   checkFittedOnTraining(what = 'StandardScaler'): void {
     if (this.fittedOn !== 'train') {
       throw new Error(
@@ -57,7 +48,7 @@ export class StandardScaler {
     }
   }
 
-  /** `(x - mean) / std`, column by column (chapter 10); refuses a scaler not fitted on the training split. */
+  /** `(x - mean) / std`, column by column; refuses a scaler not fitted on the training split. */
   transform(rows: readonly (readonly number[])[]): number[][] {
     this.checkFittedOnTraining('StandardScaler.transform');
     return rows.map((row, i) => {

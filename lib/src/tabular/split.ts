@@ -1,14 +1,10 @@
-/**
- * Train / validation / test splits that keep the class balance (chapter 10).
- * Each part is a `Partition` that knows which split it is, so that a scaler
- * or encoder can refuse to be fitted on anything but the training split.
- */
+/** Train / validation / test splits keeping the class balance (chapter 10); each `Partition` knows which split it is. */
 import { Random, nextSeed } from '../util/random';
 
-/** The three parts of a dataset (chapter 10). */
+/** The three parts of a dataset. */
 export type SplitName = 'train' | 'validation' | 'test';
 
-/** Rows of one split, with their positions in the full table (chapter 10). */
+/** Rows of one split, with their positions in the full table. */
 export interface Partition<T> {
   readonly split: SplitName;
   readonly rows: readonly T[];
@@ -16,7 +12,7 @@ export interface Partition<T> {
   readonly indices: readonly number[];
 }
 
-/** What `stratifiedSplit` returns (chapter 10). */
+/** What `stratifiedSplit` returns. */
 export interface StratifiedSplit<T> {
   train: Partition<T>;
   validation: Partition<T>;
@@ -24,12 +20,8 @@ export interface StratifiedSplit<T> {
 }
 
 /**
- * Splits rows into train, validation and test (chapter 10), separately within
- * each class of `classOf(row)`, so every part has (up to rounding) the class
- * shares of the whole table. `fractions` gives the validation and test shares
- * (default 0.2 each); the rest is training. The same `seed` gives the same
- * split; without one it is drawn with `nextSeed()`. Row order inside a part
- * follows the table.
+ * Splits rows into train, validation and test within each class of `classOf(row)`; `fractions` are validation and test
+ * (default 0.2 each). The same `seed` gives the same split (default `nextSeed()`); order inside a part follows the table.
  */
 export function stratifiedSplit<T>(
   rows: readonly T[],

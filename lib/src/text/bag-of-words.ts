@@ -1,11 +1,7 @@
-/**
- * Bag of words (chapter 6): the baseline a Transformer has to beat. A text
- * becomes the set of its words (order forgotten), each word an id in a
- * vocabulary of the most common words of the training texts.
- */
+/** Bag of words (chapter 6), the baseline a Transformer must beat: a text as the set of its common words' ids. */
 import { basicTokens } from './wordpiece';
 
-/** A word vocabulary for bags of words (chapter 6); id 0 is reserved for padding. */
+/** A word vocabulary for bags of words; id 0 is reserved for padding. */
 export class WordVocabulary {
   /** `words[id]` is the word with that id; `words[0]` is the padding entry ''. */
   readonly words: readonly string[];
@@ -25,11 +21,7 @@ export class WordVocabulary {
     return this.bigrams ? [...words, ...words.slice(1).map((w, i) => `${words[i]} ${w}`)] : words;
   }
 
-  /**
-   * The `size` words found in the most training texts (at least `minimumDocuments`
-   * of them, default 2), ties broken alphabetically (chapter 6). With `bigrams`,
-   * pairs of adjacent words compete for the same `size` places.
-   */
+  /** The `size` words found in the most training texts (at least `minimumDocuments`, default 2), ties alphabetical; bigrams compete too. */
   static fromTexts(texts: Iterable<string>, options: { size: number; minimumDocuments?: number; bigrams?: boolean }): WordVocabulary {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`WordVocabulary: size must be a positive integer, got ${options.size}.`);
     const counting = new WordVocabulary([], options.bigrams ?? false);
@@ -51,7 +43,7 @@ export class WordVocabulary {
     return this.words.length;
   }
 
-  /** The sorted ids of the distinct known terms of a text (chapter 6); unknown ones are dropped. */
+  /** The sorted ids of the distinct known terms of a text; unknown ones are dropped. */
   bag(text: string): number[] {
     const ids = new Set<number>();
     for (const word of this.terms(text)) {
@@ -61,11 +53,7 @@ export class WordVocabulary {
     return [...ids].sort((a, b) => a - b);
   }
 
-  /**
-   * Bags of many texts as one `[texts.length, maxWords]` row-major array,
-   * padded with 0 (chapter 6). A text with more than `maxWords` distinct
-   * known words keeps its `maxWords` rarest (the highest ids), which carry the most.
-   */
+  /** Bags of many texts as one `[texts.length, maxWords]` array padded with 0; a longer bag keeps its rarest words (highest ids). */
   bags(texts: readonly string[], maxWords: number): Int32Array {
     const out = new Int32Array(texts.length * maxWords);
     texts.forEach((text, row) => {

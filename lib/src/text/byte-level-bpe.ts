@@ -1,18 +1,13 @@
 /**
- * The byte-level BPE tokenizer of GPT-2 (chapter 13): text is cut into pieces by GPT-2's
- * pre-tokenisation pattern, each piece is written as its UTF-8 bytes (every byte shown as one
- * printable character, GPT-2's `bytes_to_unicode`), and merges learned from a corpus join
- * neighbouring symbols, most frequent pair first. Any text can be encoded (there is no unknown
- * token) and decoded back. Vocabularies are saved and read as GPT-2's `vocab.json` + `merges.txt`.
+ * GPT-2's byte-level BPE tokenizer (chapter 13): GPT-2's pre-tokenisation, UTF-8 bytes as printable characters,
+ * learned merges; every text encodes and decodes back. Reads and writes GPT-2's `vocab.json` + `merges.txt`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * GPT-2's `bytes_to_unicode` (chapter 13): the printable character that stands for each byte,
- * indexed by byte. Printable Latin-1 bytes (`!`..`~`, `¡`..`¬`, `®`..`ÿ`) stand for themselves;
- * the other 68 (controls, space, soft hyphen...) are shifted to U+0100 and up, in byte order, so
- * that a space is `Ġ` and a newline `Ċ`.
+ * GPT-2's `bytes_to_unicode`, by byte: printable Latin-1 bytes stand for themselves, the other 68 are shifted to
+ * U+0100 and up in byte order (a space is `Ġ`, a newline `Ċ`).
  */
 export function bytesToUnicode(): string[] {
   const printable: number[] = [];
@@ -31,15 +26,13 @@ const BYTE_CHARACTERS = bytesToUnicode();
 const BYTE_OF_CHARACTER = new Map(BYTE_CHARACTERS.map((ch, b) => [ch, b]));
 
 /**
- * GPT-2's pre-tokenisation pattern (chapter 13): contractions, then runs of letters, of digits
- * and of other symbols (each with at most one leading space), then whitespace. `\s` is written
- * as `\p{White_Space}` because that is what GPT-2's `regex` and Hugging Face's Oniguruma mean by
- * it (JavaScript's `\s` would also take U+FEFF and leave out U+0085).
+ * GPT-2's pre-tokenisation: contractions, runs of letters, digits or other symbols (each with at most one leading
+ * space), whitespace. `\p{White_Space}` is what GPT-2's `regex` means by `\s` (JavaScript's `\s` differs on U+FEFF, U+0085).
  */
 export const GPT2_PRETOKENIZE_PATTERN =
   /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\p{White_Space}\p{L}\p{N}]+|\p{White_Space}+(?!\P{White_Space})|\p{White_Space}+/gu;
 
-/** Cuts a text into GPT-2's pre-tokens (chapter 13); joined, they give the text back. */
+/** Cuts a text into GPT-2's pre-tokens; joined, they give the text back. */
 export function gpt2PreTokens(text: string): string[] {
   if (typeof text !== 'string') throw new Error(`gpt2PreTokens: expected a string, got ${text === null ? 'null' : typeof text}.`);
   return text.match(GPT2_PRETOKENIZE_PATTERN) ?? [];
@@ -49,17 +42,14 @@ const utf8 = new TextEncoder();
 // fatal: false writes U+FFFD for each invalid sequence (its maximal subpart), as Python's errors='replace'.
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-/**
- * A text's UTF-8 bytes written with GPT-2's byte characters (chapter 13). A lone surrogate
- * (half of a UTF-16 pair, not a character) is written as U+FFFD, as `TextEncoder` does.
- */
+/** A text's UTF-8 bytes as GPT-2's byte characters; a lone surrogate becomes U+FFFD, as `TextEncoder` does. */
 export function toByteCharacters(text: string): string {
   let out = '';
   for (const b of utf8.encode(text)) out += BYTE_CHARACTERS[b];
   return out;
 }
 
-/** Options of `ByteLevelBPETokenizer.train` (chapter 13). */
+/** Options of `ByteLevelBPETokenizer.train`. */
 export interface ByteLevelBPETrainingOptions {
   /** Size of the vocabulary to learn: special tokens, the 256 bytes and the merges (GPT-2 has 50,257). */
   vocabularySize: number;
@@ -155,20 +145,11 @@ function mergeSymbols(symbols: readonly number[], left: number, right: number, m
 }
 
 /**
- * GPT-2's byte-level BPE tokenizer (chapter 13). `train` learns merges from texts;
- * `fromFiles` reads GPT-2's `vocab.json` and `merges.txt`; `encode` gives ids, `decode` text.
- *
- * - Training counts the pre-tokens of the texts and merges, again and again, the most frequent
- *   pair of neighbouring symbols, counted inside pre-tokens only. Ties go to the pair whose left
- *   symbol has the smaller id, then whose right symbol has (ids: special tokens first, then the
- *   256 byte characters in code point order, then merged tokens in the order made), which is
- *   Hugging Face's `BpeTrainer` rule, so both learn the same merges from the same corpus.
- * - Encoding applies the merges to each pre-token, lowest rank first, as GPT-2's `bpe` does, and
- *   remembers each piece's ids. It does not look for special tokens in the text: add their ids
- *   with `idOf` (a text holding `<|endoftext|>` is encoded as its characters).
- * - Decoding joins the tokens' bytes and reads them as UTF-8; a sequence of ids that cuts a
- *   character in the middle gives U+FFFD for the broken bytes (Python's `errors='replace'`).
- *   Special tokens decode to their own text.
+ * GPT-2's byte-level BPE tokenizer: `train`, `fromFiles`, `encode`, `decode`.
+ * - Training merges the most frequent neighbour pair inside pre-tokens; ties go to the smaller left id, then right id
+ *   (specials, the 256 bytes in code point order, merges in order made): Hugging Face's `BpeTrainer` rule.
+ * - Encoding merges lowest rank first (GPT-2's `bpe`); special tokens in the text are not looked for (use `idOf`).
+ * - Decoding reads the bytes as UTF-8, broken sequences as U+FFFD (Python's `errors='replace'`).
  */
 export class ByteLevelBPETokenizer {
   /** Token text for each id. */
@@ -232,10 +213,7 @@ export class ByteLevelBPETokenizer {
     });
   }
 
-  /**
-   * A tokenizer from a vocabulary (token -> id, ids 0..n-1 each once) and merges in rank order
-   * (chapter 13). Special tokens must be in the vocabulary.
-   */
+  /** A tokenizer from a vocabulary (token -> id, ids 0..n-1 once each, specials included) and merges in rank order. */
   static fromVocabularyAndMerges(
     vocabulary: Record<string, number> | ReadonlyMap<string, number>,
     merges: readonly (readonly [string, string])[],
@@ -256,10 +234,7 @@ export class ByteLevelBPETokenizer {
     return new ByteLevelBPETokenizer(tokens as string[], merges.map(([a, b]) => [a, b] as const), options.specialTokens ?? [], source);
   }
 
-  /**
-   * Reads GPT-2's files (chapter 13): `vocab.json` (token -> id) and `merges.txt` (an optional
-   * `#version` line, then one merge per line, its two tokens separated by a space).
-   */
+  /** Reads GPT-2's `vocab.json` (token -> id) and `merges.txt` (optional `#version` line, then one merge per line). */
   static fromFiles(vocabularyPath: string, mergesPath: string, options: { specialTokens?: string[] } = {}): ByteLevelBPETokenizer {
     for (const path of [vocabularyPath, mergesPath]) {
       if (!existsSync(path)) {
@@ -292,10 +267,7 @@ export class ByteLevelBPETokenizer {
     });
   }
 
-  /**
-   * Learns a vocabulary from texts (chapter 13); see the class comment for the order of merges.
-   * Stops when the vocabulary is full or no pair is seen `minimumFrequency` times.
-   */
+  /** Learns a vocabulary until it is full or no pair is seen `minimumFrequency` times (merge order: the class comment). */
   static train(texts: Iterable<string>, options: ByteLevelBPETrainingOptions): ByteLevelBPETokenizer {
     const specialTokens = [...(options.specialTokens ?? [])];
     const minimumFrequency = options.minimumFrequency ?? 2;
@@ -398,19 +370,19 @@ export class ByteLevelBPETokenizer {
     return new ByteLevelBPETokenizer(tokens, merges, specialTokens, 'the trained vocabulary');
   }
 
-  /** Number of tokens, special tokens included (chapter 13). */
+  /** Number of tokens, special tokens included. */
   get vocabularySize(): number {
     return this.tokens.length;
   }
 
-  /** The id of a token's text, e.g. `idOf('<|endoftext|>')` (chapter 13). */
+  /** The id of a token's text, e.g. `idOf('<|endoftext|>')`. */
   idOf(token: string): number {
     const id = this.ids.get(token);
     if (id === undefined) throw new Error(`ByteLevelBPETokenizer: ${JSON.stringify(token)} is not a token of this vocabulary.`);
     return id;
   }
 
-  /** The text of a token id as stored in vocab.json (bytes as GPT-2's characters) (chapter 13). */
+  /** The text of a token id as stored in vocab.json (bytes as GPT-2's characters). */
   tokenOf(id: number): string {
     const token = this.tokens[id];
     if (token === undefined || !Number.isInteger(id)) {
@@ -444,9 +416,8 @@ export class ByteLevelBPETokenizer {
   }
 
   /**
-   * The merges of a long piece in O(n log n) instead of GPT-2's O(n²): symbols in a linked list,
-   * their pairs in a heap by (rank, position). All pairs of the lowest rank are merged left to
-   * right before the next rank, which is what GPT-2's `bpe` does.
+   * The merges of a long piece in O(n log n) (GPT-2's is O(n²)): a linked list of symbols, pairs in a heap by (rank,
+   * position); each rank merged left to right before the next, as GPT-2's `bpe`.
    */
   private mergeLongPiece(symbols: readonly number[]): number[] {
     const n = symbols.length;
@@ -509,7 +480,7 @@ export class ByteLevelBPETokenizer {
     return out;
   }
 
-  /** A text's token ids (chapter 13). Any string is accepted; lone surrogates become U+FFFD. */
+  /** A text's token ids. Any string is accepted; lone surrogates become U+FFFD. */
   encode(text: string): number[] {
     if (typeof text !== 'string') {
       throw new Error(`ByteLevelBPETokenizer.encode: expected a string, got ${text === null ? 'null' : typeof text}.`);
@@ -522,12 +493,12 @@ export class ByteLevelBPETokenizer {
     return ids;
   }
 
-  /** The tokens' texts as stored in vocab.json, e.g. `['Hello', 'Ġworld']` (chapter 13). */
+  /** The tokens' texts as stored in vocab.json, e.g. `['Hello', 'Ġworld']`. */
   tokenize(text: string): string[] {
     return this.encode(text).map((id) => this.tokens[id] as string);
   }
 
-  /** The text of token ids (chapter 13): their bytes read as UTF-8, broken sequences as U+FFFD. */
+  /** The text of token ids: their bytes read as UTF-8, broken sequences as U+FFFD. */
   decode(ids: Iterable<number>): string {
     let out = '';
     let bytes: number[] = [];
@@ -552,10 +523,7 @@ export class ByteLevelBPETokenizer {
     return out;
   }
 
-  /**
-   * Writes `vocab.json` and `merges.txt` in GPT-2's format into a folder (chapter 13) and
-   * returns their paths. The vocabulary is written in id order.
-   */
+  /** Writes `vocab.json` (in id order) and `merges.txt` in GPT-2's format into a folder; returns their paths. */
   save(folder: string): { vocabularyPath: string; mergesPath: string } {
     mkdirSync(folder, { recursive: true });
     const vocabularyPath = join(folder, 'vocab.json');

@@ -1,29 +1,17 @@
 /**
- * The interpolated Kneser-Ney n-gram language model (chapter 13), over token ids, as Chen and
- * Goodman (1998) write it: the highest order uses raw counts, each lower order counts in how many
- * different contexts a token was seen (continuation counts), every order gives up a discount D
- * per seen token to the order below, and the lowest order shares its part uniformly over the
- * vocabulary, so a token never seen still has a probability.
- *
- *   P_n(w | h) = max(c(h w) - D_n, 0) / c(h) + D_n · N1+(h •) / c(h) · P_{n-1}(w | h')
- *   P_0(w) = 1 / V
- *
- * where h' is h without its oldest token, c is the raw count at the highest order and the
- * continuation count N1+(• h w) below it, and N1+(h •) the number of different tokens seen after
- * h. A context never seen leaves its order out (P_n = P_{n-1}).
+ * The interpolated Kneser-Ney n-gram language model over token ids (chapter 13; Chen and Goodman 1998):
+ *   P_n(w | h) = max(c(h w) - D_n, 0) / c(h) + D_n · N1+(h •) / c(h) · P_{n-1}(w | h'),   P_0(w) = 1 / V
+ * h' is h without its oldest token; c is the raw count at the highest order and the continuation count
+ * N1+(• h w) below; N1+(h •) counts the different tokens after h. An unseen context leaves its order out.
  */
 
-/** Options of `KneserNeyLanguageModel.fit` (chapter 13). */
+/** Options of `KneserNeyLanguageModel.fit`. */
 export interface KneserNeyOptions {
   /** n of the n-grams: the model reads the last n - 1 tokens (3 to 5 is usual; 1 to 8 allowed). */
   order: number;
   /** Number of token ids: ids run from 0 to vocabularySize - 1, seen or not. */
   vocabularySize: number;
-  /**
-   * Discount D in (0, 1], one for all orders or one per order (lowest first). Default: estimated
-   * per order from its counts of counts, D = n1 / (n1 + 2 n2) (Ney, Essen and Kneser 1994), or
-   * 0.75 when that order has no n-gram seen once or none seen twice.
-   */
+  /** Discount D in (0, 1], one or one per order (lowest first); default per order n1 / (n1 + 2 n2) (Ney et al. 1994), else 0.75. */
   discount?: number | number[];
 }
 
@@ -31,11 +19,7 @@ export interface KneserNeyOptions {
 const FALLBACK_DISCOUNT = 0.75;
 const MAX_ORDER = 8;
 
-/**
- * A hash table from whole-number keys (below 2^53) to whole-number values (below 2^31), with
- * open addressing: n-gram and context keys pass 2^31, where a `Map` stores them as boxed numbers,
- * is several times slower and stops at 2^24 entries.
- */
+/** A hash table, open addressing, from whole-number keys (< 2^53) to values (< 2^31): a `Map` boxes such keys, is slower, stops at 2^24. */
 class CountTable {
   private keys: Float64Array;
   private values: Int32Array;
@@ -114,11 +98,8 @@ class CountTable {
 }
 
 /**
- * An interpolated Kneser-Ney language model (chapter 13): `fit` it on token sequences, then read
- * `probability(context, token)`, `logProbability` or a held-out `perplexity`. Each sequence is
- * read as if preceded by order - 1 start markers, so the first tokens are predicted from "start
- * of sequence"; a context given to `probability` is likewise the tokens since the start of its
- * sequence (only the last order - 1 are used).
+ * An interpolated Kneser-Ney language model: `fit` it, then `probability`, `logProbability` or `perplexity`.
+ * Every sequence starts after order - 1 start markers; a context is the tokens since its sequence began.
  */
 export class KneserNeyLanguageModel {
   /** n of the n-grams. */
@@ -157,7 +138,7 @@ export class KneserNeyLanguageModel {
     this.counts = counts;
   }
 
-  /** Counts the n-grams of token sequences and estimates the discounts (chapter 13). */
+  /** Counts the n-grams of token sequences and estimates the discounts. */
   static fit(sequences: Iterable<ArrayLike<number>>, options: KneserNeyOptions): KneserNeyLanguageModel {
     const { order, vocabularySize: size } = options;
     if (!Number.isInteger(order) || order < 1 || order > MAX_ORDER) {
@@ -218,19 +199,19 @@ export class KneserNeyLanguageModel {
     return new KneserNeyLanguageModel(order, size, discounts, trainingTokens, children, totals, followers, counts);
   }
 
-  /** P(token | context) where context is what came before since its sequence began (chapter 13). */
+  /** P(token | context) where context is what came before since its sequence began. */
   probability(context: ArrayLike<number>, token: number): number {
     checkTokens(context, this.vocabularySize, 'KneserNeyLanguageModel.probability: the context');
     checkTokens([token], this.vocabularySize, 'KneserNeyLanguageModel.probability: the token');
     return this.probabilityAt(context, context.length, token);
   }
 
-  /** The natural logarithm of `probability` (chapter 13). */
+  /** The natural logarithm of `probability`. */
   logProbability(context: ArrayLike<number>, token: number): number {
     return Math.log(this.probability(context, token));
   }
 
-  /** P(w | context) for every token id w, a distribution that sums to 1 (chapter 13). */
+  /** P(w | context) for every token id w, a distribution that sums to 1. */
   distribution(context: ArrayLike<number>): Float64Array {
     checkTokens(context, this.vocabularySize, 'KneserNeyLanguageModel.distribution: the context');
     const out = new Float64Array(this.vocabularySize);
@@ -238,10 +219,7 @@ export class KneserNeyLanguageModel {
     return out;
   }
 
-  /**
-   * Mean negative log-likelihood per token, in nats, of held-out sequences (chapter 13): every
-   * token of every sequence is predicted from the ones before it in its sequence.
-   */
+  /** Mean negative log-likelihood per token (nats) of held-out sequences, each token from those before it. */
   crossEntropy(sequences: Iterable<ArrayLike<number>>): number {
     let total = 0;
     let tokens = 0;
@@ -256,7 +234,7 @@ export class KneserNeyLanguageModel {
     return total / tokens;
   }
 
-  /** exp(cross-entropy): the perplexity of held-out sequences (chapter 13). */
+  /** exp(cross-entropy): the perplexity of held-out sequences. */
   perplexity(sequences: Iterable<ArrayLike<number>>): number {
     return Math.exp(this.crossEntropy(sequences));
   }

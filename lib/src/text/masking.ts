@@ -1,10 +1,7 @@
-/**
- * BERT's masking of token ids for masked-language-model pre-training
- * (chapter 6): which tokens the model must predict, and what it sees instead.
- */
+/** BERT's masking of token ids for masked-language-model pre-training (chapter 6). */
 import { type Random, rng } from '../util/random';
 
-/** Options of `maskTokens` (chapter 6). */
+/** Options of `maskTokens`. */
 export interface MaskingOptions {
   /** The [MASK] id. */
   maskId: number;
@@ -19,11 +16,9 @@ export interface MaskingOptions {
 }
 
 /**
- * BERT's masking (chapter 6): each non-special token is chosen with
- * probability 15%; a chosen token is replaced by [MASK] 80% of the time, by a
- * random token 10%, and kept 10%. Returns the new ids, the flat positions of
- * the chosen tokens and their original ids (what the model must predict).
- * At least one token is chosen whenever there is one to choose.
+ * BERT's masking: each non-special token is chosen with `probability` (15%), then replaced by [MASK] 80% of the
+ * time, a random token 10%, kept 10%; at least one is chosen if any can be. Returns the new ids, the chosen flat
+ * positions and their original ids.
  */
 export function maskTokens(ids: ArrayLike<number>, options: MaskingOptions): { inputIds: Int32Array; positions: number[]; labels: number[] } {
   const probability = options.probability ?? 0.15;

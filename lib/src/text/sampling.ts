@@ -1,17 +1,12 @@
 /**
- * Choosing the next token from a language model's logits (chapter 13): greedy, temperature,
- * top-k and nucleus (top-p) sampling, on plain arrays of numbers, every draw from dlkit's seeded
- * generator. The filters apply in the order Hugging Face's `generate` uses: temperature, then
- * top-k, then top-p.
+ * Choosing the next token from logits (chapter 13): greedy, temperature, top-k and top-p, on plain numbers with
+ * dlkit's seeded generator; filters in Hugging Face's `generate` order: temperature, top-k, top-p.
  */
 import { type Random, rng } from '../util/random';
 
-/** Options of `sampleToken` and `samplingDistribution` (chapter 13). */
+/** Options of `sampleToken` and `samplingDistribution`. */
 export interface SamplingOptions {
-  /**
-   * Divides the logits before the softmax (default 1). Below 1 sharpens the distribution, above 1
-   * flattens it; 0 is its limit, greedy decoding (always the highest logit).
-   */
+  /** Divides the logits before the softmax (default 1): below 1 sharpens, above flattens, 0 is greedy. */
   temperature?: number;
   /** Keep only the k most likely tokens (a whole number of at least 1; above the vocabulary keeps all). */
   topK?: number;
@@ -50,7 +45,7 @@ function checkOptions(options: SamplingOptions, what: string): void {
   }
 }
 
-/** The index of the highest logit, the first one on ties: greedy decoding (chapter 13). */
+/** The index of the highest logit, the first one on ties: greedy decoding. */
 export function greedyToken(logits: ArrayLike<number>): number {
   checkLogits(logits, 'greedyToken');
   let best = 0;
@@ -64,11 +59,7 @@ function rankTokens(logits: ArrayLike<number>): number[] {
   return order.sort((a, b) => (logits[b] as number) - (logits[a] as number) || a - b);
 }
 
-/**
- * The distribution `sampleToken` draws from (chapter 13): softmax(logits / temperature), cut to
- * the top k and then to the nucleus of mass p, renormalised; 0 for tokens left out. Temperature 0
- * gives all the mass to `greedyToken(logits)`.
- */
+/** softmax(logits / temperature) cut to the top k, then to the nucleus of mass p, renormalised; temperature 0 is greedy. */
 export function samplingDistribution(logits: ArrayLike<number>, options: Omit<SamplingOptions, 'random'> = {}): Float64Array {
   checkLogits(logits, 'samplingDistribution');
   checkOptions(options, 'samplingDistribution');
@@ -110,10 +101,7 @@ export function samplingDistribution(logits: ArrayLike<number>, options: Omit<Sa
   return probabilities;
 }
 
-/**
- * Draws the next token from a language model's logits (chapter 13): greedy at temperature 0,
- * otherwise from `samplingDistribution(logits, options)` with the seeded generator.
- */
+/** Draws the next token: greedy at temperature 0, else from `samplingDistribution` with the seeded generator. */
 export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions = {}): number {
   checkOptions(options, 'sampleToken');
   if (options.temperature === 0) return greedyToken(logits);

@@ -1,12 +1,10 @@
 /**
- * Reading a whole long text with a model that reads at most `maxLength`
- * tokens (chapter 6): the text becomes several encoded rows ("windows"), the
- * model scores every row, and the text's class comes from the mean of its
- * rows' log-probabilities.
+ * Reading a long text with a model of `maxLength` tokens (chapter 6): several encoded windows, each scored; the
+ * text's class from the mean of their log-probabilities.
  */
 import type { WordPieceTokenizer } from './wordpiece';
 
-/** Options of `documentWindows` (chapter 6). */
+/** Options of `documentWindows`. */
 export interface DocumentWindowOptions {
   /** Length of every row, [CLS] and [SEP] included (as in `encode`); at least 3. */
   maxLength: number;
@@ -16,7 +14,7 @@ export interface DocumentWindowOptions {
   keepEnd?: number;
 }
 
-/** Encoded windows of several texts (chapter 6). */
+/** Encoded windows of several texts. */
 export interface DocumentWindows {
   /** One row of `maxLength` ids per window: [CLS], its pieces, [SEP], [PAD]s. */
   inputIds: number[][];
@@ -27,12 +25,8 @@ export interface DocumentWindows {
 }
 
 /**
- * Cuts each text into rows a model with `maxLength` positions can read
- * (chapter 6). A text's first row is `encode(text, { maxLength, keepEnd })`,
- * the view the classifier was trained on. A text longer than that gets more
- * rows: windows of `maxLength - 2` consecutive pieces starting every `stride`
- * pieces, the last one ending at the text's last piece, so that every piece
- * is read at least once.
+ * Cuts each text into rows: the first is `encode(text, { maxLength, keepEnd })` (the trained view); a longer text
+ * adds windows of `maxLength - 2` pieces every `stride`, the last ending at its last piece.
  */
 export function documentWindows(tokenizer: WordPieceTokenizer, texts: readonly string[], options: DocumentWindowOptions): DocumentWindows {
   const { maxLength } = options;
@@ -61,12 +55,8 @@ export function documentWindows(tokenizer: WordPieceTokenizer, texts: readonly s
 }
 
 /**
- * The class of each text from its windows' class probabilities (chapter 6):
- * `probabilities` holds one row of `classes` numbers per window, in the order
- * of `windows.inputIds`; a text's class is the argmax of the mean
- * log-probability over its windows (the product of the windows' votes).
- * With `firstRowOnly`, each text's first row alone decides: the view the
- * model was trained on, for comparison.
+ * Each text's class: the argmax of the mean log-probability over its windows (`probabilities`: one row of `classes`
+ * per window); with `firstRowOnly`, its first row alone.
  */
 export function documentClasses(probabilities: ArrayLike<number>, windows: Pick<DocumentWindows, 'document' | 'documents'>, options: { firstRowOnly?: boolean } = {}): Int32Array {
   const rows = windows.document.length;

@@ -1,24 +1,17 @@
 /**
- * The WordPiece tokenizer of chapter 6, as BERT uses it: text is cleaned,
- * lower-cased, stripped of accents and split on spaces and punctuation (the
- * "basic" tokens); each word is then cut into the longest pieces found in the
- * vocabulary, left to right, pieces after the first written with `##`
- * (`playing` → `play ##ing`). A word that cannot be cut becomes `[UNK]`.
- *
- * The vocabulary is learned from a corpus by merging, again and again, the most
- * frequent pair of neighbouring pieces (as Hugging Face's WordPiece trainer
- * does), or read from a `vocab.txt` file in the `bert-base-uncased` format
- * (one token per line, the line number is the id).
+ * BERT's WordPiece tokenizer (chapter 6): basic tokens (cleaned, lower-cased, accents stripped, split on spaces
+ * and punctuation) cut into the longest vocabulary pieces, `##` after the first, else `[UNK]`. The vocabulary is
+ * learned by merging the most frequent neighbour pairs (as Hugging Face's trainer) or read from a `vocab.txt`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-/** The five special tokens of BERT (chapter 6). */
+/** The five special tokens of BERT. */
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
-/** One special token's text (chapter 6). */
+/** One special token's text. */
 export type SpecialToken = (typeof SPECIAL_TOKENS)[number];
 
-/** What `encode` returns for one text (chapter 6): three rows of equal length. */
+/** What `encode` returns for one text: three rows of equal length. */
 export interface Encoding {
   /** Vocabulary ids, starting with [CLS], each segment ended by [SEP], then [PAD]s. */
   inputIds: number[];
@@ -30,7 +23,7 @@ export interface Encoding {
   truncated: number;
 }
 
-/** Options of `encode` (chapter 6). */
+/** Options of `encode`. */
 export interface EncodeOptions {
   /** Longest encoding, special tokens included. Without it nothing is truncated or padded. */
   maxLength?: number;
@@ -38,14 +31,11 @@ export interface EncodeOptions {
   padding?: boolean;
   /** Cut a text that is too long (default true); false makes a too-long text an error. */
   truncation?: boolean;
-  /**
-   * When a single text is cut, keep this many of its last pieces and fill the rest from its start (default 0:
-   * keep the start). A review often ends with its verdict, so its start and end say more than its start alone.
-   */
+  /** A single text too long keeps its last `keepEnd` pieces and its start (default 0: the start only); reviews end with their verdict. */
   keepEnd?: number;
 }
 
-/** Options of `WordPieceTokenizer.train` (chapter 6). */
+/** Options of `WordPieceTokenizer.train`. */
 export interface WordPieceTrainingOptions {
   /** Size of the vocabulary to learn, the 5 special tokens included (e.g. 8000; bert-base-uncased has 30,522). */
   vocabularySize: number;
@@ -55,7 +45,7 @@ export interface WordPieceTrainingOptions {
   minimumCharacterFrequency?: number;
 }
 
-/** Words longer than this many characters become [UNK], as in BERT (chapter 6). */
+/** Words longer than this many characters become [UNK], as in BERT. */
 export const MAX_WORD_CHARACTERS = 100;
 
 function isPunctuation(ch: string): boolean {
@@ -69,11 +59,7 @@ function isChinese(c: number): boolean {
   return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x20000 && c <= 0x2a6df) || (c >= 0xf900 && c <= 0xfaff);
 }
 
-/**
- * BERT's basic tokenisation (chapter 6): drops control characters and HTML
- * line breaks, lower-cases, strips accents, and splits on whitespace and
- * around every punctuation mark and Chinese character.
- */
+/** BERT's basic tokenisation: no control characters or HTML breaks, lower case, no accents, split around punctuation and CJK. */
 export function basicTokens(text: string): string[] {
   if (typeof text !== 'string') throw new Error(`basicTokens: expected a string, got ${text === null ? 'null' : typeof text}.`);
   const cleaned = text.replace(/<br\s*\/?>/gi, ' ').toLowerCase();
@@ -154,11 +140,7 @@ const SEPARATOR = '\u0000';
 /** Splits a text around special tokens written in it (the capture group keeps them at odd indices). */
 const SPECIAL_TOKEN_PATTERN = /(\[PAD\]|\[UNK\]|\[CLS\]|\[SEP\]|\[MASK\])/;
 
-/**
- * WordPiece tokenizer (chapter 6): `train` it on texts or load a `vocab.txt`,
- * then `encode` texts into input ids, attention mask and token type ids, and
- * `decode` ids back into text.
- */
+/** WordPiece tokenizer: `train` it or load a `vocab.txt`; `encode` into ids, attention mask and token types; `decode`. */
 export class WordPieceTokenizer {
   /** Tokens in id order: `vocabulary[id]` is the token with that id. */
   readonly vocabulary: readonly string[];
@@ -214,10 +196,8 @@ export class WordPieceTokenizer {
   }
 
   /**
-   * Learns a vocabulary from texts (chapter 6): every character seen at least
-   * `minimumCharacterFrequency` times, as a word start and as `##` piece, then
-   * the most frequent neighbouring pair of pieces merged into one, until the
-   * vocabulary has `vocabularySize` tokens (or nothing is left to merge).
+   * Learns a vocabulary: every character seen `minimumCharacterFrequency` times (as word start and `##` piece), then
+   * the most frequent neighbour pair merged, until `vocabularySize` tokens.
    */
   static train(texts: Iterable<string>, options: WordPieceTrainingOptions): WordPieceTokenizer {
     const { vocabularySize } = options;
@@ -310,10 +290,7 @@ export class WordPieceTokenizer {
     return new WordPieceTokenizer(vocabulary, 'the trained vocabulary');
   }
 
-  /**
-   * Reads a `vocab.txt` in the `bert-base-uncased` format (chapter 6): one
-   * token per line, the line number (from 0) is its id.
-   */
+  /** Reads a `vocab.txt` (`bert-base-uncased` format): one token per line, the line number from 0 its id. */
   static fromVocabularyFile(path: string): WordPieceTokenizer {
     if (!existsSync(path)) {
       throw new Error(
@@ -326,17 +303,17 @@ export class WordPieceTokenizer {
     return new WordPieceTokenizer(lines, `the vocabulary file ${path}`);
   }
 
-  /** The vocabulary as `vocab.txt` text: one token per line, in id order (chapter 6). */
+  /** The vocabulary as `vocab.txt` text: one token per line, in id order. */
   vocabularyText(): string {
     return `${this.vocabulary.join('\n')}\n`;
   }
 
-  /** Writes the vocabulary to a file that `fromVocabularyFile` reads back (chapter 6). */
+  /** Writes the vocabulary to a file that `fromVocabularyFile` reads back. */
   saveVocabulary(path: string): void {
     writeFileSync(path, this.vocabularyText());
   }
 
-  /** Cuts one basic token into vocabulary pieces, longest first; [UNK] if it cannot be cut (chapter 6). */
+  /** Cuts one basic token into vocabulary pieces, longest first; [UNK] if it cannot be cut. */
   wordPieces(word: string): string[] {
     const chars = [...word];
     if (chars.length > MAX_WORD_CHARACTERS) return ['[UNK]'];
@@ -360,10 +337,7 @@ export class WordPieceTokenizer {
     return pieces;
   }
 
-  /**
-   * The word pieces of a text (chapter 6). A special token written in the
-   * text, such as `[MASK]`, stays one token (it is not lower-cased or split).
-   */
+  /** The word pieces of a text; a special token written in it, such as `[MASK]`, stays one token. */
   tokenize(text: string): string[] {
     return text.split(SPECIAL_TOKEN_PATTERN).flatMap((part, i) =>
       i % 2 === 1 ? [part] : basicTokens(part).flatMap((word) => (this.ids.has(word) ? [word] : this.wordPieces(word))),
@@ -371,10 +345,8 @@ export class WordPieceTokenizer {
   }
 
   /**
-   * Encodes a text, or a pair of texts (chapter 6), as
-   * `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`, cut to `maxLength` (the longer
-   * text loses its last pieces first; with `keepEnd`, a single text keeps its
-   * start and its last `keepEnd` pieces and loses its middle) and padded with [PAD].
+   * Encodes a text or pair as `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`, cut to `maxLength` (the longer text loses its
+   * last pieces first; `keepEnd` cuts a single text's middle), padded with [PAD].
    */
   encode(text: string, options: EncodeOptions & { pair?: string } = {}): Encoding {
     if (typeof text !== 'string') throw new Error(`WordPieceTokenizer.encode: expected a string, got ${text === null ? 'null' : typeof text}.`);
@@ -428,7 +400,7 @@ export class WordPieceTokenizer {
     return { inputIds, attentionMask, tokenTypeIds, truncated };
   }
 
-  /** Encodes many texts to the same `maxLength` (chapter 6): one row per text in each of the three arrays. */
+  /** Encodes many texts to the same `maxLength`: one row per text in each of the three arrays. */
   encodeBatch(texts: readonly string[], options: EncodeOptions & { maxLength: number }): { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][]; truncated: number } {
     const out = { inputIds: [] as number[][], attentionMask: [] as number[][], tokenTypeIds: [] as number[][], truncated: 0 };
     for (const text of texts) {
@@ -441,7 +413,7 @@ export class WordPieceTokenizer {
     return out;
   }
 
-  /** The tokens of some ids (chapter 6); an id outside the vocabulary is an error. */
+  /** The tokens of some ids; an id outside the vocabulary is an error. */
   idsToTokens(ids: ArrayLike<number>): string[] {
     return Array.from(ids, (id) => {
       const token = this.vocabulary[id];
@@ -450,11 +422,7 @@ export class WordPieceTokenizer {
     });
   }
 
-  /**
-   * Turns ids back into text (chapter 6): `##` pieces are glued to the piece
-   * before; [PAD], [CLS] and [SEP] are left out unless `keepSpecialTokens`.
-   * The text comes out as `basicTokens` sees it: lower case, spaces around punctuation.
-   */
+  /** Ids back into text: `##` pieces glued, [PAD], [CLS], [SEP] dropped unless `keepSpecialTokens`; as `basicTokens` sees it. */
   decode(ids: ArrayLike<number>, options: { keepSpecialTokens?: boolean } = {}): string {
     const skip = new Set([this.padId, this.clsId, this.sepId]);
     let text = '';

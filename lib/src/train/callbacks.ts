@@ -1,15 +1,11 @@
 /**
- * Training callbacks (chapter 5): hooks the Trainer calls at the start and
- * end of training, of every epoch and of every batch. Early stopping is one
- * of them; the live plot (`LivePlotCallback`) and checkpoints
- * (`CheckpointCallback`) are others. A callback with progress to keep owns it:
- * it gives it as `state()`, and `restore()` continues from it, in the next fit
- * of the same trainer or from a checkpoint.
+ * Training callbacks (chapter 5): hooks at the start and end of training, epochs and batches; early stopping
+ * here. A callback owns its progress: `state()` gives it, `restore()` continues from it (next fit, checkpoint).
  */
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
 
-/** The numbers logged at the end of an epoch (chapter 5). */
+/** The numbers logged at the end of an epoch. */
 export interface EpochLogs {
   /** The epoch, counted from 1. */
   epoch: number;
@@ -37,19 +33,15 @@ export interface EpochLogs {
   [metric: string]: number | undefined;
 }
 
-/** `validation` + the name with a capital: `validationLoss`, `validationAccuracy` (chapter 5). */
+/** `validation` + the name with a capital: `validationLoss`, `validationAccuracy`. */
 export function validationName(name: string): string {
   return `validation${name[0]?.toUpperCase()}${name.slice(1)}`;
 }
 
-/** The names an epoch can log (chapter 5). */
+/** The names an epoch can log. */
 export type LoggedName = Exclude<keyof EpochLogs, number> & string;
 
-/**
- * One logged value of an epoch as a number, e.g.
- * `logValue(history[0], 'validationAccuracy')` (chapter 5). Throws a clear
- * error when that epoch did not log it (no validation data, another metric).
- */
+/** One logged value of an epoch, e.g. `logValue(history[0], 'validationAccuracy')`; throws when it was not logged. */
 export function logValue(logs: EpochLogs, name: LoggedName): number {
   const value = logs[name];
   if (typeof value !== 'number') {
@@ -59,7 +51,7 @@ export function logValue(logs: EpochLogs, name: LoggedName): number {
   return value;
 }
 
-/** What `onBatchEnd` receives (chapter 5). */
+/** What `onBatchEnd` receives. */
 export interface BatchInfo {
   /** The epoch, counted from 0. */
   epoch: number;
@@ -69,15 +61,11 @@ export interface BatchInfo {
   step: number;
   /** Samples in this batch. */
   size: number;
-  /**
-   * Mean loss and metrics over the batches since the previous report. Present
-   * only on the batches where the Trainer reads values back from the device
-   * (every `syncEvery` batches), so that training does not wait on every batch.
-   */
+  /** Mean loss and metrics since the previous report; only on batches where the Trainer reads back (every `syncEvery`). */
   logs?: Record<string, number>;
 }
 
-/** What `onTrainBegin` receives: the run about to start (chapter 5). */
+/** What `onTrainBegin` receives: the run about to start. */
 export interface TrainingPlan {
   /** Train until this many epochs are done in total. */
   epochs: number;
@@ -91,7 +79,7 @@ export interface TrainingPlan {
   validation: boolean;
 }
 
-/** The part of the Trainer a callback may touch (chapter 5). */
+/** The part of the Trainer a callback may touch. */
 export interface TrainerControl {
   /** Set to true to stop after the current batch. */
   stopTraining: boolean;
@@ -111,7 +99,7 @@ export interface TrainerControl {
   saveCheckpoint?(directory: string): Promise<void>;
 }
 
-/** What a callback adds to the result of `fit` (chapter 5). */
+/** What a callback adds to the result of `fit`. */
 export interface CallbackReport {
   /** Whether this callback stopped training before the last epoch. */
   stoppedEarly?: boolean;
@@ -119,7 +107,7 @@ export interface CallbackReport {
   bestEpoch?: number;
 }
 
-/** Hooks into the training loop; every method is optional and may be async (chapter 5). */
+/** Hooks into the training loop; every method is optional and may be async. */
 export interface TrainerCallback {
   onTrainBegin?(plan: TrainingPlan, control: TrainerControl): void | Promise<void>;
   onEpochBegin?(epoch: number, control: TrainerControl): void | Promise<void>;
@@ -128,9 +116,8 @@ export interface TrainerCallback {
   /** Called when training ends: normally, stopped, or with an error (which is then rethrown). */
   onTrainEnd?(history: EpochLogs[], control: TrainerControl): void | Promise<void>;
   /**
-   * The name this callback's `state()` is kept under: in checkpoints, and from one fit of a trainer
-   * to the next. Letters, digits, _ and -. A callback an option of fit would add (`earlyStopping`)
-   * is not added when yours has the same key.
+   * The key of `state()` in checkpoints and between fits (letters, digits, _ and -). An option of fit
+   * (`earlyStopping`) adds no callback when yours has the same key.
    */
   readonly stateKey?: string;
   /** Its progress as plain JSON data (called after `onTrainBegin`). */
@@ -149,7 +136,7 @@ export interface TrainerCallback {
   dispose?(): void;
 }
 
-/** Options of early stopping (chapter 5). */
+/** Options of early stopping. */
 export interface EarlyStoppingOptions {
   /** The logged value to watch (default `validationLoss`, or `loss` without validation data). */
   monitor?: string;
@@ -163,7 +150,7 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
-/** Early stopping's progress, as saved in checkpoints (chapter 5). */
+/** Early stopping's progress, as saved in checkpoints. */
 export interface EarlyStoppingState {
   monitor: string;
   mode: 'min' | 'max';
@@ -176,12 +163,8 @@ export interface EarlyStoppingState {
 }
 
 /**
- * Stops training when the monitored value has not improved for `patience`
- * epochs, and puts back the weights of the best epoch (chapter 5), like
- * Keras' EarlyStopping. `fit({ earlyStopping: { ... } })` adds one. Its
- * progress (`state()` and the best weights) travels in checkpoints, so a
- * resumed run stops where an uninterrupted one would, and continues in the
- * next fit of the same trainer when that watches the same value.
+ * Stops when the monitored value has not improved for `patience` epochs and puts back the best epoch's
+ * weights, like Keras' EarlyStopping. Its progress travels in checkpoints and into the next fit.
  */
 export class EarlyStoppingCallback implements TrainerCallback {
   readonly stateKey = 'earlyStopping';
@@ -223,13 +206,13 @@ export class EarlyStoppingCallback implements TrainerCallback {
     return this.saved;
   }
 
-  /** The progress so far, as plain data (chapter 5). */
+  /** The progress so far, as plain data. */
   state(): EarlyStoppingState {
     if (this.monitor === undefined || this.mode === undefined) throw new Error('EarlyStoppingCallback.state: nothing to save before training has started.');
     return { monitor: this.monitor, mode: this.mode, best: Number.isFinite(this.best) ? this.best : null, bestEpoch: this.bestEpochValue, wait: this.wait };
   }
 
-  /** Continues from a saved `state()`, taking ownership of `bestWeights` (chapter 5). */
+  /** Continues from a saved `state()`, taking ownership of `bestWeights`. */
   restore(state: EarlyStoppingState, bestWeights: Tensor[] | null = null): void {
     if (this.monitor !== undefined && this.monitor !== state.monitor) {
       throw new Error(`EarlyStoppingCallback.restore: the saved state watches "${state.monitor}" but this callback watches "${this.monitor}".`);
@@ -305,7 +288,7 @@ export class EarlyStoppingCallback implements TrainerCallback {
   }
 }
 
-/** Prints one line per epoch with every logged value (chapter 5); `fit({ verbose: true })` adds it. */
+/** Prints one line per epoch with every logged value; `fit({ verbose: true })` adds it. */
 export class PrintEpochs implements TrainerCallback {
   private epochs = 0;
 

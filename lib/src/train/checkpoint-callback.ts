@@ -1,23 +1,16 @@
-/**
- * Checkpoints as a callback (chapter 5): saves the trainer into a folder every few epochs and at
- * the end of training, through `Trainer.saveCheckpoint`. `fit({ checkpoint: { directory } })`
- * adds one, after every other callback, so that a checkpoint holds their progress of that epoch.
- */
+/** Checkpoints as a callback (chapter 5), run after every other callback so a checkpoint holds their progress. */
 import { checkCheckpointDirectory } from './checkpoint-guard';
 import type { EpochLogs, TrainerCallback, TrainerControl, TrainingPlan } from './callbacks';
 
-/** Where and how often `CheckpointCallback` saves (chapter 5). */
+/** Where and how often `CheckpointCallback` saves. */
 export interface CheckpointOptions {
-  /**
-   * The checkpoint's folder. It must be new, empty or an earlier checkpoint: one holding anything
-   * else is refused before training starts, so that a save never replaces files of yours.
-   */
+  /** The checkpoint's folder: new, empty or an earlier checkpoint (anything else is refused before training). */
   directory: string;
   /** Save every this many epochs (default 1); the last epoch and an early stop are always saved. */
   everyEpochs?: number;
 }
 
-/** Saves a checkpoint every `everyEpochs` epochs and when training ends (chapter 5). */
+/** Saves a checkpoint every `everyEpochs` epochs and when training ends. */
 export class CheckpointCallback implements TrainerCallback {
   readonly directory: string;
   readonly everyEpochs: number;

@@ -1,9 +1,6 @@
 /**
- * The checkpoint format (chapter 5): a folder holding `checkpoint.json` (a manifest: the saved
- * state as JSON and, per group of tensors, its file, size, SHA-256 and each tensor's name, shape,
- * dtype and place) and one binary file per group of tensors (`model.bin`, `optimizer.bin`, ...),
- * the tensors' values back to back. Writing flushes every file to disk; reading checks sizes and
- * hashes. Where a folder may be written is the guard's business (`checkpoint-guard.ts`).
+ * The checkpoint format (chapter 5): `checkpoint.json` (the state as JSON; per tensor group its file, size,
+ * SHA-256 and tensors' names, shapes, dtypes and places) and one `GROUP.bin` per group. Written flushed; read checked.
  */
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -11,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../backend/tf';
 
-/** One tensor's values as plain data (chapter 5). */
+/** One tensor's values as plain data. */
 export interface StoredTensor {
   name: string;
   shape: number[];
@@ -19,7 +16,7 @@ export interface StoredTensor {
   values: Float32Array | Int32Array;
 }
 
-/** What a checkpoint holds: JSON state and named groups of tensors (chapter 5). */
+/** What a checkpoint holds: JSON state and named groups of tensors. */
 export interface CheckpointData {
   state: Record<string, unknown>;
   groups: Record<string, StoredTensor[]>;
@@ -53,18 +50,18 @@ export function isCheckpointManifest(value: unknown): value is Manifest {
   return manifest !== null && typeof manifest === 'object' && manifest.format === 'dlkit-checkpoint' && typeof manifest.groups === 'object' && manifest.groups !== null;
 }
 
-/** A tensor's values copied out as plain data, to save (chapter 5). */
+/** A tensor's values copied out as plain data, to save. */
 export function storedTensor(name: string, t: Tensor): StoredTensor {
   const int = t.dtype === 'int32';
   return { name, shape: t.shape, dtype: int ? 'int32' : 'float32', values: int ? Int32Array.from(t.dataSync() as Int32Array) : Float32Array.from(t.dataSync() as Float32Array) };
 }
 
-/** A new tensor holding stored values (chapter 5). */
+/** A new tensor holding stored values. */
 export function tensorFromStored(stored: StoredTensor): Tensor {
   return tf.tensor(stored.values, stored.shape, stored.dtype);
 }
 
-/** The folder where the previous checkpoint waits while a new one is being put in place (chapter 5). */
+/** The folder where the previous checkpoint waits while a new one is being put in place. */
 export function previousCheckpointPath(directory: string): string {
   return `${resolve(directory)}.previous`;
 }
@@ -129,10 +126,8 @@ function corrupt(directory: string, why: string): Error {
 }
 
 /**
- * Reads a checkpoint folder (chapter 5). If `directory` is missing but an
- * interrupted save left `directory.previous`, that one is read. Throws a clear
- * error when the folder is missing or corrupt (bad JSON, missing or
- * truncated files, checksum mismatch).
+ * Reads a checkpoint folder, or `directory.previous` left by an interrupted save. Throws a clear error when it
+ * is missing or corrupt (bad JSON, missing or truncated files, checksum mismatch).
  */
 export function loadCheckpointFolder(directory: string): CheckpointData & { path: string; savedAt: string } {
   let path = resolve(directory);

@@ -1,9 +1,7 @@
 /**
- * The guard of the reader's folders (chapter 5): a checkpoint save only ever replaces a folder
- * that is a checkpoint of ours (its `checkpoint.json` is a dlkit manifest and it holds no file
- * that manifest does not list) or an empty folder; anything else is refused, before training,
- * with an error naming a few of the files. The library deletes only files it wrote itself, and
- * cleans up the temporary folders that killed saves left behind.
+ * The guard of the reader's folders (chapter 5): a save replaces only an empty folder or a checkpoint of ours
+ * (a dlkit manifest and only the files it lists); anything else is refused before training. It deletes only
+ * files the library wrote, and cleans up the temporary folders of killed saves.
  */
 import * as fs from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -23,11 +21,7 @@ function listSome(names: string[], count = 5): string {
   return names.length > count ? `${shown} and ${names.length - count} more` : shown;
 }
 
-/**
- * The files of the checkpoint folder `path` if it is one of ours: its
- * `checkpoint.json` is a dlkit manifest and every entry is that manifest or a
- * `GROUP.bin` file it lists. Otherwise the reason it is not.
- */
+/** The files of checkpoint folder `path` if it is ours (a dlkit manifest and the `GROUP.bin` files it lists), else why not. */
 function ourFiles(path: string): { files: string[] } | { foreign: string } {
   const entries = fs.readdirSync(path, { withFileTypes: true });
   if (entries.length === 0) return { files: [] };
@@ -50,10 +44,8 @@ function ourFiles(path: string): { files: string[] } | { foreign: string } {
 }
 
 /**
- * Deletes the checkpoint folder `path` file by file: only the files our
- * manifest lists (or, for a leftover temporary folder, our `.bin` files and
- * manifest), then the folder itself if that left it empty. Never a file the
- * library did not write.
+ * Deletes checkpoint folder `path` file by file: only the files our manifest lists (for a leftover temporary
+ * folder, our `.bin` files and manifest), then the folder if that emptied it.
  */
 export function removeOurFolder(path: string, temporary = false): void {
   if (!fs.existsSync(path)) return;
@@ -114,14 +106,9 @@ function projectHint(path: string): string {
 }
 
 /**
- * Checks, before training starts, that checkpoints can be saved at
- * `directory` without losing anything (chapter 5). Throws a clear error when
- * `directory` is a file, the working folder or one of its parents, a folder
- * holding anything that is not a checkpoint of ours (the error names a few of
- * the files), when `NAME.previous` is such a folder, or when the parent folder
- * cannot be written (tried by creating and removing a probe folder). An
- * absent or empty folder and an earlier checkpoint are fine. `Trainer.fit`
- * calls it for `checkpoint.directory`.
+ * Throws, before training, unless checkpoints can be saved at `directory` without losing anything: not a file,
+ * the working folder or a parent of it, nor a folder (or its `NAME.previous`) holding anything but a
+ * checkpoint of ours, and with a writable parent. An absent or empty folder and an earlier checkpoint are fine.
  */
 export function checkCheckpointDirectory(directory: string): void {
   if (typeof directory !== 'string' || directory.trim() === '') {

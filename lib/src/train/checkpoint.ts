@@ -1,9 +1,6 @@
 /**
- * Saving a checkpoint safely (chapter 5): the format (`checkpoint-format.ts`) written
- * atomically into a folder the guard (`checkpoint-guard.ts`) allows. Everything is written into a
- * temporary sibling folder and flushed to disk; only then does it replace the old checkpoint by a
- * rename. The previous checkpoint is moved aside to `NAME.previous` first and deleted only after
- * the new one is in place, so an interrupted save never leaves you without a good checkpoint.
+ * Saving a checkpoint atomically (chapter 5): written and flushed into a temporary sibling folder, then renamed
+ * into place; the old checkpoint waits as `NAME.previous` until then. Re-exports the format's reader and the guard.
  */
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,12 +11,8 @@ export { loadCheckpointFolder, previousCheckpointPath, storedTensor, tensorFromS
 export { checkCheckpointDirectory } from './checkpoint-guard';
 
 /**
- * Saves `data` as a checkpoint folder at `directory`, atomically (chapter 5).
- * If anything fails midway the temporary folder is removed and the previous
- * checkpoint at `directory` is untouched. Refuses (see
- * `checkCheckpointDirectory`) to replace anything but an earlier checkpoint or
- * an empty folder, and first removes the temporary folders that killed saves of
- * this checkpoint left behind.
+ * Saves `data` as a checkpoint folder at `directory`, atomically; on failure the previous checkpoint is untouched.
+ * Refuses folders the guard refuses, and first removes this checkpoint's leftovers of killed saves.
  */
 export function saveCheckpointFolder(directory: string, data: CheckpointData): void {
   const target = resolve(directory);

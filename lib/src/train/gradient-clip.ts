@@ -1,11 +1,8 @@
-/**
- * Gradient clipping by global norm (chapter 5), shared by the Trainer's
- * `clipNorm` and the DQN agent's `gradientClipNorm` (chapter 9).
- */
+/** Gradient clipping by global norm (chapter 5), for the Trainer's `clipNorm` and the DQN's `gradientClipNorm`. */
 import { tf } from '../backend/tf';
 import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs';
 
-/** What `clipByGlobalNorm` returns (chapter 5). */
+/** What `clipByGlobalNorm` returns. */
 export interface ClippedGradients {
   /** The gradients, scaled by `maxNorm / max(globalNorm, maxNorm)` (unchanged when the norm is within bounds or `maxNorm` is null). */
   gradients: NamedTensorMap;
@@ -13,13 +10,7 @@ export interface ClippedGradients {
   globalNorm: Scalar;
 }
 
-/**
- * Throws unless `value` is a positive finite number, the one bound on a
- * gradient norm that clipping accepts (chapter 5). `name` says whose value it
- * is (`'Trainer: clipNorm'`), `turnOff` how to ask for no clipping instead
- * (`'leave it out'`). The Trainer calls it when it is built, so a bad
- * `clipNorm` fails before any training; `clipByGlobalNorm` on every call.
- */
+/** Throws unless `value` is a positive finite norm; `name` says whose, `turnOff` how to ask for no clipping. */
 export function checkClipNorm(value: number, name: string, turnOff: string): void {
   if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
     throw new Error(`${name} must be a positive finite number (${turnOff} for no clipping), got ${String(value)}.`);
@@ -27,12 +18,8 @@ export function checkClipNorm(value: number, name: string, turnOff: string): voi
 }
 
 /**
- * Rescales a set of gradients so that their global norm (all of them taken
- * as one long vector) is at most `maxNorm` (chapter 5), as
- * `tf.clip_by_global_norm` and PyTorch's `clip_grad_norm_` do: the direction
- * of the update is kept, only its length is capped. `maxNorm` null computes
- * the norm and leaves the gradients as they are. Call it inside `tf.tidy`:
- * the results are new tensors.
+ * Scales gradients so that their global norm is at most `maxNorm`, as `tf.clip_by_global_norm` and PyTorch's
+ * `clip_grad_norm_` do; `maxNorm` null only computes the norm. Call it inside `tf.tidy`.
  */
 export function clipByGlobalNorm(gradients: NamedTensorMap, maxNorm: number | null): ClippedGradients {
   const names = Object.keys(gradients);
@@ -43,12 +30,7 @@ export function clipByGlobalNorm(gradients: NamedTensorMap, maxNorm: number | nu
   return { gradients: clipped, globalNorm };
 }
 
-/**
- * The global norm of `gradients` and the factor `clipByGlobalNorm` multiplies
- * them by (chapter 5): exactly 1 when the norm is within `maxNorm`,
- * `maxNorm / norm` otherwise; null when `maxNorm` is null (no clipping). For
- * an optimiser that scales the gradients itself (the DQN agent's, chapter 9).
- */
+/** The global norm and the factor `clipByGlobalNorm` applies (1 within `maxNorm`, else `maxNorm / norm`; null without clipping). */
 export function globalNormScale(gradients: Tensor[], maxNorm: number | null): { globalNorm: Scalar; scale: Scalar | null } {
   if (maxNorm !== null) checkClipNorm(maxNorm, 'clipByGlobalNorm: maxNorm', 'or null');
   if (gradients.length === 0) throw new Error('clipByGlobalNorm: no gradients to clip; are any variables trainable?');

@@ -1,18 +1,7 @@
 /**
- * Adam over all of a model's variables at once, for the Trainer (chapter 5).
- *
- * tfjs' `AdamOptimizer` runs fourteen element-wise operations per variable;
- * a ResNet with forty small variables pays that bookkeeping 560 times a step.
- * `JoinedAdam` lays the gradients, both moments and the weights of the small
- * variables end to end in one vector and runs the same fourteen operations
- * once, then cuts the new weights back into the variables; a large variable
- * (`JOINED_ADAM_OWN_GROUP_SIZE`) keeps its own moments, as joining it would
- * only add copies. Each entry goes through the same float32
- * operations on the same inputs, so the weights are bit for bit those of
- * `tf.train.adam`. It is an `AdamOptimizer` (class name 'Adam') whose
- * `getWeights`/`setWeights` speak tfjs' per-variable format (the iteration
- * count, then every `NAME/m`, then every `NAME/v`), so checkpoints written by
- * either load into the other.
+ * Adam over all of a model's variables at once (chapter 5): the small variables' gradients, moments and weights
+ * end to end in one vector, one pass of tfjs' fourteen operations instead of one per variable; large ones
+ * (`JOINED_ADAM_OWN_GROUP_SIZE`) keep their own. Bit for bit `tf.train.adam`; checkpoints load into either.
  */
 import { tf } from '../backend/tf';
 import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs';
@@ -36,11 +25,7 @@ interface AdamInternals {
   extractIterations(weights: NamedTensor[]): Promise<NamedTensor[]>;
 }
 
-/**
- * Variables of at least this many numbers keep moments of their own: their
- * arithmetic outweighs the cost of an operation, and joining would only add
- * the copies in and out (measured: the MLP's 784x256 kernel).
- */
+/** Variables of at least this many numbers keep their own moments: joining would only add copies (the MLP's 784x256 kernel). */
 export const JOINED_ADAM_OWN_GROUP_SIZE = 100_000;
 
 /** Moments for some of the variables: one joined vector of several (small) ones, or one variable's own. */
@@ -76,11 +61,8 @@ function joinedOf(tensors: Tensor[], members: number[]): Tensor {
 }
 
 /**
- * Adam (Kingma and Ba 2015) with tfjs' settings and arithmetic, one step over
- * all small variables joined (chapter 5). Use it where
- * `tf.train.adam(learningRate)` would go; the Trainer makes one for
- * `optimizer: 'adam'`. Every step must bring gradients for the same variables
- * in the same order (the Trainer's do); another set is an error.
+ * Adam (Kingma and Ba 2015) with tfjs' settings and arithmetic; use it where `tf.train.adam(learningRate)` would go.
+ * Every step must bring gradients for the same variables in the same order.
  */
 export class JoinedAdam extends tf.AdamOptimizer {
   private joined: JoinedState | null = null;
@@ -96,7 +78,7 @@ export class JoinedAdam extends tf.AdamOptimizer {
     return this as unknown as AdamInternals;
   }
 
-  /** One Adam step over every variable named in `variableGradients` (chapter 5). */
+  /** One Adam step over every variable named in `variableGradients`. */
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     const entries: [string, Tensor | null][] = Array.isArray(variableGradients)
       ? variableGradients.map((g) => [g.name, g.tensor])

@@ -1,14 +1,11 @@
 /**
- * The Trainer's live plot as a callback (chapter 5): the loss in one panel and
- * each metric in its own, training solid and validation dashed in the same
- * colour, one point per `syncEvery` batches and one per
- * epoch with the validation values, under a progress line with the samples
- * per second and the time left. `fit({ plot })` adds one.
+ * The Trainer's live plot as a callback (chapter 5): loss and each metric in their own panel, training
+ * solid and validation dashed, a point every `syncEvery` batches, under a progress line. `fit({ plot })` adds one.
  */
 import { LivePlot, readerName, type LivePlotOptions } from '../plot/live-plot';
 import { validationName, type BatchInfo, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
 
-/** Draws training as it goes with a `LivePlot` (chapter 5). */
+/** Draws training as it goes with a `LivePlot`. */
 export class LivePlotCallback implements TrainerCallback {
   /** Its progress line says where an interrupt stopped training. */
   readonly reportsInterruption = true;

@@ -1,25 +1,23 @@
 /**
- * Losses and metrics of the training loop (chapter 5). Each takes the labels
- * of a batch and the model's outputs and returns the batch mean as a scalar
- * tensor, so that the Trainer can add them up on the device and read them
- * back only now and then.
+ * Losses and metrics of the training loop (chapter 5; confusion matrix and F1 chapters 6-7). Each returns a
+ * batch mean as a scalar tensor, so the Trainer sums them on the device.
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
 
-/** A loss: labels and outputs of one batch in, the mean loss out (chapter 5). */
+/** A loss: labels and outputs of one batch in, the mean loss out. */
 export type LossFunction = (labels: Tensor, outputs: Tensor) => Scalar;
 
-/** The losses the Trainer knows by name (chapter 5). */
+/** The losses the Trainer knows by name. */
 export type TrainingLossName = 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
 
-/** A metric: a name and the batch mean it computes (chapter 5). */
+/** A metric: a name and the batch mean it computes. */
 export interface Metric {
   name: string;
   compute: (labels: Tensor, outputs: Tensor) => Scalar;
 }
 
-/** The metrics the Trainer knows by name (chapter 5). */
+/** The metrics the Trainer knows by name. */
 export type MetricName = 'accuracy' | 'meanAbsoluteError' | 'meanSquaredError';
 
 const EPSILON = 1e-7;
@@ -29,11 +27,7 @@ function asOneHot(labels: Tensor, classes: number): Tensor {
   return tf.oneHot(indices.toInt(), classes);
 }
 
-/**
- * Cross-entropy with integer class labels (chapter 5). With `fromLogits`
- * the outputs are raw scores and the softmax is folded in (numerically
- * safer); otherwise they are probabilities (a softmax output layer).
- */
+/** Cross-entropy with integer class labels; `fromLogits` folds the softmax in (numerically safer). */
 export function sparseCategoricalCrossentropy(fromLogits = false): LossFunction {
   return (labels, outputs) => {
     const classes = outputs.shape[outputs.rank - 1] as number;
@@ -44,7 +38,7 @@ export function sparseCategoricalCrossentropy(fromLogits = false): LossFunction 
   };
 }
 
-/** Cross-entropy with one-hot (or soft) label rows (chapter 5). */
+/** Cross-entropy with one-hot (or soft) label rows. */
 export function categoricalCrossentropy(fromLogits = false): LossFunction {
   return (labels, outputs) => {
     if (fromLogits) return tf.losses.softmaxCrossEntropy(labels, outputs) as Scalar;
@@ -53,7 +47,7 @@ export function categoricalCrossentropy(fromLogits = false): LossFunction {
   };
 }
 
-/** Binary cross-entropy for 0/1 labels and one output per sample (chapter 5). */
+/** Binary cross-entropy for 0/1 labels and one output per sample. */
 export function binaryCrossentropy(fromLogits = false): LossFunction {
   return (labels, outputs) => {
     const y = labels.toFloat().reshape(outputs.shape);
@@ -62,12 +56,12 @@ export function binaryCrossentropy(fromLogits = false): LossFunction {
   };
 }
 
-/** Mean squared error (chapter 5). */
+/** Mean squared error. */
 export function meanSquaredError(): LossFunction {
   return (labels, outputs) => tf.mean(tf.square(tf.sub(outputs, labels.toFloat().reshape(outputs.shape)))) as Scalar;
 }
 
-/** The loss function for a name (chapter 5). */
+/** The loss function for a name. */
 export function lossByName(name: TrainingLossName, fromLogits = false): LossFunction {
   switch (name) {
     case 'sparseCategoricalCrossentropy':
@@ -85,11 +79,7 @@ export function lossByName(name: TrainingLossName, fromLogits = false): LossFunc
   }
 }
 
-/**
- * Accuracy for any label layout (chapter 5): class indices or one-hot rows
- * against a row of class scores (argmax), or 0/1 labels against one output
- * per sample (threshold 0.5 for probabilities, 0 for logits).
- */
+/** Accuracy: class indices or one-hot rows against the argmax, or 0/1 labels against a threshold (0.5, 0 for logits). */
 export function accuracy(fromLogits = false): Metric {
   return {
     name: 'accuracy',
@@ -106,7 +96,7 @@ export function accuracy(fromLogits = false): Metric {
   };
 }
 
-/** The metric for a name (chapter 5). */
+/** The metric for a name. */
 export function metricByName(name: MetricName, fromLogits = false): Metric {
   switch (name) {
     case 'accuracy':
@@ -121,7 +111,7 @@ export function metricByName(name: MetricName, fromLogits = false): Metric {
 }
 
 /**
- * The confusion matrix (chapter 7): `matrix[t][p]` counts samples of true
+ * The confusion matrix: `matrix[t][p]` counts samples of true
  * class `t` predicted as `p`. Labels and predictions are class indices.
  */
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes: number): number[][] {
@@ -140,7 +130,7 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
   return matrix;
 }
 
-/** Accuracy and F1 of the positive class from labels and predicted classes (chapter 6). */
+/** Accuracy and F1 of the positive class from labels and predicted classes. */
 export function accuracyAndF1(labels: ArrayLike<number>, predictions: ArrayLike<number>): { accuracy: number; f1: number; precision: number; recall: number } {
   if (labels.length !== predictions.length || labels.length === 0) {
     throw new Error(`accuracyAndF1: need as many predictions as labels (and at least one), got ${predictions.length} and ${labels.length}.`);

@@ -1,22 +1,18 @@
-/**
- * What the Trainer measures on a batch (chapter 5): the loss it minimises,
- * picked from the labels unless given, and the metrics logged beside it, as
- * one vector [loss, metric 1, ...] that is added up on the device.
- */
+/** What the Trainer measures on a batch (chapter 5): the loss and metrics as one vector [loss, metric 1, ...] summed on the device. */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { lossByName, metricByName, type LossFunction, type Metric, type MetricName, type TrainingLossName } from './metrics';
 import { defaultLossName, forwardPass, isLayersModel, outputsAreLogits, type TrainableModel } from './trainable-model';
 
-/** How the loss and metrics are chosen (chapter 5); the Trainer's options of the same names. */
+/** How the loss and metrics are chosen; the Trainer's options of the same names. */
 export interface ObjectiveOptions {
   loss?: TrainingLossName | LossFunction;
   metrics?: (MetricName | Metric)[];
   fromLogits?: boolean;
 }
 
-/** A model's loss and metrics on a batch (chapter 5). */
+/** A model's loss and metrics on a batch. */
 export class Objective {
   /** The loss's name, unless it was given as a function. */
   readonly lossName: TrainingLossName | undefined;
@@ -53,10 +49,7 @@ export class Objective {
     return tf.stack([loss, ...this.metrics.map((m) => m.compute(y, predicted))]);
   }
 
-  /**
-   * Mean loss and metrics over `data` in inference mode, by batches: the generator
-   * pauses after each batch (so that a caller can stop between batches) and returns the means.
-   */
+  /** Mean loss and metrics over `data` in inference mode; the generator pauses after each batch so a caller can stop. */
   *meanOver(data: Dataset<Tensor>, batchSize: number): Generator<void, Record<string, number>> {
     let sums: Tensor = tf.zeros([this.names.length]);
     try {

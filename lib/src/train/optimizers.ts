@@ -1,19 +1,12 @@
-/**
- * Optimisers for the Trainer (chapter 5): made by name, their learning rate
- * read and changed in place (clipping is in gradient-clip.ts; Adam over joined
- * variables in joined-adam.ts).
- */
+/** Optimisers for the Trainer (chapter 5), made by name, their learning rate read and changed in place. */
 import { tf } from '../backend/tf';
 import type { Optimizer } from '@tensorflow/tfjs';
 import { JoinedAdam } from './joined-adam';
 
-/** The optimisers the Trainer makes by name (chapter 5). */
+/** The optimisers the Trainer makes by name. */
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
 
-/**
- * A tf.train optimiser by name, with the Trainer's default learning rates (chapter 5). 'adam' is
- * `JoinedAdam`: tf.train.adam's arithmetic and checkpoint format, one step over the small variables joined.
- */
+/** A tf.train optimiser by name with the Trainer's default learning rate; 'adam' is `JoinedAdam`. */
 export function makeOptimizer(name: OptimizerName, learningRate?: number): Optimizer {
   switch (name) {
     case 'adam':
@@ -29,12 +22,12 @@ export function makeOptimizer(name: OptimizerName, learningRate?: number): Optim
   }
 }
 
-/** The learning rate an optimiser uses now (chapter 5). */
+/** The learning rate an optimiser uses now. */
 export function getLearningRate(optimizer: Optimizer): number {
   return (optimizer as unknown as { learningRate: number }).learningRate;
 }
 
-/** Changes an optimiser's learning rate in place (chapter 5). */
+/** Changes an optimiser's learning rate in place. */
 export function setLearningRate(optimizer: Optimizer, learningRate: number): void {
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (value: number) => void };
   if (typeof o.setLearningRate === 'function') o.setLearningRate(learningRate);

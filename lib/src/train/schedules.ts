@@ -1,9 +1,6 @@
-/**
- * Learning-rate schedules (chapter 5): functions from the position in
- * training to a learning rate, which the Trainer applies before every step.
- */
+/** Learning-rate schedules (chapters 5 and 6): the position in training in, a learning rate out, applied before every step. */
 
-/** Where training is when the schedule is asked (chapter 5). */
+/** Where training is when the schedule is asked. */
 export interface SchedulePosition {
   /** Optimisation steps (batches) done so far, over all epochs. */
   step: number;
@@ -15,17 +12,14 @@ export interface SchedulePosition {
   totalSteps: number;
 }
 
-/** A learning-rate schedule: position in, learning rate out (chapter 5). */
+/** A learning-rate schedule: position in, learning rate out. */
 export type LearningRateSchedule = (position: SchedulePosition) => number;
 
 function checkRate(name: string, value: number): void {
   if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`${name}: the learning rate must be a finite number >= 0, got ${value}.`);
 }
 
-/**
- * Step decay (chapter 5): start at `initial` and multiply by `factor` every
- * `everyEpochs` epochs: `initial * factor^floor(epoch / everyEpochs)`.
- */
+/** Step decay: `initial * factor^floor(epoch / everyEpochs)`. */
 export function stepDecay(options: { initial: number; factor?: number; everyEpochs: number }): LearningRateSchedule {
   const factor = options.factor ?? 0.1;
   checkRate('stepDecay', options.initial);
@@ -33,11 +27,7 @@ export function stepDecay(options: { initial: number; factor?: number; everyEpoc
   return ({ epoch }) => options.initial * factor ** Math.floor(epoch / options.everyEpochs);
 }
 
-/**
- * Cosine decay (chapter 5): from `initial` down to `final` (default 0) along
- * half a cosine over the whole run (or over `steps` steps):
- * `final + (initial - final) * (1 + cos(pi * t)) / 2`, with t from 0 to 1.
- */
+/** Cosine decay over the run (or `steps`): `final + (initial - final) * (1 + cos(pi * t)) / 2`, t from 0 to 1. */
 export function cosineDecay(options: { initial: number; final?: number; steps?: number }): LearningRateSchedule {
   const final = options.final ?? 0;
   checkRate('cosineDecay', options.initial);
@@ -50,11 +40,8 @@ export function cosineDecay(options: { initial: number; final?: number; steps?: 
 }
 
 /**
- * Linear decay (chapter 6): from `initial` down to `final` (default 0) in a
- * straight line over the whole run (or over `steps` steps), then `final`:
- * `initial + (final - initial) * t`, with t from 0 to 1. After a `warmup`, this is
- * the schedule BERT was fine-tuned with (Devlin et al. 2019; Hugging Face's
- * `get_linear_schedule_with_warmup`).
+ * Linear decay over the run (or `steps`), then `final`: `initial + (final - initial) * t`. After a `warmup`,
+ * BERT's fine-tuning schedule (Devlin et al. 2019; Hugging Face's `get_linear_schedule_with_warmup`).
  */
 export function linearDecay(options: { initial: number; final?: number; steps?: number }): LearningRateSchedule {
   const final = options.final ?? 0;
@@ -68,11 +55,7 @@ export function linearDecay(options: { initial: number; final?: number; steps?: 
   };
 }
 
-/**
- * Linear warm-up (chapter 5): grow from `start` (default 0) to the rate of
- * `then` over the first `steps` steps, then follow `then` (shifted so that it
- * starts where the warm-up ends).
- */
+/** Linear warm-up from `start` (default 0) over `steps` steps, then `then`, shifted to start where the warm-up ends. */
 export function warmup(options: { steps: number; then: LearningRateSchedule; start?: number }): LearningRateSchedule {
   if (!(options.steps >= 1)) throw new Error(`warmup: steps must be at least 1, got ${options.steps}.`);
   const start = options.start ?? 0;

@@ -1,19 +1,11 @@
-/**
- * What the Trainer can train (chapter 5): a `tf.LayersModel` or a custom model
- * with its own loss, the few things the Trainer asks of either (weights,
- * outputs), and the checks it makes on data before training.
- */
+/** What the Trainer can train (chapter 5): a `tf.LayersModel` or a custom model, and the checks on its data. */
 import { tf } from '../backend/tf';
 import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { Dataset, type Batch } from '../data/dataset';
 import type { StoredTensor } from './checkpoint';
 import type { LossFunction, TrainingLossName } from './metrics';
 
-/**
- * A model that writes its own forward pass (chapter 5): its variables and a
- * loss. `loss` may also return the outputs, which the metrics then use;
- * otherwise metrics call `predict`.
- */
+/** A model that writes its own forward pass; `loss` may also return the outputs for the metrics (else `predict`). */
 export interface CustomModel {
   /** The variables the optimiser updates. */
   trainableVariables: Variable[];
@@ -28,15 +20,15 @@ export interface CustomModel {
   predict?(x: Tensor): Tensor;
 }
 
-/** What the Trainer can train: a Layers model or a custom model (chapter 5). */
+/** What the Trainer can train: a Layers model or a custom model. */
 export type TrainableModel = LayersModel | CustomModel;
 
-/** Whether `model` is a tf.LayersModel rather than a custom model (chapter 5). */
+/** Whether `model` is a tf.LayersModel rather than a custom model. */
 export function isLayersModel(model: TrainableModel): model is LayersModel {
   return model instanceof tf.LayersModel;
 }
 
-/** A shape as text, `[any, 2]` (chapter 5). */
+/** A shape as text, `[any, 2]`. */
 export function describeShape(shape: (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? 'any' : d)).join(', ')}]`;
 }
@@ -45,23 +37,23 @@ function allVariables(model: CustomModel): Variable[] {
   return [...model.trainableVariables, ...(model.variables ?? [])];
 }
 
-/** Every weight of the model, trainable or not, in a fixed order: the tensors themselves, not copies (chapter 5). */
+/** Every weight of the model, trainable or not, in a fixed order: the tensors themselves, not copies. */
 export function modelWeights(model: TrainableModel): Tensor[] {
   return isLayersModel(model) ? model.getWeights() : allVariables(model);
 }
 
-/** The names of `modelWeights`, as stored in checkpoints (chapter 5). */
+/** The names of `modelWeights`, as stored in checkpoints. */
 export function modelWeightNames(model: TrainableModel): string[] {
   return isLayersModel(model) ? model.weights.map((w) => w.originalName ?? w.name) : allVariables(model).map((v) => v.name);
 }
 
-/** Assigns `values` (in the order of `modelWeights`) to the model's weights (chapter 5). */
+/** Assigns `values` (in the order of `modelWeights`) to the model's weights. */
 export function setModelWeights(model: TrainableModel, values: Tensor[]): void {
   if (isLayersModel(model)) model.setWeights(values);
   else allVariables(model).forEach((v, i) => v.assign(values[i] as Tensor));
 }
 
-/** Whether the model's outputs are raw scores (a linear last layer) rather than probabilities (chapter 5). */
+/** Whether the model's outputs are raw scores (a linear last layer) rather than probabilities. */
 export function outputsAreLogits(model: TrainableModel): boolean {
   if (!isLayersModel(model)) return false;
   const last = model.layers[model.layers.length - 1];
@@ -69,18 +61,14 @@ export function outputsAreLogits(model: TrainableModel): boolean {
   return activation === undefined || activation === 'linear';
 }
 
-/** The loss the Trainer picks from the labels: class indices, label rows or targets (chapter 5). */
+/** The loss the Trainer picks from the labels: class indices, label rows or targets. */
 export function defaultLossName(labels: Tensor): TrainingLossName {
   if (labels.dtype === 'int32' && (labels.rank === 1 || (labels.rank === 2 && labels.shape[1] === 1))) return 'sparseCategoricalCrossentropy';
   if (labels.rank >= 2 && (labels.shape[labels.rank - 1] as number) > 1) return 'categoricalCrossentropy';
   return 'meanSquaredError';
 }
 
-/**
- * Checks that `data` (the `what` data: training, validation, evaluation) has
- * labels, samples, one label per sample and the feature shape the model
- * expects, and returns it as a Dataset over the same tensors (chapter 5).
- */
+/** Checks that `data` (`what`: training, validation, ...) has one label per sample and the model's feature shape; as a Dataset. */
 export function checkData(model: TrainableModel, data: Dataset | { x: Tensor; y: Tensor }, what: string): Dataset<Tensor> {
   if (!data || !(data.x instanceof tf.Tensor)) throw new Error(`Trainer: the ${what} data must be a Dataset or { x, y } tensors.`);
   const { x, y } = data;
@@ -103,7 +91,7 @@ export function checkData(model: TrainableModel, data: Dataset | { x: Tensor; y:
   return (data instanceof Dataset ? data : new Dataset(x, y)) as Dataset<Tensor>;
 }
 
-/** Checks that labels `y` suit the loss `lossName` and the model's outputs (chapter 5). */
+/** Checks that labels `y` suit the loss `lossName` and the model's outputs. */
 export function checkLabels(model: TrainableModel, lossName: TrainingLossName | undefined, y: Tensor, what: string): void {
   if (!isLayersModel(model)) return;
   const outputShape = model.outputs[0]?.shape ?? [];
@@ -131,14 +119,14 @@ export function checkLabels(model: TrainableModel, lossName: TrainingLossName | 
   }
 }
 
-/** The model's outputs for `x` in inference mode; a custom model needs `predict` (chapter 5). */
+/** The model's outputs for `x` in inference mode; a custom model needs `predict`. */
 export function modelOutputs(model: TrainableModel, x: Tensor): Tensor {
   if (isLayersModel(model)) return model.apply(x, { training: false }) as Tensor;
   if (!model.predict) throw new Error('Trainer.predict: this custom model has no predict(x) method; add one.');
   return model.predict(x);
 }
 
-/** The loss of a batch, and the outputs when the model gives them (a custom model may not) (chapter 5). */
+/** The loss of a batch, and the outputs when the model gives them (a custom model may not). */
 export function forwardPass(model: TrainableModel, loss: LossFunction, batch: Batch, training: boolean): { loss: Scalar; outputs: Tensor | null } {
   if (isLayersModel(model)) {
     const outputs = model.apply(batch.x, { training }) as Tensor;
@@ -149,14 +137,14 @@ export function forwardPass(model: TrainableModel, loss: LossFunction, batch: Ba
   return { loss: result.loss, outputs: result.outputs };
 }
 
-/** The sum of a Layers model's regularisation terms (weight decay, say), or null without any (chapter 5). */
+/** The sum of a Layers model's regularisation terms (weight decay, say), or null without any. */
 export function regularisationLoss(model: TrainableModel): Scalar | null {
   if (!isLayersModel(model)) return null;
   const losses = (model as unknown as { calculateLosses?: () => Scalar[] }).calculateLosses?.() ?? [];
   return losses.length === 0 ? null : (tf.addN(losses) as Scalar);
 }
 
-/** Checks that weights saved in the checkpoint at `path` fit `model` (count and shapes) (chapter 5). */
+/** Checks that weights saved in the checkpoint at `path` fit `model` (count and shapes). */
 export function checkSameWeights(model: TrainableModel, stored: StoredTensor[], path: string): void {
   const current = modelWeights(model);
   const names = modelWeightNames(model);

@@ -1,7 +1,4 @@
-/**
- * The options of the Trainer and of `fit`, what `fit` returns, and the
- * trainer's state in a checkpoint (chapter 5).
- */
+/** The options of the Trainer and of `fit`, what `fit` returns, and the Trainer's state in a checkpoint (chapter 5). */
 import type { Optimizer, Tensor } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import type { LivePlotOptions } from '../plot/live-plot';
@@ -11,7 +8,7 @@ import type { LossFunction, Metric, MetricName, TrainingLossName } from './metri
 import type { OptimizerName } from './optimizers';
 import type { LearningRateSchedule } from './schedules';
 
-/** Options fixed for the life of a Trainer (chapter 5). */
+/** Options fixed for the life of a Trainer. */
 export interface TrainerOptions {
   /** An optimiser, or a name: 'adam' (default), 'sgd', 'momentum' (0.9), 'rmsprop'. A compiled model's optimiser is used if none is given. */
   optimizer?: Optimizer | OptimizerName;
@@ -31,7 +28,7 @@ export interface TrainerOptions {
   seed?: number;
 }
 
-/** Options of one `fit` call (chapter 5). */
+/** Options of one `fit` call. */
 export interface FitOptions {
   /** Train until this many epochs are done in total (a resumed trainer continues from its epoch). */
   epochs: number;
@@ -58,17 +55,13 @@ export interface FitOptions {
   verbose?: boolean;
   /** Read losses back every this many batches (default about 4 times per epoch with a plot or onBatchEnd, else once per epoch). */
   syncEvery?: number;
-  /**
-   * Adds a `CheckpointCallback`: save a checkpoint into `directory` every `everyEpochs` epochs (default 1) and at
-   * the end. The folder must be new, empty or an earlier checkpoint: one holding anything else is refused before
-   * training starts, so that a save never replaces files of yours.
-   */
+  /** Adds a `CheckpointCallback`: a checkpoint in `directory` every `everyEpochs` epochs (default 1) and at the end. */
   checkpoint?: CheckpointOptions;
   /** Load this checkpoint first and continue from its epoch. */
   resumeFrom?: string;
 }
 
-/** What `fit` returns (chapter 5). */
+/** What `fit` returns. */
 export interface FitResult {
   /** Every epoch's logs, including those before a resume. */
   history: EpochLogs[];
@@ -84,7 +77,7 @@ export interface FitResult {
   interrupted?: { epoch: number; step: number };
 }
 
-/** The Trainer's state saved in `checkpoint.json`, beside the weights (chapter 5). */
+/** The Trainer's state saved in `checkpoint.json`, beside the weights. */
 export interface TrainerCheckpointState {
   epoch: number;
   step: number;
@@ -99,9 +92,6 @@ export interface TrainerCheckpointState {
   modelKind: 'layers' | 'custom';
   /** Each callback's `state()`, by `stateKey`; its `stateTensors()` are the group `callback-KEY`. */
   callbacks?: Record<string, unknown>;
-  /**
-   * Early stopping's progress in checkpoints written before callbacks kept their own state (its best
-   * weights are then the group `best`); read when resuming, no longer written.
-   */
+  /** Early stopping's progress in checkpoints of the format without `callbacks` (best weights in the group `best`); only read. */
   earlyStopping?: EarlyStoppingState | null;
 }

@@ -1,11 +1,7 @@
 /**
- * The Trainer (chapter 5), after d2l's `Trainer.fit` → `fit_epoch`: `fit` loops over epochs, `fitEpoch` takes one
- * optimiser step per mini-batch (`Dataset.batches`), `evaluate` measures the validation set, and callbacks do the
- * rest: early stopping, the live plot, checkpoints and yours; the Trainer knows none of them by name, keeps their
- * `state()` from one fit to the next and saves it in checkpoints. Learning-rate schedules and gradient clipping are
- * options. A step is `tf.variableGrads` of the loss then `applyGradients`, in `tf.tidy`; losses and metrics are
- * summed on the device and read back only every `syncEvery` batches and at the end of each epoch, so training does
- * not wait on every batch.
+ * The Trainer (chapter 5), after d2l's `Trainer.fit` → `fit_epoch`: one `tf.variableGrads` step per mini-batch,
+ * validation, and callbacks for the rest (it keeps their `state()` between fits and in checkpoints). Losses and
+ * metrics are summed on the device and read back every `syncEvery` batches.
  */
 import { tf } from '../backend/tf';
 import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
@@ -48,10 +44,7 @@ function callbackGroup(key: string): string {
   return `callback-${key}`;
 }
 
-/**
- * The callbacks' states in a checkpoint. Checkpoints written before callbacks kept their own state
- * hold early stopping's as `earlyStopping` and its best weights as the group `best`.
- */
+/** The callbacks' states in a checkpoint; a checkpoint without `callbacks` has early stopping's as `earlyStopping` and `best`. */
 function callbackStatesIn(checkpoint: CheckpointData, state: TrainerCheckpointState, weightCount: number): Map<string, KeptState> {
   const kept = new Map<string, KeptState>();
   const tensorsOf = (group: string): Tensor[] | null => checkpoint.groups[group]?.map(tensorFromStored) ?? null;
@@ -65,9 +58,8 @@ function callbackStatesIn(checkpoint: CheckpointData, state: TrainerCheckpointSt
 }
 
 /**
- * The callbacks of one fit: the live plot, the printed lines and early stopping that its options ask
- * for, then yours, then the checkpoints (last, so that they save every other callback's progress of
- * the epoch). An option's callback steps aside for one of yours with the same `stateKey`.
+ * The callbacks of one fit: the options' (live plot, printed lines, early stopping), then yours, then checkpoints
+ * last so they save the others' progress. An option's callback steps aside for yours with the same `stateKey`.
  */
 function fitCallbacks(options: FitOptions, validation: boolean, checkpoint: CheckpointCallback | null): { callbacks: TrainerCallback[]; made: TrainerCallback[] } {
   const yours = options.callbacks ?? [];
@@ -87,7 +79,7 @@ function fitCallbacks(options: FitOptions, validation: boolean, checkpoint: Chec
   return { callbacks, made };
 }
 
-/** Fits a model (chapter 5). See `TrainerOptions` and `FitOptions`. */
+/** Fits a model. See `TrainerOptions` and `FitOptions`. */
 export class Trainer implements TrainerControl {
   readonly model: TrainableModel;
   readonly optimizer: Optimizer;
@@ -134,11 +126,8 @@ export class Trainer implements TrainerControl {
   }
 
   /**
-   * Frees what this trainer created (chapter 5): the optimiser's state (Adam's
-   * moments, say) when the trainer made the optimiser, and the callbacks' kept
-   * tensors (early stopping's best weights from a checkpoint). The model, and an
-   * optimiser you passed in, stay yours.
-   * `keepLatest('trainer', new Trainer(...))` calls it when the cell is re-run.
+   * Frees the optimiser's state if the trainer made it and the callbacks' kept tensors; the model and a given
+   * optimiser stay yours. `keepLatest('trainer', new Trainer(...))` calls it when the cell is re-run.
    */
   dispose(): void {
     if (this.disposed) return;
@@ -163,20 +152,17 @@ export class Trainer implements TrainerControl {
     return this.model.trainableVariables;
   }
 
-  /** The model's weights, trainable first: the tensors themselves, not copies (chapter 5). */
+  /** The model's weights, trainable first: the tensors themselves, not copies. */
   weights(): Tensor[] {
     return modelWeights(this.model);
   }
 
-  /** Assigns new values to the model's weights, in the order of `weights()` (chapter 5). */
+  /** Assigns new values to the model's weights, in the order of `weights()`. */
   setWeights(values: Tensor[]): void {
     setModelWeights(this.model, values);
   }
 
-  /**
-   * Trains until `options.epochs` epochs are done in total (chapter 5).
-   * Returns the history and the throughput of this call.
-   */
+  /** Trains until `options.epochs` epochs are done in total; returns the history and this call's throughput. */
   async fit(data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions): Promise<FitResult> {
     const began = Date.now();
     const { train, validation, temporary, checkpoint } = await this.prepareFit(data, options);
@@ -260,8 +246,7 @@ export class Trainer implements TrainerControl {
     let batch = 0;
     try {
       for (const { x, y } of train.batches(plan.batchSize, { shuffle: plan.shuffle, seed: this.shuffleSeed + epoch * 7919 })) {
-        // ── Stop check: where training stops between batches: `stopTraining` (set by a callback or early stopping)
-        // or the stop button, which dlkit's interrupt watch sees here, before a step is taken (and in `validate`).
+        // Training stops here between batches: `stopTraining` or the stop button.
         if (await interrupts.shouldStop()) this.interrupted = { epoch: epoch + 1, step: this.step };
         if (this.stopTraining || this.interrupted) {
           tf.dispose([x, y]);
@@ -352,10 +337,7 @@ export class Trainer implements TrainerControl {
     return { train, validation, temporary: [train, validation], checkpoint };
   }
 
-  /**
-   * Hands each callback the progress kept under its `stateKey` (from the previous fit or a loaded
-   * checkpoint) when it takes it; a callback that does not starts afresh.
-   */
+  /** Hands each callback the progress kept under its `stateKey` (previous fit or checkpoint) if it takes it. */
   private restoreCallbacks(callbacks: TrainerCallback[], plan: TrainingPlan): void {
     for (const c of callbacks) {
       const kept = c.stateKey === undefined ? undefined : this.kept.get(c.stateKey);
@@ -400,7 +382,7 @@ export class Trainer implements TrainerControl {
     return (this.objective ??= new Objective(this.model, this.options, labels));
   }
 
-  /** Mean loss and metrics on `data`, in inference mode (chapter 5). */
+  /** Mean loss and metrics on `data`, in inference mode. */
   evaluate(data: Dataset | { x: Tensor; y: Tensor }, options: { batchSize?: number } = {}): Record<string, number> {
     const dataset = checkData(this.model, data, 'evaluation');
     checkLabels(this.model, this.objectiveFor(dataset.y).lossName, dataset.y, 'evaluation');
@@ -421,7 +403,7 @@ export class Trainer implements TrainerControl {
     return next.value;
   }
 
-  /** The model's outputs for `x`, computed in batches (chapter 5). */
+  /** The model's outputs for `x`, computed in batches. */
   predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
     if (!isLayersModel(this.model) && !this.model.predict) throw new Error('Trainer.predict: this custom model has no predict(x) method; add one.');
     const parts: Tensor[] = [];
@@ -435,7 +417,7 @@ export class Trainer implements TrainerControl {
     return all;
   }
 
-  /** Predicted class indices (argmax of the outputs) as an Int32Array (chapter 5). */
+  /** Predicted class indices (argmax of the outputs) as an Int32Array. */
   predictClasses(x: Tensor, options: { batchSize?: number } = {}): Int32Array {
     const outputs = this.predict(x, options);
     const classes = tf.tidy(() => (outputs.shape[outputs.rank - 1] === 1 ? tf.greater(outputs.reshape([-1]), (this.options.fromLogits ?? outputsAreLogits(this.model)) ? 0 : 0.5).toInt() : tf.argMax(outputs, -1)));
@@ -445,12 +427,7 @@ export class Trainer implements TrainerControl {
     return values;
   }
 
-  /**
-   * Saves weights, optimiser state and trainer state (epoch, history, shuffle
-   * seed, random state, and each callback's `state()` and `stateTensors()`,
-   * such as early stopping's progress and best weights) to `directory`,
-   * atomically (chapter 5).
-   */
+  /** Saves weights, optimiser and trainer state (epoch, history, seeds, callbacks' states) to `directory`, atomically. */
   async saveCheckpoint(directory: string): Promise<void> {
     const names = modelWeightNames(this.model);
     const model = this.weights().map((t, i) => storedTensor(names[i] as string, t));
@@ -468,11 +445,7 @@ export class Trainer implements TrainerControl {
     saveCheckpointFolder(directory, { state: { ...state }, groups });
   }
 
-  /**
-   * Restores a checkpoint saved by `saveCheckpoint` into this trainer and its
-   * model (chapter 5); the next `fit` continues from the saved epoch, and its
-   * callbacks from their saved states.
-   */
+  /** Restores a checkpoint of `saveCheckpoint`; the next `fit` continues from its epoch and callback states. */
   async loadCheckpoint(directory: string): Promise<void> {
     const checkpoint = loadCheckpointFolder(directory);
     const state = checkpoint.state as unknown as TrainerCheckpointState;

@@ -1,18 +1,13 @@
-/**
- * The shape of numeric input the book's helpers accept (chapter 0).
- */
+/** The shape of numeric input the book's helpers accept, and how numbers are printed (chapter 0). */
 
-/** Numbers as a plain array or a typed array (chapter 0): charts, statistics and price series take either. */
+/** Numbers as a plain array or a typed array: charts, statistics and price series take either. */
 export type Numbers = ArrayLike<number>;
 
 const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 
 /**
- * A number as a reader wants to see it (chapter 0): thousands separators on
- * large counts (11,456,230,000), `digits` significant digits on fractions
- * (0.9433333333333334 → 0.9433), and powers of ten beyond a quadrillion or
- * below a ten-thousandth (1.278 × 10¹⁷). Integers below 10,000 (years,
- * epochs) are written as they are.
+ * A number as a reader wants to see it: thousands separators (11,456,230,000), `digits` significant
+ * digits on fractions, powers of ten beyond 10¹⁵ or below 10⁻⁴; integers below 10,000 as they are.
  */
 export function formatNumber(value: number, digits = 4): string {
   if (!Number.isInteger(digits) || digits < 1 || digits > 21) throw new Error(`formatNumber: digits must be an integer from 1 to 21, got ${digits}.`);

@@ -1,8 +1,4 @@
-/**
- * Quick mode (chapter 0): the tests set `DLKIT_QUICK=1` so that every notebook
- * runs in seconds on less data and fewer epochs, while still asserting that
- * it learns.
- */
+/** Quick mode (chapter 0): `DLKIT_QUICK=1` makes every notebook run on less data and fewer epochs. */
 
 /** True when `DLKIT_QUICK` is set to 1, true or yes. */
 export function isQuickMode(): boolean {

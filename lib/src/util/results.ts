@@ -1,11 +1,9 @@
 /**
- * Headline results (chapter 12 gathers them): a chapter prints each number it
- * wants on the book's summary page as one line `RESULT {json}`, and
- * `npm run book` collects those lines from the executed notebooks into a table
- * on dist/book/index.html. The numbers come from the run, never typed by hand.
+ * Headline results (chapter 12): a chapter prints each number for the book's summary page as a line
+ * `RESULT {json}`; `npm run book` collects them from the executed notebooks into dist/book/index.html.
  */
 
-/** One headline result of a chapter (chapter 12). */
+/** One headline result of a chapter. */
 export interface HeadlineResult {
   /** What was measured, in words: "test accuracy, ResNet". */
   name: string;
@@ -14,21 +12,17 @@ export interface HeadlineResult {
   unit?: string;
 }
 
-/** The prefix of a result line in a notebook's output (chapter 12). */
+/** The prefix of a result line in a notebook's output. */
 const RESULT_PREFIX = 'RESULT ';
 
-/**
- * Prints one headline result as `RESULT {"name":...,"value":...,"unit":...}`
- * (chapter 12). Numbers must be finite. Returns nothing, so that a call ending
- * a cell does not print the line a second time as the cell's value.
- */
+/** Prints `RESULT {"name":...,"value":...,"unit":...}`; returns nothing so a cell does not print it twice. */
 export function reportResult(name: string, value: number | string, unit = ''): void {
   if (name.trim() === '') throw new Error('reportResult: give the result a name, e.g. "test accuracy, LeNet".');
   if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`reportResult: "${name}" is ${value}, not a finite number; report a measured value.`);
   console.log(`${RESULT_PREFIX}${JSON.stringify({ name, value, unit })}`);
 }
 
-/** Every result line in some printed text, in order (chapter 12); malformed lines are skipped. */
+/** Every result line in some printed text, in order; malformed lines are skipped. */
 export function parseResults(text: string): HeadlineResult[] {
   const results: HeadlineResult[] = [];
   for (const line of text.split('\n')) {

@@ -1,11 +1,8 @@
 import { watchInterrupts } from '../notebook/interrupt';
 
-/**
- * Timing for benchmarks (chapter 0): warm-up runs, then timed repetitions,
- * summarised as median, min and max.
- */
+/** Timing for benchmarks (chapter 0): warm-up runs, then timed repetitions, as median, min and max. */
 
-/** Median, min and max of repeated measurements (chapter 0). */
+/** Median, min and max of repeated measurements. */
 export interface RateSummary {
   median: number;
   min: number;
@@ -13,7 +10,7 @@ export interface RateSummary {
   repetitions: number;
 }
 
-/** Summarises a non-empty list of measurements (chapter 0). */
+/** Summarises a non-empty list of measurements. */
 export function summarise(values: number[]): RateSummary {
   if (values.length === 0) throw new Error('summarise: no measurements were given.');
   const sorted = [...values].sort((a, b) => a - b);
@@ -23,10 +20,8 @@ export function summarise(values: number[]): RateSummary {
 }
 
 /**
- * Calls `once()` `warmup` times untimed, then `repetitions` times timed;
- * `once` returns how many units it processed (samples, steps, FLOPs). Returns
- * the units per second (chapter 0). An interrupt (the stop button) between
- * two runs ends it with an error: a partial measurement would mislead.
+ * Units per second of `once()` (it returns the units it processed: samples, steps, FLOPs), after
+ * `warmup` untimed calls. The stop button between two runs throws: a partial measurement would mislead.
  */
 export async function measureRate(
   once: () => number | Promise<number>,

@@ -1,14 +1,8 @@
 /**
- * Settings the native rung must make before TensorFlow's library loads (chapter 0): the
- * instruction-set cap of oneDNN, TensorFlow's CPU kernel library.
- *
- * TensorFlow 2.21's oneDNN corrupts the heap on CPUs with AVX-512 when tfjs-node drives it:
- * chapter 7's 20-layer networks died with glibc's "corrupted size vs. prev_size" and friends
- * or a segmentation fault, and they trained with oneDNN limited to AVX2 (compare the oneDNN
- * heap corruption fixed after 2.21, tensorflow/tensorflow#117700). So on x86-64 dlkit sets
- * `ONEDNN_MAX_CPU_ISA=AVX2` before the library loads; on a CPU without AVX-512 that changes
- * nothing, so the cap is safe on any CPU. A value the reader set (`ONEDNN_MAX_CPU_ISA`, or
- * the older `DNNL_MAX_CPU_ISA`) wins, and `DLKIT_ONEDNN_ISA=default` leaves oneDNN alone.
+ * oneDNN's instruction-set cap, set before TensorFlow loads (chapter 0). TensorFlow 2.21's oneDNN corrupts the
+ * heap on AVX-512 CPUs under tfjs-node (tensorflow/tensorflow#117700), so on x86-64 dlkit sets
+ * `ONEDNN_MAX_CPU_ISA=AVX2` (a no-op without AVX-512). The reader's `ONEDNN_MAX_CPU_ISA` or `DNNL_MAX_CPU_ISA`
+ * wins; `DLKIT_ONEDNN_ISA=default` leaves oneDNN alone.
  */
 import * as fs from 'node:fs';
 
@@ -37,11 +31,7 @@ export function cpuHasAvx512(cpuinfo?: string): boolean | null {
   return /^flags\s*:.*\bavx512f\b/m.test(text);
 }
 
-/**
- * Makes the oneDNN settings in `env` (process.env by default) before TensorFlow loads and says
- * what it did. It must run before the first `require` of tfjs-node: oneDNN reads the variable
- * once, when its first kernel runs.
- */
+/** Makes the oneDNN settings in `env` and says what it did; must run before the first `require` of tfjs-node. */
 export function applyNativeCpuSettings(
   env: NodeJS.ProcessEnv = process.env,
   arch: string = process.arch,

@@ -1,17 +1,8 @@
 /**
- * Matrix products on the native TensorFlow rung through TensorFlow's 2-D
- * `MatMul` op (chapter 0).
- *
- * tfjs-node runs every `tf.matMul` (and the product inside `tf.fused.matMul`
- * and the dense layers' gradients) as TensorFlow's `BatchMatMulV2`, which
- * TensorFlow 2.21 hands to oneDNN with a large fixed cost. Measured on this
- * kind of machine, one call: 128×128·128×10 92 µs as `BatchMatMulV2`, 22 µs
- * as `MatMul`; 1×128·128×128 97-122 µs against 12 µs; 128×256·256×128 140 µs
- * against 89 µs; 128×784·784×256 about the same. So a product of two
- * matrices goes to `MatMul`, and a batch of one (the 3-D shapes that
- * `tf.fused.matMul` makes) is squeezed to matrices, multiplied and expanded
- * back, on raw TensorFlow handles (none of them is a tfjs tensor). Anything
- * else (real batches, other types) keeps tfjs-node's own kernel.
+ * Matrix products on the native rung through TensorFlow's 2-D `MatMul` (chapter 0): tfjs-node runs every
+ * product as `BatchMatMulV2`, which oneDNN starts with a large fixed cost (4-8× slower on small products).
+ * Two matrices, or a batch of one squeezed to matrices, go to `MatMul` on raw handles; the rest keeps
+ * tfjs-node's kernel.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 
@@ -94,10 +85,7 @@ function plainMatMul(backend: NativeBackend, a: TensorInfo, b: TensorInfo, trans
   }
 }
 
-/**
- * Wraps tfjs-node's `BatchMatMul` kernel (chapter 0): products of matrices
- * (or a batch of one) go to TensorFlow's `MatMul`, the rest to the original.
- */
+/** Wraps tfjs-node's `BatchMatMul`: matrices (or a batch of one) go to `MatMul`, the rest to the original. */
 export function withPlainMatMul(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };

@@ -1,15 +1,13 @@
 /**
- * The book's wrappers around some of the native rung's kernels (chapter 0):
- * matrix products through TensorFlow's 2-D `MatMul` (`mat-mul.ts`), ReLU's
- * gradient and same-type casts in fewer TensorFlow operations (`step.ts`).
- * Each gives the same values as the kernel it wraps, in less time.
+ * The book's wrappers around native kernels (chapter 0): 2-D `MatMul` (`mat-mul.ts`), ReLU's gradient and
+ * same-type casts (`step.ts`). Same values as the kernels they wrap, in less time.
  */
 import { tf } from '../tf';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { withPlainMatMul } from './mat-mul';
 import { withLeanStep, withSharedSameTypeCast } from './step';
 
-/** Kernel name → the wrapper put around tfjs-node's own kernel (chapter 0). */
+/** Kernel name → the wrapper put around tfjs-node's own kernel. */
 export const NATIVE_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelConfig) => KernelConfig>> = {
   BatchMatMul: withPlainMatMul,
   Step: withLeanStep,
@@ -18,11 +16,7 @@ export const NATIVE_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelCo
 
 let registered = false;
 
-/**
- * Wraps the native rung's kernels once (chapter 0); `initBackend()` calls it
- * when the native CPU rung starts. Does nothing before tfjs-node has
- * registered its kernels.
- */
+/** Wraps the native rung's kernels once (`initBackend()` calls it); does nothing before tfjs-node registered its own. */
 export function registerNativeKernels(): void {
   if (registered || tf.getKernel('BatchMatMul', 'tensorflow') == null) return;
   registered = true;

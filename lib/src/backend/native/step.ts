@@ -1,16 +1,7 @@
 /**
- * ReLU's gradient and same-type casts on the native TensorFlow rung
- * (chapter 0).
- *
- * tfjs computes ReLU's gradient as `dy · cast(step(x), 'float32')`. tfjs-node
- * builds `Step` from about seven TensorFlow operations (two of them fill
- * whole tensors with ones and with alpha) and runs the cast, a float32 to
- * float32 copy, as TensorFlow's `Cast`. In the profiles of the MLP and the
- * ResNet these were among the costliest kernels of a training step. Here
- * `Step` with alpha 0 is `Select(IsNan(x), x, Cast(Greater(x, 0)))` on raw
- * TensorFlow handles (the same values: NaN stays NaN, else 1 or 0), and a
- * cast to the type a tensor already has shares its data, as tfjs-node's
- * `Identity` does. Everything else keeps tfjs-node's kernels.
+ * ReLU's gradient and same-type casts on the native rung (chapter 0). `Step` with alpha 0 is
+ * `Select(IsNan(x), x, Cast(Greater(x, 0)))` on raw TensorFlow handles, not tfjs-node's seven operations;
+ * a cast to a tensor's own type shares its data. Everything else keeps tfjs-node's kernels.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { HandleMetadata, NativeBackend, OpAttribute } from './mat-mul';
@@ -27,7 +18,7 @@ function floatZero(binding: NativeBackend['binding']): number {
   return zero;
 }
 
-/** Wraps tfjs-node's `Step` (chapter 0): alpha 0 on float32 in four TensorFlow operations, the rest as before. */
+/** Wraps tfjs-node's `Step`: alpha 0 on float32 in four TensorFlow operations, the rest as before. */
 export function withLeanStep(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x } = args.inputs as { x: TensorInfo };
@@ -59,7 +50,7 @@ export function withLeanStep(original: KernelConfig): KernelConfig {
   return { ...original, kernelFunc };
 }
 
-/** Wraps tfjs-node's `Cast` (chapter 0): to the type the tensor already has, the data is shared, not copied. */
+/** Wraps tfjs-node's `Cast`: to the type the tensor already has, the data is shared, not copied. */
 export function withSharedSameTypeCast(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x } = args.inputs as { x: TensorInfo };

@@ -1,15 +1,7 @@
 /**
- * Threads inside one TensorFlow operation on the native rung, chosen per kind
- * of work before TensorFlow starts (chapter 0).
- *
- * TensorFlow reads `TF_NUM_INTRAOP_THREADS` once, when its library starts;
- * its default is one thread per core. On 2 cores its pool competes with
- * Node's main thread, which runs TensorFlow.js between operations: training
- * made of many middle-sized operations (an MLP, LeNet, the ResNet) ran
- * 20-50% faster on one thread, while mini-BERT's large matrix products ran
- * 15-45% slower (bench/README.md). So dlkit asks for one thread for
- * 'throughput' and 'latency' work and leaves TensorFlow's default for
- * 'large-products' (chapter 6). A value in the reader's environment wins.
+ * TensorFlow's threads inside one operation on the native rung (chapter 0), set before it starts: one for
+ * 'throughput' and 'latency' (Node's main thread competes with TensorFlow's pool), its default of one per
+ * core for 'large-products' (bench/README.md). A value in the reader's environment wins.
  */
 
 /** Kinds of work that decide the thread count (the same names as `initBackend`'s `workload`). */
@@ -26,11 +18,8 @@ export interface NativeThreadSettings {
 }
 
 /**
- * The intra-op thread count for `workload` (chapter 0), as a plain decision:
- * the environment's `TF_NUM_INTRAOP_THREADS` when it holds a positive
- * integer; otherwise 1 for 'throughput' and 'latency' on a machine with more
- * than one core, TensorFlow's default for 'large-products' (and on one core,
- * where both are the same).
+ * The intra-op thread count for `workload`: a positive `TF_NUM_INTRAOP_THREADS` from `env`; otherwise 1
+ * for 'throughput' and 'latency' on more than one core, TensorFlow's default for 'large-products'.
  */
 export function chooseIntraOpThreads(workload: ThreadWorkload, env: NodeJS.ProcessEnv, cores: number): NativeThreadSettings {
   const given = (env['TF_NUM_INTRAOP_THREADS'] ?? '').trim();
@@ -55,11 +44,7 @@ export function chooseIntraOpThreads(workload: ThreadWorkload, env: NodeJS.Proce
   };
 }
 
-/**
- * Makes the choice of `chooseIntraOpThreads` in `env` (process.env by
- * default) before TensorFlow loads; returns it. Must run before the first
- * `require` of tfjs-node.
- */
+/** Applies `chooseIntraOpThreads` to `env` and returns it; must run before the first `require` of tfjs-node. */
 export function applyNativeThreadSettings(workload: ThreadWorkload, env: NodeJS.ProcessEnv, cores: number): NativeThreadSettings {
   const settings = chooseIntraOpThreads(workload, env, cores);
   if (settings.source === 'dlkit' && settings.intraOpThreads !== null) env['TF_NUM_INTRAOP_THREADS'] = String(settings.intraOpThreads);

@@ -1,30 +1,14 @@
 /**
- * `Conv2DBackpropFilter` for the wasm backend (chapter 0): the gradient of a
- * convolution with respect to its filter, which every trainable conv layer
- * needs and which tfjs-backend-wasm 4.22 does not ship.
- *
- * The filter gradient is itself a convolution. With stride `s`, dilation `d`
- * and padding `top`/`left`,
- *
- *     dW[kh, kw, ci, co] = sum over b, oh, ow of
- *         x[b, oh*s + kh*d - top, ow*s + kw*d - left, ci] * dy[b, oh, ow, co]
- *
- * Swap the roles of the axes: the input channels `ci` become the batch, the
- * batch `b` becomes the channels to sum over, and the output gradient `dy`
- * becomes the filter. Then one `tf.conv2d` with stride `d` and dilation `s`
- * computes all of `dW` on XNNPACK.
+ * `Conv2DBackpropFilter` for wasm (chapter 0), missing from tfjs-backend-wasm 4.22. The filter gradient
+ * dW[kh, kw, ci, co] = Σ_{b, oh, ow} x[b, oh·s + kh·d − top, ow·s + kw·d − left, ci] · dy[b, oh, ow, co]
+ * is one `tf.conv2d` (stride d, dilation s) with `ci` as the batch, `b` as the channels and `dy` as the filter.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 
-/**
- * The filter gradient of a 2-D convolution of `x` (NHWC) whose output gradient
- * is `dy` (NHWC), for a filter of shape `[kh, kw, inChannels, outChannels]`
- * (chapter 0). Built from `transpose`, `pad`/`slice` and one `conv2d`, so it
- * runs on whichever backend is active; the wasm kernels below use it.
- */
+/** The filter gradient (`[kh, kw, in, out]`) of a convolution of `x` with output gradient `dy`, both NHWC, on any backend. */
 export function convFilterGradient(
   x: Tensor4D,
   dy: Tensor4D,
@@ -78,10 +62,8 @@ export function convFilterGradient(
 }
 
 /**
- * The filter gradient of a 1x1 convolution (a ResNet's projection shortcut):
- * a matrix product `x^T @ dy` over all pixels, once `x` is cut down to the
- * pixels the strides visit. The cut is itself a strided 1x1 convolution with
- * an identity filter, which XNNPACK does far faster than a strided slice.
+ * The filter gradient of a 1x1 convolution (a ResNet's projection shortcut): `xᵀ·dy` over the pixels the
+ * strides visit, cut out by a strided 1x1 identity convolution (far faster on XNNPACK than a strided slice).
  */
 function pointwiseFilterGradient(x: Tensor4D, dy: Tensor4D, strides: [number, number]): Tensor4D {
   const channels = x.shape[3];
@@ -94,12 +76,12 @@ function pointwiseFilterGradient(x: Tensor4D, dy: Tensor4D, strides: [number, nu
   return tf.reshape(gradient, [1, 1, channels, dy.shape[3]]);
 }
 
-/** Moves an NCHW tensor to NHWC (chapter 0). */
+/** Moves an NCHW tensor to NHWC. */
 export function toChannelsLast(t: Tensor): Tensor4D {
   return tf.transpose(t, [0, 2, 3, 1]) as Tensor4D;
 }
 
-/** Registration record of the wasm `Conv2DBackpropFilter` kernel (chapter 0). */
+/** Registration record of the wasm `Conv2DBackpropFilter` kernel. */
 export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',

@@ -1,17 +1,7 @@
 /**
- * A faster `Conv2DBackpropInput` for the wasm backend (chapter 0): the
- * gradient of a convolution with respect to its input, which every conv layer
- * but the first needs. tfjs-backend-wasm ships one, written as plain loops; this
- * one runs on XNNPACK's convolution instead.
- *
- * The input gradient is a convolution of the output gradient with the filter
- * flipped in space and with its channel axes swapped:
- *
- *     dx[b, h, w, ci] = sum over kh, kw, co of
- *         dyDilated[b, h - top + kh, w - left + kw, co] * W[KH-1-kh, KW-1-kw, ci, co]
- *
- * where `dyDilated` has `stride - 1` zeros between neighbouring values of `dy`
- * (so that a strided convolution's gradient becomes a stride-1 convolution).
+ * `Conv2DBackpropInput` for wasm on XNNPACK's convolution (chapter 0), replacing wasm's plain loops:
+ * dx[b, h, w, ci] = Σ_{kh, kw, co} dyDilated[b, h − top + kh, w − left + kw, co] · W[KH−1−kh, KW−1−kw, ci, co],
+ * where `dyDilated` has `stride − 1` zeros between neighbouring values of `dy`.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
@@ -19,11 +9,7 @@ import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 import { toChannelsLast } from './conv2d-backprop-filter';
 
-/**
- * Spreads the rows and columns of an NHWC tensor apart, with `strides - 1`
- * zeros after each one (chapter 0): `[b, h, w, c]` becomes
- * `[b, h*sh, w*sw, c]`. A stride-`s` convolution's gradients need it.
- */
+/** `strides − 1` zeros after each row and column of an NHWC tensor: `[b, h, w, c]` becomes `[b, h·sh, w·sw, c]`. */
 export function spreadWithZeros(t: Tensor4D, strides: [number, number]): Tensor4D {
   const [strideHeight, strideWidth] = strides;
   if (strideHeight === 1 && strideWidth === 1) return t;
@@ -39,12 +25,7 @@ export function spreadWithZeros(t: Tensor4D, strides: [number, number]): Tensor4
   return tf.reshape(spaced, [batch, height * strideHeight, width * strideWidth, channels]);
 }
 
-/**
- * The input gradient of a 2-D convolution with filter `filter`
- * (`[kh, kw, inChannels, outChannels]`) whose output gradient is `dy` (NHWC),
- * for an input of shape `inputShape` (chapter 0). Built from `pad`, `reverse`,
- * `transpose` and one stride-1 `conv2d`.
- */
+/** The input gradient (of shape `inputShape`) of a convolution with `filter` `[kh, kw, in, out]` and output gradient `dy`. */
 export function convInputGradient(
   dy: Tensor4D,
   filter: Tensor4D,
@@ -68,7 +49,7 @@ export function convInputGradient(
   return tf.conv2d(padded, flipped, 1, 'valid');
 }
 
-/** Registration record of the faster wasm `Conv2DBackpropInput` kernel (chapter 0). */
+/** Registration record of the faster wasm `Conv2DBackpropInput` kernel. */
 export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',

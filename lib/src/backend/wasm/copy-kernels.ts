@@ -1,13 +1,7 @@
 /**
- * Slicing and gathering without needless copies (chapter 0).
- *
- * tfjs-backend-wasm 4.22's `Slice` first copies the WHOLE input out of wasm
- * memory (`readSync`) and then picks the slice: taking a batch of 128 rows
- * from a 5,120 × 784 training set costs about 9 ms instead of microseconds,
- * and a training loop slices every step. Its `GatherV2` walks element by
- * element (about 3 ms for 128 rows of 784). Both replacements copy whole
- * contiguous runs between views of wasm memory. Views are taken after the
- * output is allocated, since allocating may grow (and so move) that memory.
+ * `Slice` and `GatherV2` for wasm without needless copies (chapter 0): wasm 4.22's `Slice` reads the whole
+ * input out of wasm memory, its `GatherV2` goes element by element. These copy whole contiguous runs between
+ * views of wasm memory, taken after the output is allocated (allocating may move that memory).
  */
 import { tf } from '../tf';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo, DataType } from '@tensorflow/tfjs';
@@ -32,7 +26,7 @@ function copyRun(from: HeapArray, fromOffset: number, to: HeapArray, toOffset: n
   }
 }
 
-/** `Slice` reading a view of its input instead of a copy of all of it (chapter 0). */
+/** `Slice` reading a view of its input instead of a copy of all of it. */
 export function sliceWithoutCopy(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const x = args.inputs['x'] as TensorInfo;
@@ -69,7 +63,7 @@ export function sliceWithoutCopy(original: KernelConfig): KernelConfig {
   return { ...original, kernelFunc };
 }
 
-/** `GatherV2` copying whole slices (rows, for axis 0) between views (chapter 0). */
+/** `GatherV2` copying whole slices (rows, for axis 0) between views. */
 export function gatherBySlices(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const x = args.inputs['x'] as TensorInfo;

@@ -1,29 +1,14 @@
 /**
- * `DepthwiseConv2dNativeBackpropFilter` for the wasm backend (chapter 0): the
- * filter gradient of a depthwise convolution (`tf.layers.depthwiseConv2d`,
- * `separableConv2d`), which tfjs-backend-wasm 4.22 does not ship.
- *
- * A depthwise filter `W[kh, kw, c, q]` only ever meets input channel `c`, so its
- * gradient is, tap by tap,
- *
- *     dW[kh, kw, c, q] = sum over b, oh, ow of
- *         x[b, oh*s + kh*d - top, ow*s + kw*d - left, c] * dy[b, oh, ow, c*M + q]
- *
- * For each of the `kh*kw` taps, one strided slice of the padded input lines up
- * with `dy`; a multiply and a sum over batch and space give that tap's row of
- * `dW`. Exactly the arithmetic of the gradient, on wasm's slice, multiply and
- * sum kernels.
+ * `DepthwiseConv2dNativeBackpropFilter` for wasm (chapter 0), missing from tfjs-backend-wasm 4.22:
+ * dW[kh, kw, c, q] = Σ_{b, oh, ow} x[b, oh·s + kh·d − top, ow·s + kw·d − left, c] · dy[b, oh, ow, c·M + q],
+ * tap by tap: a strided slice of the padded input times `dy`, summed over batch and space.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 
-/**
- * The filter gradient of a depthwise convolution of `x` (NHWC) whose output
- * gradient is `dy`, for a filter of shape `[kh, kw, channels, multiplier]`
- * (chapter 0).
- */
+/** The filter gradient (`[kh, kw, channels, multiplier]`) of a depthwise convolution of `x` (NHWC) with output gradient `dy`. */
 export function depthwiseFilterGradient(
   x: Tensor4D,
   dy: Tensor4D,
@@ -57,7 +42,7 @@ export function depthwiseFilterGradient(
   return tf.reshape(tf.stack(taps), [filterHeight, filterWidth, channels, multiplier]);
 }
 
-/** Registration record of the wasm `DepthwiseConv2dNativeBackpropFilter` kernel (chapter 0). */
+/** Registration record of the wasm `DepthwiseConv2dNativeBackpropFilter` kernel. */
 export const depthwiseConv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropFilter',
   backendName: 'wasm',

@@ -1,14 +1,7 @@
 /**
- * `DepthwiseConv2dNativeBackpropInput` for the wasm backend (chapter 0): the
- * input gradient of a depthwise convolution, which tfjs-backend-wasm 4.22
- * does not ship.
- *
- * Like the input gradient of an ordinary convolution, it is a convolution of
- * the output gradient, spread apart with `stride - 1` zeros, with the filter
- * flipped in space. Depthwise, with channel multiplier `M`: every one of the
- * `channels * M` output channels is convolved with its own flipped tap
- * (`tf.depthwiseConv2d` with multiplier 1, on XNNPACK), then the `M` results
- * that came from the same input channel are added.
+ * `DepthwiseConv2dNativeBackpropInput` for wasm (chapter 0), missing from tfjs-backend-wasm 4.22: `dy` spread
+ * with `stride − 1` zeros, convolved with its own flipped tap per output channel (`tf.depthwiseConv2d`,
+ * multiplier 1), then the `M` results of each input channel added.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor4D } from '@tensorflow/tfjs';
@@ -16,11 +9,7 @@ import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 import { spreadWithZeros } from './conv2d-backprop-input';
 
-/**
- * The input gradient of a depthwise convolution with filter
- * `[kh, kw, channels, multiplier]` whose output gradient is `dy`, for an
- * input of shape `inputShape` (NHWC) (chapter 0).
- */
+/** The input gradient (NHWC, of shape `inputShape`) of a depthwise convolution with filter `[kh, kw, channels, multiplier]`. */
 export function depthwiseInputGradient(
   dy: Tensor4D,
   filter: Tensor4D,
@@ -50,7 +39,7 @@ export function depthwiseInputGradient(
   return tf.sum(tf.reshape(perOutputChannel, [batchSize, inHeight, inWidth, channels, multiplier]), 4);
 }
 
-/** Registration record of the wasm `DepthwiseConv2dNativeBackpropInput` kernel (chapter 0). */
+/** Registration record of the wasm `DepthwiseConv2dNativeBackpropInput` kernel. */
 export const depthwiseConv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropInput',
   backendName: 'wasm',

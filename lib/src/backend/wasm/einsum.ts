@@ -1,20 +1,13 @@
 /**
- * `Einsum` for the wasm backend (chapter 0): `tf.einsum('bij,bjk->bik', a, b)`
- * and friends, which tfjs-backend-wasm 4.22 does not ship.
- *
- * Same plan as the cpu backend: TensorFlow.js' own `backend_util` decodes the
- * equation and picks an order in which to bring in the operands; each operand
- * is transposed and reshaped onto the shared list of axes, multiplied into the
- * running product (broadcasting), and every axis that is summed away is
- * reduced as soon as no operand still needs it. All on wasm's transpose,
- * multiply and sum kernels. (TensorFlow.js has no gradient for einsum on any
- * backend; this kernel is the forward pass only.)
+ * `Einsum` for wasm (chapter 0), missing from tfjs-backend-wasm 4.22: the cpu backend's plan (transpose and
+ * reshape each operand onto the shared axes, multiply, sum an axis once no operand needs it). Forward only:
+ * TensorFlow.js has no einsum gradient.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor } from '@tensorflow/tfjs';
 import { kernelFromOps } from './kernel-from-ops';
 
-/** Evaluates an einsum `equation` on `operands` with transpose, multiply and sum (chapter 0). */
+/** Evaluates an einsum `equation` on `operands` with transpose, multiply and sum. */
 export function einsumByProducts(equation: string, operands: Tensor[]): Tensor {
   const util = tf.backend_util;
   const { allDims, summedDims, idDims } = util.decodeEinsumEquation(equation, operands.length);
@@ -42,7 +35,7 @@ export function einsumByProducts(equation: string, operands: Tensor[]): Tensor {
   return out;
 }
 
-/** Registration record of the wasm `Einsum` kernel (chapter 0). */
+/** Registration record of the wasm `Einsum` kernel. */
 export const einsumConfig: KernelConfig = {
   kernelName: 'Einsum',
   backendName: 'wasm',

@@ -1,26 +1,16 @@
-/**
- * The one trick behind every extra wasm kernel (chapter 0): write the kernel
- * as ordinary TensorFlow.js ops. Those ops run on the wasm backend's own
- * kernels (XNNPACK convolutions, transposes, scatters), so nothing is copied
- * to the pure-JavaScript cpu backend.
- */
+/** Kernels written as ordinary `tf` ops (chapter 0), which run on wasm's own kernels, and the attributes they share. */
 import { tf } from '../tf';
 import type { KernelFunc, NamedAttrMap, Tensor, Tensor4D, TensorInfo } from '@tensorflow/tfjs';
 
-/** The inputs of a kernel as tensors, by the names TensorFlow.js gives them (chapter 0). */
+/** The inputs of a kernel as tensors, by the names TensorFlow.js gives them. */
 export type KernelInputs = Record<string, Tensor>;
 
 /** A convolution's padding as TensorFlow.js' kernels receive it. */
 export type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 /**
- * Turns `body(inputs, attrs)`, written with public `tf` ops, into a
- * `KernelFunc` for `tf.registerKernel` (chapter 0). The body runs inside
- * `tf.tidy`, so every intermediate tensor is freed and only the result
- * survives; inputs that arrive as bare `TensorInfo`s (when a backend calls a
- * kernel directly) are wrapped in tensors that the tidy frees again.
- * While a kernel runs, the engine does not record ops on the gradient tape, so
- * the ops of the body never show up in anyone's gradients.
+ * Turns `body(inputs, attrs)`, written with public `tf` ops, into a `KernelFunc`. It runs in `tf.tidy`;
+ * bare `TensorInfo` inputs are wrapped in tensors. Ops inside a kernel are not recorded on the gradient tape.
  */
 export function kernelFromOps(body: (inputs: KernelInputs, attrs: NamedAttrMap) => Tensor): KernelFunc {
   return ({ inputs, attrs }) =>
@@ -36,15 +26,12 @@ export function kernelFromOps(body: (inputs: KernelInputs, attrs: NamedAttrMap) 
     });
 }
 
-/** A `TensorInfo` as a `Tensor` (the same object when it already is one) (chapter 0). */
+/** A `TensorInfo` as a `Tensor` (the same object when it already is one). */
 export function asTensor(info: TensorInfo): Tensor {
   return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
 }
 
-/**
- * Pads (positive amounts) or crops (negative amounts) the two spatial axes of
- * an NHWC batch: `[top, bottom]` rows and `[left, right]` columns (chapter 0).
- */
+/** Pads (positive amounts) or crops (negative) the rows `[top, bottom]` and columns `[left, right]` of an NHWC batch. */
 export function padOrCrop(x: Tensor4D, rows: [number, number], columns: [number, number]): Tensor4D {
   const [, height, width] = x.shape as number[];
   const [top, bottom] = rows;
@@ -71,14 +58,14 @@ export function padOrCrop(x: Tensor4D, rows: [number, number], columns: [number,
   return out;
 }
 
-/** `[a, a]` for a number, the pair itself otherwise: strides, dilations (chapter 0). */
+/** `[a, a]` for a number, the pair itself otherwise: strides, dilations. */
 export function pair(value: number | number[] | undefined, fallback = 1): [number, number] {
   if (value == null) return [fallback, fallback];
   if (typeof value === 'number') return [value, value];
   return [value[0] ?? fallback, value[1] ?? value[0] ?? fallback];
 }
 
-/** The attributes every convolution-gradient kernel receives, unpacked (chapter 0). */
+/** The attributes every convolution-gradient kernel receives, unpacked. */
 export interface ConvAttributes {
   strides: [number, number];
   /** `[1, 1]` for the kernels that have no dilations. */
@@ -90,11 +77,7 @@ export interface ConvAttributes {
   channelsFirst: boolean;
 }
 
-/**
- * Reads strides, dilations, padding, rounding mode and data format from a
- * convolution-gradient kernel's attributes (chapter 0); explicit NCHW padding
- * is reordered to NHWC, the layout the gradients are computed in.
- */
+/** The attributes of a convolution-gradient kernel; explicit NCHW padding reordered to NHWC. */
 export function convAttributes(attrs: NamedAttrMap): ConvAttributes {
   const channelsFirst = attrs['dataFormat'] === 'NCHW';
   let pad = attrs['pad'] as Padding;

@@ -1,30 +1,15 @@
 /**
- * A correct `MaxPoolGrad` for the wasm backend (chapter 0). The one in
- * tfjs-backend-wasm 4.22 starts its search for the maximum at 0 instead of
- * minus infinity, so a window whose values are all negative sends no gradient
- * anywhere (measured against the cpu backend; `MaxPoolWithArgmax` has the
- * same fault). A max-pool layer placed before its activation, as in many
- * LeNet variants, would then train on wrong gradients.
- *
- * The gradient of a max pool routes each output gradient to the input
- * position that held the maximum of its window (the first one, in row-major
- * order, when several tie, as on the cpu backend). Built without loops over
- * pixels: the input, padded with minus infinity to a whole number of strides,
- * is reshaped so that every window's `kh*kw` values lie along the last axis
- * (reshapes and transposes; overlapping windows take one block per whole
- * stride of overlap); `argMax` picks the winner, `oneHot` times `dy` is the
- * gradient of each window, and the same reshapes run backwards (adding where
- * windows overlap) put it onto the input grid.
+ * A correct `MaxPoolGrad` for wasm (chapter 0): wasm 4.22 starts its search for the maximum at 0, so windows
+ * of negative values get no gradient. Each output gradient goes to its window's first maximum (as on the cpu
+ * backend): windows reshaped along the last axis (padding is −∞), `argMax`, `oneHot` · `dy`, reshaped back
+ * with overlaps added.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { kernelFromOps, padOrCrop } from './kernel-from-ops';
 import type { Padding } from './kernel-from-ops';
 
-/**
- * The input gradient of `tf.maxPool(x, filterSize, strides, pad)` whose output
- * gradient is `dy` (both NHWC) (chapter 0).
- */
+/** The input gradient of `tf.maxPool(x, filterSize, strides, pad)` with output gradient `dy` (both NHWC). */
 export function maxPoolInputGradient(
   dy: Tensor4D,
   x: Tensor4D,
@@ -134,7 +119,7 @@ function padOrCropWith(x: Tensor4D, rows: [number, number], columns: [number, nu
   );
 }
 
-/** Registration record of the corrected wasm `MaxPoolGrad` kernel (chapter 0). */
+/** Registration record of the corrected wasm `MaxPoolGrad` kernel. */
 export const maxPoolGradConfig: KernelConfig = {
   kernelName: 'MaxPoolGrad',
   backendName: 'wasm',

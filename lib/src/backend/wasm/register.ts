@@ -1,9 +1,4 @@
-/**
- * Training kernels the wasm backend lacks (chapter 0), and fixes for some it
- * has but runs slowly or wrongly. Each kernel is written with public `tf` ops
- * that run on wasm's own fast kernels (nothing is copied to the cpu backend);
- * see this folder's README.md for how each one is built and why.
- */
+/** Registers the training kernels wasm lacks and the fixes of some it has (chapter 0); README.md says how each is built. */
 import { tf } from '../tf';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
@@ -19,11 +14,7 @@ import { withExplicitTranspose } from './transposed-mat-mul';
 import { gatherBySlices, sliceWithoutCopy } from './copy-kernels';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
-/**
- * The kernels tfjs-backend-wasm 4.22 does not have and the book's models need
- * (chapter 0): conv filter gradients, the gradient of `gather` (embeddings),
- * depthwise-conv gradients and einsum. Registered only where wasm has none.
- */
+/** Kernels wasm 4.22 lacks: conv and depthwise-conv gradients, `gather`'s gradient, einsum. Registered only where missing. */
 export const WASM_MISSING_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
   unsortedSegmentSumConfig,
@@ -32,22 +23,12 @@ export const WASM_MISSING_KERNELS: readonly KernelConfig[] = [
   einsumConfig,
 ];
 
-/**
- * Kernels wasm has that the book replaces outright (chapter 0):
- * `Conv2DBackpropInput`, plain loops there, by one on XNNPACK's convolution;
- * `MaxPoolGrad`, wrong there for windows whose values are all negative, by a
- * correct one.
- */
+/** Kernels replaced outright: `Conv2DBackpropInput` (slow loops in wasm), `MaxPoolGrad` (wrong for negative windows). */
 export const WASM_REPLACED_KERNELS: readonly KernelConfig[] = [conv2dBackpropInputConfig, maxPoolGradConfig];
 
 /**
- * Kernels the book wraps around wasm's own (chapter 0): each function takes
- * the original kernel and returns one that fixes its inputs or outputs and
- * calls it: `OneHot` (float32 output), `Cumsum`/`Cumprod` (negative axis),
- * `Tile` (a broadcasting add instead of an element-by-element copy), the
- * matrix products `BatchMatMul` and `_FusedMatMul` (`withExplicitTranspose`
- * in `transposed-mat-mul.ts`), `Slice` and `GatherV2` (whole contiguous runs copied
- * instead of the entire input or element by element, `copy-kernels.ts`).
+ * Wrappers around wasm's own kernels: `OneHot` (float32), `Cumsum`/`Cumprod` (negative axis), `Tile`
+ * (broadcasting add), `BatchMatMul`/`_FusedMatMul` (`transposed-mat-mul.ts`), `Slice`/`GatherV2` (`copy-kernels.ts`).
  */
 export const WASM_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelConfig) => KernelConfig>> = {
   OneHot: correctOneHotConfig,
@@ -63,10 +44,8 @@ export const WASM_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelConf
 let registered = false;
 
 /**
- * Registers the book's extra wasm kernels once; later calls do nothing
- * (chapter 0). `initBackend()` calls it before it switches to wasm. It loads
- * `@tensorflow/tfjs-backend-wasm` first (so that the package's own kernels
- * cannot overwrite these later) and does nothing if that package is missing.
+ * Registers the extra wasm kernels once (`initBackend()` calls it before switching to wasm), after loading
+ * tfjs-backend-wasm so its own kernels cannot overwrite them; does nothing without that package.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;

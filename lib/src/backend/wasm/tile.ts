@@ -1,15 +1,7 @@
 /**
- * A faster `Tile` for the wasm backend (chapter 0). wasm's own kernel copies
- * element by element and is about 30 times slower than a broadcasting add of
- * the same size; the gradient of batch normalization tiles its per-channel
- * statistics over the whole batch, so in a ResNet it became the slowest kernel
- * of a training step.
- *
- * Tiling is a broadcast: give every axis that is repeated a new axis of size
- * `reps[i]` in front of it, add zeros of that shape (wasm's `Add` broadcasts
- * on XNNPACK), then merge each pair of axes back. XNNPACK broadcasts at most
- * six axes, so larger cases, and dtypes other than float32, go to the
- * original kernel.
+ * A faster `Tile` for wasm (chapter 0): wasm's copies element by element, about 30× slower than a broadcasting
+ * add (batch norm's gradient tiles its statistics). A new axis of size `reps[i]` before each repeated axis, plus
+ * zeros, then the pairs merged; over six axes (XNNPACK's limit) or not float32, the original kernel.
  */
 import { tf } from '../tf';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -18,7 +10,7 @@ import { asTensor } from './kernel-from-ops';
 /** The most axes XNNPACK's broadcasting binary operators accept. */
 const MAX_BROADCAST_RANK = 6;
 
-/** Wraps wasm's original `Tile` kernel with a broadcasting add (chapter 0). */
+/** Wraps wasm's original `Tile` kernel with a broadcasting add. */
 export function fasterTileConfig(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const x = args.inputs['x'] as TensorInfo;

@@ -1,17 +1,8 @@
 /**
- * Matrix products with a transposed operand, made fast on wasm (chapter 0).
- *
- * tfjs-backend-wasm 4.22 multiplies `a·b` through XNNPACK, but when
- * `transposeA` or `transposeB` is set it falls back to a slow path: measured
- * here, 128×784 by 784×256 takes about 2.2 ms plain and 25 ms with a
- * transposed operand. Every dense layer's backward pass needs both
- * (dW = Xᵀ·dY, dX = dY·Wᵀ), so training ran at a tenth of its speed. The fix:
- * transpose the operand explicitly (a memory copy, well under a millisecond)
- * and call wasm's own fast kernel with both flags off.
- *
- * The same wrapper mends two wrong results of wasm's `_FusedMatMul`
- * (measured against the cpu backend): with a transposed operand, and with a
- * bias when the batch size is above one.
+ * Matrix products with a transposed operand, fast on wasm (chapter 0): wasm 4.22 falls back to a path about
+ * 10× slower when `transposeA` or `transposeB` is set, which every dense layer's backward pass uses. The operand
+ * is transposed explicitly first. It also mends wasm's `_FusedMatMul` with a transposed operand or a bias
+ * on batches above one.
  */
 import { tf } from '../tf';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
@@ -68,10 +59,7 @@ function activate(
   }
 }
 
-/**
- * Wraps wasm's own kernel so that transposed operands are materialised first
- * (chapter 0). `original` is the kernel config wasm registered.
- */
+/** Wraps wasm's `original` kernel so that transposed operands are materialised first. */
 export function withExplicitTranspose(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = (attrs ?? {}) as NamedAttrMap & { transposeA?: boolean; transposeB?: boolean };

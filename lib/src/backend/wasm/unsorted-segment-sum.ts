@@ -1,23 +1,13 @@
 /**
- * `UnsortedSegmentSum` for the wasm backend (chapter 0): adds the rows of `x`
- * that share a segment id. It is the gradient of `tf.gather`, so every
- * embedding layer (and every lookup table trained by gradient descent) needs it.
- *
- *     out[s, ...] = sum over i with segmentIds[i] == s of x[i, ...]
- *
- * Built on wasm's `ScatterNd`, which adds the updates that land on the same
- * index. Ids outside `[0, numSegments)` are dropped, as on the cpu backend: they
- * are sent to one extra row that is sliced off at the end.
+ * `UnsortedSegmentSum` for wasm (chapter 0), the gradient of `tf.gather` (every embedding):
+ * out[s, ...] = Σ_{i: segmentIds[i] = s} x[i, ...], on wasm's `ScatterNd`. Ids outside `[0, numSegments)`
+ * go to an extra row that is sliced off, as the cpu backend drops them.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor } from '@tensorflow/tfjs';
 import { kernelFromOps } from './kernel-from-ops';
 
-/**
- * Sums the slices of `x` by segment (chapter 0): `segmentIds` has the shape of
- * the leading axes of `x`; the result has shape
- * `[numSegments, ...x.shape.slice(segmentIds.rank)]`. Uses `scatterND`.
- */
+/** Sums the slices of `x` by segment; `segmentIds` has the shape of `x`'s leading axes; result `[numSegments, ...rest]`. */
 export function segmentSum(x: Tensor, segmentIds: Tensor, numSegments: number): Tensor {
   const idRank = segmentIds.rank;
   if (segmentIds.shape.some((size, axis) => size !== x.shape[axis])) {
@@ -36,7 +26,7 @@ export function segmentSum(x: Tensor, segmentIds: Tensor, numSegments: number): 
   return tf.slice(summed, 0, numSegments);
 }
 
-/** Registration record of the wasm `UnsortedSegmentSum` kernel (chapter 0). */
+/** Registration record of the wasm `UnsortedSegmentSum` kernel. */
 export const unsortedSegmentSumConfig: KernelConfig = {
   kernelName: 'UnsortedSegmentSum',
   backendName: 'wasm',

@@ -1,8 +1,4 @@
-/**
- * The Transformer encoder of BERT (chapter 6): its options, embeddings then
- * `layers` post-norm blocks, the attention mask of padded ids, and a batch of
- * id rows as a tensor.
- */
+/** The Transformer encoder of BERT (chapter 6): its options, embeddings then post-norm blocks, padding masks, id batches. */
 import { tf } from '../../backend/tf';
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { TransformerEncoderConfig } from '../../scale/size-and-compute';
@@ -10,10 +6,8 @@ import { checkPositiveIntegers, countVariables } from '../layers';
 import { EmbeddingLayer, EncoderLayer } from './layers';
 
 /**
- * The shape of an encoder (chapter 6): chapter 2's `TransformerEncoderConfig`
- * with `intermediateSize` (default 4 × hiddenSize) and `typeVocabularySize`
- * (default 2) optional, plus dropout rates. BERT-base is 12 layers, hidden 768,
- * 12 heads, 3072 intermediate.
+ * An encoder's shape: chapter 2's `TransformerEncoderConfig` with `intermediateSize` (default 4 × hiddenSize) and
+ * `typeVocabularySize` (default 2) optional, plus dropout. BERT-base: 12 layers, hidden 768, 12 heads, 3072.
  */
 export interface TransformerEncoderOptions
   extends Omit<TransformerEncoderConfig, 'intermediateSize' | 'typeVocabularySize' | 'pooler'>,
@@ -24,7 +18,7 @@ export interface TransformerEncoderOptions
   attentionDropout?: number;
 }
 
-/** The inputs of the encoder for a batch (chapter 6), each `[batch, length]`. */
+/** The inputs of the encoder for a batch, each `[batch, length]`. */
 export interface EncoderInputs {
   /** int32 token ids. */
   inputIds: Tensor;
@@ -34,7 +28,7 @@ export interface EncoderInputs {
   tokenTypeIds?: Tensor;
 }
 
-/** What the encoder returns (chapter 6). */
+/** What the encoder returns. */
 export interface EncoderOutput {
   /** One vector per token: `[batch, length, hiddenSize]`. */
   hidden: Tensor;
@@ -42,7 +36,7 @@ export interface EncoderOutput {
   attentions?: Tensor[];
 }
 
-/** The full config, defaults filled in and checked (chapter 6). */
+/** The full config, defaults filled in and checked. */
 export function transformerEncoderOptions(config: TransformerEncoderOptions): Required<TransformerEncoderOptions> {
   const full: Required<TransformerEncoderOptions> = {
     intermediateSize: 4 * config.hiddenSize,
@@ -67,7 +61,7 @@ export function transformerEncoderOptions(config: TransformerEncoderOptions): Re
   return full;
 }
 
-/** The Transformer encoder of BERT (chapter 6): embeddings, then `layers` encoder blocks. */
+/** The Transformer encoder of BERT: embeddings, then `layers` encoder blocks. */
 export class TransformerEncoder {
   readonly config: Required<TransformerEncoderOptions>;
   readonly embeddings: EmbeddingLayer;
@@ -80,7 +74,7 @@ export class TransformerEncoder {
   get variables(): Variable[] {
     return [...this.embeddings.variables, ...this.blocks.flatMap((b) => b.variables)];
   }
-  /** Number of weights (chapter 6). */
+  /** Number of weights. */
   countParams(): number {
     return countVariables(this.variables);
   }
@@ -117,12 +111,12 @@ export class TransformerEncoder {
   }
 }
 
-/** The attention mask of a batch of ids: 1 where the id is not [PAD] (chapter 6). */
+/** The attention mask of a batch of ids: 1 where the id is not [PAD]. */
 export function attentionMaskOf(inputIds: Tensor, padId: number): Tensor {
   return tf.cast(tf.notEqual(inputIds, padId), 'int32');
 }
 
-/** A batch of token-id rows as an int32 tensor `[rows, length]` (chapter 6). */
+/** A batch of token-id rows as an int32 tensor `[rows, length]`. */
 export function idsTensor(rows: readonly (readonly number[])[]): Tensor2D {
   const length = rows[0]?.length ?? 0;
   const flat = new Int32Array(rows.length * length);

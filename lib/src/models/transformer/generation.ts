@@ -1,8 +1,6 @@
 /**
- * What a trained GPT is used for (chapter 13): the next-token training windows of a long stream
- * of ids, text generation token by token (with or without the key-value cache, every decoding
- * rule of `text/sampling`), and the log-likelihood of a continuation after a context, which turns
- * the language model into a zero-shot classifier.
+ * What a trained GPT is used for (chapter 13): next-token training windows, generation token by token (with or
+ * without the key-value cache), and continuation log-likelihoods, which make it a zero-shot classifier.
  */
 import { tf } from '../../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -10,11 +8,7 @@ import { type SamplingOptions, sampleToken } from '../../text/sampling';
 import { idsTensor } from './encoder';
 import { GPT, KeyValueCache } from './gpt';
 
-/**
- * Cuts a stream of token ids into training rows of a language model (chapter 13): row r reads
- * `ids[s, s + length)` and must predict `ids[s + 1, s + length + 1)`, with s = r · stride (default
- * `length`: side by side). Rows that would run past the end are left out.
- */
+/** Language-model rows: row r reads `ids[s, s + length)` and predicts `ids[s + 1, s + length + 1)`, s = r · stride. */
 export function nextTokenWindows(ids: ArrayLike<number>, length: number, stride = length): { inputs: number[][]; targets: number[][] } {
   if (!Number.isInteger(length) || length < 1 || !Number.isInteger(stride) || stride < 1) {
     throw new Error(`nextTokenWindows: length and stride must be whole numbers of at least 1, got ${length} and ${stride}.`);
@@ -29,7 +23,7 @@ export function nextTokenWindows(ids: ArrayLike<number>, length: number, stride 
   return { inputs, targets };
 }
 
-/** Options of `generate` (chapter 13). */
+/** Options of `generate`. */
 export interface GenerateOptions {
   /** Number of tokens to add after the prompt. */
   maxNewTokens: number;
@@ -41,11 +35,7 @@ export interface GenerateOptions {
   stopId?: number;
 }
 
-/**
- * Generates token ids after `prompt` (chapter 13), one at a time: the model scores the next token,
- * `sampleToken` picks one, and it is appended. With the cache, each step reads only the new token;
- * without, each step reads the whole sequence again. Returns the new ids (not the prompt).
- */
+/** Generates up to `maxNewTokens` ids after `prompt`, one at a time with `sampleToken`; returns the new ids only. */
 export function generate(model: GPT, prompt: readonly number[], options: GenerateOptions): number[] {
   const { maxNewTokens } = options;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new Error(`generate: maxNewTokens must be a whole number of at least 1, got ${maxNewTokens}.`);
@@ -89,9 +79,8 @@ export function generate(model: GPT, prompt: readonly number[], options: Generat
 }
 
 /**
- * The log-probability (nats) of each `continuation` after its `context` under the model (chapter
- * 13): the sum of log P(token | everything before it) over the continuation's tokens. A context
- * too long for the model keeps its last tokens; rows are scored in batches of `batchSize`.
+ * The log-probability (nats) of each `continuation` after its `context`: Σ log P(token | all before it) over the
+ * continuation. A context too long keeps its last tokens; rows are scored in batches of `batchSize`.
  */
 export function continuationLogProbabilities(
   model: GPT,
@@ -126,10 +115,7 @@ export function continuationLogProbabilities(
   return results;
 }
 
-/**
- * The last `length` ids of each row, rows shorter than that padded on the left with `padId`
- * (chapter 13): every row then ends at the last position, where `GPTClassifier` reads it.
- */
+/** The last `length` ids of each row, left-padded with `padId`, so every row ends where `GPTClassifier` reads. */
 export function lastTokens(rows: readonly (readonly number[])[], length: number, padId: number): number[][] {
   if (!Number.isInteger(length) || length < 1) throw new Error(`lastTokens: length must be a whole number of at least 1, got ${length}.`);
   return rows.map((row) => [...Array<number>(Math.max(0, length - row.length)).fill(padId), ...row.slice(Math.max(0, row.length - length))]);

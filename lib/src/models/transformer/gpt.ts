@@ -1,8 +1,6 @@
 /**
- * A small GPT (chapter 13): a decoder-only Transformer built from chapter 6's layers (linear
- * projections, layer norm, feed-forward, attention), with a causal mask, learned positions,
- * pre-norm blocks as GPT-2 and an output layer tied to the token embeddings. It owns the
- * next-token loss, the key-value cache of generation, and the log-likelihood of continuations.
+ * A small GPT (chapter 13): a decoder-only Transformer from chapter 6's layers, with a causal mask, learned
+ * positions, GPT-2's pre-norm blocks and an output tied to the token embeddings; its loss and key-value cache.
  */
 import { tf } from '../../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
@@ -11,7 +9,7 @@ import { checkPositiveIntegers, countVariables, crossEntropyFromLogits } from '.
 import { FeedForward, LayerNormalization, Linear, MultiHeadSelfAttention, bertInitialWeights, dropout } from './layers';
 
 /**
- * The shape of a GPT (chapter 13): chapter 2's `DecoderConfig` (the same fields the parameter arithmetic counts;
+ * The shape of a GPT: chapter 2's `DecoderConfig` (the same fields the parameter arithmetic counts;
  * the output is always tied here) plus dropout. GPT-2 small is 12 layers, hidden 768, 12 heads, context 1024.
  */
 export interface GPTOptions extends Omit<DecoderConfig, 'tiedOutputEmbedding'> {
@@ -25,11 +23,7 @@ export interface LayerCache {
   values: Tensor;
 }
 
-/**
- * The key-value cache of generation (chapter 13): for each block, the keys and values of every
- * token read so far. A step appends one token's keys and values per block, so only the new token
- * goes through the network. `dispose()` frees them.
- */
+/** The key-value cache of generation: each block's keys and values of the tokens read so far. `dispose()` frees them. */
 export class KeyValueCache {
   layers: (LayerCache | null)[];
   length = 0;
@@ -50,7 +44,7 @@ function splitHeads(x: Tensor, heads: number): Tensor {
 }
 
 /**
- * The additive causal mask (chapter 13) of `length` new tokens after `past` cached ones,
+ * The additive causal mask of `length` new tokens after `past` cached ones,
  * `[1, 1, length, past + length]`: 0 where token i may look at token j (j ≤ past + i), -1e9 after.
  */
 export function causalMaskBias(length: number, past = 0): Tensor {
@@ -59,7 +53,7 @@ export function causalMaskBias(length: number, past = 0): Tensor {
   return tf.tensor4d(values, [1, 1, length, past + length]);
 }
 
-/** One pre-norm decoder block (chapter 13): x + attention(LN(x)) with the causal mask, then h + FFN(LN(h)). */
+/** One pre-norm decoder block: x + attention(LN(x)) with the causal mask, then h + FFN(LN(h)). */
 export class DecoderBlock {
   readonly attentionNorm: LayerNormalization;
   readonly attention: MultiHeadSelfAttention;
@@ -105,7 +99,7 @@ export class DecoderBlock {
   }
 }
 
-/** The options with their defaults, checked (chapter 13). */
+/** The options with their defaults, checked. */
 export function gptOptions(options: GPTOptions): Required<GPTOptions> {
   const full: Required<GPTOptions> = { intermediateSize: 4 * options.hiddenSize, dropout: 0, ...options };
   checkPositiveIntegers('GPT: vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize', [
@@ -117,11 +111,9 @@ export function gptOptions(options: GPTOptions): Required<GPTOptions> {
 }
 
 /**
- * A decoder-only Transformer language model (chapter 13). Token ids `[batch, length]` become
- * token plus learned position embeddings, go through `layers` causal pre-norm blocks and a final
- * layer norm, and the scores of the next token are the hidden vectors times the token embeddings,
- * transposed (tied input and output embeddings, no output bias). A custom model for the `Trainer`:
- * batches are `{ x: ids [batch, length], y: the next ids [batch, length] }` (`nextTokenWindows`).
+ * A decoder-only Transformer language model: token plus position embeddings, `layers` causal pre-norm blocks,
+ * a final layer norm, next-token scores against the token embeddings (tied). For the `Trainer`, batches are
+ * `{ x: ids [batch, length], y: the next ids }` (`nextTokenWindows`).
  */
 export class GPT {
   readonly config: Required<GPTOptions>;
@@ -190,7 +182,7 @@ export class GPT {
     return crossEntropyFromLogits(this.logits(batch.x, training).reshape([-1, this.config.vocabularySize]), batch.y);
   }
   /**
-   * Reads new tokens `[batch, n]` after those in `cache` (chapter 13) and returns the next-token
+   * Reads new tokens `[batch, n]` after those in `cache` and returns the next-token
    * scores after the last one, `[batch, vocabularySize]`; the cache keeps the new keys and values.
    */
   step(ids: Tensor, cache: KeyValueCache): Tensor {
@@ -218,10 +210,9 @@ export class GPT {
 }
 
 /**
- * GPT-1's fine-tuning for classification (chapter 13): a linear layer on the last token's final
- * hidden vector gives one score per class, and every weight of the GPT is trained with it. Batches
- * are `{ x: ids [batch, length], y: int32 classes [batch] }` whose texts end at the last position
- * (`lastTokens` left-pads shorter ones). The GPT is the caller's: `dispose()` frees the head only.
+ * GPT-1's fine-tuning for classification: a linear layer on the last position's hidden vector, every weight
+ * trained. Batches `{ x: ids [batch, length], y: int32 classes }` end at the last position (`lastTokens`).
+ * `dispose()` frees the head only.
  */
 export class GPTClassifier {
   readonly head: Linear;

@@ -1,9 +1,6 @@
 /**
- * The two heads on chapter 6's encoder, each a custom model for the `Trainer`
- * (`trainableVariables` and `loss(batch, training)`): the masked-language-model
- * head that pre-training uses, and a classifier of whole sequences. Batches
- * hold input ids `[batch, length]` int32 with 0-or-more trailing [PAD] ids;
- * every token has segment 0 (one text per example).
+ * The two heads on chapter 6's encoder, custom models for the `Trainer`: masked-language-model pre-training and
+ * sequence classification. Input ids `[batch, length]` int32 with trailing [PAD]s, one segment.
  */
 import { tf } from '../../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
@@ -13,7 +10,7 @@ import { checkPositiveIntegers, countVariables, crossEntropyFromLogits, variable
 import { type TransformerEncoder, attentionMaskOf } from './encoder';
 import { LayerNormalization, Linear, dropout, gelu } from './layers';
 
-/** Token ids for the special-token options of the heads (chapter 6); a `WordPieceTokenizer` has them all. */
+/** Token ids for the special-token options of the heads; a `WordPieceTokenizer` has them all. */
 export interface SpecialTokenIds {
   padId: number;
   maskId: number;
@@ -21,10 +18,7 @@ export interface SpecialTokenIds {
   vocabularySize: number;
 }
 
-/**
- * A head on a caller's encoder (chapter 6): the trainable weights are the encoder's and the head's, and
- * `dispose()` frees the head's only, since the encoder may serve another head.
- */
+/** A head on a caller's encoder: it trains the encoder's weights and its own, and `dispose()` frees only its own. */
 abstract class EncoderHead {
   constructor(readonly encoder: TransformerEncoder) {}
   /** The head's own weights (the encoder's are `encoder.variables`). */
@@ -43,12 +37,8 @@ abstract class EncoderHead {
 }
 
 /**
- * Masked-language-model pre-training (chapter 6): a custom model for the
- * `Trainer`. Each batch of ids is masked afresh (`maskTokens`), the encoder
- * reads the masked ids, and a head (Dense → GELU → LayerNorm → the token
- * embeddings, transposed) predicts the original token at each chosen position.
- * The batch's labels are not used. The encoder is the caller's: `dispose()`
- * frees the head only.
+ * Masked-language-model pre-training: each batch is masked afresh (`maskTokens`) and a head (Dense → GELU →
+ * LayerNorm → the token embeddings, transposed) predicts the original tokens. The batch's labels are unused.
  */
 export class MaskedLanguageModel extends EncoderHead {
   readonly transform: Linear;
@@ -79,10 +69,7 @@ export class MaskedLanguageModel extends EncoderHead {
     const h = this.norm.apply(gelu(this.transform.apply(hidden)));
     return tf.add(tf.matMul(h, this.encoder.embeddings.token, false, true), this.outputBias);
   }
-  /**
-   * Masks, predicts, and returns the loss with the predictions' accuracy on the chosen tokens
-   * and how many were chosen. `random` draws the masks (default the shared `rng()`).
-   */
+  /** Masks, predicts, and returns the loss, the accuracy on the chosen tokens and their count; `random` draws the masks. */
   maskedLoss(inputIds: Tensor, training: boolean, random?: Random): { loss: Scalar; accuracy: Scalar; predicted: number } {
     const [batch, length] = inputIds.shape as [number, number];
     const masked = maskTokens(inputIds.dataSync(), {
@@ -104,9 +91,8 @@ export class MaskedLanguageModel extends EncoderHead {
     return this.maskedLoss(batch.x, training).loss;
   }
   /**
-   * Masked-token loss and accuracy on some ids `[rows, length]`, without dropout, averaged over
-   * every masked token. The masks come from `new Random(seed)`, so the same ids with the same
-   * seed are scored on the same masks, whatever the shared generator's state (chapter 6).
+   * Masked-token loss and accuracy on ids `[rows, length]` without dropout; masks from `new Random(seed)`, so the
+   * same ids and seed are scored on the same masks.
    */
   evaluate(inputIds: Tensor, options: { seed?: number; batchSize?: number } = {}): { loss: number; accuracy: number; predicted: number } {
     const batchSize = options.batchSize ?? 128;
@@ -129,18 +115,13 @@ export class MaskedLanguageModel extends EncoderHead {
   }
 }
 
-/** How `SequenceClassifier` summarises a text in one vector (chapter 6). */
+/** How `SequenceClassifier` summarises a text in one vector. */
 export type SequencePooling = 'cls' | 'mean';
 
 /**
- * Sequence classification (chapter 6): one vector per text goes through a
- * Dense + tanh "pooler" (as in BERT), dropout, and a Dense layer to one score
- * per class. The vector is the encoder's output at [CLS] (`pooling: 'cls'`,
- * BERT's choice), or the mean of its outputs over the real tokens
- * (`'mean'`, padding left out), which gives every token's vector a direct
- * path to the loss. A custom model for the `Trainer`: batches are
- * `{ x: ids [batch, length], y: int32 labels [batch] }`. The encoder is the
- * caller's: `dispose()` frees the head only.
+ * Sequence classification: the encoder's output at [CLS] (`pooling: 'cls'`, BERT's) or its mean over real tokens
+ * (`'mean'`) goes through BERT's Dense + tanh pooler, dropout and a Dense layer to class scores. Batches
+ * `{ x: ids [batch, length], y: int32 labels }`.
  */
 export class SequenceClassifier extends EncoderHead {
   readonly pooler: Linear;

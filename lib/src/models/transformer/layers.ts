@@ -1,8 +1,6 @@
 /**
- * The layers a Transformer is made of (chapters 6 and 11), small and readable
- * over `tf` ops: a linear layer, layer normalisation, GELU, BERT's embeddings,
- * multi-head self-attention that ignores padding, the feed-forward block and
- * the post-norm encoder block. Each layer lists its `variables` and has `apply`.
+ * The layers of a Transformer (chapters 6, 11 and 13) over `tf` ops: linear, layer norm, GELU, BERT's
+ * embeddings, multi-head self-attention, feed-forward, the post-norm encoder block. Each has `variables` and `apply`.
  */
 import { tf } from '../../backend/tf';
 import type { Tensor, Variable } from '@tensorflow/tfjs';
@@ -10,20 +8,17 @@ import { nextSeed } from '../../util/random';
 import { variableOf } from '../layers';
 import type { TransformerEncoderConfig } from '../../scale/size-and-compute';
 
-/** BERT's initialiser: a normal with standard deviation 0.02, cut at two standard deviations, seeded (chapter 6). */
+/** BERT's initialiser: a normal with standard deviation 0.02, cut at two standard deviations, seeded. */
 export function bertInitialWeights(shape: number[]): Variable {
   return variableOf(() => tf.truncatedNormal(shape, 0, 0.02, 'float32', nextSeed()));
 }
 
-/** Dropout while training, the identity otherwise; seeded (chapter 6). */
+/** Dropout while training, the identity otherwise; seeded. */
 export function dropout(x: Tensor, rate: number, training: boolean): Tensor {
   return training && rate > 0 ? tf.dropout(x, rate, undefined, nextSeed()) : x;
 }
 
-/**
- * GELU, the tanh approximation BERT uses: x · ½(1 + tanh(√(2/π)(x + 0.044715x³))) (chapter 6).
- * x³ is x · x · x: `tf.pow` is several times slower, and its gradient also computes one for the exponent.
- */
+/** GELU, BERT's tanh form x · ½(1 + tanh(√(2/π)(x + 0.044715x³))); x³ as x · x · x (`tf.pow` is slower). */
 export function gelu(x: Tensor): Tensor {
   return tf.tidy(() => {
     const cube = tf.mul(x, tf.mul(x, x));
@@ -32,11 +27,7 @@ export function gelu(x: Tensor): Tensor {
   });
 }
 
-/**
- * A fully connected (linear) layer applied to the last axis, x·W + b (chapter 6).
- * By default W starts from BERT's initialiser and b at 0; `weights` gives it
- * variables made elsewhere instead (`bias: null` for a layer without bias).
- */
+/** A linear layer on the last axis, x·W + b (BERT's initialiser, b at 0); `weights` gives it variables made elsewhere. */
 export class Linear {
   readonly kernel: Variable;
   readonly bias: Variable | null;
@@ -57,10 +48,7 @@ export class Linear {
   }
 }
 
-/**
- * Layer normalisation over the last axis (chapter 6): each vector to mean 0
- * and variance 1, then a learned scale and shift (`learned: false` leaves them out).
- */
+/** Layer normalisation over the last axis, then a learned scale and shift (`learned: false` leaves them out). */
 export class LayerNormalization {
   readonly gamma: Variable | null;
   readonly beta: Variable | null;
@@ -85,7 +73,7 @@ export class LayerNormalization {
   }
 }
 
-/** Token, position and segment embeddings, added, normalised, dropped out (chapter 6). */
+/** Token, position and segment embeddings, added, normalised, dropped out. */
 export class EmbeddingLayer {
   readonly token: Variable;
   readonly position: Variable;
@@ -108,7 +96,7 @@ export class EmbeddingLayer {
   }
 }
 
-/** The four projections of attention (chapter 6). */
+/** The four projections of attention. */
 export interface AttentionProjections {
   query: Linear;
   key: Linear;
@@ -117,11 +105,8 @@ export interface AttentionProjections {
 }
 
 /**
- * Multi-head self-attention (chapter 6): each head compares every token's
- * query with every token's key, softmax(QKᵀ/√d + mask) gives the weights, and
- * the output is the weighted sum of the values. The mask adds -1e9 to the
- * scores of padding keys, so they get weight exactly 0. `projections` gives it
- * linear layers made elsewhere (chapter 11's come without biases).
+ * Multi-head self-attention: weights softmax(QKᵀ/√d + mask), output the weighted sum of values; the mask adds
+ * -1e9 to padding keys. `projections` gives it linear layers made elsewhere (chapter 11's have no biases).
  */
 export class MultiHeadSelfAttention {
   readonly query: Linear;
@@ -162,7 +147,7 @@ export class MultiHeadSelfAttention {
   }
 }
 
-/** The position-wise feed-forward block: Dense → GELU → Dense (chapter 6). */
+/** The position-wise feed-forward block: Dense → GELU → Dense. */
 export class FeedForward {
   readonly up: Linear;
   readonly down: Linear;
@@ -178,7 +163,7 @@ export class FeedForward {
   }
 }
 
-/** One encoder block: attention and feed-forward, each with dropout, a residual and LayerNorm (chapter 6). */
+/** One encoder block: attention and feed-forward, each with dropout, a residual and LayerNorm. */
 export class EncoderLayer {
   readonly attention: MultiHeadSelfAttention;
   readonly attentionNorm: LayerNormalization;
