@@ -24,6 +24,21 @@ const reps = (/** @type {Size} */ size) => (size === 'smoke' ? { warmup: 1, repe
 // bench/torch_reference.py builds and the earlier results in README.md measured.
 const DQN_BENCH = { hiddenUnits: [128, 128] };
 
+/**
+ * A Transformer workload of chapters 6 and 13: `measure` runs `what` on the chapter's full shape.
+ * @param {string} name
+ * @param {string} description
+ * @param {(dlkit: Dlkit, options: { size: Size, warmup: number, repetitions: number }) => Promise<Measurement>} measure
+ * @returns {Workload}
+ */
+const transformerWorkload = (name, description, measure) => ({
+  name,
+  description,
+  unit: 'tokens/s',
+  slowOnCpu: true,
+  run: (dlkit, tf, size) => measure(dlkit, { size, ...reps(size) }),
+});
+
 /** @type {Workload[]} */
 export const workloads = [
   {
@@ -117,34 +132,26 @@ export const workloads = [
     unit: 'steps/s',
     run: (dlkit, tf, size) => dlkit.measureDqnThroughput({ what: 'agent', size, ...DQN_BENCH, ...reps(size) }),
   },
-  {
-    name: 'mini-bert-train',
-    description: 'mini-BERT (chapter 6: vocab 8000, hidden 64, 2 layers, 4 heads, length 128, batch 32) masked-LM pre-training, Trainer',
-    unit: 'tokens/s',
-    slowOnCpu: true,
-    run: (dlkit, tf, size) => dlkit.measureMiniBertThroughput({ what: 'pretrain', size, ...reps(size) }),
-  },
-  {
-    name: 'mini-bert-finetune',
-    description: 'mini-BERT (same shape) fine-tuning the [CLS] classifier, Trainer',
-    unit: 'tokens/s',
-    slowOnCpu: true,
-    run: (dlkit, tf, size) => dlkit.measureMiniBertThroughput({ what: 'finetune', size, ...reps(size) }),
-  },
-  {
-    name: 'small-gpt-train',
-    description: 'small GPT (chapter 13: vocab 2000, hidden 96, 3 layers, 4 heads, context 128, batch 16) next-token training, Trainer',
-    unit: 'tokens/s',
-    slowOnCpu: true,
-    run: (dlkit, tf, size) => dlkit.measureGptThroughput({ what: 'train', size, ...reps(size) }),
-  },
-  {
-    name: 'small-gpt-generate',
-    description: 'small GPT (same shape) greedy generation of 127 tokens with the key-value cache, batch 1',
-    unit: 'tokens/s',
-    slowOnCpu: true,
-    run: (dlkit, tf, size) => dlkit.measureGptThroughput({ what: 'generate', size, ...reps(size) }),
-  },
+  transformerWorkload(
+    'mini-bert-train',
+    'mini-BERT (chapter 6: vocab 8000, hidden 64, 2 layers, 4 heads, length 128, batch 32) masked-LM pre-training, Trainer',
+    (dlkit, options) => dlkit.measureMiniBertThroughput({ what: 'pretrain', ...options }),
+  ),
+  transformerWorkload(
+    'mini-bert-finetune',
+    'mini-BERT (same shape) fine-tuning the [CLS] classifier, Trainer',
+    (dlkit, options) => dlkit.measureMiniBertThroughput({ what: 'finetune', ...options }),
+  ),
+  transformerWorkload(
+    'small-gpt-train',
+    'small GPT (chapter 13: vocab 2000, hidden 96, 3 layers, 4 heads, context 128, batch 16) next-token training, Trainer',
+    (dlkit, options) => dlkit.measureGptThroughput({ what: 'train', ...options }),
+  ),
+  transformerWorkload(
+    'small-gpt-generate',
+    'small GPT (same shape) greedy generation of 127 tokens with the key-value cache, batch 1',
+    (dlkit, options) => dlkit.measureGptThroughput({ what: 'generate', ...options }),
+  ),
   {
     name: 'matrix-factorisation-train',
     description: 'matrix factorisation ratings/s',
@@ -157,10 +164,7 @@ export const workloads = [
       const trainer = new dlkit.Trainer(model, { learningRate: 0.002, metrics: [] });
       const data = model.dataset(table);
       try {
-        return await dlkit.measureRate(async () => {
-          await trainer.fit(data, { epochs: trainer.epoch + 1, batchSize: 1024, plot: false });
-          return table.size;
-        }, reps(size));
+        return await dlkit.measureFitRate(trainer, data, { batchSize: 1024, units: table.size, caller: 'matrix-factorisation-train', ...reps(size) });
       } finally {
         data.dispose();
         model.dispose();

@@ -13,8 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import { buildLibrary, checkBackendVariable, checkNode, ensureDependencies, fail, root } from './setup.mjs';
+import { fail, root, startCommandLine } from './setup.mjs';
 
 /**
  * What one workload measured on one backend.
@@ -24,20 +23,11 @@ import { buildLibrary, checkBackendVariable, checkNode, ensureDependencies, fail
  * @typedef {{ torch?: string, results?: { workload: string, threads: number, median: number }[], ratios?: Ratio[], skipped?: string, error?: string }} TorchReport
  */
 
-const argv = process.argv.slice(2);
-const option = (/** @type {string} */ name) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const size = argv.includes('--smoke') ? 'smoke' : 'full';
-checkNode();
-if (!argv.includes('--prepared')) {
-  ensureDependencies();
-  buildLibrary();
-}
-checkBackendVariable();
-const require = createRequire(join(root, 'package.json'));
-const dlkit = require('dlkit');
+const { flag, option, dlkit } = startCommandLine('bench', {
+  flags: ['--smoke', '--profile', '--torch'],
+  valued: ['--backends', '--only', '--out'],
+});
+const size = flag('--smoke') ? 'smoke' : 'full';
 const { tf } = dlkit;
 const { workloads } = await import('../bench/workloads.mjs');
 
@@ -58,7 +48,7 @@ for (const name of requested) {
   }
 }
 
-if (argv.includes('--profile')) {
+if (flag('--profile')) {
   for (const backend of backends) {
     await dlkit.initBackend({ backend, quiet: true });
     for (const workload of chosen) {
@@ -169,7 +159,7 @@ function runTorch() {
   }
   return { ...torch, ratios };
 }
-const torch = argv.includes('--torch') ? runTorch() : undefined;
+const torch = flag('--torch') ? runTorch() : undefined;
 
 const output = {
   schema: 'dlkit-bench/1',

@@ -13,32 +13,13 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { buildLibrary, checkBackendVariable, checkNode, ensureDependencies, fail, root } from './setup.mjs';
+import { fail, root, startCommandLine } from './setup.mjs';
 
-const argv = process.argv.slice(2);
-/** @param {string} name */
-const option = (name) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const known = new Set(['--run', '--release', '--fresh', '--prepared']);
-for (const a of argv) {
-  if (a.startsWith('--') && !known.has(a)) fail(`pretrain: unknown option ${a}; the options are ${[...known].join(', ')}.`);
-}
-checkNode();
-if (!argv.includes('--prepared')) {
-  ensureDependencies();
-  buildLibrary();
-}
-checkBackendVariable();
-const require = createRequire(join(root, 'package.json'));
-/** @type {typeof import('dlkit')} */
-const dlkit = require('dlkit');
+const { flag, option, dlkit } = startCommandLine('pretrain', { flags: ['--fresh'], valued: ['--run', '--release'] });
 const recipe = dlkit.MINI_BERT_RECIPE;
 const runDirectory = option('--run') ?? join(homedir(), '.cache', 'dlkit-pretrain', recipe.name);
 const releaseDirectory = option('--release') ?? join(root, 'datasets', 'pretrained', recipe.name);
-if (argv.includes('--fresh') && existsSync(join(runDirectory, 'recipe.json'))) {
+if (flag('--fresh') && existsSync(join(runDirectory, 'recipe.json'))) {
   fail(`pretrain: --fresh, but ${runDirectory} holds a run; delete that folder first, or leave out --fresh to resume it.`);
 }
 const backend = await dlkit.initBackend();

@@ -104,6 +104,38 @@ export function buildLibrary({ tests = false } = {}) {
   if (status !== 0) fail('TypeScript reported errors (above); fix them and run the command again.');
 }
 
+/**
+ * The start of a command-line script that runs dlkit (`npm run bench`, `npm run pretrain`): refuses an
+ * option it does not know, checks Node, installs and builds dlkit unless `--prepared`, checks
+ * DLKIT_BACKEND, and loads dlkit. `flags` take no value, `valued` take the next argument.
+ * @param {string} script
+ * @param {{ flags: string[], valued: string[] }} options
+ * @returns {{ flag: (name: string) => boolean, option: (name: string) => string | undefined, dlkit: typeof import('dlkit') }}
+ */
+export function startCommandLine(script, { flags, valued }) {
+  const argv = process.argv.slice(2);
+  const known = [...flags, '--prepared', ...valued];
+  for (let i = 0; i < argv.length; i++) {
+    const argument = /** @type {string} */ (argv[i]);
+    if (valued.includes(argument)) {
+      if (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--')) fail(`${script}: ${argument} needs a value.`);
+      i++;
+    } else if (!known.includes(argument)) fail(`${script}: unknown option ${argument}; the options are ${known.join(', ')}.`);
+  }
+  const flag = (/** @type {string} */ name) => argv.includes(name);
+  const option = (/** @type {string} */ name) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  checkNode();
+  if (!flag('--prepared')) {
+    ensureDependencies();
+    buildLibrary();
+  }
+  checkBackendVariable();
+  return { flag, option, dlkit: createRequire(join(root, 'package.json'))('dlkit') };
+}
+
 function isDebianRoot() {
   return existsSync('/etc/debian_version') && typeof process.getuid === 'function' && process.getuid() === 0 && existsSync('/usr/bin/apt-get');
 }

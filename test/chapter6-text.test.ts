@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gelu, tf } from 'dlkit';
+import { geluTanh, tf } from 'dlkit';
 import { repositoryRoot } from './helpers/notebooks';
 
 interface Cell {
@@ -87,9 +87,9 @@ test('GELU: Φ is defined, original BERT and the library both use the tanh appro
   assert.match(encoder, /tanh approximation/);
   assert.doesNotMatch(markdown, /BERT uses the exact GELU/);
   assert.doesNotMatch(markdown, /unlike ours/);
-  const value = tf.tidy(() => gelu(tf.tensor1d([1])).dataSync()[0] as number);
+  const value = tf.tidy(() => geluTanh(tf.tensor1d([1])).dataSync()[0] as number);
   const tanhForm = 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (1 + 0.044715)));
-  assert.ok(Math.abs(value - tanhForm) < 1e-6, `gelu(1) = ${value} is the tanh approximation ${tanhForm}`);
+  assert.ok(Math.abs(value - tanhForm) < 1e-6, `geluTanh(1) = ${value} is the tanh approximation ${tanhForm}`);
 });
 
 test('tokenizer, LayerNorm and bag-of-words text say what the code does', () => {
@@ -108,7 +108,7 @@ test('tokenizer, LayerNorm and bag-of-words text say what the code does', () => 
 test('exercise 4 changes one thing, and solutions that print numbers answer their question', () => {
   const solutions = cells.filter((c) => c.metadata?.tags?.includes('solution')).map(text);
   const fourth = solutions.find((s) => s.startsWith('// Exercise 4')) as string;
-  assert.doesNotMatch(fourth, /scoresOf\([^)]*onesLike/, 'the pooling keeps the real-token mask');
+  assert.doesNotMatch(fourth, /logitsFromHidden\([^)]*onesLike/, 'the pooling keeps the real-token mask');
   assert.match(fourth, /mcnemarTest\(/);
   const second = solutions.find((s) => s.startsWith('// Exercise 2')) as string;
   assert.match(second, /mcnemarTest\(/);

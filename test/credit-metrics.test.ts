@@ -43,7 +43,15 @@ test('precision and recall at a cut-off, and the cost-minimising cut-off', () =>
   assert.equal(m.precision, 3 / 4);
   assert.equal(m.recall, 1);
   assert.equal(m.flaggedRate, 4 / 6);
-  assert.ok(Number.isNaN(metricsAtThreshold(labels, scores, 2).precision));
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    assert.equal(metricsAtThreshold(labels, scores, 2).precision, 0, 'nothing flagged: precision 0, as scikit-learn');
+  } finally {
+    console.warn = warn;
+  }
+  assert.match(warnings.join('\n'), /metricsAtThreshold: precision is undefined when nothing is predicted positive/);
   // A missed bad costs 5, a refused good 1: flagging from 0.6 costs 1, from 0.8 costs 5, from 0.55 costs 2.
   const cheapest = bestThreshold(labels, scores, (c) => -(5 * c.falseNegatives + c.falsePositives));
   assert.equal(cheapest.threshold, 0.6);

@@ -14,6 +14,16 @@ test('no value exported by dlkit has the name of a @tensorflow/tfjs export', () 
   assert.ok(exported.length > 100 && tensorflowNames.size > 100, 'both export lists were read');
 });
 
+test('no value exported by dlkit has the name of a TensorFlow.js layer, activation, initialiser or optimiser', () => {
+  // The classes tfjs registers by name (tf.layers' LayerNormalization, the activation 'gelu', 'linear', ...):
+  // a dlkit LayerNormalization or gelu would mean something other than tfjs' of the same name.
+  const registered = Object.keys(dlkit.tf.serialization.SerializationMap.getMap().classNameMap);
+  const lowerCase = new Set(registered.map((name) => name.toLowerCase()));
+  const collisions = exported.filter((name) => lowerCase.has(name.toLowerCase()));
+  assert.deepEqual(collisions, [], `dlkit exports values named like TensorFlow.js classes: ${collisions.join(', ')}`);
+  assert.ok(lowerCase.has('layernormalization') && lowerCase.has('gelu') && lowerCase.has('linear'), 'the registry was read');
+});
+
 test('the from-scratch code is the scratch namespace, next to tf', () => {
   const { scratch } = dlkit;
   for (const name of ['Matrix', 'NeuralNetwork', 'softmax', 'logSoftmax', 'MomentumOptimizer', 'AdamOptimizer', 'fitLinearRegression']) {

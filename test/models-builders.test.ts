@@ -42,7 +42,7 @@ test('mlp: shapes, dropout, weight decay and seeded initial weights', async () =
   assert.deepEqual(layerClasses(withInputDropout), ['Dropout', 'Dense', 'Dropout', 'Dense']);
   assert.deepEqual(withInputDropout.outputs[0]?.shape, [null, 10]);
   withInputDropout.dispose();
-  assert.throws(() => mlp({ inputShape: [4], hidden: [0], outputs: 2 }), /hidden sizes must be positive integers/);
+  assert.throws(() => mlp({ inputShape: [4], hidden: [0], outputs: 2 }), /mlp: hidden\[0\] must be a positive integer, got 0/);
   [a, b, image].forEach((m) => m.dispose());
   unseed();
 });

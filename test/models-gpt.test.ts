@@ -136,7 +136,7 @@ test('the GPT learns a repeating text with the Trainer (loss far below log V)', 
 
 test('lastTokens keeps the end of each row and left-pads short ones, so every row ends at the last position', () => {
   assert.deepEqual(lastTokens([[1, 2, 3, 4, 5], [7]], 3, 0), [[3, 4, 5], [0, 0, 7]]);
-  assert.throws(() => lastTokens([[1]], 0, 0), /length must be a whole number/);
+  assert.throws(() => lastTokens([[1]], 0, 0), /length must be a positive integer/);
 });
 
 test('GPTClassifier learns a label that only the last token carries, and frees only its head', async () => {

@@ -9,8 +9,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BagOfWordsClassifier,
-  LayerNormalization,
-  Linear,
+  LayerNorm,
+  LinearLayer,
   MaskedLanguageModel,
   MultiHeadSelfAttention,
   Random,
@@ -18,7 +18,7 @@ import {
   Trainer,
   TransformerEncoder,
   accuracyAndF1,
-  gelu,
+  geluTanh,
   idsTensor,
   initBackend,
   maskTokens,
@@ -87,7 +87,7 @@ test('mean pooling: the class scores of a sequence do not depend on its padding,
   const sentence = [2, 17, 9, 33, 12, 3];
   const before = tf.memory().numTensors;
   const scores = (model: SequenceClassifier, padding: number): number[] =>
-    tf.tidy(() => Array.from(model.scores(idsTensor([[...sentence, ...new Array(padding).fill(PAD)]]), false).dataSync()));
+    tf.tidy(() => Array.from(model.logits(idsTensor([[...sentence, ...new Array(padding).fill(PAD)]]), false).dataSync()));
   const reference = scores(mean, 0);
   for (const padding of [1, 7, 18]) {
     const worst = Math.max(...scores(mean, padding).map((v, i) => Math.abs(v - (reference[i] as number))));
@@ -97,7 +97,7 @@ test('mean pooling: the class scores of a sequence do not depend on its padding,
   const withPaddingAveraged = tf.tidy(() => {
     const ids = idsTensor([[...sentence, ...new Array(7).fill(PAD)]]);
     const { hidden } = encoder.apply({ inputIds: ids, attentionMask: tf.cast(tf.notEqual(ids, PAD), 'int32') });
-    return Array.from(mean.scoresOf(hidden, tf.onesLike(ids)).dataSync());
+    return Array.from(mean.logitsFromHidden(hidden, tf.onesLike(ids)).dataSync());
   });
   assert.ok(Math.max(...withPaddingAveraged.map((v, i) => Math.abs(v - (reference[i] as number)))) > 1e-6, 'the mask decides what is averaged');
   const clsScores = scores(cls, 0);
@@ -109,12 +109,12 @@ test('mean pooling: the class scores of a sequence do not depend on its padding,
 
 test("GELU is BERT's tanh approximation, x·½(1 + tanh(√(2/π)(x + 0.044715x³)))", () => {
   const xs = [-3, -1, -0.5, 0, 0.5, 1, 3];
-  const values = tf.tidy(() => Array.from(gelu(tf.tensor1d(xs)).dataSync()));
+  const values = tf.tidy(() => Array.from(geluTanh(tf.tensor1d(xs)).dataSync()));
   xs.forEach((x, i) => {
     const expected = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
-    assert.ok(Math.abs((values[i] as number) - expected) < 1e-5, `gelu(${x}) = ${values[i]}, expected ${expected}`);
+    assert.ok(Math.abs((values[i] as number) - expected) < 1e-5, `geluTanh(${x}) = ${values[i]}, expected ${expected}`);
   });
-  const slopes = tf.tidy(() => Array.from(tf.grad((x: Tensor) => tf.sum(gelu(x)))(tf.tensor1d([-3, 0, 3])).dataSync()));
+  const slopes = tf.tidy(() => Array.from(tf.grad((x: Tensor) => tf.sum(geluTanh(x)))(tf.tensor1d([-3, 0, 3])).dataSync()));
   assert.ok(Math.abs((slopes[1] as number) - 0.5) < 1e-5 && Math.abs(slopes[0] as number) < 0.02 && Math.abs((slopes[2] as number) - 1) < 0.02, `slopes ${slopes}`);
 });
 
@@ -256,7 +256,7 @@ test('the encoder has the parameter count of chapter 2 (pooler excluded); bad op
   const options = { vocabularySize: 100, hiddenSize: 32, layers: 3, heads: 4, intermediateSize: 64, maxPositions: 50, typeVocabularySize: 2 };
   const before = tf.memory().numTensors;
   const encoder = new TransformerEncoder(options);
-  assert.equal(encoder.parameterCount, transformerEncoderParameters({ ...options, pooler: false }).total);
+  assert.equal(encoder.countParams(), transformerEncoderParameters({ ...options, pooler: false }).total);
   assert.equal(tf.memory().numTensors - before, encoder.variables.length, 'building an encoder makes its variables and nothing else');
   tf.dispose(encoder.variables);
   assert.equal(tf.memory().numTensors, before);
@@ -301,7 +301,10 @@ test('every Transformer-family model counts its weights with countParams() and f
   const bag = new BagOfWordsClassifier(30);
   const series = sequenceTransformer({ length: 5 });
   const sizes = (model: { trainableVariables: { size: number }[] }) => model.trainableVariables.reduce((n, v) => n + v.size, 0);
-  assert.equal(encoder.countParams(), encoder.parameterCount);
+  assert.equal(encoder.countParams(), encoder.variables.reduce((n, v) => n + v.size, 0));
+  for (const model of [encoder, mlm, classifier, bag]) {
+    assert.ok(!('parameterCount' in model) && !('parameters' in model), 'one name for the number of weights: countParams()');
+  }
   assert.equal(mlm.countParams(), sizes(mlm));
   assert.equal(classifier.countParams(), sizes(classifier));
   assert.equal(classifier.countParams() - encoder.countParams(), 16 * 16 + 16 + 16 * 2 + 2, 'pooler and classifier');
@@ -322,9 +325,9 @@ test("chapter 11's Transformer is built from chapter 6's layers: same attention 
   const series = sequenceTransformer({ length: 4, width: 8, hidden: 8 });
   // Rebuilt by hand from the shared layers and its own variables, in the order it lists them.
   const [embed, embedBias, position, query, key, value, mix, up, upBias, down, downBias, head, headBias] = series.trainableVariables as Variable[];
-  const linear = (kernel: Variable, bias: Variable | null) => new Linear(kernel.shape[0] as number, kernel.shape[1] as number, { kernel, bias });
+  const linear = (kernel: Variable, bias: Variable | null) => new LinearLayer(kernel.shape[0] as number, kernel.shape[1] as number, { kernel, bias });
   const attention = new MultiHeadSelfAttention(8, 1, 0, { query: linear(query!, null), key: linear(key!, null), value: linear(value!, null), output: linear(mix!, null) });
-  const norm = new LayerNormalization(8, 1e-5, { learned: false });
+  const norm = new LayerNorm(8, 1e-5, { learned: false });
   const x = tf.randomNormal([3, 4, 1], 0, 1, 'float32', 1);
   const expected = tf.tidy(() => {
     let h = tf.add(linear(embed!, embedBias!).apply(x), position!);

@@ -24,7 +24,7 @@ test('a grid world move: the step reward, the goal and the pit, and a bump into 
 test('a grid world rejects cells outside the grid, shared cells and unknown moves', () => {
   assert.throws(() => new GridWorld({ ...options, goal: [0, 4] }), /the goal \[0, 4\] is outside the 4 × 4 grid/);
   assert.throws(() => new GridWorld({ ...options, wall: [0, 3] }), /three different cells/);
-  assert.throws(() => new GridWorld({ ...options, rows: 0 }), /positive integers/);
+  assert.throws(() => new GridWorld({ ...options, rows: 0 }), /GridWorld: rows must be a positive integer, got 0/);
   const world = new GridWorld(options);
   assert.throws(() => world.step([5, 0], '↑'), /outside the 4 × 4 grid/);
   assert.throws(() => world.step([0, 0], 'up' as GridMove), /unknown move "up"/);

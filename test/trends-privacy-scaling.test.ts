@@ -204,7 +204,8 @@ test('mixture of experts: k experts per input, gates summing to 1, balance loss 
     assert.equal(row.filter((g) => g > 0).length, 2, 'exactly k experts per input');
     assert.ok(Math.abs(row.reduce((s, g) => s + g, 0) - 1) < 1e-5, 'gates sum to 1');
   });
-  assert.equal(layer.parameters, layer.trainableVariables.reduce((s, v) => s + v.size, 0), 'parameter count matches the variables');
+  assert.equal(layer.countParams(), layer.trainableVariables.reduce((s, v) => s + v.size, 0), 'parameter count matches the variables');
+  assert.ok(!('parameters' in layer), 'one name for the number of weights: countParams()');
   assert.equal(layer.flopsPerInput, 2 * 6 * 4 + 2 * 2 * (6 * 5 + 5 * 3));
   const stats = layer.routingStatistics(x);
   assert.equal(stats.assignments.reduce((s, v) => s + v, 0), 64, 'n * k assignments');

@@ -2,6 +2,7 @@
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
 import { Random, rng } from '../util/random';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** One batch: features `x` and labels `y` (`Labels` is `undefined` for unlabelled data, which has no `y`). */
 export interface Batch<Labels extends Tensor | undefined = Tensor> {
@@ -274,7 +275,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
 
   /** Batches of `batchSize` samples (`y` undefined for unlabelled data), new tensors each: dispose them or use `tf.tidy`. */
   *batches(batchSize: number, options: BatchOptions = {}): Generator<Batch<Labels>> {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`Dataset.batches: batchSize must be a positive integer, got ${batchSize}.`);
+    checkPositiveIntegers('Dataset.batches', { batchSize });
     const n = this.size;
     const order = options.shuffle ? permutation(n, options.seed === undefined ? rng() : new Random(options.seed)) : null;
     for (let start = 0; start < n; start += batchSize) {

@@ -1,5 +1,6 @@
 /** Descriptive statistics for chapter 1: a sample's moments and the normal density, to see the fat tails of returns. */
 import type { Numbers } from '../util/numbers';
+import { meanOf, standardDeviationOf } from '../util/statistics';
 
 /** Mean, spread and shape of a sample. */
 export type SummaryStatistics = {
@@ -36,7 +37,7 @@ export function summaryStatistics(values: Numbers): SummaryStatistics {
   }
   const n = present.length;
   if (n < 2) throw new Error(`summaryStatistics: needs at least 2 values that are not NaN, got ${n}.`);
-  const mean = present.reduce((s, v) => s + v, 0) / n;
+  const mean = meanOf(present);
   let m2 = 0;
   let m3 = 0;
   let m4 = 0;
@@ -57,7 +58,7 @@ export function summaryStatistics(values: Numbers): SummaryStatistics {
     count: n,
     missing,
     mean,
-    std: Math.sqrt((m2 * n) / (n - 1)),
+    std: standardDeviationOf(present, mean),
     min,
     max,
     skewness: m2 === 0 ? 0 : m3 / m2 ** 1.5,

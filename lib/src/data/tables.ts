@@ -3,8 +3,8 @@
  * DataFrames, loaded on first use; where the book's datasets live; a column summary that skips missing values.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { meanOf, medianOf, standardDeviationOf } from '../util/statistics';
 import { dirname, join, resolve } from 'node:path';
-import { summarise } from '../util/timing';
 import type { DataFrame } from 'danfojs-node';
 
 /** The kind of values a column holds. */
@@ -267,10 +267,9 @@ export function describeColumns(frame: DataFrame): ColumnSummary[] {
     if (present.every((v) => typeof v === 'number')) {
       const numbers = present as number[];
       const n = numbers.length;
-      const mean = numbers.reduce((s, v) => s + v, 0) / n;
-      const variance = n > 1 ? numbers.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : Number.NaN;
-      const { min, median, max } = n > 0 ? summarise(numbers) : { min: Number.NaN, median: Number.NaN, max: Number.NaN };
-      return { column: name, kind: 'number' as const, count: n, missing, mean, std: Math.sqrt(variance), min, median, max };
+      const mean = meanOf(numbers);
+      const [min, max] = n > 0 ? numbers.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]) : [Number.NaN, Number.NaN];
+      return { column: name, kind: 'number' as const, count: n, missing, mean, std: standardDeviationOf(numbers, mean), min, median: medianOf(numbers), max };
     }
     const counts = new Map<string, number>();
     for (const v of present) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);

@@ -1,5 +1,7 @@
 /** Bootstrap confidence intervals (chapters 10-12): the statistic on resamples with replacement, the interval from percentiles. */
 import { Random, nextSeed } from '../util/random';
+import { quantileOfSorted, standardDeviationOf } from '../util/statistics';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** A statistic with its bootstrap interval. */
 export type BootstrapInterval = {
@@ -24,7 +26,7 @@ export function bootstrapReplicates(
 ): { estimate: number; values: number[]; confidence: number; resamples: number; standardError: number; quantile: (q: number) => number } {
   const resamples = options.resamples ?? 1000;
   const confidence = options.confidence ?? 0.95;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${caller}: n must be a positive integer, got ${n}.`);
+  checkPositiveIntegers(caller, { n });
   if (!Number.isInteger(resamples) || resamples < 2) throw new Error(`${caller}: resamples must be an integer >= 2, got ${resamples}.`);
   if (!(confidence > 0 && confidence < 1)) throw new Error(`${caller}: confidence must be in (0, 1), got ${confidence}.`);
   if (options.strata && options.strata.length !== n) throw new Error(`${caller}: ${options.strata.length} strata labels for ${n} samples.`);
@@ -55,15 +57,8 @@ export function bootstrapReplicates(
     values.push(value);
   }
   values.sort((a, b) => a - b);
-  const quantile = (q: number) => {
-    const position = q * (values.length - 1);
-    const low = Math.floor(position);
-    const high = Math.ceil(position);
-    return (values[low] as number) + ((values[high] as number) - (values[low] as number)) * (position - low);
-  };
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const standardError = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
-  return { estimate, values, confidence, resamples, standardError, quantile };
+  const quantile = (q: number) => quantileOfSorted(values, q);
+  return { estimate, values, confidence, resamples, standardError: standardDeviationOf(values), quantile };
 }
 
 /**

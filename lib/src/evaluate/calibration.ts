@@ -1,5 +1,6 @@
 /** Calibration (chapter 10): does "20 % risk" mean one in five? Mean prediction against observed rate per bin. */
 import { checkBinaryScores } from './roc';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** One bin of a calibration table. */
 export type CalibrationBin = {
@@ -19,7 +20,7 @@ export function calibrationBins(
 ): CalibrationBin[] {
   checkBinaryScores(labels, probabilities, 'calibrationBins');
   const bins = options.bins ?? 10;
-  if (!Number.isInteger(bins) || bins < 1) throw new Error(`calibrationBins: bins must be a positive integer, got ${bins}.`);
+  checkPositiveIntegers('calibrationBins', { bins });
   for (let i = 0; i < probabilities.length; i++) {
     const p = probabilities[i] as number;
     if (p < 0 || p > 1) throw new Error(`calibrationBins: prediction ${i} is ${p}; calibration needs probabilities in [0, 1].`);

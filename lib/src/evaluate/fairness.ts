@@ -1,5 +1,6 @@
 /** Group comparisons for a fairness check (chapter 10): approval and bad rates per group, and within-group calibration. */
 import { bootstrapInterval } from './bootstrap';
+import { meanOf } from '../util/statistics';
 
 /** One group of `groupRates`. */
 export type GroupRates = {
@@ -124,7 +125,7 @@ export function groupCalibration(
     return {
       group,
       count: members.length,
-      meanPredicted: p.reduce((s, v) => s + v, 0) / p.length,
+      meanPredicted: meanOf(p),
       observedRate: observed.estimate,
       observedLower: observed.lower,
       observedUpper: observed.upper,

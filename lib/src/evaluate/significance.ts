@@ -3,6 +3,8 @@
  * Diebold-Mariano; with the t, chi-squared and binomial tails they need.
  */
 import { bootstrapReplicates, type BootstrapOptions } from './bootstrap';
+import { meanOf } from '../util/statistics';
+import { checkPositiveIntegers } from '../util/validate';
 
 // ---------------------------------------------------------------------------
 // Distribution functions
@@ -304,7 +306,7 @@ export function dieboldMariano(
   }
   const n = lossA.length;
   if (n < 3) throw new Error(`dieboldMariano: ${n} days are too few; give at least 3 paired losses (in practice many more).`);
-  if (!Number.isInteger(horizon) || horizon < 1) throw new Error(`dieboldMariano: horizon must be a whole number >= 1, got ${horizon}.`);
+  checkPositiveIntegers('dieboldMariano', { horizon });
   if (weights !== 'rectangular' && weights !== 'bartlett') throw new Error(`dieboldMariano: weights must be 'rectangular' or 'bartlett', got ${String(weights)}.`);
   const correctionSquared = (n + 1 - 2 * horizon + (horizon * (horizon - 1)) / n) / n;
   if (2 * horizon > n || !(correctionSquared > 0)) throw new Error(`dieboldMariano: horizon ${horizon} is too long for ${n} days; the horizon can be at most half the number of days.`);
@@ -320,7 +322,7 @@ export function dieboldMariano(
     }
     d[t] = x - y;
   }
-  const mean = d.reduce((s, v) => s + v, 0) / n;
+  const mean = meanOf(d);
   const autocovariance = (lag: number) => {
     let s = 0;
     for (let t = lag; t < n; t++) s += ((d[t] as number) - mean) * ((d[t - lag] as number) - mean);

@@ -1,5 +1,6 @@
 /** Decisions at a cut-off (chapter 10): flag when the score is at or above it, and count what that gets right and wrong. */
 import { checkBinaryScores } from './roc';
+import { precisionOf } from '../util/statistics';
 
 /** Counts and rates at one cut-off. */
 export type ThresholdMetrics = {
@@ -8,7 +9,7 @@ export type ThresholdMetrics = {
   falsePositives: number;
   trueNegatives: number;
   falseNegatives: number;
-  /** Of the flagged, the share that are positives (NaN if none is flagged). */
+  /** Of the flagged, the share that are positives (0, with a warning, if none is flagged, as in scikit-learn). */
   precision: number;
   /** Of the positives, the share flagged (the true-positive rate). */
   recall: number;
@@ -36,7 +37,7 @@ export function metricsAtThreshold(labels: ArrayLike<number>, scores: ArrayLike<
     falsePositives: fp,
     trueNegatives: negatives - fp,
     falseNegatives: positives - tp,
-    precision: tp + fp > 0 ? tp / (tp + fp) : Number.NaN,
+    precision: precisionOf(tp, fp, 'metricsAtThreshold'),
     recall: tp / positives,
     falsePositiveRate: fp / negatives,
     flaggedRate: (tp + fp) / n,

@@ -4,6 +4,7 @@
  */
 import { tf } from '../backend/tf';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** A model or function to explain: a batch of inputs in, outputs [batch] or [batch, outputs] out. */
 export type Explainable = LayersModel | ((x: Tensor) => Tensor);
@@ -59,7 +60,7 @@ export function saliency(model: Explainable, x: Tensor, options: { target?: Expl
 export function integratedGradients(model: Explainable, x: Tensor, options: { baseline?: Tensor; steps?: number; target?: ExplainTarget } = {}): Tensor {
   checkInput(x, 'integratedGradients');
   const steps = options.steps ?? 64;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`integratedGradients: steps must be a positive integer, got ${steps}.`);
+  checkPositiveIntegers('integratedGradients', { steps });
   const f = asFunction(model);
   const baselineShape = options.baseline?.shape;
   if (baselineShape && !(baselineShape.join() === x.shape.join() || baselineShape.join() === x.shape.slice(1).join() || (baselineShape[0] === 1 && baselineShape.slice(1).join() === x.shape.slice(1).join()))) {

@@ -1,5 +1,7 @@
 /** Permutation importance (chapter 10): how much worse the model scores when one feature's column is shuffled. */
 import { Random, nextSeed } from '../util/random';
+import { meanOf, standardDeviationOf } from '../util/statistics';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** One feature of `permutationImportance`. */
 export type FeatureImportance = {
@@ -40,7 +42,7 @@ export function permutationImportance(options: PermutationImportanceOptions): { 
     }
   }
   const repeats = options.repeats ?? 5;
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`permutationImportance: repeats must be a positive integer, got ${repeats}.`);
+  checkPositiveIntegers('permutationImportance', { repeats });
   const generator = new Random(options.seed ?? nextSeed());
   const base = rows.map((r) => [...r]);
   const baseline = options.score(labels, options.predict(base));
@@ -56,9 +58,8 @@ export function permutationImportance(options: PermutationImportanceOptions): { 
       });
       drops.push(baseline - options.score(labels, options.predict(shuffled)));
     }
-    const mean = drops.reduce((s, d) => s + d, 0) / repeats;
-    const std = repeats > 1 ? Math.sqrt(drops.reduce((s, d) => s + (d - mean) ** 2, 0) / (repeats - 1)) : 0;
-    return { feature: group.feature, importance: mean, std };
+    const mean = meanOf(drops);
+    return { feature: group.feature, importance: mean, std: repeats > 1 ? standardDeviationOf(drops, mean) : 0 };
   });
   features.sort((a, b) => b.importance - a.importance);
   return { baseline, features };

@@ -1,4 +1,5 @@
 /** Features for forecasting a time series (chapter 11) from the past only: the input for step t uses values before t. */
+import { checkPositiveIntegers } from '../util/validate';
 
 function checkSeries(series: ArrayLike<number>, what: string): void {
   for (let i = 0; i < series.length; i++) {
@@ -21,7 +22,7 @@ export interface LaggedWindows {
  * shorter than the series.
  */
 export function laggedWindows(series: ArrayLike<number>, length: number): LaggedWindows {
-  if (!Number.isInteger(length) || length < 1) throw new Error(`laggedWindows: the window length must be a positive integer, got ${length}.`);
+  checkPositiveIntegers('laggedWindows', { length });
   if (length >= series.length) {
     throw new Error(`laggedWindows: a window of ${length} values needs a series longer than that, but the series has ${series.length}; use a shorter window or more data.`);
   }
@@ -37,7 +38,7 @@ export function laggedWindows(series: ArrayLike<number>, length: number): Lagged
 
 /** The mean of the `window` values before each t; NaN for the first `window` positions. */
 export function trailingMean(series: ArrayLike<number>, window: number): number[] {
-  if (!Number.isInteger(window) || window < 1) throw new Error(`trailingMean: the window must be a positive integer, got ${window}.`);
+  checkPositiveIntegers('trailingMean', { window });
   if (window >= series.length) throw new Error(`trailingMean: a window of ${window} values is not shorter than the series (${series.length} values).`);
   checkSeries(series, 'trailingMean');
   const out = new Array<number>(series.length).fill(Number.NaN);

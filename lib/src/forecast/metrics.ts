@@ -3,6 +3,7 @@
  * and Dickey-Fuller (errors and significance tests are in evaluate/).
  */
 import { checkPredictionPairs } from '../evaluate/errors';
+import { meanOf } from '../util/statistics';
 
 /** Share of days where the forecast has the sign of the actual value; days with an actual value of 0 are skipped. */
 export function directionalAccuracy(forecasts: ArrayLike<number>, actual: ArrayLike<number>): { hits: number; days: number; accuracy: number } {
@@ -39,8 +40,7 @@ export function qlikeLosses(forecasts: ArrayLike<number>, realised: ArrayLike<nu
 
 /** Mean QLIKE; not 0 even for perfect forecasts (about 1.27 when r = σ² z²), so compare models by differences. */
 export function qlike(forecasts: ArrayLike<number>, realised: ArrayLike<number>, floor = 1e-12): number {
-  const losses = qlikeLosses(forecasts, realised, floor);
-  return losses.reduce((s, v) => s + v, 0) / losses.length;
+  return meanOf(qlikeLosses(forecasts, realised, floor));
 }
 
 /**

@@ -4,12 +4,13 @@
  * scale), the last step's vector to the forecast. A `CustomModel` for the `Trainer`.
  */
 import { tf } from '../backend/tf';
+import { checkPositiveIntegers } from '../util/validate';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { Batch } from '../data/dataset';
 import type { CustomModel } from '../train/trainable-model';
 import { nextSeed } from '../util/random';
 import { countVariables } from '../models/layers';
-import { LayerNormalization, Linear, MultiHeadSelfAttention } from '../models/transformer/layers';
+import { LayerNorm, LinearLayer, MultiHeadSelfAttention } from '../models/transformer/layers';
 
 /** Options of `sequenceTransformer`. */
 export interface SequenceTransformerOptions {
@@ -41,15 +42,13 @@ export function sequenceTransformer(options: SequenceTransformerOptions): Sequen
   const width = options.width ?? 16;
   const hidden = options.hidden ?? 32;
   const outputs = options.outputs ?? 1;
-  for (const [name, v] of [['length', length], ['features', features], ['width', width], ['hidden', hidden], ['outputs', outputs]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`sequenceTransformer: ${name} must be a positive integer, got ${v}.`);
-  }
+  checkPositiveIntegers('sequenceTransformer', { length, features, width, hidden, outputs });
   // Normal weights with variance 1/fan-in; a seed draw in each name keeps names unique when a cell rebuilds the model.
   const weight = (shape: number[], fanIn: number, name: string) =>
     tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(1 / fanIn), 'float32', nextSeed()), true, `${name}_${nextSeed()}`));
   const zeros = (shape: number[], name: string) => tf.tidy(() => tf.variable(tf.zeros(shape), true, `${name}_${nextSeed()}`));
   const linear = (inputs: number, outputs: number, name: string, bias = true) =>
-    new Linear(inputs, outputs, { kernel: weight([inputs, outputs], inputs, name), bias: bias ? zeros([outputs], `${name}Bias`) : null });
+    new LinearLayer(inputs, outputs, { kernel: weight([inputs, outputs], inputs, name), bias: bias ? zeros([outputs], `${name}Bias`) : null });
   const embed = linear(features, width, 'embed');
   const position = weight([length, width], width, 'position');
   const projection = (name: string) => linear(width, width, name, false);
@@ -62,7 +61,7 @@ export function sequenceTransformer(options: SequenceTransformerOptions): Sequen
   const up = linear(width, hidden, 'up');
   const down = linear(hidden, width, 'down');
   const head = linear(width, outputs, 'head');
-  const norm = new LayerNormalization(width, 1e-5, { learned: false });
+  const norm = new LayerNorm(width, 1e-5, { learned: false });
   const variables: Variable[] = [...embed.variables, position, ...attention.variables, ...up.variables, ...down.variables, ...head.variables];
   const predict = (x: Tensor): Tensor =>
     tf.tidy(() => {

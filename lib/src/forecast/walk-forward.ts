@@ -1,4 +1,5 @@
 /** Walk-forward evaluation (chapter 11): train on the past, test on the next window, move on; no test day precedes a training day. */
+import { checkPositiveIntegers } from '../util/validate';
 
 /** One fold: train on positions [0, trainEnd), test on [testStart, testEnd). */
 export interface WalkForwardFold {
@@ -15,9 +16,7 @@ export interface WalkForwardFold {
 export function walkForwardFolds(n: number, options: { initialTrain: number; testSize: number; gap?: number; maxFolds?: number }): WalkForwardFold[] {
   const { initialTrain, testSize } = options;
   const gap = options.gap ?? 0;
-  for (const [name, value] of [['initialTrain', initialTrain], ['testSize', testSize]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`walkForwardFolds: ${name} must be a positive integer, got ${value}.`);
-  }
+  checkPositiveIntegers('walkForwardFolds', { initialTrain, testSize });
   if (!Number.isInteger(gap) || gap < 0) throw new Error(`walkForwardFolds: gap must be a non-negative integer, got ${gap}.`);
   if (initialTrain + gap + testSize > n) {
     throw new Error(`walkForwardFolds: ${initialTrain} training + ${gap} gap + ${testSize} test steps do not fit in a series of ${n}; shorten them.`);

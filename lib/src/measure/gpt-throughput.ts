@@ -3,7 +3,8 @@ import { tf } from '../backend/tf';
 import { GPT, generate, type GPTOptions } from '../models/transformer';
 import { Trainer } from '../train/trainer';
 import { Random } from '../util/random';
-import { summarise } from '../util/timing';
+import { measureRate } from '../util/timing';
+import { measureFitRate } from './training-throughput';
 
 /** The GPT shape of chapter 13's full mode, measured by `measureGptThroughput`. */
 export const SMALL_GPT_OPTIONS: GPTOptions = { vocabularySize: 2000, hiddenSize: 96, layers: 3, heads: 4, contextLength: 128 };
@@ -28,23 +29,20 @@ export async function measureGptThroughput(options: GptThroughputOptions): Promi
   const length = smoke ? 16 : (SMALL_GPT_OPTIONS.contextLength as number);
   const batchSize = smoke ? 4 : 16;
   const steps = smoke ? 1 : 4;
-  const warmup = options.warmup ?? 1;
-  const repetitions = options.repetitions ?? 3;
+  const repeat = { warmup: options.warmup ?? 1, repetitions: options.repetitions ?? 3 };
   const model = new GPT({ ...SMALL_GPT_OPTIONS, contextLength: length });
   const random = new Random(1);
-  const rates: number[] = [];
   if (what === 'generate') {
     const newTokens = length - 1;
     try {
-      for (let i = 0; i < warmup + repetitions; i++) {
-        const start = performance.now();
+      const rates = await measureRate(() => {
         generate(model, [random.int(SMALL_GPT_OPTIONS.vocabularySize)], { maxNewTokens: newTokens, sampling: { temperature: 0 } });
-        if (i >= warmup) rates.push(newTokens / ((performance.now() - start) / 1000));
-      }
+        return newTokens;
+      }, repeat);
+      return { ...rates, backend: tf.getBackend(), tokensPerStep: 1 };
     } finally {
       model.dispose();
     }
-    return { ...summarise(rates), repetitions, backend: tf.getBackend(), tokensPerStep: 1 };
   }
   const samples = batchSize * steps;
   const ids = new Int32Array(samples * (length + 1));
@@ -54,16 +52,11 @@ export async function measureGptThroughput(options: GptThroughputOptions): Promi
   const y = all.slice([0, 1], [samples, length]);
   const trainer = new Trainer(model, { seed: 1 });
   try {
-    for (let i = 0; i < warmup + repetitions; i++) {
-      const start = performance.now();
-      const result = await trainer.fit({ x, y }, { epochs: i + 1, batchSize, plot: false });
-      if (result.interrupted) throw new Error(`measureGptThroughput: interrupted after ${i} of ${warmup + repetitions} runs; run it again to measure.`);
-      if (i >= warmup) rates.push((samples * length) / ((performance.now() - start) / 1000));
-    }
+    const rates = await measureFitRate(trainer, { x, y }, { ...repeat, batchSize, units: samples * length, caller: 'measureGptThroughput' });
+    return { ...rates, backend: tf.getBackend(), tokensPerStep: batchSize * length };
   } finally {
     tf.dispose([all, x, y]);
     model.dispose();
     trainer.optimizer.dispose();
   }
-  return { ...summarise(rates), repetitions, backend: tf.getBackend(), tokensPerStep: batchSize * length };
 }

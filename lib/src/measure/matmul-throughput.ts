@@ -1,5 +1,6 @@
 /** Achieved FLOP/s of a matrix product on the current backend (chapter 12), to compare with the peak. */
 import { tf } from '../backend/tf';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** The FLOP/s of repeated n×n matrix products. */
 export interface MatmulThroughput {
@@ -17,8 +18,7 @@ export interface MatmulThroughput {
 export async function measureMatmulThroughput(options: { size?: number; repetitions?: number } = {}): Promise<MatmulThroughput> {
   const size = options.size ?? 512;
   const repetitions = options.repetitions ?? 5;
-  if (!(Number.isInteger(size) && size > 0)) throw new Error(`measureMatmulThroughput: size must be a positive integer, got ${size}.`);
-  if (!(Number.isInteger(repetitions) && repetitions > 0)) throw new Error(`measureMatmulThroughput: repetitions must be a positive integer, got ${repetitions}.`);
+  checkPositiveIntegers('measureMatmulThroughput', { size, repetitions });
   const a = tf.randomNormal([size, size], 0, 1, 'float32', 1);
   const b = tf.randomNormal([size, size], 0, 1, 'float32', 2);
   const times: number[] = [];

@@ -3,7 +3,7 @@ import { tf } from '../backend/tf';
 import { MaskedLanguageModel, SequenceClassifier, TransformerEncoder, type TransformerEncoderOptions } from '../models/transformer';
 import { Trainer } from '../train/trainer';
 import { Random } from '../util/random';
-import { summarise } from '../util/timing';
+import { measureFitRate } from './training-throughput';
 
 /** The encoder shape of chapter 6's full mode, measured by `measureMiniBertThroughput`. */
 export const MINI_BERT_OPTIONS: TransformerEncoderOptions = { vocabularySize: 8000, hiddenSize: 64, layers: 2, heads: 4, intermediateSize: 256, maxPositions: 128 };
@@ -26,8 +26,6 @@ export async function measureMiniBertThroughput(options: MiniBertThroughputOptio
   const length = smoke ? 16 : (MINI_BERT_OPTIONS.maxPositions as number);
   const batchSize = smoke ? 4 : 32;
   const steps = smoke ? 1 : 4;
-  const warmup = options.warmup ?? 1;
-  const repetitions = options.repetitions ?? 3;
   const encoder = new TransformerEncoder({ ...MINI_BERT_OPTIONS, maxPositions: length });
   const tokens = { padId: 0, maskId: 4, vocabularySize: MINI_BERT_OPTIONS.vocabularySize, specialIds: () => new Set([0, 1, 2, 3, 4]) };
   const model = options.what === 'pretrain' ? new MaskedLanguageModel(encoder, tokens) : new SequenceClassifier(encoder, 2, 0);
@@ -38,19 +36,11 @@ export async function measureMiniBertThroughput(options: MiniBertThroughputOptio
   const x = tf.tensor2d(ids, [samples, length], 'int32');
   const y = tf.tensor1d(Array.from({ length: samples }, (_, i) => i % 2), 'int32');
   const trainer = new Trainer(model, { seed: 1 });
-  const rates: number[] = [];
   try {
-    for (let i = 0; i < warmup + repetitions; i++) {
-      const start = performance.now();
-      const result = await trainer.fit({ x, y }, { epochs: i + 1, batchSize, plot: false });
-      // An interrupted fit trained less than it was timed for: no rate, as measureRate does.
-      if (result.interrupted) throw new Error(`measureMiniBertThroughput: interrupted after ${i} of ${warmup + repetitions} runs; run it again to measure.`);
-      const seconds = (performance.now() - start) / 1000;
-      if (i >= warmup) rates.push((samples * length) / seconds);
-    }
+    const rates = await measureFitRate(trainer, { x, y }, { ...options, batchSize, units: samples * length, caller: 'measureMiniBertThroughput' });
+    return { ...rates, backend: tf.getBackend(), tokensPerStep: batchSize * length };
   } finally {
     tf.dispose([x, y, ...model.trainableVariables]);
     trainer.optimizer.dispose();
   }
-  return { ...summarise(rates), repetitions, backend: tf.getBackend(), tokensPerStep: batchSize * length };
 }

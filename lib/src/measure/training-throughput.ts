@@ -6,7 +6,7 @@ import { lenet } from '../models/lenet';
 import { mlp } from '../models/mlp';
 import { BOOK_RESNET_OPTIONS, resnet } from '../models/resnet';
 import { Trainer } from '../train/trainer';
-import { summarise } from '../util/timing';
+import { measureRate, summarise, type RateSummary } from '../util/timing';
 import { watchInterrupts } from '../notebook/interrupt';
 
 /** The models `measureTrainingThroughput` knows by name. */
@@ -55,6 +55,23 @@ export interface ThroughputResult {
   min: number;
   max: number;
   repetitions: number;
+}
+
+/**
+ * Units per second of `trainer` fitting `data` one more epoch per run (chapters 6, 8, 13): `warmup` untimed runs, then
+ * `repetitions` timed ones, through `measureRate`. `units` is what one epoch processes (tokens, ratings, samples). An
+ * interrupted epoch is an error: it trained less than it was timed for.
+ */
+export async function measureFitRate(
+  trainer: Trainer,
+  data: Parameters<Trainer['fit']>[0],
+  options: { batchSize: number; units: number; warmup?: number; repetitions?: number; caller: string },
+): Promise<RateSummary> {
+  return measureRate(async () => {
+    const result = await trainer.fit(data, { epochs: trainer.epoch + 1, batchSize: options.batchSize, plot: false });
+    if (result.interrupted) throw new Error(`${options.caller}: interrupted in epoch ${result.interrupted.epoch}; run it again to measure.`);
+    return options.units;
+  }, { warmup: options.warmup ?? 1, repetitions: options.repetitions ?? 3 });
 }
 
 /** Measures training samples per second on the current backend. */

@@ -25,23 +25,9 @@ export function glorotUniform(): ReturnType<typeof tf.initializers.glorotUniform
   return tf.initializers.glorotUniform({ seed: nextSeed() });
 }
 
-/** Throws a clear error unless every value is a positive integer, e.g. layer sizes. */
-export function checkPositiveIntegers(what: string, values: number[]): void {
-  for (const v of values) {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${what} must be positive integers, got [${values.join(', ')}].`);
-  }
-}
-
 /** The number of weights in some variables: what `countParams()` of a custom model returns. */
 export function countVariables(variables: readonly Variable[]): number {
   return variables.reduce((n, v) => n + v.size, 0);
-}
-
-/** The mean cross-entropy of integer labels under raw scores `[..., classes]`. */
-export function crossEntropyFromLogits(logits: Tensor, labels: Tensor): Scalar {
-  const classes = logits.shape[logits.rank - 1] as number;
-  const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.cast(labels.flatten(), 'int32'), classes)), -1);
-  return tf.neg(tf.mean(picked)) as Scalar;
 }
 
 /** A variable holding `make()`'s tensor; the tensor itself is disposed (a variable keeps its own copy). */

@@ -1,7 +1,8 @@
 /** LeNet (chapter 7): the convolutional network of LeCun et al. 1998 in the LeNet-5 layout, ReLU and max pooling by default. */
 import { tf } from '../backend/tf';
 import type { Sequential } from '@tensorflow/tfjs';
-import { BATCH_NORM_MOMENTUM, checkPositiveIntegers, glorotUniform, heNormal, type LayerActivationName } from './layers';
+import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal, type LayerActivationName } from './layers';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** Options of `lenet`. */
 export interface LenetOptions {
@@ -23,7 +24,7 @@ export interface LenetOptions {
 export function lenet(options: LenetOptions = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
   if (inputShape.length !== 3) throw new Error(`lenet: inputShape must be [height, width, channels], got [${inputShape.join(', ')}].`);
-  checkPositiveIntegers('lenet: inputShape', inputShape);
+  checkPositiveIntegers('lenet', { inputShape });
   const [f1, f2] = options.filters ?? [6, 16];
   const [d1, d2] = options.dense ?? [120, 84];
   const activation = options.activation ?? 'relu';

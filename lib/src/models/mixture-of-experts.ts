@@ -4,7 +4,9 @@
  */
 import { tf } from '../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
-import { checkPositiveIntegers, heNormal, glorotUniform } from './layers';
+import { heNormal, glorotUniform } from './layers';
+import { crossEntropyFromLogits } from '../util/cross-entropy';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** Options of a mixture-of-experts layer. */
 export interface MixtureOfExpertsOptions {
@@ -47,7 +49,7 @@ export class MixtureOfExperts {
 
   constructor(options: MixtureOfExpertsOptions) {
     const { inputs, outputs, experts, expertHidden, topK } = options;
-    checkPositiveIntegers('MixtureOfExperts: inputs, outputs, experts, expertHidden and topK', [inputs, outputs, experts, expertHidden, topK]);
+    checkPositiveIntegers('MixtureOfExperts', { inputs, outputs, experts, expertHidden, topK });
     if (topK > experts) throw new Error(`MixtureOfExperts: topK (${topK}) cannot exceed the number of experts (${experts}).`);
     const name = options.name ?? 'moe';
     this.options = { ...options, name };
@@ -63,15 +65,10 @@ export class MixtureOfExperts {
     return [this.router, this.hiddenWeights, this.hiddenBias, this.outputWeights, this.outputBias];
   }
 
-  /** Parameters of the layer: router plus E experts. */
-  get parameters(): number {
+  /** Number of weights of the layer: router plus E experts. */
+  countParams(): number {
     const { inputs, outputs, experts, expertHidden } = this.options;
     return inputs * experts + experts * (inputs * expertHidden + expertHidden + expertHidden * outputs + outputs);
-  }
-
-  /** Number of weights, the name every model shares; the same as `parameters`. */
-  countParams(): number {
-    return this.parameters;
   }
 
   /** FLOPs of one input's forward pass dispatched to its k experts (router plus k experts, 2 per multiply-add). */
@@ -145,7 +142,7 @@ export class MixtureOfExpertsClassifier {
 
   constructor(options: MixtureOfExpertsOptions & { classes: number; balanceWeight?: number }) {
     this.layer = new MixtureOfExperts(options);
-    checkPositiveIntegers('MixtureOfExpertsClassifier: classes', [options.classes]);
+    checkPositiveIntegers('MixtureOfExpertsClassifier', { classes: options.classes });
     this.balanceWeight = options.balanceWeight ?? 0.01;
     if (!(this.balanceWeight >= 0)) throw new Error(`MixtureOfExpertsClassifier: balanceWeight must be >= 0, got ${this.balanceWeight}.`);
     this.classifier = tf.variable(glorotUniform().apply([options.outputs, options.classes]) as Tensor, true);
@@ -156,14 +153,9 @@ export class MixtureOfExpertsClassifier {
     return [...this.layer.trainableVariables, this.classifier, this.classifierBias];
   }
 
-  /** Parameters of the whole classifier. */
-  get parameters(): number {
-    return this.layer.parameters + this.classifier.size + this.classifierBias.size;
-  }
-
-  /** Number of weights, the name every model shares; the same as `parameters`. */
+  /** Number of weights of the whole classifier. */
   countParams(): number {
-    return this.parameters;
+    return this.layer.countParams() + this.classifier.size + this.classifierBias.size;
   }
 
   /** FLOPs of one input's forward pass, dispatched. */
@@ -185,9 +177,7 @@ export class MixtureOfExpertsClassifier {
   /** Mean cross-entropy with integer labels plus the weighted balance loss. */
   loss(batch: { x: Tensor; y: Tensor }, _training: boolean): { loss: Scalar; outputs: Tensor } {
     const { logits, balanceLoss } = this.logits(batch.x);
-    const classes = this.classifier.shape[1] as number;
-    const labels = batch.y.rank === 1 ? tf.oneHot(tf.cast(batch.y, 'int32'), classes) : batch.y;
-    const crossEntropy = tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
+    const crossEntropy = batch.y.rank === 1 ? crossEntropyFromLogits(logits, batch.y) : (tf.losses.softmaxCrossEntropy(batch.y, logits) as Scalar);
     return { loss: tf.add(crossEntropy, tf.mul(this.balanceWeight, balanceLoss)) as Scalar, outputs: tf.softmax(logits) };
   }
 

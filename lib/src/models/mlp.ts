@@ -1,7 +1,8 @@
 /** Multilayer perceptrons (chapter 5) over tf.layers, with optional batch norm, dropout and weight decay, seeded. */
 import { tf } from '../backend/tf';
 import type { Sequential } from '@tensorflow/tfjs';
-import { BATCH_NORM_MOMENTUM, checkPositiveIntegers, glorotUniform, heNormal, type LayerActivationName } from './layers';
+import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal, type LayerActivationName } from './layers';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** Options of `mlp`. */
 export interface MlpOptions {
@@ -28,9 +29,7 @@ export interface MlpOptions {
 
 /** Dense layers with `activation`, optional batch norm, dropout and weight decay, and a dense output layer. */
 export function mlp(options: MlpOptions): Sequential {
-  checkPositiveIntegers('mlp: inputShape', options.inputShape);
-  checkPositiveIntegers('mlp: hidden sizes', options.hidden);
-  checkPositiveIntegers('mlp: outputs', [options.outputs]);
+  checkPositiveIntegers('mlp', { inputShape: options.inputShape, hidden: options.hidden, outputs: options.outputs });
   const dropout = options.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`mlp: dropout must be in [0, 1), got ${dropout}.`);
   const decay = options.weightDecay ?? 0;

@@ -5,6 +5,7 @@
 import { tf } from '../backend/tf';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal } from './layers';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** Options of `residualBlock`. */
 export interface ResidualBlockOptions {
@@ -23,7 +24,7 @@ function conv(filters: number, kernelSize: number, strides: number): ReturnType<
 /** A basic residual block on a symbolic tensor: conv3x3 - BN - ReLU - conv3x3 - BN, plus the shortcut, then ReLU. */
 export function residualBlock(input: SymbolicTensor, options: ResidualBlockOptions): SymbolicTensor {
   const strides = options.strides ?? 1;
-  if (!Number.isInteger(options.filters) || options.filters <= 0) throw new Error(`residualBlock: filters must be a positive integer, got ${options.filters}.`);
+  checkPositiveIntegers('residualBlock', { filters: options.filters });
   if (input.shape.length !== 4) throw new Error(`residualBlock: the input must be images [batch, height, width, channels], got shape [${input.shape.join(', ')}].`);
   const channels = input.shape[3];
   let main = conv(options.filters, 3, strides).apply(input) as SymbolicTensor;
@@ -69,7 +70,7 @@ export function resnet(options: ResNetOptions = {}): LayersModel {
   const stages = options.stages ?? [16, 32, 64];
   const blocks = options.blocksPerStage ?? 1;
   if (stages.length === 0 || stages.some((s) => !Number.isInteger(s) || s <= 0)) throw new Error(`resnet: stages must be positive channel counts, got [${stages.join(', ')}].`);
-  if (!Number.isInteger(blocks) || blocks < 1) throw new Error(`resnet: blocksPerStage must be a positive integer, got ${blocks}.`);
+  checkPositiveIntegers('resnet', { blocksPerStage: blocks });
   const shortcuts = options.shortcuts ?? true;
   const input = tf.input({ shape: inputShape });
   let x = conv(stages[0] as number, 3, options.stemStrides ?? 1).apply(input) as SymbolicTensor;

@@ -1,5 +1,5 @@
 /** What a pre-training run is made of (chapter 6): corpus, tokenizer, encoder shape, schedule, seed. */
-import { checkPositiveIntegers } from '../models/layers';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** The settings of a masked-language-model pre-training run; a run resumes only with the same recipe. */
 export interface PretrainingRecipe {
@@ -64,18 +64,7 @@ export const MINI_BERT_RECIPE: PretrainingRecipe = {
 /** Throws a clear error unless the recipe's numbers make sense. */
 export function checkRecipe(recipe: PretrainingRecipe): void {
   const { trainReviews, heldOutReviews, vocabularySize, maxLength, hiddenSize, layers, heads, intermediateSize, batchSize, epochs } = recipe;
-  checkPositiveIntegers('PretrainingRecipe: trainReviews, heldOutReviews, vocabularySize, maxLength, hiddenSize, layers, heads, intermediateSize, batchSize, epochs', [
-    trainReviews,
-    heldOutReviews,
-    vocabularySize,
-    maxLength,
-    hiddenSize,
-    layers,
-    heads,
-    intermediateSize,
-    batchSize,
-    epochs,
-  ]);
+  checkPositiveIntegers('PretrainingRecipe', { trainReviews, heldOutReviews, vocabularySize, maxLength, hiddenSize, layers, heads, intermediateSize, batchSize, epochs });
   if (!/^[a-z0-9][a-z0-9-]*$/.test(recipe.name)) throw new Error(`PretrainingRecipe: name must be lower-case letters, digits and -, got ${JSON.stringify(recipe.name)}.`);
   if (!(recipe.learningRate > 0)) throw new Error(`PretrainingRecipe: learningRate must be positive, got ${recipe.learningRate}.`);
   if (!(recipe.warmupFraction >= 0 && recipe.warmupFraction < 1)) throw new Error(`PretrainingRecipe: warmupFraction must be in [0, 1), got ${recipe.warmupFraction}.`);

@@ -3,6 +3,7 @@
  * plus Gaussian noise of standard deviation `noiseMultiplier * clipNorm`; batches by Poisson sampling, as the accountant assumes.
  */
 import { tf } from '../backend/tf';
+import { meanOf } from '../util/statistics';
 import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { clipByGlobalNorm } from '../train/gradient-clip';
 import { nextSeed, rng, type Random } from '../util/random';
@@ -116,5 +117,5 @@ export function dpSgdStep(loss: ExampleLoss, variables: Variable[], x: Tensor, y
   });
   for (const g of gradients) tf.dispose(Object.values(g));
   const clipped = gradientNorms.filter((g) => g > options.clipNorm).length;
-  return { gradientNorms, clipped, loss: n > 0 ? losses.reduce((s, v) => s + v, 0) / n : Number.NaN, batchSize: n };
+  return { gradientNorms, clipped, loss: meanOf(losses), batchSize: n };
 }

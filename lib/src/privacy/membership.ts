@@ -3,6 +3,7 @@
  * AUC above 0.5 and the advantage measure the leak.
  */
 import { areaUnderRoc, rocCurve } from '../evaluate/roc';
+import { meanOf } from '../util/statistics';
 import type { Numbers } from '../util/numbers';
 
 /** How well the loss-threshold attack tells members from non-members. */
@@ -26,6 +27,5 @@ export function lossThresholdAttack(memberLosses: Numbers, nonMemberLosses: Numb
   if (scores.some((s) => !Number.isFinite(s))) throw new Error('lossThresholdAttack: a loss is not a finite number; check the model outputs (log of 0?).');
   const curve = rocCurve(labels, scores);
   const advantage = Math.max(...curve.truePositiveRate.map((tpr, i) => tpr - (curve.falsePositiveRate[i] as number)));
-  const mean = (values: Numbers) => Array.from(values).reduce((s, v) => s + v, 0) / values.length;
-  return { auc: areaUnderRoc(labels, scores), advantage, memberLoss: mean(memberLosses), nonMemberLoss: mean(nonMemberLosses) };
+  return { auc: areaUnderRoc(labels, scores), advantage, memberLoss: meanOf(memberLosses), nonMemberLoss: meanOf(nonMemberLosses) };
 }

@@ -1,6 +1,7 @@
 /** The simplest rating predictors of chapter 8, which every model must beat: the global mean, and mean plus biases. */
 import type { RatingTable } from './ratings';
 import { TrainedRecommender } from './recommender';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** Predicts the mean of all training ratings for everyone; it cannot rank, so recommend falls back to popularity. */
 export class GlobalMeanRecommender extends TrainedRecommender {
@@ -40,7 +41,7 @@ export class BiasRecommender extends TrainedRecommender {
     const userRegularisation = options.userRegularisation ?? 15;
     const iterations = options.iterations ?? 10;
     if (!(itemRegularisation >= 0 && userRegularisation >= 0)) throw new Error('BiasRecommender: the regularisation strengths must be >= 0.');
-    if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`BiasRecommender: iterations must be a positive integer, got ${iterations}.`);
+    checkPositiveIntegers('BiasRecommender', { iterations });
     this.globalMean = train.mean();
     this.userBiases = new Float64Array(train.userCount);
     this.itemBiases = new Float64Array(train.itemCount);

@@ -9,6 +9,7 @@ import type { CustomModel } from '../train/trainable-model';
 import { nextSeed } from '../util/random';
 import type { RatingTable } from './ratings';
 import { TrainedRecommender } from './recommender';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** Options of `MatrixFactorisation`. */
 export interface MatrixFactorisationOptions {
@@ -48,7 +49,7 @@ export class MatrixFactorisation implements CustomModel {
     const regularisation = options.regularisation ?? 0.05;
     const biasRegularisation = options.biasRegularisation ?? regularisation;
     const scale = options.initialScale ?? 0.1;
-    if (!Number.isInteger(dimensions) || dimensions < 1) throw new Error(`MatrixFactorisation: dimensions must be a positive integer, got ${dimensions}.`);
+    checkPositiveIntegers('MatrixFactorisation', { dimensions });
     if (!(regularisation >= 0)) throw new Error(`MatrixFactorisation: regularisation must be >= 0, got ${regularisation}.`);
     if (!(biasRegularisation >= 0)) throw new Error(`MatrixFactorisation: biasRegularisation must be >= 0, got ${biasRegularisation}.`);
     if (!(scale >= 0)) throw new Error(`MatrixFactorisation: initialScale must be >= 0, got ${scale}.`);

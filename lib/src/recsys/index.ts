@@ -1,4 +1,5 @@
 export * from './ratings';
+export { columnMeans, rowMeans, type SparseRows } from './sparse-rows';
 export * from './similarity';
 export { topScoring, type Recommendation, type Recommender, type RecommendOptions } from './ranking';
 export * from './popularity';

@@ -2,9 +2,10 @@
 import { meanAbsoluteError, rootMeanSquaredError } from '../evaluate/errors';
 import type { RatingTable } from './ratings';
 import type { Recommender } from './ranking';
+import { checkPositiveIntegers } from '../util/validate';
 
 function checkK(k: number, what: string): void {
-  if (!Number.isInteger(k) || k < 1) throw new Error(`${what}: k must be a positive integer, got ${k}.`);
+  checkPositiveIntegers(what, { k });
 }
 
 function hits(recommended: readonly number[], relevant: ReadonlySet<number>, k: number): number {

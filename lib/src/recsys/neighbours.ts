@@ -2,10 +2,12 @@
  * Neighbourhood collaborative filtering (chapter 8): user-based and item-based, with mean-centred cosine
  * similarity and k nearest neighbours.
  */
-import type { RatingTable, SparseRows } from './ratings';
+import type { RatingTable } from './ratings';
+import { rowMeans, type SparseRows } from './sparse-rows';
+import { checkPositiveIntegers } from '../util/validate';
 import { BiasRecommender } from './baselines';
 import { TrainedRecommender } from './recommender';
-import { rowMeans, similarities, type SimilarityMatrix } from './similarity';
+import { similarities, type SimilarityMatrix } from './similarity';
 
 /** Options of `CollaborativeFiltering`. */
 export interface CollaborativeFilteringOptions {
@@ -69,7 +71,7 @@ export class CollaborativeFiltering extends TrainedRecommender {
     super(train, 'CollaborativeFiltering');
     if (options?.kind !== 'user' && options?.kind !== 'item') throw new Error(`CollaborativeFiltering: kind must be 'user' or 'item', got ${String(options?.kind)}.`);
     const k = options.neighbours ?? 30;
-    if (!Number.isInteger(k) || k < 1) throw new Error(`CollaborativeFiltering: neighbours (k) must be a positive integer, got ${k}.`);
+    checkPositiveIntegers('CollaborativeFiltering', { neighbours: k });
     this.kind = options.kind;
     this.name = `${options.kind}-based CF`;
     this.neighbourCount = k;

@@ -1,4 +1,5 @@
 /** What every recommender of chapter 8 can do, and the top-N selection they share. */
+import { checkPositiveIntegers } from '../util/validate';
 
 /** One recommended item, by the data's id, with the score it was ranked by. */
 export interface Recommendation {
@@ -48,7 +49,7 @@ export function topScoring(scores: ArrayLike<number>, allowed: (index: number) =
 export function checkRecommendationCount(count: number, what: string, options: RecommendOptions = {}): number {
   if (!Number.isInteger(count) || count < 0) throw new Error(`${what}.recommend: count must be a whole number >= 0, got ${count}.`);
   const minimum = options.minimumRatings ?? 1;
-  if (!Number.isInteger(minimum) || minimum < 1) throw new Error(`${what}.recommend: minimumRatings must be a positive integer, got ${minimum}.`);
+  checkPositiveIntegers(`${what}.recommend`, { minimumRatings: minimum });
   return minimum;
 }
 

@@ -3,7 +3,10 @@
  * splits (by time, random, each user's latest) with their leaks and cold starts, and the MovieLens loader.
  */
 import { datasetFile, readCsvTable } from '../data/tables';
+import { meanOf } from '../util/statistics';
 import { Random, nextSeed } from '../util/random';
+import { positionInRow, sparseRowsFromEntries, type SparseRows } from './sparse-rows';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** The smallest and largest rating allowed. MovieLens: 0.5 to 5. */
 export interface RatingScale {
@@ -20,15 +23,6 @@ export interface RatingRecord {
   timestamp?: number;
 }
 
-/** Compressed sparse rows: row `r` holds `columns[pointers[r] .. pointers[r + 1])`, ascending, with their values. */
-export interface SparseRows {
-  rows: number;
-  columns: number;
-  pointers: Int32Array;
-  indices: Int32Array;
-  values: Float32Array;
-}
-
 /** The MovieLens rating scale. */
 export const MOVIELENS_SCALE: RatingScale = { minimum: 0.5, maximum: 5 };
 
@@ -36,23 +30,6 @@ function checkScale(scale: RatingScale, what: string): void {
   if (!Number.isFinite(scale.minimum) || !Number.isFinite(scale.maximum) || scale.minimum >= scale.maximum) {
     throw new Error(`${what}: the rating scale must have finite minimum < maximum, got ${scale.minimum} to ${scale.maximum}.`);
   }
-}
-
-function buildRows(rowOf: Int32Array, columnOf: Int32Array, values: Float32Array, rows: number, columns: number): SparseRows {
-  const pointers = new Int32Array(rows + 1);
-  for (let k = 0; k < rowOf.length; k++) pointers[(rowOf[k] as number) + 1]++;
-  for (let r = 0; r < rows; r++) pointers[r + 1] += pointers[r] as number;
-  // Sort the ratings by (row, column): order them by column first, then place them stably by row.
-  const byColumn = Int32Array.from({ length: rowOf.length }, (_, k) => k).sort((a, b) => (columnOf[a] as number) - (columnOf[b] as number) || a - b);
-  const next = pointers.slice(0, rows);
-  const indices = new Int32Array(rowOf.length);
-  const out = new Float32Array(rowOf.length);
-  for (const k of byColumn) {
-    const at = next[rowOf[k] as number]++ as number;
-    indices[at] = columnOf[k] as number;
-    out[at] = values[k] as number;
-  }
-  return { rows, columns, pointers, indices, values: out };
 }
 
 /**
@@ -186,36 +163,26 @@ export class RatingTable {
 
   /** Mean of all ratings; NaN for an empty table. */
   mean(): number {
-    let sum = 0;
-    for (const r of this.ratings) sum += r;
-    return sum / this.size;
+    return meanOf(this.ratings);
   }
 
   /** The ratings by user: row u lists the items user u rated, ascending. Cached. */
   byUser(): SparseRows {
-    this.userRows ??= buildRows(this.users, this.items, this.ratings, this.userCount, this.itemCount);
+    this.userRows ??= sparseRowsFromEntries(this.users, this.items, this.ratings, this.userCount, this.itemCount);
     return this.userRows;
   }
 
   /** The ratings by item: row i lists the users who rated item i, ascending. Cached. */
   byItem(): SparseRows {
-    this.itemRows ??= buildRows(this.items, this.users, this.ratings, this.itemCount, this.userCount);
+    this.itemRows ??= sparseRowsFromEntries(this.items, this.users, this.ratings, this.itemCount, this.userCount);
     return this.itemRows;
   }
 
   /** The rating user index `u` gave item index `i`, or NaN. Binary search in the user's row. */
   ratingAt(u: number, i: number): number {
     const rows = this.byUser();
-    let low = rows.pointers[u] as number;
-    let high = (rows.pointers[u + 1] as number) - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const column = rows.indices[middle] as number;
-      if (column === i) return rows.values[middle] as number;
-      if (column < i) low = middle + 1;
-      else high = middle - 1;
-    }
-    return Number.NaN;
+    const at = positionInRow(rows.pointers, rows.indices, u, i);
+    return at < 0 ? Number.NaN : (rows.values[at] as number);
   }
 
   /** The ratings at positions `rows` as a new table with the same users, items and scale. */
@@ -291,7 +258,7 @@ export function splitLatestPerUser(table: RatingTable, options: { testFraction?:
   const fraction = options.testFraction ?? 0.2;
   checkFraction(fraction, 'splitLatestPerUser');
   const minimumTrain = options.minimumTrain ?? 1;
-  if (!Number.isInteger(minimumTrain) || minimumTrain < 1) throw new Error(`splitLatestPerUser: minimumTrain must be a positive integer, got ${minimumTrain}.`);
+  checkPositiveIntegers('splitLatestPerUser', { minimumTrain });
   if (table.size === 0) throw new Error('splitLatestPerUser: the table has no ratings; there is nothing to split.');
   const perUser: number[][] = Array.from({ length: table.userCount }, () => []);
   for (let k = 0; k < table.size; k++) (perUser[table.users[k] as number] as number[]).push(k);

@@ -2,7 +2,8 @@
  * Similarity for collaborative filtering (chapter 8): cosine, its mean-centred versions over co-rated entries,
  * and all pairs of users or items at once on sparse rows, never building the user × item matrix.
  */
-import type { SparseRows } from './ratings';
+import { columnMeans, positionInRow, rowMeans, transposeRows, type SparseRows } from './sparse-rows';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** Cosine similarity a·b / (|a| |b|) in [-1, 1]; 0 for a zero vector. scipy's `cosine` distance is 1 minus it. */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -126,16 +127,7 @@ export class SimilarityMatrix {
 
   private position(a: number, b: number): number {
     if (!(a >= 0 && a < this.size && b >= 0 && b < this.size)) throw new Error(`SimilarityMatrix: rows must be indices in 0..${this.size - 1}, got ${a} and ${b}.`);
-    let low = this.pointers[a] as number;
-    let high = (this.pointers[a + 1] as number) - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const n = this.neighbours[middle] as number;
-      if (n === b) return middle;
-      if (n < b) low = middle + 1;
-      else high = middle - 1;
-    }
-    return -1;
+    return positionInRow(this.pointers, this.neighbours, a, b);
   }
 
   /** The `count` rows most similar to `a`, most similar first. */
@@ -148,47 +140,6 @@ export class SimilarityMatrix {
   }
 }
 
-/** Each row's mean value; 0 for an empty row. */
-export function rowMeans(rows: SparseRows): Float64Array {
-  const means = new Float64Array(rows.rows);
-  for (let r = 0; r < rows.rows; r++) {
-    const start = rows.pointers[r] as number;
-    const end = rows.pointers[r + 1] as number;
-    let sum = 0;
-    for (let k = start; k < end; k++) sum += rows.values[k] as number;
-    means[r] = end > start ? sum / (end - start) : 0;
-  }
-  return means;
-}
-
-/** Each column's mean value; 0 for an empty column. For item rows: each user's mean rating. */
-export function columnMeans(rows: SparseRows): Float64Array {
-  const sums = new Float64Array(rows.columns);
-  const counts = new Int32Array(rows.columns);
-  for (let k = 0; k < rows.indices.length; k++) {
-    sums[rows.indices[k] as number] += rows.values[k] as number;
-    counts[rows.indices[k] as number]++;
-  }
-  return sums.map((sum, c) => ((counts[c] as number) > 0 ? sum / (counts[c] as number) : 0));
-}
-
-function transpose(rows: SparseRows, values: Float64Array): { pointers: Int32Array; indices: Int32Array; values: Float64Array } {
-  const pointers = new Int32Array(rows.columns + 1);
-  for (const c of rows.indices) pointers[c + 1]++;
-  for (let c = 0; c < rows.columns; c++) pointers[c + 1] += pointers[c] as number;
-  const next = pointers.slice(0, rows.columns);
-  const indices = new Int32Array(rows.indices.length);
-  const out = new Float64Array(rows.indices.length);
-  for (let r = 0; r < rows.rows; r++) {
-    for (let k = rows.pointers[r] as number; k < (rows.pointers[r + 1] as number); k++) {
-      const at = next[rows.indices[k] as number]++ as number;
-      indices[at] = r;
-      out[at] = values[k] as number;
-    }
-  }
-  return { pointers, indices, values: out };
-}
-
 /**
  * Mean-centred cosine of every pair of rows of a sparse rating matrix (`byUser()` for users, `byItem()` for
  * items): `meanCentredCosine` with 'rows', `adjustedCosine` with 'columns' on `byItem()`. It walks stored
@@ -197,7 +148,7 @@ function transpose(rows: SparseRows, values: Float64Array): { pointers: Int32Arr
 export function similarities(rows: SparseRows, options: SimilarityOptions = {}): SimilarityMatrix {
   const minimumOverlap = options.minimumOverlap ?? 1;
   const shrinkage = options.shrinkage ?? 0;
-  if (!Number.isInteger(minimumOverlap) || minimumOverlap < 1) throw new Error(`similarities: minimumOverlap must be a positive integer, got ${minimumOverlap}.`);
+  checkPositiveIntegers('similarities', { minimumOverlap });
   if (!(shrinkage >= 0)) throw new Error(`similarities: shrinkage must be >= 0, got ${shrinkage}.`);
   const centring = options.centring ?? 'rows';
   if (centring !== 'rows' && centring !== 'columns' && centring !== 'none') {
@@ -215,7 +166,7 @@ export function similarities(rows: SparseRows, options: SimilarityOptions = {}):
   } else {
     centred.set(rows.values);
   }
-  const columns = transpose(rows, centred);
+  const columns = transposeRows({ ...rows, values: centred });
   const dot = new Float64Array(rows.rows);
   const normA = new Float64Array(rows.rows);
   const normB = new Float64Array(rows.rows);

@@ -1,5 +1,7 @@
 /** Greedy evaluation of a DQN agent (chapter 9): greedy episodes, their summary, and `trainDqn`'s scoreboard. */
 import { runEpisode, type Env } from 'gym-js';
+import { meanOf, standardDeviationOf } from '../util/statistics';
+import { checkPositiveIntegers } from '../util/validate';
 import type { InterruptWatch } from '../notebook/interrupt';
 import type { DqnAgent } from './dqn';
 import type { DqnLoopSettings } from './train-dqn';
@@ -18,18 +20,14 @@ export interface EvaluationResult {
 /** Mean, sample standard deviation (n − 1, as `summaryStatistics`; NaN for one return), min and max of returns. */
 export function summariseReturns(returns: number[], lengths: number[] = []): EvaluationResult {
   if (returns.length === 0) throw new Error('summariseReturns: no returns to summarise; play at least one episode.');
-  const n = returns.length;
-  const mean = returns.reduce((a, b) => a + b, 0) / n;
-  const variance = n < 2 ? Number.NaN : returns.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-  return { returns, lengths, mean, std: Math.sqrt(variance), min: Math.min(...returns), max: Math.max(...returns) };
+  const mean = meanOf(returns);
+  return { returns, lengths, mean, std: standardDeviationOf(returns, mean), min: Math.min(...returns), max: Math.max(...returns) };
 }
 
 /** Plays `episodes` greedy episodes, yielding each return and length; the first reset uses `seed` when given. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function* greedyEpisodes(agent: Pick<DqnAgent, 'greedyAction'>, env: Env<any, number>, episodes: number, seed?: number) {
-  if (!Number.isInteger(episodes) || episodes <= 0) {
-    throw new Error(`evaluate: episodes must be a positive integer, got ${episodes}.`);
-  }
+  checkPositiveIntegers('evaluate', { episodes });
   const policy = (observation: ArrayLike<number>) => agent.greedyAction(observation);
   for (let e = 0; e < episodes; e++) {
     yield runEpisode(env, policy, { seed: e === 0 ? seed : undefined, maxSteps: 1_000_000, record: false });

@@ -1,5 +1,6 @@
 /** Chapter 2's grid world: a robot, a goal, a pit and a wall; value iteration itself stays in the notebook. */
 import { heatmap } from '../plot/charts';
+import { checkPositiveIntegers } from '../util/validate';
 import type { Figure } from '../plot/figure';
 
 /** A move in the grid world, written as the arrow the policy figure draws. */
@@ -42,9 +43,7 @@ export class GridWorld {
 
   constructor(options: GridWorldOptions) {
     const { rows, columns } = options;
-    if (!Number.isInteger(rows) || !Number.isInteger(columns) || rows < 1 || columns < 1) {
-      throw new Error(`GridWorld: rows and columns must be positive integers, got ${rows} × ${columns}.`);
-    }
+    checkPositiveIntegers('GridWorld', { rows, columns });
     this.rows = rows;
     this.columns = columns;
     for (const [name, cell] of [['goal', options.goal], ['pit', options.pit], ['wall', options.wall]] as const) {

@@ -1,5 +1,6 @@
 /** Q-networks (chapter 9): an MLP from an observation to one Q-value per action, and the weight copies DQN needs. */
 import { tf } from '../backend/tf';
+import { checkPositiveIntegers } from '../util/validate';
 import type { LayersModel, Sequential } from '../backend/tf';
 
 /** The hidden layers of the book's Q-network: the default of `createQNetwork`, `DqnAgent` and `trainDqn`. */
@@ -28,15 +29,11 @@ export interface QNetworkOptions {
 export function createQNetwork(options: QNetworkOptions): Sequential {
   const { inputSize, actionCount } = options;
   const hiddenUnits = options.hiddenUnits ?? DQN_HIDDEN_UNITS;
-  if (!Number.isInteger(inputSize) || inputSize <= 0) {
-    throw new Error(`createQNetwork: inputSize must be a positive integer, got ${inputSize}.`);
-  }
+  checkPositiveIntegers('createQNetwork', { inputSize });
   if (!Number.isInteger(actionCount) || actionCount < 2) {
     throw new Error(`createQNetwork: actionCount must be an integer >= 2 (a choice needs two actions), got ${actionCount}.`);
   }
-  if (!hiddenUnits.every((u) => Number.isInteger(u) && u > 0)) {
-    throw new Error(`createQNetwork: hiddenUnits must be positive integers, got [${hiddenUnits.join(', ')}].`);
-  }
+  checkPositiveIntegers('createQNetwork', { hiddenUnits });
   const scale = options.inputScale ?? null;
   if (scale !== null && (scale.length !== inputSize || !scale.every((v) => Number.isFinite(v) && v !== 0))) {
     throw new Error(`createQNetwork: inputScale must hold ${inputSize} finite non-zero numbers, got [${scale.join(', ')}].`);

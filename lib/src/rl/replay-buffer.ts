@@ -1,5 +1,6 @@
 /** Experience replay (chapter 9): a ring buffer of transitions in typed arrays, sampled uniformly. */
 import { Random, rng } from '../util/random';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** A batch of transitions, row-major. */
 export interface TransitionBatch {
@@ -39,12 +40,7 @@ export class ReplayBuffer {
 
   constructor(options: ReplayBufferOptions) {
     const { capacity, observationSize } = options;
-    if (!Number.isInteger(capacity) || capacity <= 0) {
-      throw new Error(`ReplayBuffer: capacity must be a positive integer, got ${capacity}.`);
-    }
-    if (!Number.isInteger(observationSize) || observationSize <= 0) {
-      throw new Error(`ReplayBuffer: observationSize must be a positive integer, got ${observationSize}.`);
-    }
+    checkPositiveIntegers('ReplayBuffer', { capacity, observationSize });
     this.capacity = capacity;
     this.observationSize = observationSize;
     this.observations = new Float32Array(capacity * observationSize);
@@ -135,9 +131,7 @@ export class ReplayBuffer {
 
   /** `batchSize` transitions drawn uniformly with replacement. */
   sample(batchSize: number): TransitionBatch {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new Error(`ReplayBuffer.sample: batchSize must be a positive integer, got ${batchSize}.`);
-    }
+    checkPositiveIntegers('ReplayBuffer.sample', { batchSize });
     if (this.count === 0) {
       throw new Error('ReplayBuffer.sample: the buffer is empty; add transitions (play some steps) before sampling.');
     }

@@ -3,6 +3,8 @@
  * the target network, evaluate greedily now and then, keep the best weights.
  */
 import { RecordEpisodeStatistics, Wrapper, make, type Env, type EpisodeStatistics } from 'gym-js';
+import { meanOf } from '../util/statistics';
+import { checkPositiveIntegers } from '../util/validate';
 import { DQN_AGENT_DEFAULTS, DqnAgent, type DqnAgentSettings } from './dqn';
 import { EvaluationScoreboard, type EvaluationProgress, type EvaluationResult } from './evaluation';
 import { ReplayBuffer } from './replay-buffer';
@@ -162,11 +164,8 @@ function splitConfig(args: TrainDqnArguments): { agentSettings: Partial<DqnAgent
     );
   }
   const loop: DqnLoopSettings = { ...DQN_LOOP_DEFAULTS, ...Object.fromEntries(given.filter(([key]) => key in DQN_LOOP_DEFAULTS)) };
-  for (const key of ['totalSteps', 'bufferCapacity', 'batchSize', 'trainFrequency', 'gradientSteps', 'movingAverageWindow'] as const) {
-    if (!Number.isInteger(loop[key]) || loop[key] <= 0) {
-      throw new Error(`trainDqn: config.${key} must be a positive integer, got ${loop[key]}.`);
-    }
-  }
+  const { totalSteps, bufferCapacity, batchSize, trainFrequency, gradientSteps, movingAverageWindow } = loop;
+  checkPositiveIntegers('trainDqn: config', { totalSteps, bufferCapacity, batchSize, trainFrequency, gradientSteps, movingAverageWindow });
   return { agentSettings, loop };
 }
 
@@ -237,8 +236,8 @@ export async function trainDqn(args: TrainDqnArguments): Promise<DqnTrainingResu
         episodeReturn: r,
         episodeLength: l,
         epsilon,
-        movingAverage: env.returnQueue.reduce((a, b) => a + b, 0) / env.returnQueue.length,
-        loss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : Number.NaN,
+        movingAverage: meanOf(env.returnQueue),
+        loss: meanOf(losses),
         stepsPerSecond: step / Math.max(elapsed, 1e-9),
         elapsedSeconds: elapsed,
       };

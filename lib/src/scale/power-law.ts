@@ -1,5 +1,6 @@
 /** Scaling laws (chapter 12): fitting L = a · x^(−α) (plus a floor E) to losses, and the published exponents. */
 import type { Numbers } from '../util/numbers';
+import { meanOf } from '../util/statistics';
 
 /** A fitted power law L(x) = floor + coefficient · x^(−exponent). */
 export interface PowerLawFit {
@@ -16,8 +17,8 @@ export interface PowerLawFit {
 
 function lineFit(u: number[], v: number[]): { slope: number; intercept: number; rSquared: number } {
   const n = u.length;
-  const mu = u.reduce((s, a) => s + a, 0) / n;
-  const mv = v.reduce((s, a) => s + a, 0) / n;
+  const mu = meanOf(u);
+  const mv = meanOf(v);
   let suv = 0;
   let suu = 0;
   let svv = 0;

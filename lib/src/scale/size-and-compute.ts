@@ -2,6 +2,7 @@
  * How big is a "large model"? (chapter 2) Parameter counts from an architecture's configuration (BERT, GPT, ResNet),
  * their memory for inference and training, and training compute by 6·N·D. Plain numbers, no tensors.
  */
+import { checkPositiveIntegers } from '../util/validate';
 
 /** A BERT-style Transformer encoder, as in the `config.json` of a BERT checkpoint. */
 export interface TransformerEncoderConfig {
@@ -63,15 +64,6 @@ export interface ParameterCount {
   parts: Record<string, number>;
   /** Numbers stored but not trained (batch norm's running statistics); not in `total`. */
   nonTrainable: number;
-}
-
-function checkPositiveIntegers(what: string, values: Record<string, number | undefined>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    if (!Number.isInteger(value) || value <= 0) {
-      throw new Error(`${what}: ${name} must be a positive integer, got ${value}. Check the configuration you passed.`);
-    }
-  }
 }
 
 function sumParts(parts: Record<string, number>): number {
@@ -158,8 +150,7 @@ export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
       `resnetParameters: blocksPerStage has ${config.blocksPerStage.length} stages but stageWidths has ${stageWidths.length}; give one block count per stage (ResNet-50: [3, 4, 6, 3]).`,
     );
   }
-  config.blocksPerStage.forEach((blocks, i) => checkPositiveIntegers('resnetParameters', { [`blocksPerStage[${i}]`]: blocks, [`stageWidths[${i}]`]: stageWidths[i] }));
-  checkPositiveIntegers('resnetParameters', { inputChannels, classes });
+  checkPositiveIntegers('resnetParameters', { blocksPerStage: config.blocksPerStage, stageWidths, inputChannels, classes });
 
   const expansion = config.block === 'bottleneck' ? 4 : 1;
   const convolution = (inputs: number, outputs: number, kernel: number): number => inputs * outputs * kernel * kernel;

@@ -6,6 +6,7 @@
  *   δˡ = (δˡ⁺¹ (Wˡ⁺¹)ᵀ) ⊙ f_l'(Zˡ),   ∂L/∂Wˡ = (Aˡ⁻¹)ᵀ δˡ,   ∂L/∂bˡ = column sums of δˡ.
  */
 import { Activation, ActivationName, activationDerivative, applyActivation, getActivation } from './activations';
+import { checkPositiveIntegers } from '../util/validate';
 import { getLoss, Loss, LossName, softmax } from './losses';
 import { Matrix, shapeText } from './matrix';
 import { Random, rng } from '../util/random';
@@ -20,9 +21,7 @@ export class DenseLayer {
 
   /** Glorot-normal weights (σ = √(2/(n_in+n_out))), He-normal (√(2/n_in)) for relu, from `rng()`; zero biases. */
   constructor(inputSize: number, outputSize: number, activation: ActivationName | Activation = 'tanh', random: Random = rng()) {
-    if (!Number.isInteger(inputSize) || inputSize < 1 || !Number.isInteger(outputSize) || outputSize < 1) {
-      throw new Error(`DenseLayer: sizes must be positive integers, got inputSize=${inputSize}, outputSize=${outputSize}.`);
-    }
+    checkPositiveIntegers('DenseLayer', { inputSize, outputSize });
     this.activation = typeof activation === 'string' ? getActivation(activation) : activation;
     const standardDeviation = this.activation.name === 'relu' ? Math.sqrt(2 / inputSize) : Math.sqrt(2 / (inputSize + outputSize));
     this.weights = Matrix.randomNormal(inputSize, outputSize, standardDeviation, random);

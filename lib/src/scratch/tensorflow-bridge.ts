@@ -3,6 +3,7 @@
  * network, and the from-scratch optimisers' steps against tfjs'.
  */
 import { tf } from '../backend/tf';
+import { checkPositiveIntegers } from '../util/validate';
 import type { Scalar, Tensor, Tensor2D } from '../backend/tf';
 import { Matrix } from './matrix';
 import { NeuralNetwork, ParameterUpdater } from './network';
@@ -96,7 +97,7 @@ export interface StepComparisonOptions {
  */
 export function largestStepDifference(ours: ParameterUpdater, theirs: TensorFlowOptimizer, options: StepComparisonOptions): number {
   const { start, gradient, steps } = options;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`largestStepDifference: steps must be a positive integer, got ${steps}.`);
+  checkPositiveIntegers('largestStepDifference', { steps });
   if (start.length === 0) throw new Error('largestStepDifference: give at least one starting parameter matrix.');
   const parameters = start.map((p) => p.map(Math.fround));
   const variables = parameters.map((p) => tf.tidy(() => tf.variable(matrixToTensor(p))));

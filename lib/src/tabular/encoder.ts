@@ -2,7 +2,7 @@
  * Typed rows to a model's matrix (chapter 10): numbers (optionally log-) standardised, a missing number the training
  * median plus a 0/1 "missing" column, categories one-hot; all learned from the training split only.
  */
-import { summarise } from '../util/timing';
+import { medianOf } from '../util/statistics';
 import { StandardScaler } from './scaler';
 import type { Partition, SplitName } from './split';
 
@@ -92,7 +92,7 @@ export class TabularEncoder {
         const present = raw.filter((v) => !isMissing(v)).map((v, i) => TabularEncoder.toNumber(v, spec, i, 'fit'));
         if (present.length === 0) throw new Error(`TabularEncoder.fit: "${spec.name}" is missing in every training row; drop it.`);
         const indicator = present.length < raw.length;
-        const plan: NumberPlan = { kind: 'number', name: spec.name, log: spec.log ?? false, median: summarise(present).median, indicator, column: columnNames.length };
+        const plan: NumberPlan = { kind: 'number', name: spec.name, log: spec.log ?? false, median: medianOf(present), indicator, column: columnNames.length };
         plans.push(plan);
         numberColumns.push(columnNames.length);
         columnNames.push(spec.name);

@@ -1,5 +1,6 @@
 /** Bag of words (chapter 6), the baseline a Transformer must beat: a text as the set of its common words' ids. */
 import { basicTokens } from './wordpiece';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** A word vocabulary for bags of words; id 0 is reserved for padding. */
 export class WordVocabulary {
@@ -23,7 +24,7 @@ export class WordVocabulary {
 
   /** The `size` words found in the most training texts (at least `minimumDocuments`, default 2), ties alphabetical; bigrams compete too. */
   static fromTexts(texts: Iterable<string>, options: { size: number; minimumDocuments?: number; bigrams?: boolean }): WordVocabulary {
-    if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`WordVocabulary: size must be a positive integer, got ${options.size}.`);
+    checkPositiveIntegers('WordVocabulary', { size: options.size });
     const counting = new WordVocabulary([], options.bigrams ?? false);
     const documentCounts = new Map<string, number>();
     for (const text of texts) {

@@ -3,6 +3,7 @@
  * learned merges; every text encodes and decodes back. Reads and writes GPT-2's `vocab.json` + `merges.txt`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { checkPositiveIntegers } from '../util/validate';
 import { join } from 'node:path';
 
 /**
@@ -277,9 +278,7 @@ export class ByteLevelBPETokenizer {
         `ByteLevelBPETokenizer.train: vocabularySize must be a whole number from ${256 + specialTokens.length} (the 256 bytes and ${specialTokens.length} special tokens) to ${MAX_VOCABULARY}, got ${vocabularySize}.`,
       );
     }
-    if (!Number.isInteger(minimumFrequency) || minimumFrequency < 1) {
-      throw new Error(`ByteLevelBPETokenizer.train: minimumFrequency must be a whole number of at least 1, got ${minimumFrequency}.`);
-    }
+    checkPositiveIntegers('ByteLevelBPETokenizer.train', { minimumFrequency });
     if (new Set(specialTokens).size !== specialTokens.length || specialTokens.some((t) => typeof t !== 'string' || t === '')) {
       throw new Error(`ByteLevelBPETokenizer.train: specialTokens must be distinct non-empty strings, got ${JSON.stringify(specialTokens)}.`);
     }

@@ -4,6 +4,7 @@
  */
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** The numbers logged at the end of an epoch. */
 export interface EpochLogs {
@@ -187,7 +188,7 @@ export class EarlyStoppingCallback implements TrainerCallback {
     this.patience = options.patience ?? 3;
     this.minDelta = options.minDelta ?? 0;
     this.restoreBestWeights = options.restoreBestWeights ?? true;
-    if (!Number.isInteger(this.patience) || this.patience < 1) throw new Error(`EarlyStoppingCallback: patience must be a positive integer, got ${options.patience}.`);
+    checkPositiveIntegers('EarlyStoppingCallback', { patience: this.patience });
     if (!(this.minDelta >= 0)) throw new Error(`EarlyStoppingCallback: minDelta must be >= 0, got ${options.minDelta}.`);
   }
 

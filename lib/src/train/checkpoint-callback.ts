@@ -1,5 +1,6 @@
 /** Checkpoints as a callback (chapter 5), run after every other callback so a checkpoint holds their progress. */
 import { checkCheckpointDirectory } from './checkpoint-guard';
+import { checkPositiveIntegers } from '../util/validate';
 import type { EpochLogs, TrainerCallback, TrainerControl, TrainingPlan } from './callbacks';
 
 /** Where and how often `CheckpointCallback` saves. */
@@ -20,9 +21,7 @@ export class CheckpointCallback implements TrainerCallback {
   constructor(options: CheckpointOptions) {
     this.directory = options?.directory;
     this.everyEpochs = options?.everyEpochs ?? 1;
-    if (!Number.isInteger(this.everyEpochs) || this.everyEpochs < 1) {
-      throw new Error(`Trainer.fit: checkpoint.everyEpochs must be a positive integer, got ${options.everyEpochs}.`);
-    }
+    checkPositiveIntegers('Trainer.fit: checkpoint', { everyEpochs: this.everyEpochs });
     checkCheckpointDirectory(this.directory);
   }
 

@@ -3,7 +3,9 @@
  * batch mean as a scalar tensor, so the Trainer sums them on the device.
  */
 import { tf } from '../backend/tf';
+import { precisionOf } from '../util/statistics';
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
+import { crossEntropyFromLogits } from '../util/cross-entropy';
 
 /** A loss: labels and outputs of one batch in, the mean loss out. */
 export type LossFunction = (labels: Tensor, outputs: Tensor) => Scalar;
@@ -30,9 +32,8 @@ function asOneHot(labels: Tensor, classes: number): Tensor {
 /** Cross-entropy with integer class labels; `fromLogits` folds the softmax in (numerically safer). */
 export function sparseCategoricalCrossentropy(fromLogits = false): LossFunction {
   return (labels, outputs) => {
-    const classes = outputs.shape[outputs.rank - 1] as number;
-    const target = asOneHot(labels, classes);
-    if (fromLogits) return tf.losses.softmaxCrossEntropy(target, outputs) as Scalar;
+    if (fromLogits) return crossEntropyFromLogits(outputs, labels);
+    const target = asOneHot(labels, outputs.shape[outputs.rank - 1] as number);
     const picked = tf.sum(tf.mul(target, outputs), -1);
     return tf.neg(tf.mean(tf.log(tf.clipByValue(picked, EPSILON, 1)))) as Scalar;
   };
@@ -147,7 +148,7 @@ export function accuracyAndF1(labels: ArrayLike<number>, predictions: ArrayLike<
     if (p === 1 && y !== 1) fp++;
     if (p !== 1 && y === 1) fn++;
   }
-  const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+  const precision = precisionOf(tp, fp, 'accuracyAndF1');
   const recall = tp + fn > 0 ? tp / (tp + fn) : 0;
   return { accuracy: correct / labels.length, f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0, precision, recall };
 }

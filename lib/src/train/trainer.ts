@@ -20,6 +20,7 @@ import {
   checkData, checkLabels, checkSameWeights, isLayersModel, modelOutputs, modelWeightNames, modelWeights, outputsAreLogits, regularisationLoss, setModelWeights, type TrainableModel,
 } from './trainable-model';
 import type { FitOptions, FitResult, TrainerCheckpointState, TrainerOptions } from './trainer-options';
+import { checkPositiveIntegers } from '../util/validate';
 
 /** How the epochs of one `fit` call run. */
 interface EpochPlan extends TrainingPlan {
@@ -312,9 +313,9 @@ export class Trainer implements TrainerControl {
     data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions,
   ): Promise<{ train: Dataset<Tensor>; validation: Dataset<Tensor> | null; temporary: Dataset[]; checkpoint: CheckpointCallback | null }> {
     if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed (by dispose(), or by keepLatest when its cell was re-run); create a new Trainer.');
-    if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`Trainer.fit: epochs must be a positive integer, got ${options.epochs}.`);
+    checkPositiveIntegers('Trainer.fit', { epochs: options.epochs });
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`Trainer.fit: batchSize must be a positive integer, got ${batchSize}.`);
+    checkPositiveIntegers('Trainer.fit', { batchSize });
     const all = checkData(this.model, data, 'training');
     // Before any training: a folder we may not replace, or cannot write, is an error now, not after an epoch.
     const checkpoint = options.checkpoint ? new CheckpointCallback(options.checkpoint) : null;

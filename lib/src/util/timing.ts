@@ -1,4 +1,6 @@
 import { watchInterrupts } from '../notebook/interrupt';
+import { medianOf } from './statistics';
+import { checkPositiveIntegers } from './validate';
 
 /** Timing for benchmarks (chapter 0): warm-up runs, then timed repetitions, as median, min and max. */
 
@@ -13,10 +15,7 @@ export interface RateSummary {
 /** Summarises a non-empty list of measurements. */
 export function summarise(values: number[]): RateSummary {
   if (values.length === 0) throw new Error('summarise: no measurements were given.');
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number, repetitions: values.length };
+  return { median: medianOf(values), min: values.reduce((a, b) => Math.min(a, b)), max: values.reduce((a, b) => Math.max(a, b)), repetitions: values.length };
 }
 
 /**
@@ -29,7 +28,7 @@ export async function measureRate(
 ): Promise<RateSummary> {
   const warmup = options.warmup ?? 1;
   const repetitions = options.repetitions ?? 3;
-  if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`measureRate: repetitions must be a positive integer, got ${repetitions}.`);
+  checkPositiveIntegers('measureRate', { repetitions });
   const interrupts = watchInterrupts();
   const stopIfInterrupted = async (done: number): Promise<void> => {
     if (await interrupts.shouldStop()) throw new Error(`measureRate: interrupted after ${done} of ${warmup + repetitions} runs; run it again to measure.`);

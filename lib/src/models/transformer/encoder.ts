@@ -2,7 +2,8 @@
 import { tf } from '../../backend/tf';
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { TransformerEncoderConfig } from '../../scale/size-and-compute';
-import { checkPositiveIntegers, countVariables } from '../layers';
+import { countVariables } from '../layers';
+import { checkPositiveIntegers } from '../../util/validate';
 import { EmbeddingLayer, EncoderLayer } from './layers';
 
 /**
@@ -45,15 +46,8 @@ export function transformerEncoderOptions(config: TransformerEncoderOptions): Re
     attentionDropout: 0.1,
     ...config,
   };
-  checkPositiveIntegers('TransformerEncoder: vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize', [
-    full.vocabularySize,
-    full.hiddenSize,
-    full.layers,
-    full.heads,
-    full.intermediateSize,
-    full.maxPositions,
-    full.typeVocabularySize,
-  ]);
+  const { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize } = full;
+  checkPositiveIntegers('TransformerEncoder', { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize });
   if (full.hiddenSize % full.heads !== 0) throw new Error(`TransformerEncoder: heads (${full.heads}) must divide hiddenSize (${full.hiddenSize}).`);
   for (const [name, rate] of [['dropout', full.dropout], ['attentionDropout', full.attentionDropout]] as const) {
     if (!(rate >= 0 && rate < 1)) throw new Error(`TransformerEncoder: ${name} must be in [0, 1), got ${rate}.`);
@@ -78,10 +72,6 @@ export class TransformerEncoder {
   countParams(): number {
     return countVariables(this.variables);
   }
-  /** Number of weights; the same as `countParams()`, the name every model shares. */
-  get parameterCount(): number {
-    return this.countParams();
-  }
   /** Frees the weights. */
   dispose(): void {
     tf.dispose(this.variables);
@@ -105,7 +95,7 @@ export class TransformerEncoder {
     for (const block of this.blocks) {
       const out = block.apply(hidden, maskBias, training);
       hidden = out.output;
-      if (options.returnAttention) attentions.push(out.weights);
+      if (options.returnAttention) attentions.push(out.attentionProbabilities);
     }
     return options.returnAttention ? { hidden, attentions } : { hidden };
   }

@@ -3,6 +3,7 @@
  * without the key-value cache), and continuation log-likelihoods, which make it a zero-shot classifier.
  */
 import { tf } from '../../backend/tf';
+import { checkPositiveIntegers } from '../../util/validate';
 import type { Tensor } from '@tensorflow/tfjs';
 import { type SamplingOptions, sampleToken } from '../../text/sampling';
 import { idsTensor } from './encoder';
@@ -10,9 +11,7 @@ import { GPT, KeyValueCache } from './gpt';
 
 /** Language-model rows: row r reads `ids[s, s + length)` and predicts `ids[s + 1, s + length + 1)`, s = r · stride. */
 export function nextTokenWindows(ids: ArrayLike<number>, length: number, stride = length): { inputs: number[][]; targets: number[][] } {
-  if (!Number.isInteger(length) || length < 1 || !Number.isInteger(stride) || stride < 1) {
-    throw new Error(`nextTokenWindows: length and stride must be whole numbers of at least 1, got ${length} and ${stride}.`);
-  }
+  checkPositiveIntegers('nextTokenWindows', { length, stride });
   if (ids.length < length + 1) throw new Error(`nextTokenWindows: ${ids.length} ids make no window of ${length} + 1; give more text or a shorter length.`);
   const inputs: number[][] = [];
   const targets: number[][] = [];
@@ -38,7 +37,7 @@ export interface GenerateOptions {
 /** Generates up to `maxNewTokens` ids after `prompt`, one at a time with `sampleToken`; returns the new ids only. */
 export function generate(model: GPT, prompt: readonly number[], options: GenerateOptions): number[] {
   const { maxNewTokens } = options;
-  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new Error(`generate: maxNewTokens must be a whole number of at least 1, got ${maxNewTokens}.`);
+  checkPositiveIntegers('generate', { maxNewTokens });
   if (prompt.length === 0) throw new Error('generate: the prompt is empty; start it with at least one token (e.g. <|endoftext|>).');
   if (prompt.length + maxNewTokens > model.config.contextLength) {
     throw new Error(
@@ -61,7 +60,7 @@ export function generate(model: GPT, prompt: readonly number[], options: Generat
         logits = tf.tidy(() => {
           const hidden = model.hidden(idsTensor([sequence]));
           const [, length, size] = hidden.shape as [number, number, number];
-          return model.logitsOf(tf.slice(hidden, [0, length - 1, 0], [1, 1, size]).reshape([1, size]));
+          return model.logitsFromHidden(tf.slice(hidden, [0, length - 1, 0], [1, 1, size]).reshape([1, size]));
         });
       }
       const scores = logits.dataSync();
@@ -117,6 +116,6 @@ export function continuationLogProbabilities(
 
 /** The last `length` ids of each row, left-padded with `padId`, so every row ends where `GPTClassifier` reads. */
 export function lastTokens(rows: readonly (readonly number[])[], length: number, padId: number): number[][] {
-  if (!Number.isInteger(length) || length < 1) throw new Error(`lastTokens: length must be a whole number of at least 1, got ${length}.`);
+  checkPositiveIntegers('lastTokens', { length });
   return rows.map((row) => [...Array<number>(Math.max(0, length - row.length)).fill(padId), ...row.slice(Math.max(0, row.length - length))]);
 }

@@ -5,8 +5,10 @@
 import { tf } from '../../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { DecoderConfig } from '../../scale/size-and-compute';
-import { checkPositiveIntegers, countVariables, crossEntropyFromLogits } from '../layers';
-import { FeedForward, LayerNormalization, Linear, MultiHeadSelfAttention, bertInitialWeights, dropout } from './layers';
+import { countVariables } from '../layers';
+import { crossEntropyFromLogits } from '../../util/cross-entropy';
+import { checkPositiveIntegers } from '../../util/validate';
+import { FeedForward, LayerNorm, LinearLayer, MultiHeadSelfAttention, bertInitialWeights, dropout } from './layers';
 
 /**
  * The shape of a GPT: chapter 2's `DecoderConfig` (the same fields the parameter arithmetic counts;
@@ -55,14 +57,14 @@ export function causalMaskBias(length: number, past = 0): Tensor {
 
 /** One pre-norm decoder block: x + attention(LN(x)) with the causal mask, then h + FFN(LN(h)). */
 export class DecoderBlock {
-  readonly attentionNorm: LayerNormalization;
+  readonly attentionNorm: LayerNorm;
   readonly attention: MultiHeadSelfAttention;
-  readonly feedForwardNorm: LayerNormalization;
+  readonly feedForwardNorm: LayerNorm;
   readonly feedForward: FeedForward;
   constructor(private readonly config: Required<GPTOptions>) {
-    this.attentionNorm = new LayerNormalization(config.hiddenSize, 1e-5);
+    this.attentionNorm = new LayerNorm(config.hiddenSize, 1e-5);
     this.attention = new MultiHeadSelfAttention(config.hiddenSize, config.heads, 0);
-    this.feedForwardNorm = new LayerNormalization(config.hiddenSize, 1e-5);
+    this.feedForwardNorm = new LayerNorm(config.hiddenSize, 1e-5);
     this.feedForward = new FeedForward(config.hiddenSize, config.intermediateSize);
   }
   get variables(): Variable[] {
@@ -92,8 +94,8 @@ export class DecoderBlock {
     const [batch, length] = x.shape as [number, number, number];
     const past = cache ? (cache.keys.shape[2] as number) : 0;
     const scores = tf.matMul(q, keys, false, true);
-    const weights = tf.softmax(length > 1 ? tf.add(scores, causalMaskBias(length, past)) : scores);
-    const merged = tf.transpose(tf.matMul(weights, values), [0, 2, 1, 3]).reshape([batch, length, hiddenSize]);
+    const attentionProbabilities = tf.softmax(length > 1 ? tf.add(scores, causalMaskBias(length, past)) : scores);
+    const merged = tf.transpose(tf.matMul(attentionProbabilities, values), [0, 2, 1, 3]).reshape([batch, length, hiddenSize]);
     const output = this.feedForwardPart(tf.add(x, attention.output.apply(merged)), false);
     return { output, cache: { keys, values } };
   }
@@ -102,9 +104,8 @@ export class DecoderBlock {
 /** The options with their defaults, checked. */
 export function gptOptions(options: GPTOptions): Required<GPTOptions> {
   const full: Required<GPTOptions> = { intermediateSize: 4 * options.hiddenSize, dropout: 0, ...options };
-  checkPositiveIntegers('GPT: vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize', [
-    full.vocabularySize, full.hiddenSize, full.layers, full.heads, full.contextLength, full.intermediateSize,
-  ]);
+  const { vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize } = full;
+  checkPositiveIntegers('GPT', { vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize });
   if (full.hiddenSize % full.heads !== 0) throw new Error(`GPT: heads (${full.heads}) must divide hiddenSize (${full.hiddenSize}).`);
   if (!(full.dropout >= 0 && full.dropout < 1)) throw new Error(`GPT: dropout must be in [0, 1), got ${full.dropout}.`);
   return full;
@@ -120,13 +121,13 @@ export class GPT {
   readonly token: Variable;
   readonly position: Variable;
   readonly blocks: DecoderBlock[];
-  readonly finalNorm: LayerNormalization;
+  readonly finalNorm: LayerNorm;
   constructor(options: GPTOptions) {
     this.config = gptOptions(options);
     this.token = bertInitialWeights([this.config.vocabularySize, this.config.hiddenSize]);
     this.position = bertInitialWeights([this.config.contextLength, this.config.hiddenSize]);
     this.blocks = Array.from({ length: this.config.layers }, () => new DecoderBlock(this.config));
-    this.finalNorm = new LayerNormalization(this.config.hiddenSize, 1e-5);
+    this.finalNorm = new LayerNorm(this.config.hiddenSize, 1e-5);
   }
   get variables(): Variable[] {
     return [this.token, this.position, ...this.blocks.flatMap((b) => b.variables), ...this.finalNorm.variables];
@@ -168,14 +169,14 @@ export class GPT {
     return this.finalNorm.apply(h);
   }
   /** Next-token scores from hidden vectors `[..., hidden]` → `[..., vocabularySize]` (the tied output layer). */
-  logitsOf(hidden: Tensor): Tensor {
+  logitsFromHidden(hidden: Tensor): Tensor {
     const size = this.config.hiddenSize;
     const flat = tf.matMul(hidden.reshape([-1, size]), this.token, false, true);
     return flat.reshape([...hidden.shape.slice(0, -1), this.config.vocabularySize]);
   }
   /** Next-token scores at every position `[batch, length, vocabularySize]`. Call inside a tidy. */
   logits(ids: Tensor, training = false): Tensor {
-    return this.logitsOf(this.hidden(ids, training));
+    return this.logitsFromHidden(this.hidden(ids, training));
   }
   /** Mean next-token cross-entropy (nats per token) of a batch: `x` the ids, `y` the ids that follow. */
   loss(batch: { x: Tensor; y: Tensor }, training: boolean): Scalar {
@@ -198,7 +199,7 @@ export class GPT {
       });
       const [batch, length, size] = h.shape as [number, number, number];
       const last = tf.slice(h, [0, length - 1, 0], [batch, 1, size]).reshape([batch, size]);
-      return [this.logitsOf(this.finalNorm.apply(last)), ...kept];
+      return [this.logitsFromHidden(this.finalNorm.apply(last)), ...kept];
     });
     const [logits, ...kept] = result;
     const old = cache.layers;
@@ -215,13 +216,13 @@ export class GPT {
  * `dispose()` frees the head only.
  */
 export class GPTClassifier {
-  readonly head: Linear;
+  readonly head: LinearLayer;
   constructor(
     readonly gpt: GPT,
     readonly classes: number,
   ) {
-    checkPositiveIntegers('GPTClassifier: classes', [classes]);
-    this.head = new Linear(gpt.config.hiddenSize, classes);
+    checkPositiveIntegers('GPTClassifier', { classes });
+    this.head = new LinearLayer(gpt.config.hiddenSize, classes);
   }
   get trainableVariables(): Variable[] {
     return [...this.gpt.variables, ...this.head.variables];
@@ -233,18 +234,18 @@ export class GPTClassifier {
   dispose(): void {
     tf.dispose(this.head.variables);
   }
-  /** Class scores `[batch, classes]` from the last position. */
-  scores(ids: Tensor, training: boolean): Tensor {
+  /** Class logits `[batch, classes]` from the last position. */
+  logits(ids: Tensor, training: boolean): Tensor {
     const hidden = this.gpt.hidden(ids, training);
     const [batch, length, size] = hidden.shape as [number, number, number];
     return this.head.apply(tf.slice(hidden, [0, length - 1, 0], [batch, 1, size]).reshape([batch, size]));
   }
   loss(batch: { x: Tensor; y: Tensor }, training: boolean): { loss: Scalar; outputs: Tensor } {
-    const outputs = this.scores(batch.x, training);
+    const outputs = this.logits(batch.x, training);
     return { loss: crossEntropyFromLogits(outputs, batch.y), outputs };
   }
   /** Class probabilities `[batch, classes]`. */
   predict(x: Tensor): Tensor {
-    return tf.tidy(() => tf.softmax(this.scores(x, false)));
+    return tf.tidy(() => tf.softmax(this.logits(x, false)));
   }
 }

@@ -6,9 +6,11 @@ import { tf } from '../../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { maskTokens } from '../../text/masking';
 import { Random } from '../../util/random';
-import { checkPositiveIntegers, countVariables, crossEntropyFromLogits, variableOf } from '../layers';
+import { countVariables, variableOf } from '../layers';
+import { crossEntropyFromLogits } from '../../util/cross-entropy';
+import { checkPositiveIntegers } from '../../util/validate';
 import { type TransformerEncoder, attentionMaskOf } from './encoder';
-import { LayerNormalization, Linear, dropout, gelu } from './layers';
+import { LayerNorm, LinearLayer, dropout, geluTanh } from './layers';
 
 /** Token ids for the special-token options of the heads; a `WordPieceTokenizer` has them all. */
 export interface SpecialTokenIds {
@@ -41,8 +43,8 @@ abstract class EncoderHead {
  * LayerNorm → the token embeddings, transposed) predicts the original tokens. The batch's labels are unused.
  */
 export class MaskedLanguageModel extends EncoderHead {
-  readonly transform: Linear;
-  readonly norm: LayerNormalization;
+  readonly transform: LinearLayer;
+  readonly norm: LayerNorm;
   readonly outputBias: Variable;
   private readonly specialIds: Set<number>;
   constructor(
@@ -55,8 +57,8 @@ export class MaskedLanguageModel extends EncoderHead {
     if (tokens.vocabularySize !== vocabularySize) {
       throw new Error(`MaskedLanguageModel: the tokenizer has ${tokens.vocabularySize} tokens but the encoder was built for ${vocabularySize}.`);
     }
-    this.transform = new Linear(hiddenSize, hiddenSize);
-    this.norm = new LayerNormalization(hiddenSize);
+    this.transform = new LinearLayer(hiddenSize, hiddenSize);
+    this.norm = new LayerNorm(hiddenSize);
     this.outputBias = variableOf(() => tf.zeros([vocabularySize]));
     this.specialIds = tokens.specialIds();
   }
@@ -66,7 +68,7 @@ export class MaskedLanguageModel extends EncoderHead {
   }
   /** Scores over the vocabulary for some hidden vectors `[n, hidden]` → `[n, vocabularySize]`. */
   logits(hidden: Tensor): Tensor {
-    const h = this.norm.apply(gelu(this.transform.apply(hidden)));
+    const h = this.norm.apply(geluTanh(this.transform.apply(hidden)));
     return tf.add(tf.matMul(h, this.encoder.embeddings.token, false, true), this.outputBias);
   }
   /** Masks, predicts, and returns the loss, the accuracy on the chosen tokens and their count; `random` draws the masks. */
@@ -96,7 +98,7 @@ export class MaskedLanguageModel extends EncoderHead {
    */
   evaluate(inputIds: Tensor, options: { seed?: number; batchSize?: number } = {}): { loss: number; accuracy: number; predicted: number } {
     const batchSize = options.batchSize ?? 128;
-    checkPositiveIntegers('MaskedLanguageModel.evaluate: batchSize', [batchSize]);
+    checkPositiveIntegers('MaskedLanguageModel.evaluate', { batchSize });
     const random = new Random(options.seed ?? 0);
     const rows = inputIds.shape[0] as number;
     let loss = 0;
@@ -124,8 +126,8 @@ export type SequencePooling = 'cls' | 'mean';
  * `{ x: ids [batch, length], y: int32 labels }`.
  */
 export class SequenceClassifier extends EncoderHead {
-  readonly pooler: Linear;
-  readonly classifier: Linear;
+  readonly pooler: LinearLayer;
+  readonly classifier: LinearLayer;
   constructor(
     encoder: TransformerEncoder,
     readonly classes: number,
@@ -133,39 +135,39 @@ export class SequenceClassifier extends EncoderHead {
     readonly pooling: SequencePooling = 'cls',
   ) {
     super(encoder);
-    checkPositiveIntegers('SequenceClassifier: classes', [classes]);
+    checkPositiveIntegers('SequenceClassifier', { classes });
     if (pooling !== 'cls' && pooling !== 'mean') throw new Error(`SequenceClassifier: pooling must be 'cls' or 'mean', got ${JSON.stringify(pooling)}.`);
-    this.pooler = new Linear(encoder.config.hiddenSize, encoder.config.hiddenSize);
-    this.classifier = new Linear(encoder.config.hiddenSize, classes);
+    this.pooler = new LinearLayer(encoder.config.hiddenSize, encoder.config.hiddenSize);
+    this.classifier = new LinearLayer(encoder.config.hiddenSize, classes);
   }
   /** The head's own weights (the encoder's are `encoder.variables`). */
   get headVariables(): Variable[] {
     return [...this.pooler.variables, ...this.classifier.variables];
   }
-  /** Class scores (logits) `[batch, classes]`. */
-  scores(inputIds: Tensor, training: boolean): Tensor {
+  /** Class logits `[batch, classes]`. */
+  logits(inputIds: Tensor, training: boolean): Tensor {
     const attentionMask = attentionMaskOf(inputIds, this.padId);
     const { hidden } = this.encoder.apply({ inputIds, attentionMask }, { training });
-    return this.scoresOf(hidden, attentionMask, training);
+    return this.logitsFromHidden(hidden, attentionMask, training);
   }
-  /** The head alone: class scores from the encoder's output `[batch, length, hidden]` and the attention mask. */
-  scoresOf(hidden: Tensor, attentionMask: Tensor, training = false): Tensor {
+  /** The head alone: class logits from the encoder's output `[batch, length, hidden]` and the attention mask. */
+  logitsFromHidden(hidden: Tensor, attentionMask: Tensor, training = false): Tensor {
     const [batch, , size] = hidden.shape as [number, number, number];
     let summary: Tensor;
     if (this.pooling === 'cls') summary = tf.slice(hidden, [0, 0, 0], [batch, 1, size]).reshape([batch, size]);
     else {
-      const weights = tf.cast(attentionMask, 'float32').expandDims(2);
-      summary = tf.div(tf.sum(tf.mul(hidden, weights), 1), tf.maximum(tf.sum(weights, 1), 1));
+      const realTokens = tf.cast(attentionMask, 'float32').expandDims(2);
+      summary = tf.div(tf.sum(tf.mul(hidden, realTokens), 1), tf.maximum(tf.sum(realTokens, 1), 1));
     }
     const pooled = tf.tanh(this.pooler.apply(summary));
     return this.classifier.apply(dropout(pooled, this.encoder.config.dropout, training));
   }
   loss(batch: { x: Tensor; y: Tensor }, training: boolean): { loss: Scalar; outputs: Tensor } {
-    const outputs = this.scores(batch.x, training);
+    const outputs = this.logits(batch.x, training);
     return { loss: crossEntropyFromLogits(outputs, batch.y), outputs };
   }
-  /** Class probabilities `[batch, classes]` (softmax of the scores). */
+  /** Class probabilities `[batch, classes]` (softmax of the logits). */
   predict(x: Tensor): Tensor {
-    return tf.tidy(() => tf.softmax(this.scores(x, false)));
+    return tf.tidy(() => tf.softmax(this.logits(x, false)));
   }
 }

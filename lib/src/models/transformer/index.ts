@@ -1,8 +1,8 @@
 /** Chapter 6's Transformer: layers, the encoder, and its two heads; chapter 13's GPT and its generation. */
 export {
-  gelu,
-  Linear,
-  LayerNormalization,
+  geluTanh,
+  LinearLayer,
+  LayerNorm,
   EmbeddingLayer,
   MultiHeadSelfAttention,
   FeedForward,

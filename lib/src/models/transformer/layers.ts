@@ -19,7 +19,7 @@ export function dropout(x: Tensor, rate: number, training: boolean): Tensor {
 }
 
 /** GELU, BERT's tanh form x · ½(1 + tanh(√(2/π)(x + 0.044715x³))); x³ as x · x · x (`tf.pow` is slower). */
-export function gelu(x: Tensor): Tensor {
+export function geluTanh(x: Tensor): Tensor {
   return tf.tidy(() => {
     const cube = tf.mul(x, tf.mul(x, x));
     const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, cube)));
@@ -28,12 +28,12 @@ export function gelu(x: Tensor): Tensor {
 }
 
 /** A linear layer on the last axis, x·W + b (BERT's initialiser, b at 0); `weights` gives it variables made elsewhere. */
-export class Linear {
+export class LinearLayer {
   readonly kernel: Variable;
   readonly bias: Variable | null;
   constructor(inputs: number, outputs: number, weights?: { kernel: Variable; bias: Variable | null }) {
     if (weights && (weights.kernel.shape[0] !== inputs || weights.kernel.shape[1] !== outputs)) {
-      throw new Error(`Linear: the kernel has shape [${weights.kernel.shape.join(', ')}], expected [${inputs}, ${outputs}].`);
+      throw new Error(`LinearLayer: the kernel has shape [${weights.kernel.shape.join(', ')}], expected [${inputs}, ${outputs}].`);
     }
     this.kernel = weights?.kernel ?? bertInitialWeights([inputs, outputs]);
     this.bias = weights ? weights.bias : variableOf(() => tf.zeros([outputs]));
@@ -49,7 +49,7 @@ export class Linear {
 }
 
 /** Layer normalisation over the last axis, then a learned scale and shift (`learned: false` leaves them out). */
-export class LayerNormalization {
+export class LayerNorm {
   readonly gamma: Variable | null;
   readonly beta: Variable | null;
   constructor(
@@ -78,12 +78,12 @@ export class EmbeddingLayer {
   readonly token: Variable;
   readonly position: Variable;
   readonly segment: Variable;
-  readonly norm: LayerNormalization;
+  readonly norm: LayerNorm;
   constructor(private readonly config: TransformerEncoderConfig & { dropout: number }) {
     this.token = bertInitialWeights([config.vocabularySize, config.hiddenSize]);
     this.position = bertInitialWeights([config.maxPositions, config.hiddenSize]);
     this.segment = bertInitialWeights([config.typeVocabularySize, config.hiddenSize]);
-    this.norm = new LayerNormalization(config.hiddenSize);
+    this.norm = new LayerNorm(config.hiddenSize);
   }
   get variables(): Variable[] {
     return [this.token, this.position, this.segment, ...this.norm.variables];
@@ -98,10 +98,10 @@ export class EmbeddingLayer {
 
 /** The four projections of attention. */
 export interface AttentionProjections {
-  query: Linear;
-  key: Linear;
-  value: Linear;
-  output: Linear;
+  query: LinearLayer;
+  key: LinearLayer;
+  value: LinearLayer;
+  output: LinearLayer;
 }
 
 /**
@@ -109,20 +109,20 @@ export interface AttentionProjections {
  * -1e9 to padding keys. `projections` gives it linear layers made elsewhere (chapter 11's have no biases).
  */
 export class MultiHeadSelfAttention {
-  readonly query: Linear;
-  readonly key: Linear;
-  readonly value: Linear;
-  readonly output: Linear;
+  readonly query: LinearLayer;
+  readonly key: LinearLayer;
+  readonly value: LinearLayer;
+  readonly output: LinearLayer;
   constructor(
     readonly hiddenSize: number,
     readonly heads: number,
     readonly attentionDropout: number,
     projections?: AttentionProjections,
   ) {
-    this.query = projections?.query ?? new Linear(hiddenSize, hiddenSize);
-    this.key = projections?.key ?? new Linear(hiddenSize, hiddenSize);
-    this.value = projections?.value ?? new Linear(hiddenSize, hiddenSize);
-    this.output = projections?.output ?? new Linear(hiddenSize, hiddenSize);
+    this.query = projections?.query ?? new LinearLayer(hiddenSize, hiddenSize);
+    this.key = projections?.key ?? new LinearLayer(hiddenSize, hiddenSize);
+    this.value = projections?.value ?? new LinearLayer(hiddenSize, hiddenSize);
+    this.output = projections?.output ?? new LinearLayer(hiddenSize, hiddenSize);
   }
   get variables(): Variable[] {
     return [...this.query.variables, ...this.key.variables, ...this.value.variables, ...this.output.variables];
@@ -133,55 +133,55 @@ export class MultiHeadSelfAttention {
     return tf.transpose(x.reshape([batch, length, this.heads, this.hiddenSize / this.heads]), [0, 2, 1, 3]);
   }
   /** `maskBias` is `[batch, 1, 1, length]`: 0 for real keys, -1e9 for padding (null: no padding). */
-  apply(x: Tensor, maskBias: Tensor | null, training: boolean): { output: Tensor; weights: Tensor } {
+  apply(x: Tensor, maskBias: Tensor | null, training: boolean): { output: Tensor; attentionProbabilities: Tensor } {
     const [batch, length] = x.shape as [number, number, number];
     // Scaling the queries by 1/√d before the product is the same as scaling the scores, on a length-times-smaller tensor.
     const q = this.splitHeads(tf.mul(this.query.apply(x), 1 / Math.sqrt(this.hiddenSize / this.heads)));
     const k = this.splitHeads(this.key.apply(x));
     const v = this.splitHeads(this.value.apply(x));
     const product = tf.matMul(q, k, false, true);
-    const weights = tf.softmax(maskBias ? tf.add(product, maskBias) : product);
-    const context = tf.matMul(dropout(weights, this.attentionDropout, training), v);
+    const attentionProbabilities = tf.softmax(maskBias ? tf.add(product, maskBias) : product);
+    const context = tf.matMul(dropout(attentionProbabilities, this.attentionDropout, training), v);
     const merged = tf.transpose(context, [0, 2, 1, 3]).reshape([batch, length, this.hiddenSize]);
-    return { output: this.output.apply(merged), weights };
+    return { output: this.output.apply(merged), attentionProbabilities };
   }
 }
 
 /** The position-wise feed-forward block: Dense → GELU → Dense. */
 export class FeedForward {
-  readonly up: Linear;
-  readonly down: Linear;
+  readonly up: LinearLayer;
+  readonly down: LinearLayer;
   constructor(hiddenSize: number, intermediateSize: number) {
-    this.up = new Linear(hiddenSize, intermediateSize);
-    this.down = new Linear(intermediateSize, hiddenSize);
+    this.up = new LinearLayer(hiddenSize, intermediateSize);
+    this.down = new LinearLayer(intermediateSize, hiddenSize);
   }
   get variables(): Variable[] {
     return [...this.up.variables, ...this.down.variables];
   }
   apply(x: Tensor): Tensor {
-    return this.down.apply(gelu(this.up.apply(x)));
+    return this.down.apply(geluTanh(this.up.apply(x)));
   }
 }
 
 /** One encoder block: attention and feed-forward, each with dropout, a residual and LayerNorm. */
 export class EncoderLayer {
   readonly attention: MultiHeadSelfAttention;
-  readonly attentionNorm: LayerNormalization;
+  readonly attentionNorm: LayerNorm;
   readonly feedForward: FeedForward;
-  readonly outputNorm: LayerNormalization;
+  readonly outputNorm: LayerNorm;
   constructor(private readonly config: TransformerEncoderConfig & { dropout: number; attentionDropout: number }) {
     this.attention = new MultiHeadSelfAttention(config.hiddenSize, config.heads, config.attentionDropout);
-    this.attentionNorm = new LayerNormalization(config.hiddenSize);
+    this.attentionNorm = new LayerNorm(config.hiddenSize);
     this.feedForward = new FeedForward(config.hiddenSize, config.intermediateSize);
-    this.outputNorm = new LayerNormalization(config.hiddenSize);
+    this.outputNorm = new LayerNorm(config.hiddenSize);
   }
   get variables(): Variable[] {
     return [...this.attention.variables, ...this.attentionNorm.variables, ...this.feedForward.variables, ...this.outputNorm.variables];
   }
-  apply(x: Tensor, maskBias: Tensor | null, training: boolean): { output: Tensor; weights: Tensor } {
+  apply(x: Tensor, maskBias: Tensor | null, training: boolean): { output: Tensor; attentionProbabilities: Tensor } {
     const attended = this.attention.apply(x, maskBias, training);
     const h = this.attentionNorm.apply(tf.add(x, dropout(attended.output, this.config.dropout, training)));
     const output = this.outputNorm.apply(tf.add(h, dropout(this.feedForward.apply(h), this.config.dropout, training)));
-    return { output, weights: attended.weights };
+    return { output, attentionProbabilities: attended.attentionProbabilities };
   }
 }
