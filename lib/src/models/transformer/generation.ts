@@ -44,7 +44,8 @@ export interface GenerateOptions {
 /**
  * Generates token ids after `prompt` (chapter 13), one at a time: the model scores the next token,
  * `sampleToken` picks one, and it is appended. With the cache, each step reads only the new token;
- * without, each step reads the whole sequence again. Returns the new ids (not the prompt).
+ * without, each step runs the same code on the whole sequence again (so the two differ only by
+ * the cache). Returns the new ids (not the prompt).
  */
 export function generate(model: GPT, prompt: readonly number[], options: GenerateOptions): number[] {
   const { maxNewTokens } = options;
@@ -62,18 +63,11 @@ export function generate(model: GPT, prompt: readonly number[], options: Generat
   try {
     let fresh: number[] = [...prompt];
     for (let n = 0; n < maxNewTokens; n++) {
-      let logits: Tensor;
-      if (useCache) {
-        const ids = idsTensor([fresh]);
-        logits = model.step(ids, cache);
-        ids.dispose();
-      } else {
-        logits = tf.tidy(() => {
-          const hidden = model.hidden(idsTensor([sequence]));
-          const [, length, size] = hidden.shape as [number, number, number];
-          return model.logitsOf(tf.slice(hidden, [0, length - 1, 0], [1, 1, size]).reshape([1, size]));
-        });
-      }
+      // Without the cache, the same pass reads the whole sequence again at every step.
+      if (!useCache) cache.clear();
+      const ids = idsTensor([useCache ? fresh : sequence]);
+      const logits = model.step(ids, cache);
+      ids.dispose();
       const scores = logits.dataSync();
       logits.dispose();
       const next = sampleToken(scores, options.sampling);
