@@ -211,6 +211,18 @@ def mini_bert(what, smoke):
     return measure_rate(epoch, 1, 1 if smoke else 3)
 
 
+def attention(q, k, v, causal):
+    """softmax(QK^T/sqrt(d) + causal mask) V: PyTorch 2's fused scaled_dot_product_attention where it exists,
+    the same arithmetic written out on PyTorch 1.13 (Debian 12's python3-torch)."""
+    if hasattr(nn.functional, "scaled_dot_product_attention"):
+        return nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+    if causal:
+        length = q.shape[-2]
+        scores = scores.masked_fill(torch.ones(length, length, dtype=torch.bool).triu(1), float("-inf"))
+    return scores.softmax(-1) @ v
+
+
 class SmallGpt(nn.Module):
     """Chapter 13's GPT (vocab 2000, hidden 96, 3 pre-LayerNorm blocks of 4 heads, feed-forward 384, GELU
     (tanh), no dropout, learned positions, output tied to the token embeddings), as in dlkit's
@@ -243,7 +255,7 @@ class SmallGpt(nn.Module):
                 if cache[i] is not None:
                     k, v = torch.cat([cache[i][0], k], 2), torch.cat([cache[i][1], v], 2)
                 cache[i] = (k, v)
-            attended = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=length > 1)
+            attended = attention(q, k, v, causal=length > 1)
             x = x + block["out"](attended.transpose(1, 2).reshape(batch, length, -1))
             x = x + block["down"](nn.functional.gelu(block["up"](block["norm2"](x)), approximate="tanh"))
         return self.norm(x) @ self.token.weight.T

@@ -110,6 +110,32 @@ test('the cache\'s step scores equal the full pass at every position, and contin
   model.dispose();
 });
 
+test('a cached step launches the same few kernels whatever the prefix length, and the cache frees only its own tensors', async () => {
+  const model = peakedModel();
+  const cache = new KeyValueCache(OPTIONS.layers);
+  tf.dispose(model.step(idsTensor([[1, 2, 3, 4, 5]]), cache));
+  const kernelsOfStep = async () => {
+    const profile = await tf.profile(() => tf.dispose(model.step(idsTensor([[6]]), cache)));
+    return profile.kernels.length;
+  };
+  const early = await kernelsOfStep();
+  for (let t = 0; t < 20; t++) tf.dispose(model.step(idsTensor([[t % OPTIONS.vocabularySize]]), cache));
+  const late = await kernelsOfStep();
+  assert.equal(late, early, 'the work of a step does not depend on how many tokens are cached');
+  // Launching a kernel costs more than its arithmetic at this size: one product for the query, key
+  // and value, layer norm's scale folded into the next product (105 kernels for 2 blocks; a step
+  // that projected them one by one and applied the norms' scale and shift launched 162).
+  assert.ok(early <= 55 * OPTIONS.layers, `${early} kernels for one cached step of ${OPTIONS.layers} blocks`);
+  const before = tf.memory().numTensors;
+  cache.clear();
+  assert.equal(cache.length, 0);
+  tf.dispose(model.step(idsTensor([[1, 2]]), cache));
+  cache.dispose();
+  assert.ok(tf.memory().numTensors < before, 'dispose frees the keys, values and arranged weights');
+  assert.equal(model.logits(idsTensor([[1]])).shape[2], OPTIONS.vocabularySize, 'the model keeps its own weights');
+  model.dispose();
+});
+
 test('next-token windows shift the targets by one', () => {
   const { inputs, targets } = nextTokenWindows([0, 1, 2, 3, 4, 5, 6, 7], 3);
   assert.deepEqual(inputs, [[0, 1, 2], [3, 4, 5]]);

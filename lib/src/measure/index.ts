@@ -5,3 +5,4 @@ export * from './dqn-throughput';
 export * from './matmul-throughput';
 export * from './mini-bert-throughput';
 export * from './gpt-throughput';
+export * from './mnist-scaling';

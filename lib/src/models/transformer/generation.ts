@@ -34,7 +34,10 @@ export interface GenerateOptions {
   stopId?: number;
 }
 
-/** Generates up to `maxNewTokens` ids after `prompt`, one at a time with `sampleToken`; returns the new ids only. */
+/**
+ * Generates up to `maxNewTokens` ids after `prompt`, one at a time with `sampleToken`; returns the new ids only.
+ * With the cache each step reads only the new token; without, the same pass reads the whole sequence again.
+ */
 export function generate(model: GPT, prompt: readonly number[], options: GenerateOptions): number[] {
   const { maxNewTokens } = options;
   checkPositiveIntegers('generate', { maxNewTokens });
@@ -51,18 +54,11 @@ export function generate(model: GPT, prompt: readonly number[], options: Generat
   try {
     let fresh: number[] = [...prompt];
     for (let n = 0; n < maxNewTokens; n++) {
-      let logits: Tensor;
-      if (useCache) {
-        const ids = idsTensor([fresh]);
-        logits = model.step(ids, cache);
-        ids.dispose();
-      } else {
-        logits = tf.tidy(() => {
-          const hidden = model.hidden(idsTensor([sequence]));
-          const [, length, size] = hidden.shape as [number, number, number];
-          return model.logitsFromHidden(tf.slice(hidden, [0, length - 1, 0], [1, 1, size]).reshape([1, size]));
-        });
-      }
+      // Without the cache, the same pass reads the whole sequence again at every step.
+      if (!useCache) cache.clear();
+      const ids = idsTensor([useCache ? fresh : sequence]);
+      const logits = model.step(ids, cache);
+      ids.dispose();
       const scores = logits.dataSync();
       logits.dispose();
       const next = sampleToken(scores, options.sampling);

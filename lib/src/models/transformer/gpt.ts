@@ -3,12 +3,12 @@
  * positions, GPT-2's pre-norm blocks and an output tied to the token embeddings; its loss and key-value cache.
  */
 import { tf } from '../../backend/tf';
-import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, TensorContainer, Variable } from '@tensorflow/tfjs';
 import type { DecoderConfig } from '../../scale/size-and-compute';
 import { countVariables } from '../layers';
 import { crossEntropyFromLogits } from '../../util/cross-entropy';
 import { checkPositiveIntegers } from '../../util/validate';
-import { FeedForward, LayerNorm, LinearLayer, MultiHeadSelfAttention, bertInitialWeights, dropout } from './layers';
+import { FeedForward, LayerNorm, LinearLayer, MultiHeadSelfAttention, bertInitialWeights, dropout, geluTanh } from './layers';
 
 /**
  * The shape of a GPT: chapter 2's `DecoderConfig` (the same fields the parameter arithmetic counts;
@@ -25,24 +25,60 @@ export interface LayerCache {
   values: Tensor;
 }
 
-/** The key-value cache of generation: each block's keys and values of the tokens read so far. `dispose()` frees them. */
+/**
+ * One block's weights as generation reads them. Layer norm's scale γ and shift β are
+ * folded into the linear layer after it, LN(x)·W + b = n·(diag(γ)W) + (βW + b) with n the
+ * normalised x, so a step normalises and multiplies once; the query, key and value projections
+ * are one `[hidden, 3·hidden]` product, the query columns already scaled by 1/√(hidden / heads).
+ */
+interface BlockInferenceWeights {
+  attentionKernel: Tensor;
+  attentionBias: Tensor;
+  outputKernel: Tensor;
+  outputBias: Tensor;
+  upKernel: Tensor;
+  upBias: Tensor;
+  downKernel: Tensor;
+  downBias: Tensor;
+}
+
+/** The whole model's weights as generation reads them: the blocks', then the output layer `[hidden, vocabulary]` with the final layer norm folded in. */
+interface InferenceWeights {
+  blocks: BlockInferenceWeights[];
+  logitsKernel: Tensor;
+  logitsBias: Tensor;
+}
+
+/**
+ * The key-value cache of generation for each block, the keys and values of every
+ * token read so far. A step appends one token's keys and values per block, so only the new token
+ * goes through the network. The cache also keeps the weights arranged for generation, read from
+ * the model at its first step (make a new cache after training the model further).
+ * `clear()` forgets the tokens and keeps those weights; `dispose()` frees both.
+ */
 export class KeyValueCache {
   layers: (LayerCache | null)[];
   length = 0;
+  /** Made by `GPT.step` at the first step. */
+  weights: InferenceWeights | null = null;
   constructor(layers: number) {
     this.layers = Array.from({ length: layers }, () => null);
   }
-  dispose(): void {
+  /** Forgets every token read so far (the next step starts at position 0); keeps the arranged weights. */
+  clear(): void {
     for (const layer of this.layers) if (layer) tf.dispose([layer.keys, layer.values]);
     this.layers = this.layers.map(() => null);
     this.length = 0;
   }
-}
-
-/** `[batch, length, hidden]` → `[batch, heads, length, hidden / heads]`. */
-function splitHeads(x: Tensor, heads: number): Tensor {
-  const [batch, length, hidden] = x.shape as [number, number, number];
-  return tf.transpose(x.reshape([batch, length, heads, hidden / heads]), [0, 2, 1, 3]);
+  dispose(): void {
+    this.clear();
+    if (this.weights) {
+      const arranged = [...this.weights.blocks.flatMap((b) => Object.values(b)), this.weights.logitsKernel, this.weights.logitsBias];
+      // Weights used as they are (the output and down projections) are the model's own variables: they stay.
+      tf.dispose(arranged.filter((t) => !(t instanceof tf.Variable)));
+      this.weights = null;
+    }
+  }
 }
 
 /**
@@ -53,6 +89,20 @@ export function causalMaskBias(length: number, past = 0): Tensor {
   const values = new Float32Array(length * (past + length));
   for (let i = 0; i < length; i++) for (let j = past + i + 1; j < past + length; j++) values[i * (past + length) + j] = -1e9;
   return tf.tensor4d(values, [1, 1, length, past + length]);
+}
+
+/** (γ, β, W, b) → (diag(γ)W, βW + b): a layer norm's scale and shift folded into the linear layer after it. */
+function foldNorm(norm: LayerNorm, kernel: Tensor, bias: Tensor | null): { kernel: Tensor; bias: Tensor } {
+  const gamma = norm.gamma as Tensor;
+  const beta = norm.beta as Tensor;
+  const shift = tf.matMul(beta.reshape([1, -1]), kernel).reshape([-1]);
+  return { kernel: tf.mul(gamma.reshape([-1, 1]), kernel), bias: bias ? tf.add(shift, bias) : shift };
+}
+
+/** Layer norm without its learned scale and shift (folded into the next layer): (x − mean) / √(variance + ε). */
+function normalise(x: Tensor, epsilon: number): Tensor {
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  return tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), epsilon)));
 }
 
 /** One pre-norm decoder block: x + attention(LN(x)) with the causal mask, then h + FFN(LN(h)). */
@@ -78,25 +128,48 @@ export class DecoderBlock {
     const attended = this.attention.apply(this.attentionNorm.apply(x), maskBias, training).output;
     return this.feedForwardPart(tf.add(x, dropout(attended, this.config.dropout, training)), training);
   }
-  /**
-   * New tokens `[batch, n, hidden]` after the cached ones: their queries meet the cached keys and
-   * their own; returns the output and the cache with their keys and values appended.
-   */
-  applyCached(x: Tensor, cache: LayerCache | null): { output: Tensor; cache: LayerCache } {
+  /** This block's weights arranged for generation (`BlockInferenceWeights`). Call inside a tidy. */
+  inferenceWeights(): BlockInferenceWeights {
     const { heads, hiddenSize } = this.config;
-    const a = this.attentionNorm.apply(x);
-    const attention = this.attention;
-    const q = splitHeads(tf.mul(attention.query.apply(a), 1 / Math.sqrt(hiddenSize / heads)), heads);
-    const newKeys = splitHeads(attention.key.apply(a), heads);
-    const newValues = splitHeads(attention.value.apply(a), heads);
+    const { query, key, value, output } = this.attention;
+    const scale = tf.concat([tf.fill([hiddenSize], 1 / Math.sqrt(hiddenSize / heads)), tf.ones([2 * hiddenSize])]);
+    const kernel = tf.concat([query.kernel, key.kernel, value.kernel], 1);
+    const bias = tf.concat([query.bias as Tensor, key.bias as Tensor, value.bias as Tensor]);
+    const attention = foldNorm(this.attentionNorm, tf.mul(kernel, scale), tf.mul(bias, scale));
+    const up = foldNorm(this.feedForwardNorm, this.feedForward.up.kernel, this.feedForward.up.bias);
+    return {
+      attentionKernel: attention.kernel,
+      attentionBias: attention.bias,
+      outputKernel: output.kernel,
+      outputBias: output.bias as Tensor,
+      upKernel: up.kernel,
+      upBias: up.bias,
+      downKernel: this.feedForward.down.kernel,
+      downBias: this.feedForward.down.bias as Tensor,
+    };
+  }
+  /**
+   * Generation's pass: new tokens `x` (`[batch · n, hidden]`, row-major by batch)
+   * after the `cache`d ones: their queries meet the cached keys and their own. Returns the
+   * output and the cache with their keys and values appended. A single new token (n = 1) needs
+   * no transposes: `[batch, 3·hidden]` is already `[batch, 3·heads, 1, hidden / heads]`.
+   */
+  applyCached(x: Tensor, batch: number, cache: LayerCache | null, weights: BlockInferenceWeights): { output: Tensor; cache: LayerCache } {
+    const { heads, hiddenSize } = this.config;
+    const n = (x.shape[0] as number) / batch;
+    const size = hiddenSize / heads;
+    const projected = tf.add(tf.matMul(normalise(x, this.attentionNorm.epsilon), weights.attentionKernel), weights.attentionBias);
+    const split = n === 1 ? projected.reshape([batch, 3 * heads, 1, size]) : tf.transpose(projected.reshape([batch, n, 3 * heads, size]), [0, 2, 1, 3]);
+    const [q, newKeys, newValues] = tf.split(split, 3, 1) as [Tensor, Tensor, Tensor];
     const keys = cache ? tf.concat([cache.keys, newKeys], 2) : newKeys;
     const values = cache ? tf.concat([cache.values, newValues], 2) : newValues;
-    const [batch, length] = x.shape as [number, number, number];
     const past = cache ? (cache.keys.shape[2] as number) : 0;
     const scores = tf.matMul(q, keys, false, true);
-    const attentionProbabilities = tf.softmax(length > 1 ? tf.add(scores, causalMaskBias(length, past)) : scores);
-    const merged = tf.transpose(tf.matMul(attentionProbabilities, values), [0, 2, 1, 3]).reshape([batch, length, hiddenSize]);
-    const output = this.feedForwardPart(tf.add(x, attention.output.apply(merged)), false);
+    const weighted = tf.matMul(tf.softmax(n > 1 ? tf.add(scores, causalMaskBias(n, past)) : scores), values);
+    const merged = (n === 1 ? weighted : tf.transpose(weighted, [0, 2, 1, 3])).reshape([batch * n, hiddenSize]);
+    const h = tf.add(x, tf.add(tf.matMul(merged, weights.outputKernel), weights.outputBias));
+    const up = geluTanh(tf.add(tf.matMul(normalise(h, this.feedForwardNorm.epsilon), weights.upKernel), weights.upBias));
+    const output = tf.add(h, tf.add(tf.matMul(up, weights.downKernel), weights.downBias));
     return { output, cache: { keys, values } };
   }
 }
@@ -182,30 +255,45 @@ export class GPT {
   loss(batch: { x: Tensor; y: Tensor }, training: boolean): Scalar {
     return crossEntropyFromLogits(this.logits(batch.x, training).reshape([-1, this.config.vocabularySize]), batch.y);
   }
+  /** The weights arranged for generation (`KeyValueCache.weights`). Call inside a tidy, or dispose them. */
+  private inferenceWeights(): InferenceWeights {
+    const logits = foldNorm(this.finalNorm, tf.transpose(this.token), null);
+    return { blocks: this.blocks.map((block) => block.inferenceWeights()), logitsKernel: logits.kernel, logitsBias: logits.bias };
+  }
   /**
    * Reads new tokens `[batch, n]` after those in `cache` and returns the next-token
    * scores after the last one, `[batch, vocabularySize]`; the cache keeps the new keys and values.
+   * The same code with `cache.clear()` before each call recomputes the whole prefix.
    */
   step(ids: Tensor, cache: KeyValueCache): Tensor {
     this.checkIds(ids, cache.length);
+    if (cache.layers.length !== this.blocks.length) {
+      throw new Error(`GPT.step: the cache has ${cache.layers.length} layers, the model ${this.blocks.length}; make it with new KeyValueCache(model.config.layers).`);
+    }
+    // tidy keeps every tensor of the returned object (it walks nested objects and arrays).
+    cache.weights ??= tf.tidy(() => this.inferenceWeights() as unknown as TensorContainer) as unknown as InferenceWeights;
+    const weights = cache.weights;
     const past = cache.length;
+    const [batch, n] = ids.shape as [number, number];
+    const size = this.config.hiddenSize;
     const result = tf.tidy(() => {
-      let h = this.embed(ids, past, false);
+      const positions = tf.slice(this.position, [past, 0], [n, size]);
+      let h = tf.add(tf.gather(this.token, ids), positions).reshape([batch * n, size]);
       const kept: Tensor[] = [];
       this.blocks.forEach((block, i) => {
-        const out = block.applyCached(h, cache.layers[i] ?? null);
+        const out = block.applyCached(h, batch, cache.layers[i] ?? null, weights.blocks[i] as BlockInferenceWeights);
         h = out.output;
         kept.push(out.cache.keys, out.cache.values);
       });
-      const [batch, length, size] = h.shape as [number, number, number];
-      const last = tf.slice(h, [0, length - 1, 0], [batch, 1, size]).reshape([batch, size]);
-      return [this.logitsFromHidden(this.finalNorm.apply(last)), ...kept];
+      const last = n === 1 ? h : tf.slice(h.reshape([batch, n, size]), [0, n - 1, 0], [batch, 1, size]).reshape([batch, size]);
+      const logits = tf.add(tf.matMul(normalise(last, this.finalNorm.epsilon), weights.logitsKernel), weights.logitsBias);
+      return [logits, ...kept];
     });
     const [logits, ...kept] = result;
     const old = cache.layers;
     cache.layers = this.blocks.map((_, i) => ({ keys: kept[2 * i] as Tensor, values: kept[2 * i + 1] as Tensor }));
     for (const layer of old) if (layer) tf.dispose([layer.keys, layer.values]);
-    cache.length = past + (ids.shape[1] as number);
+    cache.length = past + n;
     return logits as Tensor;
   }
 }
