@@ -212,7 +212,7 @@ test('measureMiniBertThroughput ends with a clear error, not a rate, when a fit 
   try {
     await assert.rejects(
       measureMiniBertThroughput({ what: 'finetune', size: 'smoke', warmup: 1, repetitions: 2 }),
-      /measureMiniBertThroughput: interrupted after 1 of 3 runs; run it again to measure/,
+      /measureMiniBertThroughput: interrupted in epoch 2; run it again to measure/,
     );
   } finally {
     fit.mock.restore();
