@@ -4,7 +4,7 @@
 // node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,9 +97,36 @@ export function checkBackendVariable() {
   }
 }
 
+/**
+ * Deletes compiled files whose source is gone from `dist` folders (tsc never does). After a `git pull` that
+ * turned `models/transformer.ts` into a folder, Node would otherwise keep loading the old
+ * `dist/models/transformer.js` instead of `dist/models/transformer/index.js`.
+ * @param {string} sourceDir
+ * @param {string} outDir
+ * @returns {number} the number of files deleted
+ */
+export function removeStaleOutputs(sourceDir, outDir) {
+  if (!existsSync(outDir)) return 0;
+  let removed = 0;
+  for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const output = join(entry.parentPath ?? entry.path, entry.name);
+    const match = /^(.*?)(\.d\.ts\.map|\.d\.ts|\.js\.map|\.js)$/.exec(relative(outDir, output));
+    if (!match) continue;
+    const stem = join(sourceDir, match[1] ?? '');
+    if (existsSync(`${stem}.ts`) || existsSync(`${stem}.mts`) || existsSync(`${stem}.js`)) continue;
+    rmSync(output);
+    removed += 1;
+  }
+  return removed;
+}
+
 /** Compiles dlkit (and, with `tests`, the test files) with TypeScript project references. */
 export function buildLibrary({ tests = false } = {}) {
   say(tests ? 'type-checking and building dlkit and the tests' : 'building dlkit');
+  for (const [source, out] of [['lib/src', 'lib/dist'], ['gym/src', 'gym/dist'], ['test', 'test/dist'], ['gym/test', 'gym/test/dist']]) {
+    removeStaleOutputs(join(root, source), join(root, out));
+  }
   const { status } = run(join(binDir, 'tsc'), ['-b', tests ? '.' : 'lib']);
   if (status !== 0) fail('TypeScript reported errors (above); fix them and run the command again.');
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -158,4 +158,22 @@ test('when pip cannot install JupyterLab, the setup says why, names the pip comm
   const classic = spawnSync('/usr/bin/python3', ['-c', 'import notebook, nbclient'], { stdio: 'ignore' }).status === 0;
   if (classic) assert.match(output, /RESULT \{"python":"[^"]+","app":"notebook","source":"classic"\}/);
   else assert.match(output, /Neither JupyterLab nor the classic Notebook could be installed/);
+});
+
+test('a build first deletes compiled files whose source is gone (a file that became a folder after a git pull)', () => {
+  const top = mkdtempSync(join(tmpdir(), 'dlkit-stale-'));
+  const write = (path: string): void => {
+    mkdirSync(dirname(join(top, path)), { recursive: true });
+    writeFileSync(join(top, path), '');
+  };
+  // models/transformer.ts became models/transformer/index.ts; dist still holds the old transformer.js.
+  for (const path of ['src/a.ts', 'src/models/transformer/index.ts', 'dist/a.js', 'dist/a.d.ts', 'dist/a.js.map', 'dist/models/transformer/index.js', 'dist/models/transformer.js', 'dist/models/transformer.d.ts', 'dist/models/transformer.js.map', 'dist/models/transformer.d.ts.map', 'dist/notes.txt']) write(path);
+  const setup = pathToFileURL(join(repositoryRoot, 'scripts', 'setup.mjs')).href;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(setup)}); console.log('REMOVED ' + m.removeStaleOutputs(${JSON.stringify(join(top, 'src'))}, ${JSON.stringify(join(top, 'dist'))}));`], { encoding: 'utf8' });
+  const kept = ['dist/a.js', 'dist/a.d.ts', 'dist/a.js.map', 'dist/models/transformer/index.js', 'dist/notes.txt'].filter((path) => existsSync(join(top, path)));
+  const stale = ['dist/models/transformer.js', 'dist/models/transformer.d.ts', 'dist/models/transformer.js.map', 'dist/models/transformer.d.ts.map'].filter((path) => existsSync(join(top, path)));
+  rmSync(top, { recursive: true, force: true });
+  assert.match(run.stdout, /REMOVED 4/, run.stderr);
+  assert.equal(kept.length, 5, 'outputs with a source, and files tsc did not make, stay');
+  assert.deepEqual(stale, [], 'outputs without a source are deleted');
 });
