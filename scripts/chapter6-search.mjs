@@ -8,8 +8,9 @@
 // weights kept), seed 62. The test reviews are never read. Writes
 // notebooks/results/06-fine-tuning-search.json, which the chapter reads and shows; it is rewritten
 // after every run, so an interrupted search leaves the runs it finished.
-// Usage: node scripts/chapter6-search.mjs [--prepared]   (about 12 runs; minutes each on 2 cores)
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Usage: node scripts/chapter6-search.mjs [--prepared] [--encoder pre-trained|from-scratch]
+// (12 runs, minutes each on 2 cores; --encoder redoes one encoder's runs and keeps the other's)
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildLibrary, checkBackendVariable, checkNode, ensureDependencies, root } from './setup.mjs';
@@ -44,7 +45,11 @@ const validationReviews = split.train
   .filter((r) => !corpusTexts.has(r.text))
   .slice(0, VALIDATION);
 const trainReviews = split.train.slice(0, LABEL_BUDGET);
-const shippedTokenizer = dlkit.loadPretrained('mini-bert').tokenizer;
+const release = dlkit.loadPretrained('mini-bert');
+const shippedTokenizer = release.tokenizer;
+const shape = release.config.encoder;
+release.mlm.dispose();
+release.encoder.dispose();
 /** @param {{ text: string; label: number }[]} reviews */
 const labelled = (reviews) => ({
   x: dlkit.idsTensor(shippedTokenizer.encodeBatch(reviews.map((r) => r.text), { maxLength: MAX_LENGTH, keepEnd: MAX_LENGTH / 2 }).inputIds),
@@ -60,13 +65,27 @@ const encoders = {
     shipped.mlm.dispose();
     return shipped.encoder;
   },
-  'from scratch': () => new dlkit.TransformerEncoder({ ...dlkit.loadPretrained('mini-bert').config.encoder, dropout: 0.1, attentionDropout: 0.1 }),
+  'from scratch': () => new dlkit.TransformerEncoder({ ...shape, dropout: 0.1, attentionDropout: 0.1 }),
 };
+const output = join(root, 'notebooks', 'results', '06-fine-tuning-search.json');
+const encoderOption = process.argv.includes('--encoder') ? process.argv[process.argv.indexOf('--encoder') + 1]?.replace('-', ' ') : undefined;
+if (encoderOption !== undefined && !(encoderOption in encoders)) {
+  throw new Error(`chapter6-search: --encoder must be pre-trained or from-scratch, got ${encoderOption}.`);
+}
 /** @type {{ encoder: string; learningRate: number; pooling: string; validation: number[]; best: number; bestEpoch: number; seconds: number }[]} */
 const runs = [];
 /** @type {Record<string, { learningRate: number; pooling: string; validationAccuracy: number }>} */
 const chosen = {};
-const output = join(root, 'notebooks', 'results', '06-fine-tuning-search.json');
+let previousSeconds = 0;
+if (encoderOption !== undefined && existsSync(output)) {
+  // keep the other encoder's runs and choice
+  const previous = JSON.parse(readFileSync(output, 'utf8'));
+  previousSeconds = previous.runs
+    .filter((/** @type {{ encoder: string }} */ r) => r.encoder !== encoderOption)
+    .reduce((/** @type {number} */ sum, /** @type {{ seconds: number }} */ r) => sum + r.seconds, 0);
+  runs.push(...previous.runs.filter((/** @type {{ encoder: string }} */ r) => r.encoder !== encoderOption));
+  for (const [name, choice] of Object.entries(previous.chosen)) if (name !== encoderOption) chosen[name] = /** @type {any} */ (choice);
+}
 mkdirSync(join(root, 'notebooks', 'results'), { recursive: true });
 const save = () =>
   writeFileSync(
@@ -77,13 +96,14 @@ const save = () =>
         protocol: { labelBudget: LABEL_BUDGET, epochs: EPOCHS, validationReviews: validationReviews.length, seed: SEED, maxLength: MAX_LENGTH, batchSize: 32, learningRates: LEARNING_RATES, poolings: POOLINGS },
         chosen,
         runs,
-        seconds: (Date.now() - started) / 1000,
+        seconds: previousSeconds + (Date.now() - started) / 1000,
       },
       null,
       1,
     )}\n`,
   );
 for (const [name, make] of Object.entries(encoders)) {
+  if (encoderOption !== undefined && name !== encoderOption) continue;
   // the encoder and the head get their random weights after the seed, as in the chapter
   /** @type {{ learningRate: number; pooling: string; validationAccuracy: number } | undefined} */
   let best;
