@@ -58,19 +58,38 @@ test("the article's flow is described as it is: a random head that must be fine-
   assert.match(codeWith('all-zero mask'), /1 \/ enc\.inputIds\.length/, 'the uniform attention is asserted');
 });
 
-test('fine-tuning: warm-up then linear decay, settings searched on validation, several seeds, a paired test', () => {
-  const fineTuning = codeWith('async function fineTune(');
-  assert.match(fineTuning, /linearDecay\(/);
-  assert.doesNotMatch(fineTuning, /cosineDecay\(/, 'BERT fine-tunes with linear decay after warm-up');
+test('fine-tuning: warm-up then linear decay, settings searched on validation per encoder, several seeds, a paired test', () => {
+  const library = readFileSync(join(repositoryRoot, 'lib', 'src', 'pretrain', 'fine-tune.ts'), 'utf8');
+  assert.match(library, /linearDecay\(/);
+  assert.doesNotMatch(library, /cosineDecay\(/, 'BERT fine-tunes with linear decay after warm-up');
   assert.doesNotMatch(markdownWith('## Fine-tuning for sentiment'), /cosine/);
-  assert.doesNotMatch(code, /FineTuning = \{ learningRate:/, 'no hard-coded recipe said to be chosen on validation');
-  assert.match(fineTuning, /searchGrid/);
-  const seeds = /const seeds = quickOr\(\{ full: \[([^\]]*)\]/.exec(fineTuning);
+  assert.doesNotMatch(code, /FineTuning(Settings)? = \{ learningRate:/, 'no hard-coded recipe said to be chosen on validation');
+  const fineTuning = codeWith('async function fineTuneOn(');
+  assert.match(fineTuning, /await fineTune\(/, "dlkit's fineTune");
+  assert.match(fineTuning, /searched\.chosen\['pre-trained'\]/);
+  assert.match(fineTuning, /searched\.chosen\['from scratch'\]/, 'each encoder its own settings');
+  assert.match(markdownWith('## Fine-tuning for sentiment'), /scripts\/chapter6-search\.mjs/, 'the chapter names the search script');
+  const search = readFileSync(join(repositoryRoot, 'scripts', 'chapter6-search.mjs'), 'utf8');
+  assert.match(search, /validationReviews/);
+  assert.doesNotMatch(search, /split\.test/, 'the search never reads the test reviews');
+  const seeds = /const seeds = quickOr\(\{ full: \[([^\]]*)\]/.exec(codeWith('const seeds ='));
   assert.ok(seeds && (seeds[1] as string).split(',').length >= 3, 'at least 3 seeds per arm in full mode');
   const results = codeWith('pairedBootstrap(');
   assert.match(results, /mcnemarTest\(/);
   assert.match(results, /shareRight\(pretrainedCorrect\), shareRight\(scratchCorrect\)/, 'paired on the same test reviews');
   assert.doesNotMatch(results, /fewBert\.accuracy > fewFromScratch\.accuracy/, 'the verdict is not two unpaired accuracies');
+});
+
+test('the chapter pre-trains briefly, then loads the shipped release: same tokenizer for both arms, held-out accuracy side by side', () => {
+  const load = codeWith("loadPretrained('mini-bert')");
+  assert.match(load, /const tokenizer = shipped\.tokenizer;/, 'every model reads the shipped tokenizer');
+  assert.match(codeWith('const encoderOptions = {'), /vocabularySize: tokenizer\.vocabularySize/);
+  assert.match(codeWith("'from scratch': (): TransformerEncoder =>"), /new TransformerEncoder\(encoderOptions\)/);
+  const heldOut = codeWith('shipped.mlm.evaluate(');
+  assert.match(heldOut, /mlm\.evaluate\(heldOutIds, \{ seed: recipe\.seed \}\)/, 'the brief run on the same held-out reviews and masks');
+  assert.match(heldOut, /heldOutMaskedAccuracy/, "the release's own measurement is printed next to it");
+  assert.match(codeWith('const pretrainingSteps ='), /MLM pre-training, the brief run/);
+  assert.match(codeWith('function fillIn('), /fillIn\(shipped\.mlm, text\)/, 'the fill-in demo uses the shipped model');
 });
 
 test('repeated reviews are counted, and no text is both in training and in validation', () => {

@@ -1,2 +1,3 @@
 export * from './recipe';
 export * from './run';
+export * from './fine-tune';
