@@ -226,12 +226,13 @@ test('a run killed (SIGKILL) in its second pass resumes from its checkpoint and 
   const checkpoint = join(runDirectory, 'checkpoint', 'checkpoint.json');
   const began = Date.now();
   while (!fs.existsSync(checkpoint) && !exited && Date.now() - began < 120_000) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 300)); // into the second pass
+  // Killed as soon as the first pass is saved: in the second pass (on an idle machine a fixed delay
+  // here let the child finish the second pass as well).
   assert.equal(exited, false, 'the child was still training when it was killed');
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   const saved = JSON.parse(fs.readFileSync(checkpoint, 'utf8'));
-  assert.equal(saved.state.epoch, 1, 'killed during the second pass: one pass checkpointed');
+  assert.ok(saved.state.epoch >= 1 && saved.state.epoch < TINY.epochs, `killed before the last pass (checkpoint after pass ${saved.state.epoch} of ${TINY.epochs})`);
   const resumed = await pretrain(TINY, { runDirectory, texts: TEXTS, log: false });
   const whole = await pretrain(TINY, { runDirectory: temporaryFolder(), texts: TEXTS, log: false });
   assert.equal(resumed.finished, true);
