@@ -109,9 +109,13 @@ export class MatrixFactorisation implements CustomModel {
   }
 
   private predictRows(users: Tensor1D, items: Tensor1D): Tensor {
-    const dot = tf.sum(tf.mul(tf.gather(this.userEmbeddings, users), tf.gather(this.itemEmbeddings, items)), 1);
-    const value = tf.addN([dot, tf.gather(this.userBiases, users), tf.gather(this.itemBiases, items)]);
-    return tf.reshape(tf.add(value, this.globalMean), [-1, 1]);
+    const rows = [tf.gather(this.userEmbeddings, users), tf.gather(this.itemEmbeddings, items), tf.gather(this.userBiases, users), tf.gather(this.itemBiases, items)] as const;
+    return tf.reshape(this.ratingOf(...rows), [-1, 1]);
+  }
+
+  /** μ + b_u + b_i + p_u · q_i from the gathered rows, shape [n]. */
+  private ratingOf(p: Tensor, q: Tensor, bu: Tensor, bi: Tensor): Tensor {
+    return tf.add(tf.addN([tf.sum(tf.mul(p, q), 1), bu, bi]), this.globalMean);
   }
 
   /**
@@ -129,7 +133,7 @@ export class MatrixFactorisation implements CustomModel {
       const q = tf.gather(itemTable as Tensor, items);
       const bu = tf.gather(userBiasTable as Tensor, users);
       const bi = tf.gather(itemBiasTable as Tensor, items);
-      const predicted = tf.add(tf.addN([tf.sum(tf.mul(p, q), 1), bu, bi]), this.globalMean);
+      const predicted = this.ratingOf(p, q, bu, bi);
       const difference = tf.sub(predicted, tf.reshape(ratings, [-1]));
       const terms = [tf.sum(tf.square(difference))];
       if (lambda !== 0) terms.push(tf.mul(tf.add(tf.sum(tf.square(p)), tf.sum(tf.square(q))), lambda));
