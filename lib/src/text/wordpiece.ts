@@ -4,6 +4,7 @@
  * learned by merging the most frequent neighbour pairs (as Hugging Face's trainer) or read from a `vocab.txt`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Heap } from './heap';
 
 /** The five special tokens of BERT. */
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
@@ -91,48 +92,6 @@ export function basicTokens(text: string): string[] {
   }
   flush();
   return tokens;
-}
-
-/** A max-heap of (count, pair) with lazy deletion, for the merges of training. */
-class PairHeap {
-  private items: { count: number; key: string }[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  private above(a: { count: number; key: string }, b: { count: number; key: string }): boolean {
-    return a.count > b.count || (a.count === b.count && a.key < b.key);
-  }
-  push(count: number, key: string): void {
-    const items = this.items;
-    items.push({ count, key });
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.above(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
-      i = parent;
-    }
-  }
-  pop(): { count: number; key: string } | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let best = i;
-        if (l < items.length && this.above(items[l]!, items[best]!)) best = l;
-        if (r < items.length && this.above(items[r]!, items[best]!)) best = r;
-        if (best === i) break;
-        [items[i], items[best]] = [items[best]!, items[i]!];
-        i = best;
-      }
-    }
-    return top;
-  }
 }
 
 const SEPARATOR = '\u0000';
@@ -257,8 +216,9 @@ export class WordPieceTokenizer {
       return touched;
     };
     words.forEach((_, index) => countPairs(index, 1));
-    const heap = new PairHeap();
-    for (const [key, count] of pairCounts) heap.push(count, key);
+    // Highest count first (stale entries are skipped when they come out), ties to the smaller pair.
+    const heap = new Heap<{ count: number; key: string }>((a, b) => a.count > b.count || (a.count === b.count && a.key < b.key));
+    for (const [key, count] of pairCounts) heap.push({ count, key });
 
     while (vocabulary.length < vocabularySize && heap.size > 0) {
       const top = heap.pop() as { count: number; key: string };
@@ -284,7 +244,7 @@ export class WordPieceTokenizer {
       pairCounts.delete(top.key);
       for (const key of changed) {
         const count = pairCounts.get(key);
-        if (count !== undefined && count > 0) heap.push(count, key);
+        if (count !== undefined && count > 0) heap.push({ count, key });
       }
     }
     return new WordPieceTokenizer(vocabulary, 'the trained vocabulary');
