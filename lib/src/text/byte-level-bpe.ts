@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkPositiveIntegers } from '../util/validate';
-import { Heap } from './heap';
+import { Heap, PAIR, mergeFrequentPairs, mergeSymbols } from './merges';
 import { join } from 'node:path';
 
 /**
@@ -62,33 +62,13 @@ export interface ByteLevelBPETrainingOptions {
 }
 
 /** Largest vocabulary a tokenizer may have (pairs of ids are packed in one number). */
-const MAX_VOCABULARY = 1 << 21;
-const PAIR = MAX_VOCABULARY;
+const MAX_VOCABULARY = PAIR;
 /** Pieces of more bytes than this are merged with a heap (`mergeLongPiece`). */
 const LONG_PIECE = 64;
 /** Positions in a piece are below this (2^31), so rank * POSITION + position stays below 2^52. */
 const POSITION = 2 ** 31;
 /** Distinct pieces remembered by `encode` before the cache starts again. */
 const CACHE_LIMIT = 1_000_000;
-
-/** The pairs of neighbouring symbols of one word, as packed keys (with repeats). */
-function pairsOf(symbols: readonly number[]): number[] {
-  const pairs: number[] = [];
-  for (let i = 0; i + 1 < symbols.length; i++) pairs.push((symbols[i] as number) * PAIR + (symbols[i + 1] as number));
-  return pairs;
-}
-
-/** Joins every (left, right) neighbour pair of `symbols` into `merged`, left to right. */
-function mergeSymbols(symbols: readonly number[], left: number, right: number, merged: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < symbols.length; i++) {
-    if (symbols[i] === left && symbols[i + 1] === right && i + 1 < symbols.length) {
-      out.push(merged);
-      i++;
-    } else out.push(symbols[i] as number);
-  }
-  return out;
-}
 
 /**
  * GPT-2's byte-level BPE tokenizer: `train`, `fromFiles`, `encode`, `decode`.
@@ -251,67 +231,23 @@ export class ByteLevelBPETokenizer {
       words.push(Array.from(word, (ch) => ids.get(ch) as number));
       counts.push(count);
     }
-    const pairCounts = new Map<number, number>();
-    const where = new Map<number, Set<number>>();
-    words.forEach((symbols, w) => {
-      for (const pair of pairsOf(symbols)) {
-        pairCounts.set(pair, (pairCounts.get(pair) ?? 0) + (counts[w] as number));
-        let set = where.get(pair);
-        if (!set) where.set(pair, (set = new Set()));
-        set.add(w);
-      }
-    });
-    // Highest count first, ties to the smaller (left id, right id).
-    const queue = new Heap<{ count: number; pair: number }>((a, b) => (a.count !== b.count ? a.count > b.count : a.pair < b.pair));
-    for (const [pair, count] of pairCounts) queue.push({ count, pair });
     const merges: [string, string][] = [];
-    while (tokens.length < vocabularySize && queue.size > 0) {
-      const top = queue.pop() as { count: number; pair: number };
-      const current = pairCounts.get(top.pair) ?? 0;
-      if (current !== top.count) {
-        if (current > 0) queue.push({ count: current, pair: top.pair });
-        continue;
-      }
-      if (current < minimumFrequency) break;
-      const left = Math.floor(top.pair / PAIR);
-      const right = top.pair % PAIR;
-      const text = (tokens[left] as string) + (tokens[right] as string);
-      let merged = ids.get(text);
-      if (merged === undefined) {
-        merged = tokens.length;
-        ids.set(text, merged);
-        tokens.push(text);
-      }
-      merges.push([tokens[left] as string, tokens[right] as string]);
-      const grown = new Map<number, number>();
-      for (const w of where.get(top.pair) ?? []) {
-        const before = words[w] as number[];
-        const after = mergeSymbols(before, left, right, merged);
-        if (after.length === before.length) continue;
-        words[w] = after;
-        const count = counts[w] as number;
-        const change = new Map<number, number>();
-        for (const pair of pairsOf(before)) change.set(pair, (change.get(pair) ?? 0) - count);
-        for (const pair of pairsOf(after)) change.set(pair, (change.get(pair) ?? 0) + count);
-        for (const [pair, delta] of change) {
-          if (delta === 0) continue;
-          const next = (pairCounts.get(pair) ?? 0) + delta;
-          if (next === 0) pairCounts.delete(pair);
-          else pairCounts.set(pair, next);
-          if (delta > 0) {
-            grown.set(pair, next);
-            let set = where.get(pair);
-            if (!set) where.set(pair, (set = new Set()));
-            set.add(w);
-          }
+    mergeFrequentPairs(words, counts, {
+      tieBefore: (a, b) => a < b, // the smaller (left id, right id)
+      minimumCount: minimumFrequency,
+      full: () => tokens.length >= vocabularySize,
+      merge: (left, right) => {
+        const text = (tokens[left] as string) + (tokens[right] as string);
+        merges.push([tokens[left] as string, tokens[right] as string]);
+        let merged = ids.get(text);
+        if (merged === undefined) {
+          merged = tokens.length;
+          ids.set(text, merged);
+          tokens.push(text);
         }
-      }
-      where.delete(top.pair);
-      for (const [pair] of grown) {
-        const count = pairCounts.get(pair) ?? 0;
-        if (count > 0) queue.push({ count, pair });
-      }
-    }
+        return merged;
+      },
+    });
     return new ByteLevelBPETokenizer(tokens, merges, specialTokens, 'the trained vocabulary');
   }
 
