@@ -23,8 +23,6 @@ export interface BatchOptions {
   shuffle?: boolean;
   /** Seed of that order; without it the shared generator `rng()` is used. */
   seed?: number;
-  /** Drop a last batch smaller than `batchSize` (default false). */
-  dropRemainder?: boolean;
 }
 
 type NestedNumbers = number | NestedNumbers[];
@@ -273,7 +271,6 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     const order = options.shuffle ? permutation(n, options.seed) : null;
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
-      if (count < batchSize && options.dropRemainder) break;
       const part = order ? this.select(order.subarray(start, start + count)) : this.range(start, count);
       yield { x: part.x, y: part.y };
     }

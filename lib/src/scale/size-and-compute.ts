@@ -50,8 +50,6 @@ export interface ImageNetResNetConfig {
   block: 'bottleneck' | 'basic';
   /** Inner width of each stage (default [64, 128, 256, 512]). */
   stageWidths?: number[];
-  /** Channels of the input image (default 3). */
-  inputChannels?: number;
   /** Classes of the final fully connected layer (default 1,000, ImageNet). */
   classes?: number;
 }
@@ -136,7 +134,6 @@ export function decoderParameters(config: DecoderConfig): ParameterCount {
  */
 export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
   const stageWidths = config.stageWidths ?? [64, 128, 256, 512];
-  const inputChannels = config.inputChannels ?? 3;
   const classes = config.classes ?? 1000;
   if (config.block !== 'bottleneck' && config.block !== 'basic') {
     throw new Error(`resnetParameters: block must be 'bottleneck' or 'basic', got ${String(config.block)}.`);
@@ -146,13 +143,13 @@ export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
       `resnetParameters: blocksPerStage has ${config.blocksPerStage.length} stages but stageWidths has ${stageWidths.length}; give one block count per stage (ResNet-50: [3, 4, 6, 3]).`,
     );
   }
-  checkPositiveIntegers('resnetParameters', { blocksPerStage: config.blocksPerStage, stageWidths, inputChannels, classes });
+  checkPositiveIntegers('resnetParameters', { blocksPerStage: config.blocksPerStage, stageWidths, classes });
 
   const expansion = config.block === 'bottleneck' ? 4 : 1;
   const convolution = (inputs: number, outputs: number, kernel: number): number => inputs * outputs * kernel * kernel;
   let batchNormChannels = 0;
   const stemChannels = 64;
-  const parts: Record<string, number> = { stem: convolution(inputChannels, stemChannels, 7) };
+  const parts: Record<string, number> = { stem: convolution(3, stemChannels, 7) }; // an RGB image
   batchNormChannels += stemChannels;
   let channels = stemChannels;
   config.blocksPerStage.forEach((blocks, stage) => {
