@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 // The DQN accelerator (rl-fast/): its plain greedy pass, fused forward passes and flat Adam give the
 // readable agent's results, and it says when it cannot speed a network up.
-import { CART_POLE_OBSERVATION_SCALE, DqnAgent, DqnFastPaths, FlatAdam, PlainDenseNetwork, Random, ReplayBuffer, accelerateDqn, clipByGlobalNorm, denseLayers, initBackend, make, seed, tf, unseed, type Tensor } from 'dlkit';
+import { CART_POLE_OBSERVATION_SCALE, DqnAgent, DqnFastPaths, JoinedAdam, PlainDenseNetwork, Random, ReplayBuffer, accelerateDqn, clipByGlobalNorm, denseLayers, initBackend, make, seed, tf, unseed, type Tensor } from 'dlkit';
 
 /** The tensor path's choice: the highest value, ties to the lowest index. */
 function argmax(values: ArrayLike<number>): number {
@@ -199,7 +199,7 @@ test("the agent's plain greedy actions follow its weights through training, rest
   unseed();
 });
 
-test("FlatAdam's steps are bit for bit clipByGlobalNorm then tf.train.adam, with and without clipping", async () => {
+test("the accelerator's Adam (JoinedAdam) steps bit for bit as clipByGlobalNorm then tf.train.adam, with and without clipping", async () => {
   await initBackend({ quiet: true });
   seed(51);
   const shapes = [[4, 128], [128], [128, 128], [128], [128, 2], [2]];
@@ -207,7 +207,7 @@ test("FlatAdam's steps are bit for bit clipByGlobalNorm then tf.train.adam, with
     const start = shapes.map((shape) => tf.randomNormal(shape, 0, 0.3));
     const flat = start.map((t) => tf.variable(t.clone()));
     const reference = start.map((t) => tf.variable(t.clone()));
-    const flatAdam = new FlatAdam(flat, 0.01);
+    const flatAdam = new JoinedAdam(0.01);
     const adam = tf.train.adam(0.01);
     for (let step = 0; step < 5; step++) {
       const gradients = shapes.map((shape) => tf.randomNormal(shape, 0, 2));

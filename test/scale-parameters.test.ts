@@ -87,7 +87,7 @@ test('building blocks and bad configurations', () => {
   assert.equal(denseParameters(3, 2), 8);
   assert.equal(denseParameters(3, 2, false), 6);
   assert.equal(normalizationParameters(5), 10);
-  assert.throws(() => transformerEncoderParameters({ ...BERT_BASE, heads: 7 }), /768 is not divisible by heads 7/);
+  assert.throws(() => transformerEncoderParameters({ ...BERT_BASE, heads: 7 }), /heads \(7\) must divide hiddenSize \(768\)/);
   assert.throws(() => decoderParameters({ ...GPT3, layers: 0 }), /layers must be a positive integer, got 0/);
   assert.throws(() => resnetParameters({ blocksPerStage: [3, 4, 6], block: 'bottleneck' }), /3 stages but stageWidths has 4/);
   assert.throws(() => resnetParameters({ blocksPerStage: [3, 4, 6, 3], block: 'wide' as 'basic' }), /must be 'bottleneck' or 'basic'/);

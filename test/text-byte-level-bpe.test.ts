@@ -4,10 +4,11 @@
 // from the same corpus, merges derived by hand, a fuzzed round trip, files and bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ByteLevelBPETokenizer, Random, bytesToUnicode, gpt2PreTokens, imdbFile } from 'dlkit';
+import { ByteLevelBPETokenizer, Random, bytesToUnicode, gpt2PreTokens, imdbFile, loadImdb } from 'dlkit';
 import { repositoryRoot } from './helpers/notebooks';
 
 const FOLDER = join(repositoryRoot, 'test', 'fixtures', 'bpe');
@@ -190,4 +191,13 @@ test('bad files and bad input get errors that say what to do', () => {
   } finally {
     done();
   }
+});
+
+test('BPE training gives the same merges as before its merge loop was shared with WordPiece (many ties at low counts)', () => {
+  // Pinned from the code before text/merges.ts: 300 IMDB reviews, every pair seen once kept, 2,000 tokens.
+  const reviews = loadImdb().slice(0, 300).map((r) => r.text);
+  const tokenizer = ByteLevelBPETokenizer.train(reviews, { vocabularySize: 2000, minimumFrequency: 1 });
+  assert.equal(tokenizer.vocabularySize, 2000);
+  const hash = createHash('sha256').update(JSON.stringify(tokenizer.merges)).digest('hex');
+  assert.equal(hash, '59ca0d13b647fa0d55a5b84239fc7aab3d87cb700c71cad5fad8e42dde9bfec2');
 });

@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,4 +226,13 @@ test('loadImdb: a missing or malformed file is a clear error', () => {
   } finally {
     done();
   }
+});
+
+test('WordPiece training gives the same vocabulary as before its merge loop was shared with BPE (many ties at low counts)', () => {
+  // Pinned from the code before text/merges.ts: 300 IMDB reviews, every character and word kept, 3,000 tokens.
+  const reviews = loadImdb().slice(0, 300).map((r) => r.text);
+  const tokenizer = WordPieceTokenizer.train(reviews, { vocabularySize: 3000, minimumFrequency: 1, minimumCharacterFrequency: 1 });
+  assert.equal(tokenizer.vocabularySize, 3000);
+  const hash = createHash('sha256').update(JSON.stringify(tokenizer.vocabulary)).digest('hex');
+  assert.equal(hash, '42090454557e9d86784ca569f4d6e998f8a2f48998110af099aa9efb373426b1');
 });

@@ -97,11 +97,10 @@ export interface CreditApplicant {
 /** The credit data as typed rows, `null` where the file has no value. */
 export function loadCreditApplicants(path?: string): CreditApplicant[] {
   const table = readCreditTable(path, 'loadCreditApplicants');
-  const numbers: Record<string, (number | null)[]> = {};
-  for (const name of ['Seniority', 'Time', 'Age', 'Expenses', 'Income', 'Assets', 'Debt', 'Amount', 'Price']) {
-    numbers[name] = (table.values[name] as number[]).map((v) => (Number.isNaN(v) ? null : v));
-  }
-  const number = (name: string, i: number) => (numbers[name] as (number | null)[])[i] ?? null;
+  const number = (name: string, i: number) => {
+    const value = (table.values[name] as number[])[i] as number;
+    return Number.isNaN(value) ? null : value;
+  };
   const text = (name: string, i: number) => (table.values[name] as (string | null)[])[i] ?? null;
   return (table.values['Status'] as string[]).map((status, i) => ({
     status: status as 'good' | 'bad',

@@ -23,8 +23,6 @@ export interface BatchOptions {
   shuffle?: boolean;
   /** Seed of that order; without it the shared generator `rng()` is used. */
   seed?: number;
-  /** Drop a last batch smaller than `batchSize` (default false). */
-  dropRemainder?: boolean;
 }
 
 type NestedNumbers = number | NestedNumbers[];
@@ -36,17 +34,10 @@ function describeShape(shape: number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** A random permutation of 0..n-1 drawn from `generator`. */
-export function permutation(n: number, generator: Random = rng()): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = generator.int(i + 1);
-    const tmp = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = tmp;
-  }
-  return order;
+/** A random permutation of 0..n-1 drawn from `generator`, or from a new one seeded with `seed`. */
+export function permutation(n: number, generator: Random | number = rng()): Int32Array {
+  const random = typeof generator === 'number' ? new Random(generator) : generator;
+  return Int32Array.from(random.shuffle(Array.from({ length: n }, (_, i) => i)));
 }
 
 /**
@@ -192,7 +183,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
 
   /** The samples in a random order; `seed` makes it repeatable, otherwise `rng()` is used. */
   shuffle(seedValue?: number): Dataset<Labels> {
-    return this.select(permutation(this.size, seedValue === undefined ? rng() : new Random(seedValue)));
+    return this.select(permutation(this.size, seedValue));
   }
 
   /** The first `fraction` of the samples (the first `count` when `fraction >= 1`) and the rest; `shuffle` first if asked. */
@@ -205,7 +196,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
       );
     }
     if (options.shuffle) {
-      const order = permutation(n, options.seed === undefined ? rng() : new Random(options.seed));
+      const order = permutation(n, options.seed);
       return [this.select(order.subarray(0, count)), this.select(order.subarray(count))];
     }
     return [this.take(count), this.skip(count)];
@@ -277,10 +268,9 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
   *batches(batchSize: number, options: BatchOptions = {}): Generator<Batch<Labels>> {
     checkPositiveIntegers('Dataset.batches', { batchSize });
     const n = this.size;
-    const order = options.shuffle ? permutation(n, options.seed === undefined ? rng() : new Random(options.seed)) : null;
+    const order = options.shuffle ? permutation(n, options.seed) : null;
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
-      if (count < batchSize && options.dropRemainder) break;
       const part = order ? this.select(order.subarray(start, start + count)) : this.range(start, count);
       yield { x: part.x, y: part.y };
     }

@@ -3,9 +3,7 @@
  * MNIST's layout, read from Debian's `dataset-fashion-mnist` (MIT; datasets/fashion-mnist/README.md).
  */
 import { existsSync } from 'node:fs';
-import type { Tensor } from '@tensorflow/tfjs';
-import type { Dataset } from './dataset';
-import { loadIdxImageFolder } from './mnist';
+import { loadIdxImageFolder, type Mnist, type MnistOptions } from './mnist';
 
 /** Where Debian's package `dataset-fashion-mnist` puts the IDX files. */
 export const FASHION_MNIST_DEBIAN_DIRECTORY = '/usr/share/datasets/fashion-mnist';
@@ -15,23 +13,14 @@ export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
 
-/** Options of `loadFashionMnist`. */
-export interface FashionMnistOptions {
-  /** Use the first `train` and `test` images (default all, or 6,000 and 2,000 in quick mode). */
-  subset?: { train?: number; test?: number };
-  /** Shape of one image: `'image'` gives `[28, 28, 1]` (default), `'flat'` gives `[784]`. */
-  shape?: 'image' | 'flat';
+/** Options of `loadFashionMnist`: those of `loadMnist`. */
+export interface FashionMnistOptions extends Omit<MnistOptions, 'directory'> {
   /** Folder of the four IDX files (plain or `.gz`); default `DLKIT_FASHION_MNIST`, else Debian's folder. */
   directory?: string;
 }
 
-/** Fashion-MNIST as two datasets, grey levels in [0, 1], int32 labels 0-9, and the class names. */
-export interface FashionMnist {
-  train: Dataset<Tensor>;
-  test: Dataset<Tensor>;
-  /** 'T-shirt/top', 'Trouser', ... 'Ankle boot'. */
-  classNames: string[];
-}
+/** Fashion-MNIST as `loadMnist` gives MNIST; the class names are 'T-shirt/top', 'Trouser', ... 'Ankle boot'. */
+export type FashionMnist = Mnist;
 
 /** What installs the Fashion-MNIST files, for the error messages. */
 export function fashionMnistInstallAdvice(directory: string): string {

@@ -56,26 +56,22 @@ export function loadSp500(path?: string): DataFrame {
   return tableToDataFrame(table);
 }
 
-function checkPrices(prices: Numbers, what: string): void {
+/** `of(p_t / p_(t−1))` for each day after the first, once the prices are checked to be positive. */
+function returnsOf(prices: Numbers, what: string, of: (ratio: number) => number): number[] {
   if (prices.length < 2) throw new Error(`${what}: needs at least 2 prices to compute a return, got ${prices.length}.`);
   for (let i = 0; i < prices.length; i++) {
     const p = prices[i] as number;
     if (!(Number.isFinite(p) && p > 0)) throw new Error(`${what}: price ${i} is ${p}; prices must be positive numbers.`);
   }
+  return Array.from({ length: prices.length - 1 }, (_, i) => of((prices[i + 1] as number) / (prices[i] as number)));
 }
 
 /** Simple daily returns r_t = p_t / p_(t−1) − 1 (one fewer than the prices). */
 export function dailyReturns(prices: Numbers): number[] {
-  checkPrices(prices, 'dailyReturns');
-  const returns: number[] = [];
-  for (let i = 1; i < prices.length; i++) returns.push((prices[i] as number) / (prices[i - 1] as number) - 1);
-  return returns;
+  return returnsOf(prices, 'dailyReturns', (ratio) => ratio - 1);
 }
 
 /** Log returns ln(p_t / p_(t−1)); they add up over days to ln(p_last / p_first). */
 export function logReturns(prices: Numbers): number[] {
-  checkPrices(prices, 'logReturns');
-  const returns: number[] = [];
-  for (let i = 1; i < prices.length; i++) returns.push(Math.log((prices[i] as number) / (prices[i - 1] as number)));
-  return returns;
+  return returnsOf(prices, 'logReturns', Math.log);
 }

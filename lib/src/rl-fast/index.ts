@@ -1,4 +1,3 @@
 /** The DQN accelerator (chapter 9): opt-in fast paths for `DqnAgent` with the same results, outside `rl/`. */
 export * from './accelerate-dqn';
-export * from './flat-adam';
 export * from './plain-dense-network';

@@ -2,7 +2,7 @@
  * How big is a "large model"? (chapter 2) Parameter counts from an architecture's configuration (BERT, GPT, ResNet),
  * their memory for inference and training, and training compute by 6·N·D. Plain numbers, no tensors.
  */
-import { checkPositiveIntegers } from '../util/validate';
+import { checkHeadsDivide, checkPositiveIntegers } from '../util/validate';
 
 /** A BERT-style Transformer encoder, as in the `config.json` of a BERT checkpoint. */
 export interface TransformerEncoderConfig {
@@ -50,8 +50,6 @@ export interface ImageNetResNetConfig {
   block: 'bottleneck' | 'basic';
   /** Inner width of each stage (default [64, 128, 256, 512]). */
   stageWidths?: number[];
-  /** Channels of the input image (default 3). */
-  inputChannels?: number;
   /** Classes of the final fully connected layer (default 1,000, ImageNet). */
   classes?: number;
 }
@@ -87,9 +85,7 @@ export function normalizationParameters(width: number): number {
 export function transformerEncoderParameters(config: TransformerEncoderConfig): ParameterCount {
   const { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize } = config;
   checkPositiveIntegers('transformerEncoderParameters', { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize });
-  if (hiddenSize % heads !== 0) {
-    throw new Error(`transformerEncoderParameters: hiddenSize ${hiddenSize} is not divisible by heads ${heads}; each head gets hiddenSize / heads dimensions.`);
-  }
+  checkHeadsDivide('transformerEncoderParameters', hiddenSize, heads);
   const perLayer =
     4 * denseParameters(hiddenSize, hiddenSize) + // query, key, value, attention output
     normalizationParameters(hiddenSize) + // LayerNorm after attention
@@ -115,9 +111,7 @@ export function decoderParameters(config: DecoderConfig): ParameterCount {
   const { vocabularySize, hiddenSize, layers, heads, contextLength } = config;
   const intermediateSize = config.intermediateSize ?? 4 * hiddenSize;
   checkPositiveIntegers('decoderParameters', { vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize });
-  if (hiddenSize % heads !== 0) {
-    throw new Error(`decoderParameters: hiddenSize ${hiddenSize} is not divisible by heads ${heads}; each head gets hiddenSize / heads dimensions.`);
-  }
+  checkHeadsDivide('decoderParameters', hiddenSize, heads);
   const perLayer =
     normalizationParameters(hiddenSize) +
     4 * denseParameters(hiddenSize, hiddenSize) +
@@ -140,7 +134,6 @@ export function decoderParameters(config: DecoderConfig): ParameterCount {
  */
 export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
   const stageWidths = config.stageWidths ?? [64, 128, 256, 512];
-  const inputChannels = config.inputChannels ?? 3;
   const classes = config.classes ?? 1000;
   if (config.block !== 'bottleneck' && config.block !== 'basic') {
     throw new Error(`resnetParameters: block must be 'bottleneck' or 'basic', got ${String(config.block)}.`);
@@ -150,13 +143,13 @@ export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
       `resnetParameters: blocksPerStage has ${config.blocksPerStage.length} stages but stageWidths has ${stageWidths.length}; give one block count per stage (ResNet-50: [3, 4, 6, 3]).`,
     );
   }
-  checkPositiveIntegers('resnetParameters', { blocksPerStage: config.blocksPerStage, stageWidths, inputChannels, classes });
+  checkPositiveIntegers('resnetParameters', { blocksPerStage: config.blocksPerStage, stageWidths, classes });
 
   const expansion = config.block === 'bottleneck' ? 4 : 1;
   const convolution = (inputs: number, outputs: number, kernel: number): number => inputs * outputs * kernel * kernel;
   let batchNormChannels = 0;
   const stemChannels = 64;
-  const parts: Record<string, number> = { stem: convolution(inputChannels, stemChannels, 7) };
+  const parts: Record<string, number> = { stem: convolution(3, stemChannels, 7) }; // an RGB image
   batchNormChannels += stemChannels;
   let channels = stemChannels;
   config.blocksPerStage.forEach((blocks, stage) => {
@@ -231,31 +224,13 @@ export function trainingMemory(parameters: number, options: { precision?: Traini
   const optimizer = options.optimizer ?? 'adam';
   const moments = { adam: 2, 'sgd-momentum': 1, sgd: 0 }[optimizer];
   if (moments === undefined) throw new Error(`trainingMemory: unknown optimizer "${String(optimizer)}"; use 'adam', 'sgd-momentum' or 'sgd'.`);
-  let weights: number;
-  let stateBytes: number;
-  let masterWeights = 0;
-  if (precision === 'float32') {
-    weights = 4;
-    stateBytes = 4;
-  } else if (precision === 'float16' || precision === 'bfloat16') {
-    weights = 2;
-    stateBytes = 2;
-  } else if (precision === 'mixed') {
-    weights = 2;
-    stateBytes = 4;
-    masterWeights = 4;
-  } else {
-    throw new Error(`trainingMemory: unknown precision "${String(precision)}"; use 'float32', 'float16', 'bfloat16' or 'mixed'.`);
-  }
+  // Bytes of a weight, of an optimiser state value, of a master weight.
+  const formats = { float32: [4, 4, 0], float16: [2, 2, 0], bfloat16: [2, 2, 0], mixed: [2, 4, 4] }[precision];
+  if (formats === undefined) throw new Error(`trainingMemory: unknown precision "${String(precision)}"; use 'float32', 'float16', 'bfloat16' or 'mixed'.`);
+  const [weights, stateBytes, masterWeights] = formats as [number, number, number];
   const perParameter = { weights, gradients: weights, optimizerState: moments * stateBytes, masterWeights, total: 0 };
   perParameter.total = perParameter.weights + perParameter.gradients + perParameter.optimizerState + perParameter.masterWeights;
-  const bytes = {
-    weights: parameters * perParameter.weights,
-    gradients: parameters * perParameter.gradients,
-    optimizerState: parameters * perParameter.optimizerState,
-    masterWeights: parameters * perParameter.masterWeights,
-    total: parameters * perParameter.total,
-  };
+  const bytes = Object.fromEntries(Object.entries(perParameter).map(([part, perOne]) => [part, parameters * perOne])) as TrainingMemory['bytes'];
   const assumptions = [
     `gradients are stored in the same format as the weights (${weights} bytes each)`,
     optimizer === 'adam'
@@ -312,22 +287,20 @@ function checkCount(what: string, value: number, name = 'parameters'): void {
   }
 }
 
+/** `value` in the largest of `units` (largest first) it reaches, with `digits` decimals; `plain` below them all. */
+function withUnit(value: number, digits: number, units: readonly (readonly [number, string])[], plain: string): string {
+  const unit = units.find(([size]) => Math.abs(value) >= size);
+  return unit ? `${(value / unit[0]).toFixed(digits)}${unit[1]}` : plain;
+}
+
 /** Writes a count with a K/M/B/T suffix: 109482240 → "109.5M". */
 export function formatCount(value: number, digits = 1): string {
-  const magnitude = Math.abs(value);
-  for (const [size, suffix] of [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']] as const) {
-    if (magnitude >= size) return `${(value / size).toFixed(digits)}${suffix}`;
-  }
-  return String(value);
+  return withUnit(value, digits, [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']], String(value));
 }
 
 /** Writes bytes in decimal units: 1.75e12 → "1.75 TB". */
 export function formatBytes(bytes: number, digits = 2): string {
-  const magnitude = Math.abs(bytes);
-  for (const [size, suffix] of [[1e15, 'PB'], [1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']] as const) {
-    if (magnitude >= size) return `${(bytes / size).toFixed(digits)} ${suffix}`;
-  }
-  return `${bytes} B`;
+  return withUnit(bytes, digits, [[1e15, ' PB'], [1e12, ' TB'], [1e9, ' GB'], [1e6, ' MB'], [1e3, ' kB']], `${bytes} B`);
 }
 
 /** One well-known model: its configuration and the parameter count its authors published. */

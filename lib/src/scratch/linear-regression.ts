@@ -159,8 +159,6 @@ export interface FitLinearRegressionOptions {
   initial?: LinearModel;
   /** Shuffles mini-batches each epoch; default dlkit's seeded `rng()`. */
   random?: Random;
-  /** Stop as soon as the loss is no longer finite (default true). */
-  stopWhenDiverged?: boolean;
 }
 
 /** What `fitLinearRegression` returns. */
@@ -205,7 +203,6 @@ export function fitLinearRegression(inputs: Matrix, targets: Matrix, options: Fi
   const bias = Matrix.filled(1, 1, options.initial?.bias ?? 0);
   const model = (): LinearModel => ({ weights, bias: bias.data[0]! });
   checkModel(inputs, model(), 'fitLinearRegression');
-  const stopWhenDiverged = options.stopWhenDiverged ?? true;
   const losses = [linearRegressionLoss(inputs, targets, model())];
   const epochLosses = [losses[0]!];
   const path = [[...weights.data, bias.data[0]!]];
@@ -229,7 +226,8 @@ export function fitLinearRegression(inputs: Matrix, targets: Matrix, options: Fi
       const loss = linearRegressionLoss(inputs, targets, model());
       losses.push(loss);
       path.push([...weights.data, bias.data[0]!]);
-      if (!Number.isFinite(loss) && stopWhenDiverged) {
+      // A loss that is no longer finite ends training: the run diverged.
+      if (!Number.isFinite(loss)) {
         diverged = true;
         break;
       }

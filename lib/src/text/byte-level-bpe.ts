@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkPositiveIntegers } from '../util/validate';
+import { Heap, PAIR, mergeFrequentPairs, mergeSymbols } from './merges';
 import { join } from 'node:path';
 
 /**
@@ -61,89 +62,13 @@ export interface ByteLevelBPETrainingOptions {
 }
 
 /** Largest vocabulary a tokenizer may have (pairs of ids are packed in one number). */
-const MAX_VOCABULARY = 1 << 21;
-const PAIR = MAX_VOCABULARY;
+const MAX_VOCABULARY = PAIR;
 /** Pieces of more bytes than this are merged with a heap (`mergeLongPiece`). */
 const LONG_PIECE = 64;
 /** Positions in a piece are below this (2^31), so rank * POSITION + position stays below 2^52. */
 const POSITION = 2 ** 31;
 /** Distinct pieces remembered by `encode` before the cache starts again. */
 const CACHE_LIMIT = 1_000_000;
-
-/** A max-heap of candidate merges: highest count first, ties to the smaller (left id, right id). */
-class MergeQueue {
-  private readonly counts: number[] = [];
-  private readonly pairs: number[] = [];
-
-  get size(): number {
-    return this.counts.length;
-  }
-
-  /** True when entry i comes before entry j. */
-  private before(i: number, j: number): boolean {
-    const ci = this.counts[i] as number;
-    const cj = this.counts[j] as number;
-    return ci !== cj ? ci > cj : (this.pairs[i] as number) < (this.pairs[j] as number);
-  }
-
-  private swap(i: number, j: number): void {
-    [this.counts[i], this.counts[j]] = [this.counts[j] as number, this.counts[i] as number];
-    [this.pairs[i], this.pairs[j]] = [this.pairs[j] as number, this.pairs[i] as number];
-  }
-
-  push(count: number, pair: number): void {
-    this.counts.push(count);
-    this.pairs.push(pair);
-    let i = this.counts.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(i, parent)) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  pop(): { count: number; pair: number } {
-    const top = { count: this.counts[0] as number, pair: this.pairs[0] as number };
-    const lastCount = this.counts.pop() as number;
-    const lastPair = this.pairs.pop() as number;
-    if (this.counts.length > 0) {
-      this.counts[0] = lastCount;
-      this.pairs[0] = lastPair;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let best = i;
-        if (left < this.counts.length && this.before(left, best)) best = left;
-        if (right < this.counts.length && this.before(right, best)) best = right;
-        if (best === i) break;
-        this.swap(i, best);
-        i = best;
-      }
-    }
-    return top;
-  }
-}
-
-/** The pairs of neighbouring symbols of one word, as packed keys (with repeats). */
-function pairsOf(symbols: readonly number[]): number[] {
-  const pairs: number[] = [];
-  for (let i = 0; i + 1 < symbols.length; i++) pairs.push((symbols[i] as number) * PAIR + (symbols[i + 1] as number));
-  return pairs;
-}
-
-/** Joins every (left, right) neighbour pair of `symbols` into `merged`, left to right. */
-function mergeSymbols(symbols: readonly number[], left: number, right: number, merged: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < symbols.length; i++) {
-    if (symbols[i] === left && symbols[i + 1] === right && i + 1 < symbols.length) {
-      out.push(merged);
-      i++;
-    } else out.push(symbols[i] as number);
-  }
-  return out;
-}
 
 /**
  * GPT-2's byte-level BPE tokenizer: `train`, `fromFiles`, `encode`, `decode`.
@@ -306,66 +231,23 @@ export class ByteLevelBPETokenizer {
       words.push(Array.from(word, (ch) => ids.get(ch) as number));
       counts.push(count);
     }
-    const pairCounts = new Map<number, number>();
-    const where = new Map<number, Set<number>>();
-    words.forEach((symbols, w) => {
-      for (const pair of pairsOf(symbols)) {
-        pairCounts.set(pair, (pairCounts.get(pair) ?? 0) + (counts[w] as number));
-        let set = where.get(pair);
-        if (!set) where.set(pair, (set = new Set()));
-        set.add(w);
-      }
-    });
-    const queue = new MergeQueue();
-    for (const [pair, count] of pairCounts) queue.push(count, pair);
     const merges: [string, string][] = [];
-    while (tokens.length < vocabularySize && queue.size > 0) {
-      const top = queue.pop();
-      const current = pairCounts.get(top.pair) ?? 0;
-      if (current !== top.count) {
-        if (current > 0) queue.push(current, top.pair);
-        continue;
-      }
-      if (current < minimumFrequency) break;
-      const left = Math.floor(top.pair / PAIR);
-      const right = top.pair % PAIR;
-      const text = (tokens[left] as string) + (tokens[right] as string);
-      let merged = ids.get(text);
-      if (merged === undefined) {
-        merged = tokens.length;
-        ids.set(text, merged);
-        tokens.push(text);
-      }
-      merges.push([tokens[left] as string, tokens[right] as string]);
-      const grown = new Map<number, number>();
-      for (const w of where.get(top.pair) ?? []) {
-        const before = words[w] as number[];
-        const after = mergeSymbols(before, left, right, merged);
-        if (after.length === before.length) continue;
-        words[w] = after;
-        const count = counts[w] as number;
-        const change = new Map<number, number>();
-        for (const pair of pairsOf(before)) change.set(pair, (change.get(pair) ?? 0) - count);
-        for (const pair of pairsOf(after)) change.set(pair, (change.get(pair) ?? 0) + count);
-        for (const [pair, delta] of change) {
-          if (delta === 0) continue;
-          const next = (pairCounts.get(pair) ?? 0) + delta;
-          if (next === 0) pairCounts.delete(pair);
-          else pairCounts.set(pair, next);
-          if (delta > 0) {
-            grown.set(pair, next);
-            let set = where.get(pair);
-            if (!set) where.set(pair, (set = new Set()));
-            set.add(w);
-          }
+    mergeFrequentPairs(words, counts, {
+      tieBefore: (a, b) => a < b, // the smaller (left id, right id)
+      minimumCount: minimumFrequency,
+      full: () => tokens.length >= vocabularySize,
+      merge: (left, right) => {
+        const text = (tokens[left] as string) + (tokens[right] as string);
+        merges.push([tokens[left] as string, tokens[right] as string]);
+        let merged = ids.get(text);
+        if (merged === undefined) {
+          merged = tokens.length;
+          ids.set(text, merged);
+          tokens.push(text);
         }
-      }
-      where.delete(top.pair);
-      for (const [pair] of grown) {
-        const count = pairCounts.get(pair) ?? 0;
-        if (count > 0) queue.push(count, pair);
-      }
-    }
+        return merged;
+      },
+    });
     return new ByteLevelBPETokenizer(tokens, merges, specialTokens, 'the trained vocabulary');
   }
 
@@ -423,43 +305,18 @@ export class ByteLevelBPETokenizer {
     const ids = Int32Array.from(symbols);
     const next = Int32Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
     const previous = Int32Array.from({ length: n }, (_, i) => i - 1);
-    const heap: number[] = []; // rank * POSITION + position, smallest first
-    const push = (value: number): void => {
-      let i = heap.push(value) - 1;
-      while (i > 0 && (heap[(i - 1) >> 1] as number) > value) {
-        heap[i] = heap[(i - 1) >> 1] as number;
-        i = (i - 1) >> 1;
-      }
-      heap[i] = value;
-    };
-    const pop = (): number => {
-      const top = heap[0] as number;
-      const last = heap.pop() as number;
-      if (heap.length > 0) {
-        let i = 0;
-        for (;;) {
-          let child = 2 * i + 1;
-          if (child >= heap.length) break;
-          if (child + 1 < heap.length && (heap[child + 1] as number) < (heap[child] as number)) child++;
-          if ((heap[child] as number) >= last) break;
-          heap[i] = heap[child] as number;
-          i = child;
-        }
-        heap[i] = last;
-      }
-      return top;
-    };
+    const heap = new Heap<number>((a, b) => a < b); // rank * POSITION + position, smallest first
     const pushPair = (i: number): void => {
       const j = next[i] as number;
       if (i < 0 || j < 0) return;
       const merge = this.mergeRanks.get((ids[i] as number) * PAIR + (ids[j] as number));
-      if (merge !== undefined) push(Math.floor(merge / PAIR) * POSITION + i);
+      if (merge !== undefined) heap.push(Math.floor(merge / PAIR) * POSITION + i);
     };
     for (let i = 0; i + 1 < n; i++) pushPair(i);
-    while (heap.length > 0) {
-      const rank = Math.floor((heap[0] as number) / POSITION);
+    while (heap.size > 0) {
+      const rank = Math.floor((heap.peek() as number) / POSITION);
       const batch: number[] = [];
-      while (heap.length > 0 && Math.floor((heap[0] as number) / POSITION) === rank) batch.push(pop() - rank * POSITION);
+      while (heap.size > 0 && Math.floor((heap.peek() as number) / POSITION) === rank) batch.push((heap.pop() as number) - rank * POSITION);
       batch.sort((a, b) => a - b);
       for (const i of batch) {
         const j = next[i] as number;

@@ -4,6 +4,7 @@
  * learned by merging the most frequent neighbour pairs (as Hugging Face's trainer) or read from a `vocab.txt`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { PAIR, mergeFrequentPairs } from './merges';
 
 /** The five special tokens of BERT. */
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
@@ -93,50 +94,6 @@ export function basicTokens(text: string): string[] {
   return tokens;
 }
 
-/** A max-heap of (count, pair) with lazy deletion, for the merges of training. */
-class PairHeap {
-  private items: { count: number; key: string }[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  private above(a: { count: number; key: string }, b: { count: number; key: string }): boolean {
-    return a.count > b.count || (a.count === b.count && a.key < b.key);
-  }
-  push(count: number, key: string): void {
-    const items = this.items;
-    items.push({ count, key });
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.above(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
-      i = parent;
-    }
-  }
-  pop(): { count: number; key: string } | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let best = i;
-        if (l < items.length && this.above(items[l]!, items[best]!)) best = l;
-        if (r < items.length && this.above(items[r]!, items[best]!)) best = r;
-        if (best === i) break;
-        [items[i], items[best]] = [items[best]!, items[i]!];
-        i = best;
-      }
-    }
-    return top;
-  }
-}
-
-const SEPARATOR = '\u0000';
-
 /** Splits a text around special tokens written in it (the capture group keeps them at odd indices). */
 const SPECIAL_TOKEN_PATTERN = /(\[PAD\]|\[UNK\]|\[CLS\]|\[SEP\]|\[MASK\])/;
 
@@ -220,73 +177,37 @@ export class WordPieceTokenizer {
     }
     const alphabet = new Set([...characterCounts].filter(([, count]) => count >= minimumCharacterFrequency).map(([ch]) => ch));
     const vocabulary: string[] = [...SPECIAL_TOKENS];
-    const inVocabulary = new Set<string>(vocabulary);
-    const add = (token: string): void => {
-      if (!inVocabulary.has(token)) {
-        inVocabulary.add(token);
+    const ids = new Map<string, number>(vocabulary.map((token, id) => [token, id]));
+    const add = (token: string): number => {
+      let id = ids.get(token);
+      if (id === undefined) {
+        id = vocabulary.length;
+        ids.set(token, id);
         vocabulary.push(token);
       }
+      return id;
     };
     const sortedAlphabet = [...alphabet].sort((a, b) => (characterCounts.get(b) as number) - (characterCounts.get(a) as number) || (a < b ? -1 : 1));
     for (const ch of sortedAlphabet) add(ch);
     for (const ch of sortedAlphabet) add(`##${ch}`);
 
     // Words as sequences of pieces; words with a character outside the alphabet stay [UNK] and are not merged.
-    const words: { pieces: string[]; count: number }[] = [];
+    const words: number[][] = [];
+    const counts: number[] = [];
     for (const [word, count] of wordCounts) {
       if (count < minimumFrequency || word.length > MAX_WORD_CHARACTERS) continue;
       const chars = [...word];
       if (!chars.every((ch) => alphabet.has(ch))) continue;
-      words.push({ pieces: chars.map((ch, i) => (i === 0 ? ch : `##${ch}`)), count });
+      words.push(chars.map((ch, i) => ids.get(i === 0 ? ch : `##${ch}`) as number));
+      counts.push(count);
     }
-    const pairCounts = new Map<string, number>();
-    const pairWords = new Map<string, Set<number>>();
-    const countPairs = (index: number, sign: 1 | -1): string[] => {
-      const { pieces, count } = words[index]!;
-      const touched: string[] = [];
-      for (let i = 0; i + 1 < pieces.length; i++) {
-        const key = pieces[i] + SEPARATOR + pieces[i + 1];
-        pairCounts.set(key, (pairCounts.get(key) ?? 0) + sign * count);
-        if (sign > 0) {
-          let set = pairWords.get(key);
-          if (!set) pairWords.set(key, (set = new Set()));
-          set.add(index);
-        }
-        touched.push(key);
-      }
-      return touched;
-    };
-    words.forEach((_, index) => countPairs(index, 1));
-    const heap = new PairHeap();
-    for (const [key, count] of pairCounts) heap.push(count, key);
-
-    while (vocabulary.length < vocabularySize && heap.size > 0) {
-      const top = heap.pop() as { count: number; key: string };
-      if (pairCounts.get(top.key) !== top.count || top.count <= 0) continue; // stale entry
-      const [left, right] = top.key.split(SEPARATOR) as [string, string];
-      const merged = left + right.slice(2);
-      add(merged);
-      const changed = new Set<string>();
-      for (const index of pairWords.get(top.key) ?? []) {
-        const word = words[index]!;
-        for (const key of countPairs(index, -1)) changed.add(key);
-        const pieces: string[] = [];
-        for (let i = 0; i < word.pieces.length; i++) {
-          if (i + 1 < word.pieces.length && word.pieces[i] === left && word.pieces[i + 1] === right) {
-            pieces.push(merged);
-            i++;
-          } else pieces.push(word.pieces[i]!);
-        }
-        word.pieces = pieces;
-        for (const key of countPairs(index, 1)) changed.add(key);
-      }
-      pairWords.delete(top.key);
-      pairCounts.delete(top.key);
-      for (const key of changed) {
-        const count = pairCounts.get(key);
-        if (count !== undefined && count > 0) heap.push(count, key);
-      }
-    }
+    // Ties go to the pair whose texts, joined by a NUL, sort first.
+    const pairText = (pair: number): string => `${vocabulary[Math.floor(pair / PAIR)]}\u0000${vocabulary[pair % PAIR]}`;
+    mergeFrequentPairs(words, counts, {
+      tieBefore: (a, b) => pairText(a) < pairText(b),
+      full: () => vocabulary.length >= vocabularySize,
+      merge: (left, right) => add((vocabulary[left] as string) + (vocabulary[right] as string).slice(2)),
+    });
     return new WordPieceTokenizer(vocabulary, 'the trained vocabulary');
   }
 

@@ -62,22 +62,16 @@ export function meanSquaredError(): LossFunction {
   return (labels, outputs) => tf.mean(tf.square(tf.sub(outputs, labels.toFloat().reshape(outputs.shape)))) as Scalar;
 }
 
+const LOSSES: Record<TrainingLossName, (fromLogits: boolean) => LossFunction> = {
+  sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy, meanSquaredError,
+};
+
 /** The loss function for a name. */
 export function lossByName(name: TrainingLossName, fromLogits = false): LossFunction {
-  switch (name) {
-    case 'sparseCategoricalCrossentropy':
-      return sparseCategoricalCrossentropy(fromLogits);
-    case 'categoricalCrossentropy':
-      return categoricalCrossentropy(fromLogits);
-    case 'binaryCrossentropy':
-      return binaryCrossentropy(fromLogits);
-    case 'meanSquaredError':
-      return meanSquaredError();
-    default:
-      throw new Error(
-        `Unknown loss "${String(name)}". Use sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy, meanSquaredError, or pass a function (labels, outputs) => scalar.`,
-      );
+  if (!Object.hasOwn(LOSSES, name)) {
+    throw new Error(`Unknown loss "${String(name)}". Use ${Object.keys(LOSSES).join(', ')}, or pass a function (labels, outputs) => scalar.`);
   }
+  return LOSSES[name](fromLogits);
 }
 
 /** Accuracy: class indices or one-hot rows against the argmax, or 0/1 labels against a threshold (0.5, 0 for logits). */

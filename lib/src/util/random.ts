@@ -9,12 +9,10 @@ export { Random };
 
 const nativeMathRandom = Math.random;
 let globalRandom = new Random(Date.now());
-let currentSeed: number | null = null;
 
 /** Seeds `Math.random` (so TensorFlow.js and unseeded environments), `rng()` and `nextSeed()`. */
 export function seed(n: number): void {
   globalRandom = new Random(n);
-  currentSeed = n;
   Math.random = () => globalRandom.next();
 }
 
@@ -22,12 +20,6 @@ export function seed(n: number): void {
 export function unseed(): void {
   Math.random = nativeMathRandom;
   globalRandom = new Random(Date.now());
-  currentSeed = null;
-}
-
-/** The seed last passed to `seed()`, or null when unseeded. */
-export function currentGlobalSeed(): number | null {
-  return currentSeed;
 }
 
 /** The shared generator that `seed()` resets. */

@@ -19,13 +19,14 @@ export function summarise(values: number[]): RateSummary {
 }
 
 /**
- * Units per second of `once()` (it returns the units it processed: samples, steps, FLOPs), after
- * `warmup` untimed calls. The stop button between two runs throws: a partial measurement would mislead.
+ * Units per second of `once()` (it returns the units it processed: samples, steps, FLOPs), after `warmup` untimed
+ * calls, and the `seconds` of the timed calls together. The stop button between two runs throws: a partial
+ * measurement would mislead.
  */
 export async function measureRate(
   once: () => number | Promise<number>,
   options: { warmup?: number; repetitions?: number } = {},
-): Promise<RateSummary> {
+): Promise<RateSummary & { seconds: number }> {
   const warmup = options.warmup ?? 1;
   const repetitions = options.repetitions ?? 3;
   checkPositiveIntegers('measureRate', { repetitions });
@@ -38,11 +39,14 @@ export async function measureRate(
     await once();
   }
   const rates: number[] = [];
+  let seconds = 0;
   for (let i = 0; i < repetitions; i++) {
     await stopIfInterrupted(warmup + i);
     const start = performance.now();
     const units = await once();
-    rates.push(units / ((performance.now() - start) / 1000));
+    const elapsed = (performance.now() - start) / 1000;
+    seconds += elapsed;
+    rates.push(units / elapsed);
   }
-  return summarise(rates);
+  return { ...summarise(rates), seconds };
 }

@@ -1,4 +1,4 @@
-/** The one validator of positive integers (sizes, counts, steps) that every room uses (chapter 0). */
+/** The validators every room uses (chapter 0): positive integers (sizes, counts, steps), attention heads. */
 
 /**
  * Throws unless every named value is a positive integer: arrays element by element, `undefined` (an option left out)
@@ -14,4 +14,11 @@ export function checkPositiveIntegers(caller: string, values: Record<string, num
 
 function checkOne(caller: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${caller}: ${name} must be a positive integer, got ${value}.`);
+}
+
+/** Throws unless `heads` divides `hiddenSize`: each head gets hiddenSize / heads dimensions. */
+export function checkHeadsDivide(caller: string, hiddenSize: number, heads: number): void {
+  if (hiddenSize % heads !== 0) {
+    throw new Error(`${caller}: heads (${heads}) must divide hiddenSize (${hiddenSize}); each head gets hiddenSize / heads dimensions.`);
+  }
 }

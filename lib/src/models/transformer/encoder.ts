@@ -3,7 +3,7 @@ import { tf } from '../../backend/tf';
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { TransformerEncoderConfig } from '../../scale/size-and-compute';
 import { countVariables } from '../layers';
-import { checkPositiveIntegers } from '../../util/validate';
+import { checkHeadsDivide, checkPositiveIntegers } from '../../util/validate';
 import { EmbeddingLayer, EncoderLayer } from './layers';
 
 /**
@@ -48,7 +48,7 @@ export function transformerEncoderOptions(config: TransformerEncoderOptions): Re
   };
   const { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize } = full;
   checkPositiveIntegers('TransformerEncoder', { vocabularySize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabularySize });
-  if (full.hiddenSize % full.heads !== 0) throw new Error(`TransformerEncoder: heads (${full.heads}) must divide hiddenSize (${full.hiddenSize}).`);
+  checkHeadsDivide('TransformerEncoder', hiddenSize, heads);
   for (const [name, rate] of [['dropout', full.dropout], ['attentionDropout', full.attentionDropout]] as const) {
     if (!(rate >= 0 && rate < 1)) throw new Error(`TransformerEncoder: ${name} must be in [0, 1), got ${rate}.`);
   }

@@ -7,7 +7,7 @@ import type { Scalar, Tensor, TensorContainer, Variable } from '@tensorflow/tfjs
 import type { DecoderConfig } from '../../scale/size-and-compute';
 import { countVariables } from '../layers';
 import { crossEntropyFromLogits } from '../../util/cross-entropy';
-import { checkPositiveIntegers } from '../../util/validate';
+import { checkHeadsDivide, checkPositiveIntegers } from '../../util/validate';
 import { FeedForward, LayerNorm, LinearLayer, MultiHeadSelfAttention, bertInitialWeights, dropout, geluTanh } from './layers';
 
 /**
@@ -179,7 +179,7 @@ export function gptOptions(options: GPTOptions): Required<GPTOptions> {
   const full: Required<GPTOptions> = { intermediateSize: 4 * options.hiddenSize, dropout: 0, ...options };
   const { vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize } = full;
   checkPositiveIntegers('GPT', { vocabularySize, hiddenSize, layers, heads, contextLength, intermediateSize });
-  if (full.hiddenSize % full.heads !== 0) throw new Error(`GPT: heads (${full.heads}) must divide hiddenSize (${full.hiddenSize}).`);
+  checkHeadsDivide('GPT', hiddenSize, heads);
   if (!(full.dropout >= 0 && full.dropout < 1)) throw new Error(`GPT: dropout must be in [0, 1), got ${full.dropout}.`);
   return full;
 }
