@@ -36,10 +36,10 @@ const counts = (): Counts => {
   const { numTensors, numBytes, numDataBuffers } = tf.memory() as Counts;
   return { numTensors, numBytes, numDataBuffers };
 };
-/** The backend's own map of data (the native rung's tensorMap, the cpu backend's data). */
+/** The backend's own map of data (the native rung's tensorMap, the cpu backend's data, the wasm backend's dataIdMap). */
 const backendData = (): BackendData => {
-  const backend = tf.backend() as unknown as { tensorMap?: BackendData; data?: BackendData };
-  return (backend.tensorMap ?? backend.data) as BackendData;
+  const backend = tf.backend() as unknown as { tensorMap?: BackendData; data?: BackendData; dataIdMap?: BackendData };
+  return (backend.tensorMap ?? backend.data ?? backend.dataIdMap) as BackendData;
 };
 const nativeBinding = (): { deleteTensor(id: number): void } | undefined =>
   (tf.backend() as unknown as { binding?: { deleteTensor(id: number): void } }).binding;
