@@ -6,7 +6,7 @@ export { applyNativeCpuSettings, cpuHasAvx512, type NativeCpuSettings } from './
 export { applyNativeThreadSettings, chooseIntraOpThreads, type NativeThreadSettings, type ThreadWorkload } from './backend/native/threads';
 export {
   installInterruptHandler, interruptCount, watchInterrupts, type InterruptWatch,
-  engineRepairRefusal, closeInterruptedScopes, journalEngineBookkeeping, type ClosedScopes,
+  engineRepairRefusal, closeInterruptedScopes, type ClosedScopes,
   keepLatest, type DisposableValue, newDisplayId, showHtml,
 } from './notebook/index';
 export * from './util/random';

@@ -43,16 +43,12 @@ function onInterrupt(): void {
   setImmediate(() => {
     try {
       const closed = closeInterruptedScopes();
-      if (closed.scopes > 0 || closed.halfDisposed > 0 || closed.halfCreated > 0) {
-        const halfway = [
-          closed.halfDisposed > 0 ? `finished ${closed.halfDisposed} whose dispose it had stopped halfway` : '',
-          closed.halfCreated > 0 ? `freed ${closed.halfCreated} it had stopped halfway through making` : '',
-        ].filter((part) => part !== '');
-        console.log(
-          `dlkit: the interrupt left ${closed.scopes} TensorFlow.js scope(s) open; closed them and freed ${closed.tensors} ` +
-            `tensor(s)${halfway.length > 0 ? `, and ${halfway.join(' and ')}` : ''}.`,
-        );
-      }
+      const done = [
+        closed.scopes > 0 ? `closed ${closed.scopes} TensorFlow.js scope(s) it left open, freeing ${closed.tensors} tensor(s)` : '',
+        closed.halfDisposed > 0 ? `finished ${closed.halfDisposed} tensor dispose(s) it had stopped halfway` : '',
+        closed.halfCreated > 0 ? `freed ${closed.halfCreated} tensor(s) it had stopped halfway through making` : '',
+      ].filter((part) => part !== '');
+      if (done.length > 0) console.log(`dlkit: after the interrupt, ${done.join('; ')}.`);
     } catch (error) {
       // Never throw from here: an uncaught exception ends the kernel (the wasm backend rethrows it).
       console.error(`dlkit: could not clean up TensorFlow.js after the interrupt: ${(error as Error).message}. Restart the kernel if tf.memory() keeps growing.`);
