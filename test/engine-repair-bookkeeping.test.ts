@@ -290,3 +290,32 @@ test('an interrupt while tfjs counts in a new variable: the repair finishes it, 
   assert.equal(backendData().has(dataId), false, 'the data was freed with its last tensor');
   assert.equal(closed.halfCreated, 1, JSON.stringify(closed));
 });
+
+test("an interrupt in an op's endScope after its scope was closed, before its result joined the parent's: the repair frees the result", async () => {
+  await ready();
+  const kept = tf.ones([3, 5]);
+  const before = counts();
+  const dataIds: object[] = [];
+  let trap: Trap | undefined;
+  let result: Tensor | undefined;
+  const interrupted = runAsCell(() => {
+    tf.tidy(() => {
+      dataIds.push(tf.square(kept).dataId);
+      // tf.add runs in its own scope, inside the tidy's; closing it hands the result to the tidy's scope.
+      const depth = engine().state.scopeStack.length;
+      trap = trapMethod(engine(), 'track', 'before', () => engine().state.scopeStack.length === depth);
+      trap.arm();
+      result = tf.add(kept, kept);
+    });
+  });
+  trap?.restore();
+  assert.equal(trap?.fired(), true, 'the interrupt came at the chosen point');
+  assert.equal(interrupted, true, 'the SIGINT stopped the code');
+  assert.equal(result, undefined, 'the interrupted op returned nothing');
+  const [orphan] = (trap?.args ?? []) as Tensor[];
+  dataIds.push((orphan as Tensor).dataId);
+  if (nativeBinding() !== undefined) noteHandles([orphan as Tensor]);
+  const closed = closeInterruptedScopes();
+  assertRepaired(before, closed, dataIds, 'endScope');
+  kept.dispose();
+});

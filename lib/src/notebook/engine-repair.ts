@@ -79,6 +79,7 @@ interface EngineInternals {
   removeDataId(dataId: object, backend: unknown): void;
   disposeTensor(tensor: TrackedTensor): void;
   trackTensor(tensor: TrackedTensor, backend?: BackendInternals): void;
+  endScope(result?: unknown): void;
 }
 
 /**
@@ -87,6 +88,11 @@ interface EngineInternals {
  * tensor's bookkeeping it stopped halfway, and from what counts to redo it.
  */
 interface EngineJournal {
+  /**
+   * The scope tfjs' endScope is closing. Once it is popped, its tensors are in no open scope, and the ones it was
+   * handing on as the closing code's result are lost too when an interrupt stops it.
+   */
+  endingScope: { track: TrackedTensor[] } | null;
   op: 'dispose' | 'track' | null;
   tensor: TrackedTensor | null;
   /** dispose: the tensor's data record (undefined: tfjs had none and does nothing); track: whether one existed. */
@@ -115,9 +121,10 @@ function noteCounts(journal: EngineJournal, state: EngineInternals['state']): vo
 }
 
 /**
- * From now on tfjs' engine notes its counters before each tensor's dispose and counting-in, so that
- * `closeInterruptedScopes` can finish one an interrupt stopped between two statements (without the note, such a
- * tensor looks untouched and disposing it again counts it out twice). `installInterruptHandler` calls it; idempotent;
+ * From now on tfjs' engine notes its counters before each tensor's dispose and counting-in, and the scope it is
+ * closing, so that `closeInterruptedScopes` can finish what an interrupt stopped between two statements (without the
+ * note, a tensor half disposed looks untouched and disposing it again counts it out twice; a tensor half counted in,
+ * or handed on from a popped scope, is in no scope). `installInterruptHandler` calls it; idempotent;
  * false (touching nothing) on a tfjs version other than `ENGINE_REPAIR_TFJS_VERSION`.
  */
 export function journalEngineBookkeeping(): boolean {
@@ -125,11 +132,12 @@ export function journalEngineBookkeeping(): boolean {
   const engine = tfjs.engine() as unknown as EngineInternals;
   if (journalOf(engine)) return true;
   const journal: EngineJournal = {
-    op: null, tensor: null, info: undefined, hadInfo: false, refCount: 0, backend: undefined,
+    endingScope: null, op: null, tensor: null, info: undefined, hadInfo: false, refCount: 0, backend: undefined,
     numTensors: 0, numStringTensors: 0, numBytes: 0, numDataBuffers: 0,
   };
   const dispose = engine.disposeTensor;
   const track = engine.trackTensor;
+  const endScope = engine.endScope;
   // Each wrapper notes everything before setting `op`, the last statement before tfjs' own code; an interrupt before
   // that leaves nothing half done. `finally` forgets the note after tfjs returns or throws, but not after an interrupt.
   engine.disposeTensor = function (this: EngineInternals, tensor: TrackedTensor): void {
@@ -159,6 +167,15 @@ export function journalEngineBookkeeping(): boolean {
       journal.op = null;
       journal.tensor = null;
       journal.backend = undefined;
+    }
+  };
+  engine.endScope = function (this: EngineInternals, result?: unknown): void {
+    const outer = journal.endingScope;
+    journal.endingScope = this.state.activeScope;
+    try {
+      endScope.call(this, result);
+    } finally {
+      journal.endingScope = outer;
     }
   };
   (engine as unknown as Record<symbol, EngineJournal>)[journalKey] = journal;
@@ -301,10 +318,13 @@ export function closeInterruptedScopes(options: { tfjsVersion?: string } = {}): 
   const release = (tensor: TrackedTensor): void => {
     if (!tensor.kept && !tensor.isDisposed && disposeAfterInterrupt(engine, tensor)) halfDisposed += 1;
   };
-  // An interrupt inside tfjs' endScope, after the pop but before the parent became active, leaves activeScope on the
-  // popped scope; the tensor it was handing to its parent goes now.
-  const stale = engineState.activeScope;
-  if (stale && !engineState.scopeStack.includes(stale)) stale.track.forEach(release);
+  // An interrupt inside tfjs' endScope after the pop leaves the popped scope's tensors in no open scope: the result it
+  // was handing to its parent, which the interrupted code never got, goes now. Before the parent became active,
+  // activeScope still shows the popped scope; after, only the journal does.
+  const journal = journalOf(engine);
+  const popped = new Set([engineState.activeScope, journal?.endingScope ?? null]);
+  if (journal) journal.endingScope = null;
+  for (const scope of popped) if (scope && !engineState.scopeStack.includes(scope)) scope.track.forEach(release);
   // Each open scope, innermost first, as tfjs' endScope would close it with no
   // result to hand on, but going on past a tensor that fails to dispose.
   while (engineState.scopeStack.length > 0) {
