@@ -83,9 +83,9 @@ interface EngineInternals {
 }
 
 /**
- * The dispose or the counting-in of a tensor that tfjs' engine is doing, with its counters as they were before it
- * started. An interrupt ends JavaScript without running `finally` blocks, so after one an entry still set says which
- * tensor's bookkeeping it stopped halfway, and from what counts to redo it.
+ * What tfjs' engine is doing: the scope it is closing, and the dispose or the counting-in of a tensor with its counters
+ * as they were before it started. An interrupt ends JavaScript without running `finally` blocks, so after one an entry
+ * still set says what it stopped halfway, and from what counts to redo it.
  */
 interface EngineJournal {
   /**
@@ -98,8 +98,9 @@ interface EngineJournal {
   /** dispose: the tensor's data record (undefined: tfjs had none and does nothing); track: whether one existed. */
   info: DataInfo | undefined;
   hadInfo: boolean;
-  /** dispose: the backend's reference count of the data before; track: the backend tfjs was given (or none). */
+  /** dispose: the backend's reference count of the data before. */
   refCount: number;
+  /** track: the backend tfjs was given (none: its current one). */
   backend: BackendInternals | undefined;
   numTensors: number;
   numStringTensors: number;
