@@ -272,7 +272,7 @@ test('the engine repair refuses, touching nothing, on a TensorFlow.js version it
   );
   assert.equal(tf.engine().state.scopeStack.length, 1, 'the open scope was left alone');
   assert.equal(tf.memory().numTensors, before + 1);
-  assert.deepEqual(closeInterruptedScopes({ tfjsVersion: '4.22.3' }), { scopes: 1, tensors: 1, halfDisposed: 0 });
+  assert.deepEqual(closeInterruptedScopes({ tfjsVersion: '4.22.3' }), { scopes: 1, tensors: 1, halfDisposed: 0, halfCreated: 0 });
   kept.dispose();
 });
 
@@ -287,10 +287,10 @@ test('closeInterruptedScopes closes scopes that broken code left open and frees 
   tf.mul(kept, 2);
   tf.square(kept);
   assert.equal(tf.memory().numTensors, before + 3);
-  assert.deepEqual(closeInterruptedScopes(), { scopes: 2, tensors: 3, halfDisposed: 0 });
+  assert.deepEqual(closeInterruptedScopes(), { scopes: 2, tensors: 3, halfDisposed: 0, halfCreated: 0 });
   assert.equal(tf.memory().numTensors, before);
   assert.equal(tf.engine().state.scopeStack.length, 0);
-  assert.deepEqual(closeInterruptedScopes(), { scopes: 0, tensors: 0, halfDisposed: 0 });
+  assert.deepEqual(closeInterruptedScopes(), { scopes: 0, tensors: 0, halfDisposed: 0, halfCreated: 0 });
   assert.deepEqual(Array.from(tf.tidy(() => tf.add(kept, 1)).dataSync()), [2, 2, 2]);
   kept.dispose();
 });
@@ -310,7 +310,7 @@ test('closeInterruptedScopes also frees an open scope when an interrupt left a p
   tf.square(kept);
   engine.state.scopeStack.pop();
   assert.equal(tf.memory().numTensors, before + 3);
-  assert.deepEqual(closeInterruptedScopes(), { scopes: 1, tensors: 3, halfDisposed: 0 });
+  assert.deepEqual(closeInterruptedScopes(), { scopes: 1, tensors: 3, halfDisposed: 0, halfCreated: 0 });
   assert.equal(tf.memory().numTensors, before);
   assert.equal(engine.state.activeScope, null);
   assert.deepEqual(Array.from(tf.tidy(() => tf.add(kept, 1)).dataSync()), [2, 2, 2]);
@@ -344,7 +344,7 @@ test('closeInterruptedScopes finishes a tensor whose dispose an interrupt stoppe
   entry.refCount -= 1;
   backend.binding.deleteTensor(entry.id);
   assert.throws(() => backend.binding.deleteTensor(entry.id), /not referenced/, 'the handle is gone, as after the interrupt');
-  assert.deepEqual(closeInterruptedScopes(), { scopes: 1, tensors: 2, halfDisposed: 1 });
+  assert.deepEqual(closeInterruptedScopes(), { scopes: 1, tensors: 2, halfDisposed: 1, halfCreated: 0 });
   const after = tf.memory() as { numTensors: number; numBytes: number; numDataBuffers: number };
   assert.equal(after.numTensors, before.numTensors, 'each tensor counted once');
   assert.equal(after.numBytes, before.numBytes);

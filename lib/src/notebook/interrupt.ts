@@ -3,7 +3,7 @@
  * stop at the next step and keep the work done. A loop counts only interrupts after it started; in tslab, loops
  * started later in an interrupted cell stop too. After an interrupt the listener repairs TensorFlow.js.
  */
-import { closeInterruptedScopes, engineRepairRefusal } from './engine-repair';
+import { closeInterruptedScopes, engineRepairRefusal, journalEngineBookkeeping } from './engine-repair';
 
 interface InterruptState {
   /** Interrupts received so far. */
@@ -43,10 +43,12 @@ function onInterrupt(): void {
   setImmediate(() => {
     try {
       const closed = closeInterruptedScopes();
-      if (closed.scopes > 0) {
-        const halfway = closed.halfDisposed > 0 ? `, and finished ${closed.halfDisposed} whose dispose it had stopped halfway` : '';
-        console.log(`dlkit: the interrupt left ${closed.scopes} TensorFlow.js scope(s) open; closed them and freed ${closed.tensors} tensor(s)${halfway}.`);
-      }
+      const done = [
+        closed.scopes > 0 ? `closed ${closed.scopes} TensorFlow.js scope(s) it left open, freeing ${closed.tensors} tensor(s)` : '',
+        closed.halfDisposed > 0 ? `finished ${closed.halfDisposed} tensor dispose(s) it had stopped halfway` : '',
+        closed.halfCreated > 0 ? `freed ${closed.halfCreated} tensor(s) it had stopped halfway through making` : '',
+      ].filter((part) => part !== '');
+      if (done.length > 0) console.log(`dlkit: after the interrupt, ${done.join('; ')}.`);
     } catch (error) {
       // Never throw from here: an uncaught exception ends the kernel (the wasm backend rethrows it).
       console.error(`dlkit: could not clean up TensorFlow.js after the interrupt: ${(error as Error).message}. Restart the kernel if tf.memory() keeps growing.`);
@@ -58,6 +60,8 @@ function onInterrupt(): void {
 export function installInterruptHandler(): void {
   if (state.installed) return;
   state.installed = true;
+  // From now on tfjs notes each tensor's dispose and counting-in, which an interrupt can stop halfway.
+  journalEngineBookkeeping();
   if ('__tslab__' in globalThis) {
     // A cell's synchronous code runs with Node's `breakOnSigint`, which takes the SIGINT listeners away and gives them
     // back after; a listener added during the run would leave SIGINT with Node's exit handler and a later interrupt
