@@ -4,11 +4,15 @@
  * bounds when the input has few channels (1-6 of them, height or width a multiple of the stride): with one
  * intra-op thread glibc aborts (`corrupted size vs. prev_size`, `malloc_consolidate(): invalid chunk size`),
  * with two the gradient is wrong (bench/README.md). A 1x1 filter's gradient is a matrix product of the input
- * sampled at the stride and the output's gradient, so every strided 1x1 filter gradient runs as
- * `StridedSlice` + `MatMul` on raw handles; the rest keeps tfjs-node's kernel.
+ * sampled at the stride and the output's gradient, so a strided 1x1 filter gradient with fewer than 8 input
+ * channels (one AVX2 vector; 1-6 fail, 7-20 and 32 were measured right) runs as `StridedSlice` + `MatMul` on
+ * raw handles. The rest keeps tfjs-node's kernel, which is 2-4x faster there (chapter 7's projections).
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { HandleMetadata, NativeBackend } from './mat-mul';
+
+/** From this many input channels on, oneDNN's strided 1x1 filter gradient is right (measured at the AVX2 cap). */
+const SAFE_CHANNELS = 8;
 
 interface FilterGradientAttributes {
   strides: number | [number, number];
@@ -28,6 +32,7 @@ function oneByOneFilterGradient(backend: NativeBackend, x: TensorInfo, dy: Tenso
   const [, ho, wo, f] = dy.shape as [number, number, number, number];
   // A 1x1 filter needs no padding: 'same' and 'valid' both sample rows 0, s, 2s, ...
   if (c !== channels || f !== filters || ho !== Math.ceil(h / sh) || wo !== Math.ceil(w / sw)) return null;
+  if (c >= SAFE_CHANNELS) return null;
   const { binding } = backend;
   const float = { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT };
   const [xId, dyId] = backend.getInputTensorIds([x, dy]) as [number, number];
@@ -70,7 +75,7 @@ function oneByOneFilterGradient(backend: NativeBackend, x: TensorInfo, dy: Tenso
   }
 }
 
-/** Wraps tfjs-node's `Conv2DBackpropFilter`: strided 1x1 filters as a sampled matrix product, the rest as before. */
+/** Wraps tfjs-node's `Conv2DBackpropFilter`: strided 1x1 filters on few channels as a sampled matrix product. */
 export function withOneByOneFilterGradient(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
