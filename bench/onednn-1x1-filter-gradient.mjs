@@ -6,8 +6,8 @@ import dlkit from 'dlkit';
 
 const [n, h, w, c, f, s] = (process.argv[2] ?? '16,8,8,4,8,2').split(',').map(Number);
 await dlkit.initBackend({ backend: 'node' });
-const backend = dlkit.tf.backend();
-const { binding } = backend;
+// tfjs-node's backend, with the binding that lib/src/backend/native/mat-mul.ts describes.
+const { binding } = /** @type {{ binding: any }} */ (/** @type {unknown} */ (dlkit.tf.backend()));
 const [ho, wo] = [Math.ceil(h / s), Math.ceil(w / s)];
 const xs = new Float32Array(n * h * w * c).map((_, i) => Math.sin(i * 1.3));
 const dys = new Float32Array(n * ho * wo * f).map((_, i) => Math.cos(i * 0.7));
@@ -29,7 +29,7 @@ for (let round = 0; round < 20; round++) {
   const sizes = binding.createTensor([4], binding.TF_INT32, new Int32Array([1, 1, c, f]));
   const dy = binding.createTensor([n, ho, wo, f], binding.TF_FLOAT, dys.slice());
   const [dw] = binding.executeOp('Conv2DBackpropFilter', attrs, [x, sizes, dy], 1);
-  binding.tensorDataSync(dw.id).forEach((v, i) => { worst = Math.max(worst, Math.abs(v - expected[i])); });
+  /** @type {Float32Array} */ (binding.tensorDataSync(dw.id)).forEach((v, i) => { worst = Math.max(worst, Math.abs(v - expected[i])); });
   for (const id of [x, sizes, dy, dw.id]) binding.deleteTensor(id);
 }
 console.log(`1x1 filter gradient [${n},${h},${w},${c}] -> ${f}, stride ${s}: largest error against plain loops ${worst.toExponential(1)}`);
