@@ -9,6 +9,7 @@ export {
   engineRepairRefusal, closeInterruptedScopes, type ClosedScopes,
   keepLatest, type DisposableValue, newDisplayId, showHtml,
 } from './notebook/index';
+export { fusedBatchNormTraining, setFusedBatchNorm } from './backend/native/batch-norm';
 export * from './util/random';
 export * from './util/quick';
 export * from './util/timing';
