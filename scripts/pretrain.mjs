@@ -9,17 +9,14 @@
 // weights as one that never stopped.
 // Options: --run DIR (the run folder), --release DIR (default
 // datasets/pretrained/NAME), --fresh (start over: refuses if DIR holds a run,
-// delete it yourself), --prepared (do not rebuild lib first), --recipe NAME (mini-bert, the default,
-// or mini-electra: replaced-token detection).
+// delete it yourself), --prepared (do not rebuild lib first).
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fail, root, startCommandLine } from './setup.mjs';
 
-const { flag, option, dlkit } = startCommandLine('pretrain', { flags: ['--fresh'], valued: ['--run', '--release', '--recipe'] });
-const recipeName = option('--recipe') ?? 'mini-bert';
-const recipe = dlkit.PRETRAINING_RECIPES[recipeName];
-if (recipe === undefined) fail(`pretrain: no recipe ${JSON.stringify(recipeName)}; the recipes are ${Object.keys(dlkit.PRETRAINING_RECIPES).join(', ')}.`);
+const { flag, option, dlkit } = startCommandLine('pretrain', { flags: ['--fresh'], valued: ['--run', '--release'] });
+const recipe = dlkit.MINI_BERT_RECIPE;
 const runDirectory = option('--run') ?? join(homedir(), '.cache', 'dlkit-pretrain', recipe.name);
 const releaseDirectory = option('--release') ?? join(root, 'datasets', 'pretrained', recipe.name);
 if (flag('--fresh') && existsSync(join(runDirectory, 'recipe.json'))) {

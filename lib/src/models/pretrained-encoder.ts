@@ -52,10 +52,8 @@ export interface PretrainedEncoder {
   directory: string;
 }
 
-/** The command that makes the book's release `name` (`mini-bert` is the default recipe). */
-export function pretrainCommand(name: string): string {
-  return name === 'mini-bert' ? 'npm run pretrain' : `npm run pretrain -- --recipe ${name}`;
-}
+/** The command that makes the book's releases. */
+export const PRETRAIN_COMMAND = 'npm run pretrain';
 
 /** The folder of a release the book ships: `datasets/pretrained/NAME`. */
 export function pretrainedDirectory(name: string): string {
@@ -218,7 +216,7 @@ export function savePretrained(directory: string, contents: ReleaseContents): Pr
     weights: { file: 'weights.bin', dtype: 'float16', bytes: weights.byteLength, sha256: sha256(weights), tensors },
     vocabulary: { file: 'vocab.txt', sha256: sha256(vocabulary) },
     summary: contents.summary,
-    command: contents.command ?? pretrainCommand(contents.name),
+    command: contents.command ?? PRETRAIN_COMMAND,
   };
   const temporary = join(dirname(target), `.${basename(target)}.writing-${process.pid}`);
   fs.rmSync(temporary, { recursive: true, force: true });
@@ -242,7 +240,7 @@ export function savePretrained(directory: string, contents: ReleaseContents): Pr
  */
 export function loadPretrained(name: string, options: { directory?: string; dropout?: number; attentionDropout?: number } = {}): PretrainedEncoder {
   const directory = resolve(options.directory ?? pretrainedDirectory(name));
-  const remake = `Make it again with \`${pretrainCommand(name)}\` (it writes ${directory}), or restore the shipped copy with \`git checkout -- ${directory}\`.`;
+  const remake = `Make it again with \`${PRETRAIN_COMMAND}\` (it writes ${directory}), or restore the shipped copy with \`git checkout -- ${directory}\`.`;
   const fail = (why: string) => new Error(`loadPretrained('${name}'): ${why}. ${remake}`);
   const configPath = join(directory, 'config.json');
   if (!fs.existsSync(directory)) throw fail(`there is no release folder ${directory}`);

@@ -34,11 +34,6 @@ export interface PretrainingRecipe {
   clipNorm: number;
   /** Seed of the weights, the masks and the order of the rows. */
   seed: number;
-  /**
-   * BERT's masked-language modelling (the default), or ELECTRA's replaced-token detection with the generator tied to
-   * the encoder (`ReplacedTokenDetector`): a loss at every token, not only at the masked 15%.
-   */
-  objective?: 'masked-lm' | 'replaced-token-detection';
 }
 
 /**
@@ -66,15 +61,6 @@ export const MINI_BERT_RECIPE: PretrainingRecipe = {
   seed: 2026,
 };
 
-/**
- * `mini-electra`: the same encoder, tokenizer and corpus as `mini-bert`, pre-trained with replaced-token detection
- * (each step runs the encoder twice, so three passes cost about as much as mini-bert's four).
- */
-export const MINI_ELECTRA_RECIPE: PretrainingRecipe = { ...MINI_BERT_RECIPE, name: 'mini-electra', epochs: 3, objective: 'replaced-token-detection' };
-
-/** The recipes `npm run pretrain -- --recipe NAME` knows. */
-export const PRETRAINING_RECIPES: Readonly<Record<string, PretrainingRecipe>> = { 'mini-bert': MINI_BERT_RECIPE, 'mini-electra': MINI_ELECTRA_RECIPE };
-
 /** Throws a clear error unless the recipe's numbers make sense. */
 export function checkRecipe(recipe: PretrainingRecipe): void {
   const { trainReviews, heldOutReviews, vocabularySize, maxLength, hiddenSize, layers, heads, intermediateSize, batchSize, epochs } = recipe;
@@ -82,8 +68,5 @@ export function checkRecipe(recipe: PretrainingRecipe): void {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(recipe.name)) throw new Error(`PretrainingRecipe: name must be lower-case letters, digits and -, got ${JSON.stringify(recipe.name)}.`);
   if (!(recipe.learningRate > 0)) throw new Error(`PretrainingRecipe: learningRate must be positive, got ${recipe.learningRate}.`);
   if (!(recipe.warmupFraction >= 0 && recipe.warmupFraction < 1)) throw new Error(`PretrainingRecipe: warmupFraction must be in [0, 1), got ${recipe.warmupFraction}.`);
-  if (recipe.objective !== undefined && recipe.objective !== 'masked-lm' && recipe.objective !== 'replaced-token-detection') {
-    throw new Error(`PretrainingRecipe: objective must be 'masked-lm' or 'replaced-token-detection', got ${JSON.stringify(recipe.objective)}.`);
-  }
   if (!(recipe.maskProbability > 0 && recipe.maskProbability < 1)) throw new Error(`PretrainingRecipe: maskProbability must be in (0, 1), got ${recipe.maskProbability}.`);
 }

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tf } from '../backend/tf';
-import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Tensor } from '@tensorflow/tfjs';
 import { loadImdb, splitReviews } from '../data/imdb';
-import { MaskedLanguageModel, ReplacedTokenDetector, type SpecialTokenIds } from '../models/transformer/heads';
+import { MaskedLanguageModel, type SpecialTokenIds } from '../models/transformer/heads';
 import { TransformerEncoder, idsTensor } from '../models/transformer/encoder';
 import { savePretrained, type PretrainedConfig } from '../models/pretrained-encoder';
 import { LivePlot } from '../plot/live-plot';
@@ -17,7 +17,6 @@ import { WordPieceTokenizer } from '../text/wordpiece';
 import type { BatchInfo, EpochLogs, TrainerCallback, TrainerControl, TrainingPlan } from '../train/callbacks';
 import { cosineDecay, warmup } from '../train/schedules';
 import { Trainer } from '../train/trainer';
-import type { CustomModel } from '../train/trainable-model';
 import { rng, seed } from '../util/random';
 import { checkRecipe, type PretrainingRecipe } from './recipe';
 
@@ -72,16 +71,12 @@ export interface PretrainResult {
   config: PretrainedConfig | null;
 }
 
-/** The pre-training model, adding up its masked-token accuracy while training, for the progress line. */
-class AccuracyTracking implements CustomModel {
+/** The masked-LM head that also adds up its masked-token accuracy while training, for the progress line. */
+class AccuracyTrackingModel extends MaskedLanguageModel {
   private readonly kept: Tensor[] = [];
   private predicted = 0;
-  constructor(readonly model: MaskedLanguageModel) {}
-  get trainableVariables(): Variable[] {
-    return this.model.trainableVariables;
-  }
-  loss(batch: { x: Tensor }, training: boolean): Scalar {
-    const out = this.model.pretrainingLoss(batch.x, training);
+  override loss(batch: { x: Tensor }, training: boolean): Scalar {
+    const out = this.maskedLoss(batch.x, training);
     if (training) {
       this.kept.push(tf.keep(tf.mul(out.accuracy, out.predicted)));
       this.predicted += out.predicted;
@@ -110,7 +105,7 @@ class PretrainingProgress implements TrainerCallback {
   /** Token positions per step, padding included. */
   private readonly tokensPerStep: number;
   constructor(
-    private readonly tracking: AccuracyTracking,
+    private readonly model: AccuracyTrackingModel,
     private readonly heldOut: Tensor,
     private readonly recipe: PretrainingRecipe,
     private readonly log: boolean,
@@ -124,7 +119,7 @@ class PretrainingProgress implements TrainerCallback {
     const remaining = Math.max(1, plan.epochs - control.epoch) * plan.stepsPerEpoch;
     // Making the plot must not move the shared generator, or a resumed run (which makes it after restoring that state) would draw other masks.
     const state = rng().getState();
-    this.plot = new LivePlot({ title: this.recipe.objective === 'replaced-token-detection' ? 'replaced-token detection (ELECTRA)' : 'MLM pre-training', xLabel: 'step', total: remaining * this.tokensPerStep, unit: 'tokens', logOutsideNotebook: this.log });
+    this.plot = new LivePlot({ title: 'MLM pre-training', xLabel: 'step', total: remaining * this.tokensPerStep, unit: 'tokens', logOutsideNotebook: this.log });
     rng().setState(state);
   }
   onEpochBegin(): void {
@@ -134,7 +129,7 @@ class PretrainingProgress implements TrainerCallback {
   onBatchEnd(info: BatchInfo): void {
     this.steps += 1;
     if (!info.logs || !this.plot || !this.plan) return;
-    const accuracy = this.tracking.takeAccuracy();
+    const accuracy = this.model.takeAccuracy();
     this.epochRight += accuracy;
     this.epochBatches += 1;
     const total = this.plan.epochs * this.plan.stepsPerEpoch;
@@ -143,12 +138,12 @@ class PretrainingProgress implements TrainerCallback {
     this.plot.update(this.steps, { loss: info.logs['loss'] as number, maskedAccuracy: accuracy }, { done, label });
   }
   onEpochEnd(logs: EpochLogs): void {
-    const last = this.tracking.takeAccuracy();
+    const last = this.model.takeAccuracy();
     if (!Number.isNaN(last)) {
       this.epochRight += last;
       this.epochBatches += 1;
     }
-    const heldOut = this.tracking.model.evaluate(this.heldOut, { seed: this.recipe.seed, batchSize: 128 });
+    const heldOut = this.model.evaluate(this.heldOut, { seed: this.recipe.seed, batchSize: 128 });
     logs['maskedAccuracy'] = this.epochRight / Math.max(1, this.epochBatches);
     logs['heldOutLoss'] = heldOut.loss;
     logs['heldOutMaskedAccuracy'] = heldOut.accuracy;
@@ -225,11 +220,9 @@ export async function pretrain(recipe: PretrainingRecipe, options: PretrainOptio
     attentionDropout: recipe.dropout,
   });
   const tokens: SpecialTokenIds = tokenizer;
-  const electra = recipe.objective === 'replaced-token-detection';
-  const model = electra ? new ReplacedTokenDetector(encoder, tokens, recipe.maskProbability) : new MaskedLanguageModel(encoder, tokens, recipe.maskProbability);
-  const tracking = new AccuracyTracking(model);
-  say(`encoder: ${encoder.countParams().toLocaleString('en-US')} weights, ${electra ? 'masked-LM and detection heads' : 'masked-LM head'} ${(model.countParams() - encoder.countParams()).toLocaleString('en-US')}`);
-  const trainer = new Trainer(tracking, {
+  const model = new AccuracyTrackingModel(encoder, tokens, recipe.maskProbability);
+  say(`encoder: ${encoder.countParams().toLocaleString('en-US')} weights, masked-LM head ${(model.countParams() - encoder.countParams()).toLocaleString('en-US')}`);
+  const trainer = new Trainer(model, {
     learningRate: recipe.learningRate,
     // Both parts count their steps from the recipe, not from one call's epochs, so a run cut into calls has the same schedule.
     schedule: warmup({ steps: warmupSteps, then: cosineDecay({ initial: recipe.learningRate, steps: totalSteps - warmupSteps }) }),
@@ -239,7 +232,7 @@ export async function pretrain(recipe: PretrainingRecipe, options: PretrainOptio
   const checkpoint = join(runDirectory, CHECKPOINT_FOLDER);
   const hasCheckpoint = fs.existsSync(join(checkpoint, 'checkpoint.json')) || fs.existsSync(join(`${checkpoint}.previous`, 'checkpoint.json'));
   const labels = tf.zeros([rows], 'int32');
-  const progress = new PretrainingProgress(tracking, heldOut, recipe, log);
+  const progress = new PretrainingProgress(model, heldOut, recipe, log);
   const epochs = options.stopAfterEpochs === undefined ? recipe.epochs : Math.min(recipe.epochs, options.stopAfterEpochs);
   try {
     if (hasCheckpoint) say(`resuming from ${checkpoint}`);
@@ -279,7 +272,7 @@ export async function pretrain(recipe: PretrainingRecipe, options: PretrainOptio
     }
     return { epochs: fit.epochs, finished, history: fit.history, mlm: model, tokenizer, config };
   } finally {
-    tracking.takeAccuracy(); // frees what an interrupted pass left
+    model.takeAccuracy(); // frees what an interrupted pass left
     trainer.dispose();
     tf.dispose([corpus, heldOut, labels]);
   }

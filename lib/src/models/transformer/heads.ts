@@ -5,7 +5,7 @@
 import { tf } from '../../backend/tf';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { maskTokens } from '../../text/masking';
-import { Random, rng } from '../../util/random';
+import { Random } from '../../util/random';
 import { countVariables, variableOf } from '../layers';
 import { crossEntropyFromLogits } from '../../util/cross-entropy';
 import { checkPositiveIntegers } from '../../util/validate';
@@ -71,8 +71,8 @@ export class MaskedLanguageModel extends EncoderHead {
     const h = this.norm.apply(geluTanh(this.transform.apply(hidden)));
     return tf.add(tf.matMul(h, this.encoder.embeddings.token, false, true), this.outputBias);
   }
-  /** Masks a batch (`random` draws the masks) and scores the chosen positions: the masking, scores `[chosen, vocabulary]`, labels. */
-  protected predictMasked(inputIds: Tensor, training: boolean, random?: Random): { masked: ReturnType<typeof maskTokens>; logits: Tensor; labels: Tensor } {
+  /** Masks, predicts, and returns the loss, the accuracy on the chosen tokens and their count; `random` draws the masks. */
+  maskedLoss(inputIds: Tensor, training: boolean, random?: Random): { loss: Scalar; accuracy: Scalar; predicted: number } {
     const [batch, length] = inputIds.shape as [number, number];
     const masked = maskTokens(inputIds.dataSync(), {
       maskId: this.tokens.maskId,
@@ -84,20 +84,13 @@ export class MaskedLanguageModel extends EncoderHead {
     const ids = tf.tensor2d(masked.inputIds, [batch, length], 'int32');
     const { hidden } = this.encoder.apply({ inputIds: ids, attentionMask: attentionMaskOf(ids, this.tokens.padId) }, { training });
     const chosen = tf.gather(hidden.reshape([batch * length, this.encoder.config.hiddenSize]), tf.tensor1d(masked.positions, 'int32'));
-    return { masked, logits: this.logits(chosen), labels: tf.tensor1d(masked.labels, 'int32') };
-  }
-  /** Masks, predicts, and returns the loss, the accuracy on the chosen tokens and their count; `random` draws the masks. */
-  maskedLoss(inputIds: Tensor, training: boolean, random?: Random): { loss: Scalar; accuracy: Scalar; predicted: number } {
-    const { masked, logits, labels } = this.predictMasked(inputIds, training, random);
+    const logits = this.logits(chosen);
+    const labels = tf.tensor1d(masked.labels, 'int32');
     const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')) as Scalar;
     return { loss: crossEntropyFromLogits(logits, labels), accuracy, predicted: masked.labels.length };
   }
-  /** The pre-training objective: here the masked-LM loss (`ReplacedTokenDetector` adds its own term). */
-  pretrainingLoss(inputIds: Tensor, training: boolean): { loss: Scalar; accuracy: Scalar; predicted: number } {
-    return this.maskedLoss(inputIds, training);
-  }
   loss(batch: { x: Tensor }, training: boolean): Scalar {
-    return this.pretrainingLoss(batch.x, training).loss;
+    return this.maskedLoss(batch.x, training).loss;
   }
   /**
    * Masked-token loss and accuracy on ids `[rows, length]` without dropout; masks from `new Random(seed)`, so the
@@ -121,69 +114,6 @@ export class MaskedLanguageModel extends EncoderHead {
       predicted += n;
     }
     return { loss: loss / Math.max(1, predicted), accuracy: right / Math.max(1, predicted), predicted };
-  }
-}
-
-/**
- * One draw per row of `logits` `[rows, vocabulary]`: the cumulative softmax inverted at uniforms from `random`, so
- * the draws repeat on every backend (TensorFlow's seeded `multinomial` does not repeat on the native one).
- */
-function drawPerRow(logits: Tensor, random: Random): Int32Array {
-  const [rows, vocabulary] = logits.shape as [number, number];
-  const uniforms = Float32Array.from({ length: rows }, () => random.next());
-  return tf.tidy(() => {
-    const below = tf.sum(tf.cast(tf.less(tf.cumsum(tf.softmax(logits), 1), tf.tensor2d(uniforms, [rows, 1])), 'int32'), 1);
-    return tf.minimum(below, vocabulary - 1).dataSync() as Int32Array;
-  });
-}
-
-/**
- * ELECTRA's replaced-token detection (Clark et al., 2020) with the generator tied to the discriminator, all weights
- * shared: the masked-LM head fills each masked position with a sample of its own prediction, then a second pass of
- * the same encoder over that corrupted text decides at every token whether it was replaced (Dense → GELU → Dense
- * to one score). Loss: masked-LM loss + `detectionWeight` × detection loss, so every token teaches, not only the
- * 15% masked. The release keeps the encoder and the masked-LM head; the detector is only for pre-training.
- */
-export class ReplacedTokenDetector extends MaskedLanguageModel {
-  readonly detectorHidden: LinearLayer;
-  readonly detector: LinearLayer;
-  constructor(
-    encoder: TransformerEncoder,
-    tokens: SpecialTokenIds,
-    maskProbability = 0.15,
-    readonly detectionWeight = 50,
-  ) {
-    super(encoder, tokens, maskProbability);
-    const { hiddenSize } = encoder.config;
-    this.detectorHidden = new LinearLayer(hiddenSize, hiddenSize);
-    this.detector = new LinearLayer(hiddenSize, 1);
-  }
-  override get headVariables(): Variable[] {
-    return [...super.headVariables, ...this.detectorHidden.variables, ...this.detector.variables];
-  }
-  /** Detection scores (logits of "replaced") `[batch × length]` for ids `[batch, length]`. */
-  detectionLogits(inputIds: Tensor, training: boolean): Tensor {
-    const { hidden } = this.encoder.apply({ inputIds, attentionMask: attentionMaskOf(inputIds, this.tokens.padId) }, { training });
-    return this.detector.apply(geluTanh(this.detectorHidden.apply(hidden))).reshape([-1]);
-  }
-  /** Masked-LM loss plus the weighted detection loss; the accuracy is the masked-LM head's, as for `MaskedLanguageModel`. */
-  override pretrainingLoss(inputIds: Tensor, training: boolean): { loss: Scalar; accuracy: Scalar; predicted: number } {
-    const random = rng();
-    const { masked, logits, labels } = this.predictMasked(inputIds, training, random);
-    const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')) as Scalar;
-    // The draw is data, not a differentiable step: gradients reach the generator only through its own loss.
-    const drawn = drawPerRow(logits, random);
-    const corrupted = Int32Array.from(inputIds.dataSync());
-    const replaced = new Float32Array(corrupted.length);
-    masked.positions.forEach((position, i) => {
-      corrupted[position] = drawn[i] as number;
-      replaced[position] = drawn[i] === masked.labels[i] ? 0 : 1;
-    });
-    const ids = tf.tensor2d(corrupted, inputIds.shape as [number, number], 'int32');
-    const real = tf.cast(tf.notEqual(ids.reshape([-1]), this.tokens.padId), 'float32');
-    const detection = tf.losses.sigmoidCrossEntropy(tf.tensor1d(replaced), this.detectionLogits(ids, training), real);
-    const loss = tf.add(crossEntropyFromLogits(logits, labels), tf.mul(this.detectionWeight, detection)) as Scalar;
-    return { loss, accuracy, predicted: masked.labels.length };
   }
 }
 
