@@ -4,30 +4,18 @@
  * backend: outputs, the gradients for the input, scale and offset, and the moving averages; a ResNet's
  * training losses; and the fused path is really taken. Skipped when the native rung is not built here.
  */
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend, resnet, seed, setFusedBatchNorm, tf } from 'dlkit';
+import { resnet, setFusedBatchNorm, tf } from 'dlkit';
 import type { Scalar, Tensor } from 'dlkit';
 import type { Variable } from '@tensorflow/tfjs';
-import { assertSameTraining, compareBackends, normal } from './helpers/parity';
+import { assertSameTraining, compareBackends, normal, nativeRungForTests } from './helpers/parity';
 
 const OP_TOLERANCE = 1e-4;
-let skipReason: string | null = null;
 
-before(async () => {
-  try {
-    await initBackend({ backend: 'node', quiet: true });
-  } catch (error) {
-    skipReason = `the native rung is not built here (npm run native builds it): ${(error as Error).message.split('\n')[0]}`;
-  }
-  seed(20261207);
-});
-
-function skipped(t: TestContext): boolean {
-  if (skipReason) t.skip(skipReason);
-  return skipReason !== null;
-}
+const native = nativeRungForTests(20261207);
+const skipped = (t: TestContext) => native.skipped(t);
 
 /** A batch-norm layer's training outputs, gradients and moving averages after two training calls, from fixed numbers. */
 function batchNormStep(shape: [number, number, number, number], values: { x: Float32Array; w: Float32Array; gamma: Float32Array; beta: Float32Array }): () => Tensor[] {

@@ -5,29 +5,17 @@
  * with one intra-op thread (initBackend's default here) and gets wrong gradients with two. Skipped when the
  * native rung is not built here.
  */
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend, seed, tf } from 'dlkit';
+import { tf } from 'dlkit';
 import type { Tensor, Tensor4D } from 'dlkit';
-import { compareBackends, normal } from './helpers/parity';
+import { compareBackends, normal, nativeRungForTests } from './helpers/parity';
 
 const OP_TOLERANCE = 1e-4;
-let skipReason: string | null = null;
 
-before(async () => {
-  try {
-    await initBackend({ backend: 'node', quiet: true });
-  } catch (error) {
-    skipReason = `the native rung is not built here (npm run native builds it): ${(error as Error).message.split('\n')[0]}`;
-  }
-  seed(20261207);
-});
-
-function skipped(t: TestContext): boolean {
-  if (skipReason) t.skip(skipReason);
-  return skipReason !== null;
-}
+const native = nativeRungForTests(20261207);
+const skipped = (t: TestContext) => native.skipped(t);
 
 type Case = { x: [number, number, number, number]; filters: number; strides: number | [number, number]; pad: 'same' | 'valid' };
 

@@ -8,43 +8,32 @@
  * different summation order: TensorFlow's oneDNN kernels block and vectorise); training losses over 5 steps
  * to 1e-3 relative; the book's own models (mlp, lenet, resnet with batch norm) to 2e-3 after 3 Adam steps.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, seed, tf } from 'dlkit';
-import { assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier } from './helpers/parity';
+import { Trainer, initBackend, lenet, mlp, nativeModulesFolder, resnet, rng, tf } from 'dlkit';
+import { assertSameTraining as sameTraining, compareBackends, embeddingClassifier, normal, recurrentClassifier, nativeRungForTests } from './helpers/parity';
 import type { LayersModel, Scalar, Tensor, Tensor2D, Tensor3D, Tensor4D } from 'dlkit';
 import { executeNotebook, repositoryRoot } from './helpers/notebooks';
 
 const OP_TOLERANCE = 1e-4;
 const TRAINING_TOLERANCE = 1e-3;
 const BOOK_MODEL_TOLERANCE = 2e-3;
-let skipReason: string | null = null;
 /** The largest difference seen, relative to the reference's scale, per kind of check: printed at the end. */
 const worstSeen = { op: 0, training: 0 };
 
-before(async () => {
-  try {
-    await initBackend({ backend: 'node', quiet: true });
-  } catch (error) {
-    skipReason = `the native rung is not built here (npm run native builds it): ${(error as Error).message.split('\n')[0]}`;
-  }
-  seed(20261130);
-});
+const native = nativeRungForTests(20261130);
+const skipped = (t: TestContext) => native.skipped(t);
 
 after(() => {
-  if (!skipReason) console.log(`native vs cpu, largest relative difference: ops and gradients ${worstSeen.op.toExponential(1)}, training losses ${worstSeen.training.toExponential(1)}`);
+  if (native.reason() === null) console.log(`native vs cpu, largest relative difference: ops and gradients ${worstSeen.op.toExponential(1)}, training losses ${worstSeen.training.toExponential(1)}`);
 });
 
 /** Skips the test with the reason when the native rung cannot start. */
-function skipped(t: TestContext): boolean {
-  if (skipReason) t.skip(skipReason);
-  return skipReason !== null;
-}
 
 /** Runs `compute` on cpu and on the native backend (from the same plain numbers) and compares every output. */
 async function parity(label: string, compute: () => Tensor | Tensor[], tolerance = OP_TOLERANCE): Promise<void> {

@@ -3,7 +3,8 @@
  * plain numbers, and compare every output (test/wasm-kernels.test.ts, test/native-parity.test.ts).
  */
 import assert from 'node:assert/strict';
-import { rng, tf } from 'dlkit';
+import { before, type TestContext } from 'node:test';
+import { initBackend, rng, seed, tf } from 'dlkit';
 import type { LayersModel, Tensor } from 'dlkit';
 
 /** One output of a computation, copied out of its backend. */
@@ -119,4 +120,27 @@ export function recurrentClassifier(): LayersModel {
   model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
   model.compile({ optimizer: tf.train.rmsprop(0.01), loss: 'categoricalCrossentropy' });
   return model;
+}
+
+/**
+ * For a test file of the native rung: starts it (and seeds) before the tests, or records why it cannot;
+ * `skipped(t)` then skips a test with that reason, and `reason()` is null when the rung runs.
+ */
+export function nativeRungForTests(seedValue: number): { skipped(t: TestContext): boolean; reason(): string | null } {
+  let skipReason: string | null = null;
+  before(async () => {
+    try {
+      await initBackend({ backend: 'node', quiet: true });
+    } catch (error) {
+      skipReason = `the native rung is not built here (npm run native builds it): ${(error as Error).message.split('\n')[0]}`;
+    }
+    seed(seedValue);
+  });
+  return {
+    skipped(t: TestContext): boolean {
+      if (skipReason) t.skip(skipReason);
+      return skipReason !== null;
+    },
+    reason: () => skipReason,
+  };
 }
