@@ -1,6 +1,6 @@
 /**
- * Training callbacks (chapter 5): hooks at the start and end of training, epochs and batches; early stopping
- * here. A callback owns its progress: `state()` gives it, `restore()` continues from it (next fit, checkpoint).
+ * Training callbacks (chapter 5) and early stopping. A callback owns its progress: `state()` gives it, `restore()`
+ * continues from it (next fit, checkpoint).
  */
 import { tf } from '../backend/tf';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -14,17 +14,14 @@ export interface EpochLogs {
   loss: number;
   /** Mean training accuracy, with the `accuracy` metric (the default for classification). */
   accuracy?: number;
-  /** Mean absolute error, with the `meanAbsoluteError` metric. */
   meanAbsoluteError?: number;
-  /** Mean squared error, with the `meanSquaredError` metric. */
   meanSquaredError?: number;
   /** Mean validation loss, when there is validation data. */
   validationLoss?: number;
   /** Validation accuracy, with validation data and the `accuracy` metric. */
   validationAccuracy?: number;
-  /** Validation mean absolute error, with validation data and that metric. */
+  /** Validation values of the metrics above, with validation data. */
   validationMeanAbsoluteError?: number;
-  /** Validation mean squared error, with validation data and that metric. */
   validationMeanSquaredError?: number;
   /** Learning rate at the end of the epoch. */
   learningRate: number;
@@ -39,7 +36,6 @@ export function validationName(name: string): string {
   return `validation${name[0]?.toUpperCase()}${name.slice(1)}`;
 }
 
-/** The names an epoch can log. */
 export type LoggedName = Exclude<keyof EpochLogs, number> & string;
 
 /** One logged value of an epoch, e.g. `logValue(history[0], 'validationAccuracy')`; throws when it was not logged. */
@@ -52,7 +48,6 @@ export function logValue(logs: EpochLogs, name: LoggedName): number {
   return value;
 }
 
-/** What `onBatchEnd` receives. */
 export interface BatchInfo {
   /** The epoch, counted from 0. */
   epoch: number;
@@ -70,9 +65,7 @@ export interface BatchInfo {
 export interface TrainingPlan {
   /** Train until this many epochs are done in total. */
   epochs: number;
-  /** Training samples per epoch. */
   samplesPerEpoch: number;
-  /** Batches per epoch. */
   stepsPerEpoch: number;
   /** The metrics logged besides the loss, e.g. ['accuracy']. */
   metrics: string[];
@@ -84,7 +77,6 @@ export interface TrainingPlan {
 export interface TrainerControl {
   /** Set to true to stop after the current batch. */
   stopTraining: boolean;
-  /** The learning rate in use. */
   readonly learningRate: number;
   /** Epochs completed so far. */
   readonly epoch: number;
@@ -116,10 +108,7 @@ export interface TrainerCallback {
   onEpochEnd?(logs: EpochLogs, control: TrainerControl): void | Promise<void>;
   /** Called when training ends: normally, stopped, or with an error (which is then rethrown). */
   onTrainEnd?(history: EpochLogs[], control: TrainerControl): void | Promise<void>;
-  /**
-   * The key of `state()` in checkpoints and between fits (letters, digits, _ and -). An option of fit
-   * (`earlyStopping`) adds no callback when yours has the same key.
-   */
+  /** Key of `state()` in checkpoints and between fits (letters, digits, _, -); a fit option's callback yields to it. */
   readonly stateKey?: string;
   /** Its progress as plain JSON data (called after `onTrainBegin`). */
   state?(): unknown;
@@ -137,7 +126,6 @@ export interface TrainerCallback {
   dispose?(): void;
 }
 
-/** Options of early stopping. */
 export interface EarlyStoppingOptions {
   /** The logged value to watch (default `validationLoss`, or `loss` without validation data). */
   monitor?: string;
@@ -163,10 +151,7 @@ export interface EarlyStoppingState {
   wait: number;
 }
 
-/**
- * Stops when the monitored value has not improved for `patience` epochs and puts back the best epoch's
- * weights, like Keras' EarlyStopping. Its progress travels in checkpoints and into the next fit.
- */
+/** Keras' EarlyStopping: stops after `patience` epochs without improvement and puts back the best epoch's weights. */
 export class EarlyStoppingCallback implements TrainerCallback {
   readonly stateKey = 'earlyStopping';
   /** The watched name; resolved at the start of training when not given. */
@@ -207,7 +192,6 @@ export class EarlyStoppingCallback implements TrainerCallback {
     return this.saved;
   }
 
-  /** The progress so far, as plain data. */
   state(): EarlyStoppingState {
     if (this.monitor === undefined || this.mode === undefined) throw new Error('EarlyStoppingCallback.state: nothing to save before training has started.');
     return { monitor: this.monitor, mode: this.mode, best: Number.isFinite(this.best) ? this.best : null, bestEpoch: this.bestEpochValue, wait: this.wait };
@@ -226,7 +210,6 @@ export class EarlyStoppingCallback implements TrainerCallback {
     this.replaceSaved(bestWeights);
   }
 
-  /** The best weights, saved with `state()` in checkpoints. */
   stateTensors(): Tensor[] | null {
     return this.saved;
   }
@@ -236,7 +219,6 @@ export class EarlyStoppingCallback implements TrainerCallback {
     return (state as EarlyStoppingState).monitor === (this.monitor ?? (plan.validation ? 'validationLoss' : 'loss'));
   }
 
-  /** Whether it stopped training, and the best epoch. */
   report(): CallbackReport {
     return { stoppedEarly: this.stoppedValue, bestEpoch: this.bestEpochValue };
   }
@@ -278,7 +260,6 @@ export class EarlyStoppingCallback implements TrainerCallback {
     this.replaceSaved(null);
   }
 
-  /** Frees the copy of the best weights. */
   dispose(): void {
     this.replaceSaved(null);
   }

@@ -3,7 +3,6 @@ import { checkCheckpointDirectory } from './checkpoint-guard';
 import { checkPositiveIntegers } from '../util/validate';
 import type { EpochLogs, TrainerCallback, TrainerControl, TrainingPlan } from './callbacks';
 
-/** Where and how often `CheckpointCallback` saves. */
 export interface CheckpointOptions {
   /** The checkpoint's folder: new, empty or an earlier checkpoint (anything else is refused before training). */
   directory: string;
@@ -17,7 +16,6 @@ export class CheckpointCallback implements TrainerCallback {
   readonly everyEpochs: number;
   private epochs = 0;
 
-  /** Checks the options and the folder now, before any training (see `checkCheckpointDirectory`). */
   constructor(options: CheckpointOptions) {
     this.directory = options?.directory;
     this.everyEpochs = options?.everyEpochs ?? 1;

@@ -38,7 +38,6 @@ interface Manifest {
   groups: Record<string, { file: string; bytes: number; sha256: string; tensors: ManifestEntry[] }>;
 }
 
-/** The manifest's file name inside a checkpoint folder. */
 export const CHECKPOINT_MANIFEST = 'checkpoint.json';
 
 /** The names of a checkpoint's tensor files: one `GROUP.bin` per group. */
@@ -56,7 +55,6 @@ export function storedTensor(name: string, t: Tensor): StoredTensor {
   return { name, shape: t.shape, dtype: int ? 'int32' : 'float32', values: int ? Int32Array.from(t.dataSync() as Int32Array) : Float32Array.from(t.dataSync() as Float32Array) };
 }
 
-/** A new tensor holding stored values. */
 export function tensorFromStored(stored: StoredTensor): Tensor {
   return tf.tensor(stored.values, stored.shape, stored.dtype);
 }
@@ -95,10 +93,7 @@ function bytesOf(values: Float32Array | Int32Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
-/**
- * Writes `data` in the checkpoint format into the existing, empty `folder`, every file flushed
- * to disk, the manifest last: a folder without it is never a complete checkpoint.
- */
+/** Writes `data` into the empty `folder`, files flushed, the manifest last: no folder without it is a checkpoint. */
 export function writeCheckpointFiles(folder: string, data: CheckpointData): void {
   const manifest: Manifest = { format: 'dlkit-checkpoint', version: 1, savedAt: new Date().toISOString(), state: data.state, groups: {} };
   for (const [group, tensors] of Object.entries(data.groups)) {
@@ -125,10 +120,7 @@ function corrupt(directory: string, why: string): Error {
   );
 }
 
-/**
- * Reads a checkpoint folder, or `directory.previous` left by an interrupted save. Throws a clear error when it
- * is missing or corrupt (bad JSON, missing or truncated files, checksum mismatch).
- */
+/** Reads a checkpoint folder (or the `.previous` of an interrupted save); clear errors if missing or corrupt. */
 export function loadCheckpointFolder(directory: string): CheckpointData & { path: string; savedAt: string } {
   let path = resolve(directory);
   if (!fs.existsSync(path)) {

@@ -43,10 +43,7 @@ function ourFiles(path: string): { files: string[] } | { foreign: string } {
   return { files: entries.map((e) => e.name) };
 }
 
-/**
- * Deletes checkpoint folder `path` file by file: only the files our manifest lists (for a leftover temporary
- * folder, our `.bin` files and manifest), then the folder if that emptied it.
- */
+/** Deletes checkpoint folder `path` file by file, only the files we wrote, then the folder if that emptied it. */
 export function removeOurFolder(path: string, temporary = false): void {
   if (!fs.existsSync(path)) return;
   let names: string[];
@@ -106,9 +103,8 @@ function projectHint(path: string): string {
 }
 
 /**
- * Throws, before training, unless checkpoints can be saved at `directory` without losing anything: not a file,
- * the working folder or a parent of it, nor a folder (or its `NAME.previous`) holding anything but a
- * checkpoint of ours, and with a writable parent. An absent or empty folder and an earlier checkpoint are fine.
+ * Throws, before training, unless a save at `directory` loses nothing: not a file, not the working folder or a parent,
+ * no folder (or `NAME.previous`) holding anything but our checkpoint; a writable parent. Absent or empty is fine.
  */
 export function checkCheckpointDirectory(directory: string): void {
   if (typeof directory !== 'string' || directory.trim() === '') {

@@ -10,10 +10,7 @@ import { checkCheckpointDirectory, removeLeftoverTemporaries, removeOurFolder, t
 export { loadCheckpointFolder, previousCheckpointPath, storedTensor, tensorFromStored, type CheckpointData, type StoredTensor } from './checkpoint-format';
 export { checkCheckpointDirectory } from './checkpoint-guard';
 
-/**
- * Saves `data` as a checkpoint folder at `directory`, atomically; on failure the previous checkpoint is untouched.
- * Refuses folders the guard refuses, and first removes this checkpoint's leftovers of killed saves.
- */
+/** Saves `data` at `directory` atomically (a failure leaves the previous one), after the guard and a clean-up. */
 export function saveCheckpointFolder(directory: string, data: CheckpointData): void {
   const target = resolve(directory);
   checkCheckpointDirectory(target);

@@ -2,7 +2,6 @@
 import { tf } from '../backend/tf';
 import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs';
 
-/** What `clipByGlobalNorm` returns. */
 export interface ClippedGradients {
   /** The gradients, scaled by `maxNorm / max(globalNorm, maxNorm)` (unchanged when the norm is within bounds or `maxNorm` is null). */
   gradients: NamedTensorMap;

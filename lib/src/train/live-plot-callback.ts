@@ -1,7 +1,4 @@
-/**
- * The Trainer's live plot as a callback (chapter 5): loss and each metric in their own panel, training
- * solid and validation dashed, a point every `syncEvery` batches, under a progress line. `fit({ plot })` adds one.
- */
+/** The Trainer's live plot as a callback (chapter 5): a panel per loss and metric, validation dashed. */
 import { LivePlot, readerName, type LivePlotOptions } from '../plot/live-plot';
 import { validationName, type BatchInfo, type EpochLogs, type TrainerCallback, type TrainerControl, type TrainingPlan } from './callbacks';
 

@@ -10,7 +10,6 @@ import { crossEntropyFromLogits } from '../util/cross-entropy';
 /** A loss: labels and outputs of one batch in, the mean loss out. */
 export type LossFunction = (labels: Tensor, outputs: Tensor) => Scalar;
 
-/** The losses the Trainer knows by name. */
 export type TrainingLossName = 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
 
 /** A metric: a name and the batch mean it computes. */
@@ -19,7 +18,6 @@ export interface Metric {
   compute: (labels: Tensor, outputs: Tensor) => Scalar;
 }
 
-/** The metrics the Trainer knows by name. */
 export type MetricName = 'accuracy' | 'meanAbsoluteError' | 'meanSquaredError';
 
 const EPSILON = 1e-7;
@@ -57,7 +55,6 @@ export function binaryCrossentropy(fromLogits = false): LossFunction {
   };
 }
 
-/** Mean squared error. */
 export function meanSquaredError(): LossFunction {
   return (labels, outputs) => tf.mean(tf.square(tf.sub(outputs, labels.toFloat().reshape(outputs.shape)))) as Scalar;
 }
@@ -66,7 +63,6 @@ const LOSSES: Record<TrainingLossName, (fromLogits: boolean) => LossFunction> = 
   sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy, meanSquaredError,
 };
 
-/** The loss function for a name. */
 export function lossByName(name: TrainingLossName, fromLogits = false): LossFunction {
   if (!Object.hasOwn(LOSSES, name)) {
     throw new Error(`Unknown loss "${String(name)}". Use ${Object.keys(LOSSES).join(', ')}, or pass a function (labels, outputs) => scalar.`);
@@ -91,7 +87,6 @@ export function accuracy(fromLogits = false): Metric {
   };
 }
 
-/** The metric for a name. */
 export function metricByName(name: MetricName, fromLogits = false): Metric {
   switch (name) {
     case 'accuracy':
@@ -105,10 +100,7 @@ export function metricByName(name: MetricName, fromLogits = false): Metric {
   }
 }
 
-/**
- * The confusion matrix: `matrix[t][p]` counts samples of true
- * class `t` predicted as `p`. Labels and predictions are class indices.
- */
+/** The confusion matrix of class indices: `matrix[t][p]` counts samples of true class `t` predicted as `p`. */
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes: number): number[][] {
   if (labels.length !== predictions.length) {
     throw new Error(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions; give one prediction per label.`);

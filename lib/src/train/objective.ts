@@ -5,7 +5,6 @@ import type { Dataset } from '../data/dataset';
 import { lossByName, metricByName, type LossFunction, type Metric, type MetricName, type TrainingLossName } from './metrics';
 import { defaultLossName, forwardPass, isLayersModel, outputsAreLogits, type TrainableModel } from './trainable-model';
 
-/** How the loss and metrics are chosen; the Trainer's options of the same names. */
 export interface ObjectiveOptions {
   loss?: TrainingLossName | LossFunction;
   metrics?: (MetricName | Metric)[];

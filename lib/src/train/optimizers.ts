@@ -3,7 +3,6 @@ import { tf } from '../backend/tf';
 import type { Optimizer } from '@tensorflow/tfjs';
 import { JoinedAdam } from './joined-adam';
 
-/** The optimisers the Trainer makes by name. */
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
 
 /** A tf.train optimiser by name with the Trainer's default learning rate; 'adam' is `JoinedAdam`. */

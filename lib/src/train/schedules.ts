@@ -6,13 +6,11 @@ export interface SchedulePosition {
   step: number;
   /** The current epoch, counted from 0. */
   epoch: number;
-  /** Batches per epoch. */
   stepsPerEpoch: number;
   /** Batches in the whole run (epochs * stepsPerEpoch). */
   totalSteps: number;
 }
 
-/** A learning-rate schedule: position in, learning rate out. */
 export type LearningRateSchedule = (position: SchedulePosition) => number;
 
 function checkRate(name: string, value: number): void {

@@ -7,23 +7,17 @@ import type { LossFunction, TrainingLossName } from './metrics';
 
 /** A model that writes its own forward pass; `loss` may also return the outputs for the metrics (else `predict`). */
 export interface CustomModel {
-  /** The variables the optimiser updates. */
   trainableVariables: Variable[];
   /** Other state saved in checkpoints (running statistics, say). */
   variables?: Variable[];
-  /**
-   * The mean loss of a batch; `training` is false during validation. With `outputs` null (or a bare
-   * scalar), metrics call `predict`.
-   */
+  /** Mean loss of a batch (`training`: false in validation); with `outputs` null or a scalar, metrics use `predict`. */
   loss(batch: Batch, training: boolean): Scalar | { loss: Scalar; outputs: Tensor | null };
   /** The model's outputs for `x`, used by metrics and `Trainer.predict`. */
   predict?(x: Tensor): Tensor;
 }
 
-/** What the Trainer can train: a Layers model or a custom model. */
 export type TrainableModel = LayersModel | CustomModel;
 
-/** Whether `model` is a tf.LayersModel rather than a custom model. */
 export function isLayersModel(model: TrainableModel): model is LayersModel {
   return model instanceof tf.LayersModel;
 }

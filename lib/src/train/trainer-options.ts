@@ -8,7 +8,6 @@ import type { LossFunction, Metric, MetricName, TrainingLossName } from './metri
 import type { OptimizerName } from './optimizers';
 import type { LearningRateSchedule } from './schedules';
 
-/** Options fixed for the life of a Trainer. */
 export interface TrainerOptions {
   /** An optimiser, or a name: 'adam' (default), 'sgd', 'momentum' (0.9), 'rmsprop'. A compiled model's optimiser is used if none is given. */
   optimizer?: Optimizer | OptimizerName;
@@ -28,7 +27,6 @@ export interface TrainerOptions {
   seed?: number;
 }
 
-/** Options of one `fit` call. */
 export interface FitOptions {
   /** Train until this many epochs are done in total (a resumed trainer continues from its epoch). */
   epochs: number;
@@ -44,10 +42,7 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Your callbacks, called after the live plot and early stopping, before the checkpoints. */
   callbacks?: TrainerCallback[];
-  /**
-   * Adds an `EarlyStoppingCallback` with these options (its progress carries over to the next fit), unless
-   * `callbacks` holds one already.
-   */
+  /** Adds an `EarlyStoppingCallback` (its progress carries over to the next fit), unless `callbacks` holds one. */
   earlyStopping?: EarlyStoppingOptions;
   /** Adds a `LivePlotCallback`: true/false, or LivePlot options. Default: on inside a notebook. */
   plot?: boolean | LivePlotOptions;
@@ -61,7 +56,6 @@ export interface FitOptions {
   resumeFrom?: string;
 }
 
-/** What `fit` returns. */
 export interface FitResult {
   /** Every epoch's logs, including those before a resume. */
   history: EpochLogs[];

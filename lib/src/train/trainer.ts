@@ -1,7 +1,6 @@
 /**
- * The Trainer (chapter 5), after d2l's `Trainer.fit` → `fit_epoch`: one `tf.variableGrads` step per mini-batch,
- * validation, and callbacks for the rest (it keeps their `state()` between fits and in checkpoints). Losses and
- * metrics are summed on the device and read back every `syncEvery` batches.
+ * The Trainer (chapter 5), after d2l's `Trainer.fit`: one `tf.variableGrads` step per mini-batch, validation, callbacks
+ * (their `state()` kept between fits and in checkpoints); losses summed on the device, read every `syncEvery` batches.
  */
 import { tf } from '../backend/tf';
 import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
@@ -58,10 +57,7 @@ function callbackStatesIn(checkpoint: CheckpointData, state: TrainerCheckpointSt
   return kept;
 }
 
-/**
- * The callbacks of one fit: the options' (live plot, printed lines, early stopping), then yours, then checkpoints
- * last so they save the others' progress. An option's callback steps aside for yours with the same `stateKey`.
- */
+/** The fit's callbacks: the options' (plot, printed lines, early stopping), yours, then checkpoints (saving all). */
 function fitCallbacks(options: FitOptions, validation: boolean, checkpoint: CheckpointCallback | null): { callbacks: TrainerCallback[]; made: TrainerCallback[] } {
   const yours = options.callbacks ?? [];
   const made: TrainerCallback[] = [];
@@ -84,15 +80,12 @@ function fitCallbacks(options: FitOptions, validation: boolean, checkpoint: Chec
 export class Trainer implements TrainerControl {
   readonly model: TrainableModel;
   readonly optimizer: Optimizer;
-  /** Set by a callback (or early stopping) to stop after the current batch. */
   stopTraining = false;
-  /** Epochs completed so far. */
   epoch = 0;
   /** Optimisation steps done so far. */
   step = 0;
   /** Where an interrupt (the stop button) ended the last fit, if one did. */
   interrupted: { epoch: number; step: number } | undefined;
-  /** Logs of every completed epoch. */
   history: EpochLogs[] = [];
   private readonly options: TrainerOptions;
   /** Whether this trainer made its optimiser (then `dispose` frees it) or was given it. */
@@ -121,15 +114,11 @@ export class Trainer implements TrainerControl {
     this.shuffleSeed = options.seed ?? nextSeed();
   }
 
-  /** Whether `dispose` was called. */
   get isDisposed(): boolean {
     return this.disposed;
   }
 
-  /**
-   * Frees the optimiser's state if the trainer made it and the callbacks' kept tensors; the model and a given
-   * optimiser stay yours. `keepLatest('trainer', new Trainer(...))` calls it when the cell is re-run.
-   */
+  /** Frees the optimiser if the trainer made it, and the callbacks' kept tensors; `keepLatest` calls it on a re-run. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -142,7 +131,6 @@ export class Trainer implements TrainerControl {
     this.kept.clear();
   }
 
-  /** The learning rate in use. */
   get learningRate(): number {
     return getLearningRate(this.optimizer);
   }
@@ -153,12 +141,10 @@ export class Trainer implements TrainerControl {
     return this.model.trainableVariables;
   }
 
-  /** The model's weights, trainable first: the tensors themselves, not copies. */
   weights(): Tensor[] {
     return modelWeights(this.model);
   }
 
-  /** Assigns new values to the model's weights, in the order of `weights()`. */
   setWeights(values: Tensor[]): void {
     setModelWeights(this.model, values);
   }
