@@ -1,7 +1,6 @@
 /**
- * The DQN accelerator (chapter 9): the same results faster on small dense Q-networks: greedy actions in plain
- * TypeScript, one fused product per layer, Adam over all variables at once (the Trainer's `JoinedAdam`). Any other
- * network keeps the agent's tensor code, and it says so once.
+ * The DQN accelerator (chapter 9): same results, faster, on small dense Q-networks: plain greedy actions, one fused
+ * product per layer, `JoinedAdam` over all variables. Other networks keep the agent's tensor code (it says so once).
  */
 import { tf } from '../backend/tf';
 import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
@@ -18,7 +17,6 @@ type AgentNetworks = Pick<DqnAgent, 'online' | 'target' | 'learningRate'>;
 /** Fall-back messages already printed: each is printed once per process. */
 const printed = new Set<string>();
 
-/** The accelerator `accelerateDqn` builds. */
 export class DqnFastPaths implements DqnAccelerator {
   readonly optimizer: JoinedAdam;
   /** Greedy actions answered by the plain pass, and left to the agent's tensors (near-ties, other networks). */

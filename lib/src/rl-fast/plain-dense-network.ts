@@ -1,7 +1,4 @@
-/**
- * Dense Q-networks read layer by layer and their greedy actions in plain TypeScript (chapter 9), with error bounds
- * so it picks the tensor path's action or none.
- */
+/** Dense Q-networks read layer by layer, greedy actions in plain TypeScript (chapter 9), error-bounded: the tensor path's. */
 import type { Sequential } from '../backend/tf';
 import type { LayerVariable } from '@tensorflow/tfjs';
 
@@ -19,10 +16,7 @@ export interface DenseLayerWeights<Activation extends string = string> {
   activation: Activation;
 }
 
-/**
- * `model`'s layers as dense layers (variables, sizes, activation), or null unless all are float32 `Dense` on vectors
- * with one of `activations`.
- */
+/** `model`'s layers as dense layers, or null unless all are float32 `Dense` on vectors with one of `activations`. */
 export function denseLayers<Activation extends string>(model: Sequential, activations: readonly Activation[]): DenseLayerWeights<Activation>[] | null {
   const layers: DenseLayerWeights<Activation>[] = [];
   for (const layer of model.layers) {

@@ -58,7 +58,6 @@ export interface DqnAgentOptions extends Partial<DqnAgentSettings> {
   random?: Random;
 }
 
-/** What one `update` did. */
 export interface UpdateResult {
   loss: number;
   /** Global gradient norm before clipping. */
@@ -78,7 +77,6 @@ export class DqnAgent {
   readonly doubleDqn: boolean;
   readonly loss: 'huber' | 'mse';
   readonly gradientClipNorm: number | null;
-  /** The accelerator taking over some steps, or null. */
   readonly accelerator: DqnAccelerator | null;
   /** Gradient updates done so far. */
   updates = 0;

@@ -11,7 +11,6 @@ export interface EvaluationResult {
   returns: number[];
   lengths: number[];
   mean: number;
-  /** Sample standard deviation (divides by n − 1, as `summaryStatistics` does); NaN for a single return. */
   std: number;
   min: number;
   max: number;

@@ -12,7 +12,6 @@ export type GridCell = readonly [number, number];
 /** The four moves and the [row, column] step each makes. */
 export const GRID_MOVES: Readonly<Record<GridMove, GridCell>> = { '↑': [-1, 0], '↓': [1, 0], '←': [0, -1], '→': [0, 1] };
 
-/** Options of `GridWorld`. */
 export interface GridWorldOptions {
   rows: number;
   columns: number;
@@ -71,7 +70,6 @@ export class GridWorld {
     return sameCell(cell, this.goal) || sameCell(cell, this.pit);
   }
 
-  /** Whether the cell is the wall. */
   isWall(cell: GridCell): boolean {
     return sameCell(cell, this.wall);
   }

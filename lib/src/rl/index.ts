@@ -1,7 +1,4 @@
-/**
- * Reinforcement learning (chapter 9): gym-js' environments re-exported, the DQN agent, replay buffer, evaluation
- * and training loop; chapter 2's grid world.
- */
+/** Reinforcement learning (chapter 9): gym-js re-exported, the DQN agent, buffer, evaluation, loop; chapter 2's grid. */
 export * from 'gym-js';
 export * from './show-episode';
 export * from './replay-buffer';

@@ -6,7 +6,6 @@ import type { LayersModel, Sequential } from '../backend/tf';
 /** The hidden layers of the book's Q-network: the default of `createQNetwork`, `DqnAgent` and `trainDqn`. */
 export const DQN_HIDDEN_UNITS: readonly number[] = Object.freeze([64, 64]);
 
-/** Options of `createQNetwork`. */
 export interface QNetworkOptions {
   /** Length of an observation (4 for CartPole). */
   inputSize: number;
@@ -18,10 +17,7 @@ export interface QNetworkOptions {
   activation?: 'relu' | 'tanh' | 'elu';
   /** Model name, handy to tell the online and the target network apart. */
   name?: string;
-  /**
-   * Fixed per-feature factors on the observation before the first layer (a frozen diagonal layer), so features of
-   * different ranges (CartPole's angle ±0.21, position ±2.4) arrive on a similar scale; null: none.
-   */
+  /** Fixed per-feature factors on the observation (a frozen diagonal first layer), bringing features to one scale. */
   inputScale?: readonly number[] | null;
 }
 

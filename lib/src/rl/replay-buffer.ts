@@ -14,7 +14,6 @@ export interface TransitionBatch {
   terminated: Float32Array;
 }
 
-/** Options of `new ReplayBuffer(...)`. */
 export interface ReplayBufferOptions {
   /** How many transitions to keep; the oldest are overwritten first. */
   capacity: number;
@@ -141,7 +140,6 @@ export class ReplayBuffer {
     return this.gather(indices);
   }
 
-  /** Forgets every transition. */
   clear(): void {
     this.position = 0;
     this.count = 0;

@@ -76,10 +76,7 @@ export interface DqnConfig extends DqnAgentSettings, DqnLoopSettings {}
 /** The default configuration of `trainDqn`: `DQN_AGENT_DEFAULTS` and `DQN_LOOP_DEFAULTS`. */
 export const DEFAULT_DQN_CONFIG: DqnConfig = { ...DQN_AGENT_DEFAULTS, ...DQN_LOOP_DEFAULTS };
 
-/**
- * CartPole-v1's complete configuration (`{ ...CART_POLE_DQN_CONFIG, seed }`): the defaults, its observation scale,
- * training on until 100 greedy episodes average 495.
- */
+/** CartPole-v1's configuration (`{ ...CART_POLE_DQN_CONFIG, seed }`): defaults, its observation scale, stopReturn 495. */
 export const CART_POLE_DQN_CONFIG: DqnConfig = { ...DEFAULT_DQN_CONFIG, observationScale: [...CART_POLE_OBSERVATION_SCALE], stopReturn: 495 };
 
 /** Reported after every training episode. */
@@ -100,7 +97,6 @@ export interface EpisodeProgress {
   elapsedSeconds: number;
 }
 
-/** What `trainDqn` returns. */
 export interface DqnTrainingResult {
   /** The trained agent, with the best evaluated weights when `keepBest`. */
   agent: DqnAgent;
@@ -114,7 +110,6 @@ export interface DqnTrainingResult {
   secondsToSolve: number | null;
   /** The confirming evaluation that solved it, else null. */
   solveEvaluation: EvaluationResult | null;
-  /** Environment steps taken. */
   totalSteps: number;
   elapsedSeconds: number;
   /** The best evaluation score and its step, or null without evaluations. */
@@ -131,7 +126,6 @@ export interface DqnTrainingControl {
   stopTraining: boolean;
 }
 
-/** Arguments of `trainDqn`. */
 export interface TrainDqnArguments {
   /** The training environment (e.g. `make('CartPole-v1')`). */
   env: Env<Float32Array, number>;
@@ -141,9 +135,7 @@ export interface TrainDqnArguments {
   agent?: DqnAgent;
   /** The environment for greedy evaluations; by default `make(env.spec.id)`. */
   evaluationEnv?: Env<Float32Array, number>;
-  /** Called after every episode. */
   onEpisode?: (progress: EpisodeProgress, control: DqnTrainingControl) => void;
-  /** Called after every evaluation. */
   onEvaluation?: (progress: EvaluationProgress, control: DqnTrainingControl) => void;
   /** Set `control.stopTraining = true` (here or in a callback) to stop; created if not given. */
   control?: DqnTrainingControl;

@@ -178,7 +178,6 @@ export function resnetParameters(config: ImageNetResNetConfig): ParameterCount {
   return { total: sumParts(parts), parts, nonTrainable: 2 * batchNormChannels };
 }
 
-/** Number formats and their bytes per value. */
 export const BYTES_PER_VALUE = { float32: 4, float16: 2, bfloat16: 2, int8: 1 } as const;
 /** A number format for weights: 32-bit float, 16-bit float, bfloat16 or 8-bit integer. */
 export type NumberFormat = keyof typeof BYTES_PER_VALUE;
@@ -245,7 +244,6 @@ export function trainingMemory(parameters: number, options: { precision?: Traini
   return { precision, optimizer, bytesPerParameter: perParameter, bytes, gigabytes: bytes.total / 1e9, assumptions };
 }
 
-/** Training compute by the 6·N·D rule. */
 export interface TrainingCompute {
   parameters: number;
   tokens: number;

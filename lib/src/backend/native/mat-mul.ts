@@ -1,8 +1,7 @@
 /**
- * Matrix products on the native rung through TensorFlow's 2-D `MatMul` (chapter 0): tfjs-node runs every
- * product as `BatchMatMulV2`, which oneDNN starts with a large fixed cost (4-8× slower on small products).
- * Two matrices, or a batch of one squeezed to matrices, go to `MatMul` on raw handles; the rest keeps
- * tfjs-node's kernel.
+ * Matrix products on the native rung through TensorFlow's 2-D `MatMul` (chapter 0): tfjs-node runs every product as
+ * `BatchMatMulV2`, which oneDNN starts with a large fixed cost (4-8× slower on small products). Two matrices, or a
+ * batch of one squeezed to matrices, go to `MatMul` on raw handles; the rest keeps tfjs-node's kernel.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 

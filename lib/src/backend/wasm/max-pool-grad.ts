@@ -1,8 +1,7 @@
 /**
- * A correct `MaxPoolGrad` for wasm (chapter 0): wasm 4.22 starts its search for the maximum at 0, so windows
- * of negative values get no gradient. Each output gradient goes to its window's first maximum (as on the cpu
- * backend): windows reshaped along the last axis (padding is −∞), `argMax`, `oneHot` · `dy`, reshaped back
- * with overlaps added.
+ * A correct `MaxPoolGrad` for wasm (chapter 0): wasm 4.22 starts its search for the maximum at 0, so windows of
+ * negative values get no gradient. Each output gradient goes to its window's first maximum (as on the cpu backend):
+ * windows reshaped along the last axis (padding is −∞), `argMax`, `oneHot` · `dy`, reshaped back with overlaps added.
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';

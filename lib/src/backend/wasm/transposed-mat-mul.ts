@@ -1,8 +1,7 @@
 /**
- * Matrix products with a transposed operand, fast on wasm (chapter 0): wasm 4.22 falls back to a path about
- * 10× slower when `transposeA` or `transposeB` is set, which every dense layer's backward pass uses. The operand
- * is transposed explicitly first. It also mends wasm's `_FusedMatMul` with a transposed operand or a bias
- * on batches above one.
+ * Matrix products with a transposed operand, fast on wasm (chapter 0): wasm 4.22 falls back to a path about 10× slower
+ * when `transposeA` or `transposeB` is set, which every dense layer's backward pass uses. The operand is transposed
+ * explicitly first. It also mends wasm's `_FusedMatMul` with a transposed operand or a bias on batches above one.
  */
 import { tf } from '../tf';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
