@@ -8,7 +8,6 @@ export class GlobalMeanRecommender extends TrainedRecommender {
   readonly name = 'global mean';
   readonly globalMean: number;
 
-  /** The mean of the training ratings. */
   constructor(train: RatingTable) {
     super(train, 'GlobalMeanRecommender');
     this.globalMean = train.mean();

@@ -11,14 +11,10 @@ import type { RatingTable } from './ratings';
 import { TrainedRecommender } from './recommender';
 import { checkPositiveIntegers } from '../util/validate';
 
-/** Options of `MatrixFactorisation`. */
 export interface MatrixFactorisationOptions {
   /** Length of each embedding (default 32). */
   dimensions?: number;
-  /**
-   * L2 penalty per training rating (default 0.05): loss = mean((r̂ − r)²) + regularisation ×
-   * mean(|p_u|² + |q_i|² + b_u² + b_i²). Validation losses leave it out.
-   */
+  /** L2 penalty per training rating (default 0.05) on |p_u|², |q_i|², b_u², b_i², as means; not in validation. */
   regularisation?: number;
   /** L2 penalty on the biases instead of `regularisation` (default: the same). */
   biasRegularisation?: number;
@@ -68,7 +64,6 @@ export class MatrixFactorisation implements CustomModel {
     this.itemBiases = variable(tf.zeros([train.itemCount]));
   }
 
-  /** The variables the Trainer updates. */
   get trainableVariables(): Variable[] {
     return [this.userEmbeddings, this.itemEmbeddings, this.userBiases, this.itemBiases];
   }
@@ -94,10 +89,7 @@ export class MatrixFactorisation implements CustomModel {
     });
   }
 
-  /**
-   * Mean squared error of a batch, plus the L2 penalty when training. The training loss
-   * carries its gradient written out by hand (below), so a step is a handful of operations.
-   */
+  /** Mean squared error of a batch, plus the L2 penalty when training; the training loss's gradient written by hand. */
   loss(batch: Batch, training: boolean): { loss: Scalar; outputs: Tensor | null } {
     const [users, items] = tf.unstack(batch.x, 1) as [Tensor1D, Tensor1D];
     if (!training) {
@@ -168,7 +160,6 @@ export class MatrixFactorisation implements CustomModel {
     return this.itemEmbeddings.arraySync() as number[][];
   }
 
-  /** Frees the variables. */
   dispose(): void {
     this.trainableVariables.forEach((v) => v.dispose());
   }
@@ -179,7 +170,6 @@ export class FactorisationRecommender extends TrainedRecommender {
   readonly name = 'matrix factorisation';
   readonly model: MatrixFactorisation;
 
-  /** Wraps the model; usually through `model.recommender()`. */
   constructor(model: MatrixFactorisation) {
     super(model.train, 'FactorisationRecommender');
     this.model = model;

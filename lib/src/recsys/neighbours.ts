@@ -9,7 +9,6 @@ import { BiasRecommender } from './baselines';
 import { TrainedRecommender } from './recommender';
 import { similarities, type SimilarityMatrix } from './similarity';
 
-/** Options of `CollaborativeFiltering`. */
 export interface CollaborativeFilteringOptions {
   /** 'user': neighbours are users; 'item': neighbours are items. */
   kind: 'user' | 'item';
@@ -136,7 +135,6 @@ export class CollaborativeFiltering extends TrainedRecommender {
     return (this.kind === 'item' ? this.baseline(b, a) : this.baseline(a, b)) + deviation;
   }
 
-  /** The baseline prediction for user index u and item index i. */
   private baseline(u: number, i: number): number {
     return this.baselineConstant + (this.baselineUser[u] as number) + (this.baselineItem[i] as number);
   }

@@ -41,7 +41,6 @@ export class PopularityRecommender implements Recommender {
     return clampRating(value, this.train.scale.minimum, this.train.scale.maximum);
   }
 
-  /** `predict` for many pairs. */
   predictMany(userIds: ArrayLike<number>, itemIds: ArrayLike<number>): Float32Array {
     if (userIds.length !== itemIds.length) throw new Error(`predictMany: ${userIds.length} users but ${itemIds.length} items; give one of each per pair.`);
     return Float32Array.from({ length: itemIds.length }, (_, k) => this.predict(userIds[k] as number, itemIds[k] as number));

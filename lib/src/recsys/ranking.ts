@@ -19,7 +19,6 @@ export interface Recommender {
   recommend(userId: number, count: number, options?: RecommendOptions): Recommendation[];
 }
 
-/** Options of `Recommender.recommend`. */
 export interface RecommendOptions {
   /** Only items with at least this many training ratings (default 1). */
   minimumRatings?: number;

@@ -1,7 +1,4 @@
-/**
- * Ratings for chapter 8: a table of (user, item, rating, time) over dense indices, its sparse rows, the
- * splits (by time, random, each user's latest) with their leaks and cold starts, and the MovieLens loader.
- */
+/** Ratings (chapter 8): a table on dense indices, splits (time, random, latest), leaks, cold starts, MovieLens. */
 import { datasetFile, readCsvTable } from '../data/tables';
 import { meanOf } from '../util/statistics';
 import { Random, nextSeed } from '../util/random';
@@ -23,7 +20,6 @@ export interface RatingRecord {
   timestamp?: number;
 }
 
-/** The MovieLens rating scale. */
 export const MOVIELENS_SCALE: RatingScale = { minimum: 0.5, maximum: 5 };
 
 function checkScale(scale: RatingScale, what: string): void {
@@ -131,7 +127,6 @@ export class RatingTable {
     });
   }
 
-  /** Number of ratings. */
   get size(): number {
     return this.ratings.length;
   }
@@ -141,7 +136,6 @@ export class RatingTable {
     return this.userIds.length;
   }
 
-  /** Number of items in the index. */
   get itemCount(): number {
     return this.itemIds.length;
   }
@@ -347,10 +341,7 @@ export function coldStarts(split: RatingSplit): ColdStarts {
   return { coldUser, coldItem, warm, coldUsers, coldItemsOnly };
 }
 
-/**
- * A random split of exactly `round(testFraction * size)` test ratings, drawn with `seed` (default `nextSeed()`);
- * test ratings are mixed in time with training ones.
- */
+/** A random split of exactly `round(testFraction * size)` test ratings, drawn with `seed` (default `nextSeed()`). */
 export function splitRandom(table: RatingTable, options: { testFraction?: number; seed?: number } = {}): RatingSplit {
   const fraction = options.testFraction ?? 0.2;
   checkFraction(fraction, 'splitRandom');
@@ -362,7 +353,6 @@ export function splitRandom(table: RatingTable, options: { testFraction?: number
   return { train: table.subset(train), test: table.subset(test) };
 }
 
-/** A movie of MovieLens. */
 export interface Movie {
   id: number;
   /** The title without its year; `movie <id>` for the five movies whose title is missing. */
@@ -371,7 +361,6 @@ export interface Movie {
   genres: string[];
 }
 
-/** What `loadMovieLens` returns. */
 export interface MovieLens {
   ratings: RatingTable;
   /** Every rated movie by id. */

@@ -78,16 +78,12 @@ export function adjustedCosine(matrix: readonly ArrayLike<number>[], a: number, 
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
 
-/** Options of `similarities`. */
 export interface SimilarityOptions {
   /** Keep a pair only when its two rows share at least this many columns (default 1). */
   minimumOverlap?: number;
   /** Shrinks a similarity on few co-rated entries: similarity × n / (n + shrinkage), n the overlap (default 0). */
   shrinkage?: number;
-  /**
-   * The mean each rating is centred by (default 'rows'): each row's own, each column's (on item rows: the
-   * user's, the adjusted cosine), or 'none'.
-   */
+  /** The mean each rating is centred by (default 'rows'): the row's, the column's (item rows: adjusted cosine), none. */
   centring?: 'rows' | 'columns' | 'none';
 }
 

@@ -76,7 +76,7 @@ export interface DqnConfig extends DqnAgentSettings, DqnLoopSettings {}
 /** The default configuration of `trainDqn`: `DQN_AGENT_DEFAULTS` and `DQN_LOOP_DEFAULTS`. */
 export const DEFAULT_DQN_CONFIG: DqnConfig = { ...DQN_AGENT_DEFAULTS, ...DQN_LOOP_DEFAULTS };
 
-/** CartPole-v1's configuration (`{ ...CART_POLE_DQN_CONFIG, seed }`): defaults, its observation scale, stopReturn 495. */
+/** CartPole-v1's configuration (`{ ...CART_POLE_DQN_CONFIG, seed }`): defaults, its observation scale, stop at 495. */
 export const CART_POLE_DQN_CONFIG: DqnConfig = { ...DEFAULT_DQN_CONFIG, observationScale: [...CART_POLE_OBSERVATION_SCALE], stopReturn: 495 };
 
 /** Reported after every training episode. */

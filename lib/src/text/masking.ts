@@ -1,9 +1,7 @@
 /** BERT's masking of token ids for masked-language-model pre-training (chapter 6). */
 import { type Random, rng } from '../util/random';
 
-/** Options of `maskTokens`. */
 export interface MaskingOptions {
-  /** The [MASK] id. */
   maskId: number;
   /** Ids never chosen (special tokens and [PAD]) and never drawn as random replacements. */
   specialIds: ReadonlySet<number>;

@@ -4,7 +4,6 @@
  */
 import type { WordPieceTokenizer } from './wordpiece';
 
-/** Options of `documentWindows`. */
 export interface DocumentWindowOptions {
   /** Length of every row, [CLS] and [SEP] included (as in `encode`); at least 3. */
   maxLength: number;
@@ -14,13 +13,11 @@ export interface DocumentWindowOptions {
   keepEnd?: number;
 }
 
-/** Encoded windows of several texts. */
 export interface DocumentWindows {
   /** One row of `maxLength` ids per window: [CLS], its pieces, [SEP], [PAD]s. */
   inputIds: number[][];
   /** For each row, the index of the text it came from. */
   document: number[];
-  /** Number of texts. */
   documents: number;
 }
 

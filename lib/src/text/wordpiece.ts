@@ -9,9 +9,6 @@ import { PAIR, mergeFrequentPairs } from './merges';
 /** The five special tokens of BERT. */
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
-/** One special token's text. */
-export type SpecialToken = (typeof SPECIAL_TOKENS)[number];
-
 /** What `encode` returns for one text: three rows of equal length. */
 export interface Encoding {
   /** Vocabulary ids, starting with [CLS], each segment ended by [SEP], then [PAD]s. */
@@ -24,7 +21,6 @@ export interface Encoding {
   truncated: number;
 }
 
-/** Options of `encode`. */
 export interface EncodeOptions {
   /** Longest encoding, special tokens included. Without it nothing is truncated or padded. */
   maxLength?: number;
@@ -36,7 +32,6 @@ export interface EncodeOptions {
   keepEnd?: number;
 }
 
-/** Options of `WordPieceTokenizer.train`. */
 export interface WordPieceTrainingOptions {
   /** Size of the vocabulary to learn, the 5 special tokens included (e.g. 8000; bert-base-uncased has 30,522). */
   vocabularySize: number;
@@ -137,7 +132,6 @@ export class WordPieceTokenizer {
     this.maskId = ids.get('[MASK]') as number;
   }
 
-  /** Number of tokens in the vocabulary. */
   get vocabularySize(): number {
     return this.vocabulary.length;
   }
@@ -152,10 +146,7 @@ export class WordPieceTokenizer {
     return new Set([this.padId, this.unknownId, this.clsId, this.sepId, this.maskId]);
   }
 
-  /**
-   * Learns a vocabulary: every character seen `minimumCharacterFrequency` times (as word start and `##` piece), then
-   * the most frequent neighbour pair merged, until `vocabularySize` tokens.
-   */
+  /** Learns a vocabulary: frequent characters (as word start and `##` piece), then frequent neighbour pairs merged. */
   static train(texts: Iterable<string>, options: WordPieceTrainingOptions): WordPieceTokenizer {
     const { vocabularySize } = options;
     const minimumFrequency = options.minimumFrequency ?? 2;
