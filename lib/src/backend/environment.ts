@@ -45,10 +45,7 @@ export interface CpuCores {
   source: string;
 }
 
-/**
- * Counts physical cores (two hardware threads of one core share its floating-point units). Reads
- * /proc/cpuinfo unless `cpuinfo` is given; elsewhere `physical` is null.
- */
+/** Counts physical cores (a core's two hardware threads share its FPUs) from /proc/cpuinfo or `cpuinfo`; else null. */
 export function cpuCores(cpuinfo?: string): CpuCores {
   const logical = os.cpus().length;
   const text = cpuinfo ?? (existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '');

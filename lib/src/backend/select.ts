@@ -28,7 +28,6 @@ export interface BackendAttempt {
 
 /** What `initBackend` chose and why. */
 export interface BackendReport {
-  /** The rung that is now active. */
   name: BackendName;
   /** TensorFlow.js' own name for it (`tensorflow`, `wasm`, `cpu`). */
   tfBackend: string;
@@ -36,7 +35,6 @@ export interface BackendReport {
   reason: string;
   /** The reason in a few words, as `initBackend` prints it. */
   summary: string;
-  /** Every rung that was tried, in order. */
   attempts: BackendAttempt[];
   /** On the native rungs: the oneDNN settings made before TensorFlow loaded (`native/cpu-settings.ts`). */
   nativeCpu?: NativeCpuSettings;
@@ -52,9 +50,8 @@ const NPM_PACKAGE: Record<BackendName, string | null> = {
 };
 
 /**
- * What a chapter mostly does; it orders the ladder and sets the native rung's threads per operation:
- * 'throughput' (training on batches), 'latency' (many tiny operations), 'large-products' (large
- * matrix products such as chapter 6's Transformer: every core per operation).
+ * What a chapter mostly does; it orders the ladder and sets the native threads per operation: 'throughput' (training on
+ * batches), 'latency' (many tiny operations), 'large-products' (chapter 6's Transformer: every core per operation).
  */
 export type Workload = 'throughput' | 'latency' | 'large-products';
 
@@ -81,18 +78,14 @@ export function parseBackendName(value: string): BackendName {
   );
 }
 
-/**
- * Where `npm run native` builds @tensorflow/tfjs-node: `.native/node_modules` of the book's clone,
- * outside node_modules so that `npm ci` keeps it (`DLKIT_NATIVE_DIR` names another folder).
- */
+/** Where `npm run native` builds tfjs-node: `.native/node_modules` (which `npm ci` keeps), or `DLKIT_NATIVE_DIR`. */
 export function nativeModulesFolder(): string {
   return process.env['DLKIT_NATIVE_DIR'] || path.resolve(__dirname, '..', '..', '..', '.native', 'node_modules');
 }
 
 /**
- * Threads the native CPU rung uses inside one operation: `TF_NUM_INTRAOP_THREADS` if set, else one per
- * core. `initBackend` sets it per workload before TensorFlow starts (`native/threads.ts`); set it before
- * starting Node to choose yourself.
+ * Threads the native CPU rung uses inside one operation: `TF_NUM_INTRAOP_THREADS` if set, else one per core;
+ * `initBackend` sets it per workload before TensorFlow starts (`native/threads.ts`). Set it before Node to choose.
  */
 export function nativeThreadCount(): number {
   const set = Number(process.env['TF_NUM_INTRAOP_THREADS']);
@@ -100,9 +93,8 @@ export function nativeThreadCount(): number {
 }
 
 /**
- * tfjs-node 4.22 calls `util.isNullOrUndefined` and `util.isArray`, absent from Node 23 on
- * (tensorflow/tfjs#8609); `npm run native` patches them out (`patches/native-tfjs-node-4.22.0.diff`).
- * An unpatched build on such a Node is refused, with the command that rebuilds it.
+ * tfjs-node 4.22 calls `util.isNullOrUndefined` and `util.isArray`, gone from Node 23 on (tensorflow/tfjs#8609);
+ * `npm run native` patches them out. An unpatched build on such a Node is refused, with the command that rebuilds it.
  */
 function staleNativeBuild(packageFolder: string): string | null {
   const nodeUtil = require('node:util') as Record<string, unknown>;
@@ -179,9 +171,8 @@ async function tryRung(name: BackendName, workload: Workload): Promise<string | 
 }
 
 /**
- * Chooses and activates a backend: `backend`, else `DLKIT_BACKEND`, else the first rung of `workload`'s
- * ladder that starts. A forced backend that cannot start is an error. In a notebook kernel it also starts
- * listening for the stop button.
+ * Chooses and activates a backend: `backend`, else `DLKIT_BACKEND`, else the first rung of `workload`'s ladder that
+ * starts (a forced backend that cannot start is an error). In a notebook kernel it also listens for the stop button.
  */
 export async function initBackend(options: { backend?: string; quiet?: boolean; workload?: Workload } = {}): Promise<BackendReport> {
   listenForInterruptsInKernel();

@@ -1,8 +1,6 @@
 /**
- * Repairing TensorFlow.js after an interrupt (chapter 5): an interrupted `tf.tidy` leaves its scope open with every
- * tensor in it, and an interrupt between two statements of tfjs' bookkeeping leaves one tensor half disposed or half
- * counted in. This wraps two methods of tfjs' engine and rewrites its private fields, so it refuses any tfjs version but
- * the one it was written for.
+ * Repairing TensorFlow.js after an interrupt (chapter 5): an interrupted `tf.tidy` leaves its scope open, one in tfjs'
+ * bookkeeping a tensor half disposed or half counted in. This rewrites engine internals, so only on tfjs 4.22.
  */
 import * as tfjs from '@tensorflow/tfjs';
 
@@ -88,10 +86,7 @@ interface EngineInternals {
  * still set says what it stopped halfway, and from what counts to redo it.
  */
 interface EngineJournal {
-  /**
-   * The scope tfjs' endScope is closing. Once it is popped, its tensors are in no open scope, and the ones it was
-   * handing on as the closing code's result are lost too when an interrupt stops it.
-   */
+  /** The scope tfjs' endScope is closing: once popped, its tensors and the result it hands on are in no open scope. */
   endingScope: { track: TrackedTensor[] } | null;
   op: 'dispose' | 'track' | null;
   tensor: TrackedTensor | null;
@@ -122,11 +117,9 @@ function noteCounts(journal: EngineJournal, state: EngineInternals['state']): vo
 }
 
 /**
- * From now on tfjs' engine notes its counters before each tensor's dispose and counting-in, and the scope it is
- * closing, so that `closeInterruptedScopes` can finish what an interrupt stopped between two statements (without the
- * note, a tensor half disposed looks untouched and disposing it again counts it out twice; a tensor half counted in,
- * or handed on from a popped scope, is in no scope). `installInterruptHandler` calls it; idempotent;
- * false (touching nothing) on a tfjs version other than `ENGINE_REPAIR_TFJS_VERSION`.
+ * Makes tfjs' engine note its counters before each tensor's dispose and counting-in, and the scope it closes, so that
+ * `closeInterruptedScopes` can finish what an interrupt stopped (unnoted, a half-disposed tensor looks untouched and a
+ * second dispose counts it out twice). Idempotent; false, touching nothing, on a tfjs other than 4.22.
  */
 export function journalEngineBookkeeping(): boolean {
   if (engineRepairRefusal() !== null) return false;
@@ -278,10 +271,8 @@ function finishInterruptedBookkeeping(engine: EngineInternals): { halfDisposed: 
 }
 
 /**
- * Disposes a tensor an interrupt caught mid-dispose where no journal noted it (`journalEngineBookkeeping` not called):
- * between the backend freeing its data and tfjs marking it disposed, it looks alive and a second dispose fails
- * ("Delete called on a Tensor not referenced"). Counted once, its records forgotten, marked disposed. Returns whether
- * it was such a tensor.
+ * Disposes a tensor an interrupt caught mid-dispose with no journal: freed by the backend but not marked disposed, it
+ * looks alive and a second dispose fails ("Delete called on a Tensor not referenced"). Returns whether it was one.
  */
 function disposeAfterInterrupt(engine: EngineInternals, tensor: TrackedTensor): boolean {
   try {
@@ -326,8 +317,7 @@ export function closeInterruptedScopes(options: { tfjsVersion?: string } = {}): 
   const popped = new Set([engineState.activeScope, journal?.endingScope ?? null]);
   if (journal) journal.endingScope = null;
   for (const scope of popped) if (scope && !engineState.scopeStack.includes(scope)) scope.track.forEach(release);
-  // Each open scope, innermost first, as tfjs' endScope would close it with no
-  // result to hand on, but going on past a tensor that fails to dispose.
+  // Each open scope, innermost first, closed as tfjs' endScope would with no result, past tensors that fail to dispose.
   while (engineState.scopeStack.length > 0) {
     const scope = engineState.scopeStack[engineState.scopeStack.length - 1] as { track: TrackedTensor[] };
     engineState.activeScope = scope;

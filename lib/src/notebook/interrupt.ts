@@ -38,8 +38,7 @@ function onInterrupt(): void {
     state.refusalShown = true;
     return;
   }
-  // At the start of a macrotask no `tf.tidy` can be running, so any scope still
-  // open then was left by code that an interrupt broke.
+  // At the start of a macrotask no `tf.tidy` runs, so a scope still open was left by code an interrupt broke.
   setImmediate(() => {
     try {
       const closed = closeInterruptedScopes();

@@ -7,8 +7,7 @@ interface TslabJupyter {
 
 function tslabJupyter(): TslabJupyter | null {
   try {
-    // tslab sets this hook only in a running kernel; required lazily so that
-    // dlkit works in plain Node without tslab installed.
+    // tslab sets this hook only in a running kernel; required lazily so dlkit runs in plain Node without tslab.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require('tslab/dist/jupyter') as TslabJupyter;
   } catch {

@@ -9,8 +9,7 @@ const kept = new Map<string, DisposableValue>();
 
 function alreadyDisposed(value: DisposableValue): boolean {
   if ((value as { isDisposed?: unknown }).isDisposed === true) return true;
-  // A tf.LayersModel counts its users in the private `_refCount`; 0 means it has been disposed (its
-  // dispose() would throw).
+  // A tf.LayersModel counts its users in the private `_refCount`; 0 means disposed (its dispose() would throw).
   return (value as unknown as { _refCount?: number | null })._refCount === 0;
 }
 

@@ -167,7 +167,6 @@ export interface MarkedCell {
   color?: string;
 }
 
-/** Options of `heatmap`. */
 export interface HeatmapOptions extends ChartOptions {
   /** Column labels; every one gets a tick. */
   x?: (string | number)[];

@@ -7,7 +7,6 @@ import { escapeHtml } from 'gym-js';
 import { displayRich, inNotebook, newDisplayId, usesPlotlyRenderer } from '../notebook/jupyter';
 import { ensurePlotlyInNotebook } from './plotly-bundle';
 
-/** Options of a `LivePlot`. */
 export interface LivePlotOptions {
   title?: string;
   xLabel?: string;
@@ -176,8 +175,7 @@ export class LivePlot {
       if (!usesPlotlyRenderer()) ensurePlotlyInNotebook();
       const figure = this.figure();
       if (this.shown) {
-        // JupyterLab's plotly renderer ignores updates of an output it drew; a same-height placeholder in between
-        // makes it create a new renderer.
+        // JupyterLab's plotly renderer ignores updates of an output it drew; a placeholder in between makes a new one.
         const height = Number(figure.layout['height'] ?? 340);
         displayRich({ 'text/html': `<div style="height:${height}px"></div>`, 'text/plain': '' }, { displayId: this.displayId, update: true });
       }

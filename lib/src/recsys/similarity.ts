@@ -83,7 +83,7 @@ export interface SimilarityOptions {
   minimumOverlap?: number;
   /** Shrinks a similarity on few co-rated entries: similarity × n / (n + shrinkage), n the overlap (default 0). */
   shrinkage?: number;
-  /** The mean each rating is centred by (default 'rows'): the row's, the column's (item rows: adjusted cosine), none. */
+  /** What each rating is centred by (default 'rows'): its row's mean, its column's (adjusted cosine of items), none. */
   centring?: 'rows' | 'columns' | 'none';
 }
 

@@ -1,8 +1,7 @@
 /**
- * The book's wrappers around native kernels (chapter 0): 2-D `MatMul` (`mat-mul.ts`), ReLU's gradient and
- * same-type casts (`step.ts`); batch normalisation's training step as TensorFlow's fused kernels
- * (`batch-norm.ts`). Same values as the kernels they wrap (up to summation order), in less time. Strided 1x1
- * filter gradients as a matrix product (`conv.ts`): oneDNN's own kernel for them corrupts the heap.
+ * The book's wrappers around native kernels (chapter 0): 2-D `MatMul`, ReLU's gradient and same-type casts, fused batch
+ * norm training; same values (up to summation order) in less time. Strided 1x1 filter gradients as a matrix product
+ * (`conv.ts`): oneDNN's own kernel for them corrupts the heap.
  */
 import { tf } from '../tf';
 import type { KernelConfig } from '@tensorflow/tfjs';

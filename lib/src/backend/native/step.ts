@@ -1,7 +1,6 @@
 /**
- * ReLU's gradient and same-type casts on the native rung (chapter 0). `Step` with alpha 0 is
- * `Select(IsNan(x), x, Cast(Greater(x, 0)))` on raw TensorFlow handles, not tfjs-node's seven operations;
- * a cast to a tensor's own type shares its data. Everything else keeps tfjs-node's kernels.
+ * ReLU's gradient and same-type casts on the native rung (chapter 0): `Step` with alpha 0 as `Select(IsNan(x), x,
+ * Cast(Greater(x, 0)))` on raw handles, not tfjs-node's seven operations; a cast to its own type shares the data.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { HandleMetadata, NativeBackend, OpAttribute } from './mat-mul';

@@ -76,12 +76,10 @@ function pointwiseFilterGradient(x: Tensor4D, dy: Tensor4D, strides: [number, nu
   return tf.reshape(gradient, [1, 1, channels, dy.shape[3]]);
 }
 
-/** Moves an NCHW tensor to NHWC. */
 export function toChannelsLast(t: Tensor): Tensor4D {
   return tf.transpose(t, [0, 2, 3, 1]) as Tensor4D;
 }
 
-/** Registration record of the wasm `Conv2DBackpropFilter` kernel. */
 export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',

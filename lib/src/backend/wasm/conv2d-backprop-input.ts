@@ -49,7 +49,6 @@ export function convInputGradient(
   return tf.conv2d(padded, flipped, 1, 'valid');
 }
 
-/** Registration record of the faster wasm `Conv2DBackpropInput` kernel. */
 export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',

@@ -42,7 +42,6 @@ export function depthwiseFilterGradient(
   return tf.reshape(tf.stack(taps), [filterHeight, filterWidth, channels, multiplier]);
 }
 
-/** Registration record of the wasm `DepthwiseConv2dNativeBackpropFilter` kernel. */
 export const depthwiseConv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropFilter',
   backendName: 'wasm',

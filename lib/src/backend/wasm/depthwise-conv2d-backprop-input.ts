@@ -39,7 +39,6 @@ export function depthwiseInputGradient(
   return tf.sum(tf.reshape(perOutputChannel, [batchSize, inHeight, inWidth, channels, multiplier]), 4);
 }
 
-/** Registration record of the wasm `DepthwiseConv2dNativeBackpropInput` kernel. */
 export const depthwiseConv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropInput',
   backendName: 'wasm',

@@ -35,7 +35,6 @@ export function einsumByProducts(equation: string, operands: Tensor[]): Tensor {
   return out;
 }
 
-/** Registration record of the wasm `Einsum` kernel. */
 export const einsumConfig: KernelConfig = {
   kernelName: 'Einsum',
   backendName: 'wasm',

@@ -8,10 +8,7 @@ export type KernelInputs = Record<string, Tensor>;
 /** A convolution's padding as TensorFlow.js' kernels receive it. */
 export type Padding = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
-/**
- * Turns `body(inputs, attrs)`, written with public `tf` ops, into a `KernelFunc`. It runs in `tf.tidy`;
- * bare `TensorInfo` inputs are wrapped in tensors. Ops inside a kernel are not recorded on the gradient tape.
- */
+/** Turns `body(inputs, attrs)` of public `tf` ops into a `KernelFunc`; its ops are not on the gradient tape. */
 export function kernelFromOps(body: (inputs: KernelInputs, attrs: NamedAttrMap) => Tensor): KernelFunc {
   return ({ inputs, attrs }) =>
     tf.tidy(() => {

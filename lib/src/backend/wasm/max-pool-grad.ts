@@ -118,7 +118,6 @@ function padOrCropWith(x: Tensor4D, rows: [number, number], columns: [number, nu
   );
 }
 
-/** Registration record of the corrected wasm `MaxPoolGrad` kernel. */
 export const maxPoolGradConfig: KernelConfig = {
   kernelName: 'MaxPoolGrad',
   backendName: 'wasm',

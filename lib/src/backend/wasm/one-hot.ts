@@ -1,7 +1,4 @@
-/**
- * A correct `OneHot` for wasm (chapter 0): wasm's kernel always writes int32, so a float32 one-hot comes out
- * as denormals. This asks for int32 0/1, then casts and maps 0/1 to `offValue`/`onValue`.
- */
+/** A correct `OneHot` for wasm (chapter 0): wasm always writes int32 (float32 gets denormals); int32 0/1, then cast. */
 import { tf } from '../tf';
 import type { DataType, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 

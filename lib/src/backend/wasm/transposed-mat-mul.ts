@@ -85,8 +85,7 @@ export function withExplicitTranspose(original: KernelConfig): KernelConfig {
     if (!batched) {
       result = original.kernelFunc({ inputs: { ...inputs, ...operands }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
     } else {
-      // wasm's fused kernel adds the bias wrongly when the batch size exceeds one:
-      // multiply, then add the bias and apply the activation with wasm's own kernels.
+      // wasm's fused kernel adds the bias wrongly on batches above one: multiply, then bias and activation separately.
       const product = original.kernelFunc({ inputs: operands, backend, attrs: { ...attrs, transposeA: false, transposeB: false, activation: 'linear' } }) as TensorInfo;
       temporary.push(product);
       result = activate(run('Add', { a: product, b: bias as TensorInfo }), attrs ?? {}, inputs['preluActivationWeights'] as TensorInfo | undefined, run);

@@ -26,7 +26,6 @@ export function segmentSum(x: Tensor, segmentIds: Tensor, numSegments: number): 
   return tf.slice(summed, 0, numSegments);
 }
 
-/** Registration record of the wasm `UnsortedSegmentSum` kernel. */
 export const unsortedSegmentSumConfig: KernelConfig = {
   kernelName: 'UnsortedSegmentSum',
   backendName: 'wasm',
