@@ -1,7 +1,4 @@
-/**
- * Loan applicants (chapters 1 and 10): modeldata's `credit_data` as datasets/credit/credit_data.csv (see its
- * README): 4,454 applicants, 13 features and the outcome `Status`.
- */
+/** Loan applicants (chapters 1, 10): modeldata's `credit_data`, 4,454 of them, 13 features, the outcome `Status`. */
 import type { DataFrame } from 'danfojs-node';
 import { ColumnSpec, datasetFile, readCsvTable, tableToDataFrame, type CsvTable } from './tables';
 

@@ -17,7 +17,6 @@ export interface NormalisationStatistics {
   std: number[];
 }
 
-/** Options of `Dataset.batches`. */
 export interface BatchOptions {
   /** Visit the samples in a random order (default false). */
   shuffle?: boolean;
@@ -126,7 +125,6 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     return new Dataset(features, labels);
   }
 
-  /** Number of samples. */
   get size(): number {
     return this.x.shape[0] as number;
   }
@@ -276,7 +274,6 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     }
   }
 
-  /** Frees both tensors. */
   dispose(): void {
     if (!this.x.isDisposed) this.x.dispose();
     if (this.y !== undefined && !this.y.isDisposed) this.y.dispose();

@@ -1,7 +1,4 @@
-/**
- * Lending Club loans for chapter 10: modeldata's `lending_club` as datasets/lending_club/lending_club.csv (see its
- * README): 9,857 loans of early 2016, 22 features, the outcome `Class` (about 5 % bad).
- */
+/** Lending Club loans of early 2016 (chapter 10), modeldata's `lending_club`: 9,857, 22 features, `Class` (5 % bad). */
 import type { DataFrame } from 'danfojs-node';
 import { readGoodBadTable } from './credit';
 import { ColumnSpec, datasetFile, tableToDataFrame, type CsvTable } from './tables';

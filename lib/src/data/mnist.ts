@@ -87,7 +87,6 @@ function readIdx(directory: string, file: string, name: string, whatToDo: string
   throw new Error(`${name} file ${path} is missing (nor is there a ${file}.gz). ${whatToDo}`);
 }
 
-/** Options of `loadMnist`. */
 export interface MnistOptions {
   /** Use the first `train` and `test` images (default all, or 6,000 and 2,000 in quick mode). */
   subset?: { train?: number; test?: number };

@@ -73,10 +73,7 @@ export function normalPdf(x: number, mean = 0, std = 1): number {
   return Math.exp(-0.5 * z * z) / (std * Math.sqrt(2 * Math.PI));
 }
 
-/**
- * Points of a normal density from `from` to `to`, to lay over a histogram: `histogram(r, { density: true, overlay:
- * [normalCurve(...)] })`.
- */
+/** Points of a normal density from `from` to `to`, to lay over `histogram(r, { density: true, overlay: [...] })`. */
 export function normalCurve(
   mean: number,
   std: number,

@@ -259,10 +259,7 @@ export type ColumnSummary = {
   topCount?: number;
 };
 
-/**
- * A summary of every column of a DataFrame for `showTable`; unlike danfojs' `describe()`, it skips NaN and null and
- * covers text and dates.
- */
+/** Each column summed up for `showTable`; unlike danfojs' `describe()` it skips NaN and null, covers text, dates. */
 export function describeColumns(frame: DataFrame): ColumnSummary[] {
   return frame.columns.map((name) => {
     const raw = frame.column(name).values as unknown[];

@@ -27,7 +27,6 @@ export class BagOfWordsClassifier {
   countParams(): number {
     return countVariables(this.trainableVariables);
   }
-  /** Frees the weights. */
   dispose(): void {
     tf.dispose(this.trainableVariables);
   }

@@ -4,7 +4,6 @@ import type { Sequential } from '@tensorflow/tfjs';
 import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal, type LayerActivationName } from './layers';
 import { checkPositiveIntegers } from '../util/validate';
 
-/** Options of `lenet`. */
 export interface LenetOptions {
   /** Shape of one image (default [28, 28, 1]). */
   inputShape?: number[];

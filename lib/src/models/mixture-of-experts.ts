@@ -8,7 +8,6 @@ import { heNormal, glorotUniform } from './layers';
 import { crossEntropyFromLogits } from '../util/cross-entropy';
 import { checkPositiveIntegers } from '../util/validate';
 
-/** Options of a mixture-of-experts layer. */
 export interface MixtureOfExpertsOptions {
   /** Width of each input vector (a token, or a flattened image). */
   inputs: number;
@@ -60,7 +59,6 @@ export class MixtureOfExperts {
     this.outputBias = tf.variable(tf.zeros([experts, outputs]), true);
   }
 
-  /** The trainable variables. */
   get trainableVariables(): Variable[] {
     return [this.router, this.hiddenWeights, this.hiddenBias, this.outputWeights, this.outputBias];
   }
@@ -124,7 +122,6 @@ export class MixtureOfExperts {
     });
   }
 
-  /** Frees the variables. */
   dispose(): void {
     tf.dispose(this.trainableVariables);
   }
@@ -169,7 +166,6 @@ export class MixtureOfExpertsClassifier {
     return { logits: tf.add(tf.matMul(tf.relu(output), this.classifier), this.classifierBias), balanceLoss };
   }
 
-  /** Class probabilities. */
   predict(x: Tensor): Tensor {
     return tf.tidy(() => tf.softmax(this.logits(x).logits));
   }

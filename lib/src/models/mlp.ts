@@ -4,7 +4,6 @@ import type { Sequential } from '@tensorflow/tfjs';
 import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal, type LayerActivationName } from './layers';
 import { checkPositiveIntegers } from '../util/validate';
 
-/** Options of `mlp`. */
 export interface MlpOptions {
   /** Shape of one sample: [784], or [28, 28, 1] (flattened first). */
   inputShape: number[];

@@ -1,7 +1,4 @@
-/**
- * Saving and loading TensorFlow.js Layers models on disk (chapter 7): a `file://` handler for the
- * pure-JavaScript tfjs (a folder with `model.json` and its weight files, as `tensorflowjs_converter` writes).
- */
+/** Layers models on disk (chapter 7): a `file://` handler for pure-JS tfjs, folders as tensorflowjs_converter makes. */
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tf } from '../backend/tf';

@@ -7,7 +7,6 @@ import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import { BATCH_NORM_MOMENTUM, glorotUniform, heNormal } from './layers';
 import { checkPositiveIntegers } from '../util/validate';
 
-/** Options of `residualBlock`. */
 export interface ResidualBlockOptions {
   /** Output channels of both 3x3 convolutions. */
   filters: number;
@@ -46,7 +45,6 @@ export function residualBlock(input: SymbolicTensor, options: ResidualBlockOptio
 /** Chapter 7's small ResNet for MNIST: stages of 16, 32 and 64 channels, one block each, stride-2 stem. */
 export const BOOK_RESNET_OPTIONS = { stages: [16, 32, 64], blocksPerStage: 1, stemStrides: 2 } as const;
 
-/** Options of `resnet` and `plainNet`. */
 export interface ResNetOptions {
   /** Shape of one image (default [28, 28, 1]). */
   inputShape?: number[];

@@ -33,7 +33,6 @@ export interface GradientCheckRow {
   relativeError: number;
 }
 
-/** The result of `gradientCheck`. */
 export interface GradientCheckResult {
   rows: GradientCheckRow[];
   /** The worst relative error over all parameters. */

@@ -143,7 +143,6 @@ export function normalEquation(inputs: Matrix, targets: Matrix): LinearModel {
 /** Which optimiser `fitLinearRegression` uses. */
 export type LinearOptimizerName = 'gradientDescent' | 'momentum' | 'adam';
 
-/** Options of `fitLinearRegression`. */
 export interface FitLinearRegressionOptions {
   /** Needed unless `optimizer` is an optimiser object, which carries its own. */
   learningRate?: number;
@@ -161,7 +160,6 @@ export interface FitLinearRegressionOptions {
   random?: Random;
 }
 
-/** What `fitLinearRegression` returns. */
 export interface FitLinearRegressionResult {
   model: LinearModel;
   /** Full-data loss before the first update and after every update. */

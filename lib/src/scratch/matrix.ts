@@ -34,7 +34,6 @@ export class Matrix {
     return [this.rows, this.cols];
   }
 
-  /** A matrix of zeros. */
   static zeros(rows: number, cols: number): Matrix {
     return new Matrix(rows, cols);
   }
@@ -76,13 +75,11 @@ export class Matrix {
     return matrix;
   }
 
-  /** The entry in row `i`, column `j`. */
   get(i: number, j: number): number {
     this.checkIndex(i, j, 'get');
     return this.data[i * this.cols + j]!;
   }
 
-  /** Sets the entry in row `i`, column `j`. */
   set(i: number, j: number, value: number): void {
     this.checkIndex(i, j, 'set');
     this.data[i * this.cols + j] = value;
@@ -180,12 +177,10 @@ export class Matrix {
     return out;
   }
 
-  /** Every entry times `factor`. */
   scale(factor: number): Matrix {
     return this.map((v) => v * factor);
   }
 
-  /** `fn` applied to every entry. */
   map(fn: (value: number, row: number, col: number) => number): Matrix {
     const out = new Matrix(this.rows, this.cols);
     for (let i = 0; i < this.rows; i++) {
@@ -220,7 +215,6 @@ export class Matrix {
     return out;
   }
 
-  /** The sum of all entries. */
   sum(): number {
     let total = 0;
     for (let k = 0; k < this.data.length; k++) total += this.data[k]!;

@@ -69,7 +69,6 @@ export interface NetworkGradients {
   deltas: Matrix[];
 }
 
-/** How to build a `NeuralNetwork`. */
 export interface NeuralNetworkOptions {
   /** Layer widths from input to output, e.g. [2, 16, 16, 2]. */
   sizes: number[];

@@ -37,7 +37,6 @@ export class GradientDescentOptimizer implements ParameterUpdater {
     checkLearningRate(learningRate, 'GradientDescentOptimizer');
   }
 
-  /** θ ← θ − α·g for every parameter. */
   step(parameters: Matrix[], gradients: Matrix[]): void {
     checkLists(parameters, gradients, 'GradientDescentOptimizer');
     parameters.forEach((parameter, i) => {
@@ -46,7 +45,6 @@ export class GradientDescentOptimizer implements ParameterUpdater {
     });
   }
 
-  /** Nothing to forget: plain descent has no state. */
   reset(): void {}
 }
 
@@ -59,7 +57,6 @@ export class MomentumOptimizer implements ParameterUpdater {
     if (!(momentum >= 0 && momentum < 1)) throw new Error(`MomentumOptimizer: momentum must be in [0, 1), got ${momentum}.`);
   }
 
-  /** One momentum step for every parameter. */
   step(parameters: Matrix[], gradients: Matrix[]): void {
     checkLists(parameters, gradients, 'MomentumOptimizer');
     if (this.velocities.length === 0) this.velocities = parameters.map((p) => Matrix.zeros(p.rows, p.cols));
@@ -114,7 +111,6 @@ export class AdamOptimizer implements ParameterUpdater {
     return this.stepCount;
   }
 
-  /** One Adam step for every parameter. */
   step(parameters: Matrix[], gradients: Matrix[]): void {
     checkLists(parameters, gradients, 'AdamOptimizer');
     if (this.firstMoments.length === 0) {

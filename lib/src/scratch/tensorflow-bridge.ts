@@ -1,7 +1,4 @@
-/**
- * Bridges to TensorFlow.js (chapters 3-4): matrices to tensors and back, tfjs' autodiff gradients of the same
- * network, and the from-scratch optimisers' steps against tfjs'.
- */
+/** Bridges to TensorFlow.js (chapters 3-4): matrices ⇄ tensors, tfjs' gradients of a network, optimiser steps. */
 import { tf } from '../backend/tf';
 import { checkPositiveIntegers } from '../util/validate';
 import type { Scalar, Tensor, Tensor2D } from '../backend/tf';
@@ -80,7 +77,6 @@ export function tensorFlowGradients(network: NeuralNetwork, inputs: Matrix, targ
 /** A TensorFlow.js optimiser (`tf.train.sgd(...)`, `tf.train.adam(...)`). */
 type TensorFlowOptimizer = InstanceType<typeof tf.Optimizer>;
 
-/** Options of `largestStepDifference`. */
 export interface StepComparisonOptions {
   /** The starting parameters (each a matrix); both sides start from these values rounded to float32. */
   start: Matrix[];
@@ -91,9 +87,8 @@ export interface StepComparisonOptions {
 }
 
 /**
- * The largest |ours − tfjs| of one step over `steps` steps: both start from and receive the same float32
- * values, and ours restart from tfjs' after each step (each step compared, no rounding piled up); each keeps its
- * own state. Disposes `theirs` and every tensor it made.
+ * The largest |ours − tfjs| of one step over `steps` steps: both start from the same float32 values, and ours restart
+ * from tfjs' after each step (no rounding piled up); each keeps its own state. Disposes `theirs` and its tensors.
  */
 export function largestStepDifference(ours: ParameterUpdater, theirs: TensorFlowOptimizer, options: StepComparisonOptions): number {
   const { start, gradient, steps } = options;

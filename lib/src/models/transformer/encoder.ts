@@ -29,7 +29,6 @@ export interface EncoderInputs {
   tokenTypeIds?: Tensor;
 }
 
-/** What the encoder returns. */
 export interface EncoderOutput {
   /** One vector per token: `[batch, length, hiddenSize]`. */
   hidden: Tensor;
@@ -68,11 +67,9 @@ export class TransformerEncoder {
   get variables(): Variable[] {
     return [...this.embeddings.variables, ...this.blocks.flatMap((b) => b.variables)];
   }
-  /** Number of weights. */
   countParams(): number {
     return countVariables(this.variables);
   }
-  /** Frees the weights. */
   dispose(): void {
     tf.dispose(this.variables);
   }

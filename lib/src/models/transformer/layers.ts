@@ -96,7 +96,6 @@ export class EmbeddingLayer {
   }
 }
 
-/** The four projections of attention. */
 export interface AttentionProjections {
   query: LinearLayer;
   key: LinearLayer;
