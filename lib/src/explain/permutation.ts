@@ -12,7 +12,6 @@ export type FeatureImportance = {
   std: number;
 };
 
-/** Options of `permutationImportance`. */
 export interface PermutationImportanceOptions {
   /** The model: a matrix of rows in, one prediction per row out. */
   predict: (rows: number[][]) => ArrayLike<number>;

@@ -17,10 +17,7 @@ export interface LaggedWindows {
   targetIndex: number[];
 }
 
-/**
- * Sliding windows: for every t from `length` on, the `length` values before t and the value at t; the window must be
- * shorter than the series.
- */
+/** Sliding windows: for each t from `length` on, the `length` values before t and the value at t (length < series). */
 export function laggedWindows(series: ArrayLike<number>, length: number): LaggedWindows {
   checkPositiveIntegers('laggedWindows', { length });
   if (length >= series.length) {

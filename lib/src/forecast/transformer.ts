@@ -12,7 +12,6 @@ import { nextSeed } from '../util/random';
 import { countVariables } from '../models/layers';
 import { LayerNorm, LinearLayer, MultiHeadSelfAttention } from '../models/transformer/layers';
 
-/** Options of `sequenceTransformer`. */
 export interface SequenceTransformerOptions {
   /** Steps per window. */
   length: number;

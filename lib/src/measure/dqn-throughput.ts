@@ -5,7 +5,6 @@ import { DQN_HIDDEN_UNITS, DqnAgent, ReplayBuffer } from '../rl/index';
 import { accelerateDqn } from '../rl-fast/index';
 import { make } from 'gym-js';
 
-/** What `measureDqnThroughput` times. */
 export type DqnWorkload = 'update' | 'act' | 'agent';
 
 /**

@@ -8,7 +8,6 @@ import { measureFitRate } from './training-throughput';
 /** The encoder shape of chapter 6's full mode, measured by `measureMiniBertThroughput`. */
 export const MINI_BERT_OPTIONS: TransformerEncoderOptions = { vocabularySize: 8000, hiddenSize: 64, layers: 2, heads: 4, intermediateSize: 256, maxPositions: 128 };
 
-/** Options of `measureMiniBertThroughput`. */
 export interface MiniBertThroughputOptions {
   /** 'pretrain' (masked-language model) or 'finetune' (sequence classifier). */
   what: 'pretrain' | 'finetune';

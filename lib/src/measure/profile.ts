@@ -11,7 +11,6 @@ export interface KernelTime {
   milliseconds: number;
 }
 
-/** What `profileKernels` measured. */
 export interface KernelProfile {
   backend: string;
   /** Wall time of the whole run. */
@@ -28,10 +27,7 @@ function describeShapes(inputs: Record<string, TensorInfo | undefined>): string 
     .join(', ');
 }
 
-/**
- * Runs `run` with every kernel of the current backend timed.
- * Nested kernels (a kernel built from other kernels) are counted in both.
- */
+/** Runs `run` with every kernel of the current backend timed; a kernel built from other kernels counts in both. */
 export async function profileKernels(run: () => unknown | Promise<unknown>): Promise<KernelProfile> {
   const backend = tf.getBackend();
   const originals = tf.getKernelsForBackend(backend);

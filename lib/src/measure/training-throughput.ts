@@ -18,7 +18,6 @@ const PRESETS: Record<ThroughputPreset, { build: () => LayersModel; inputShape: 
   resnet: { build: () => resnet({ ...BOOK_RESNET_OPTIONS, stages: [...BOOK_RESNET_OPTIONS.stages] }), inputShape: [28, 28, 1], batchSize: 64, steps: 8, smokeSteps: 1 },
 };
 
-/** Options of `measureTrainingThroughput`. */
 export interface ThroughputOptions {
   /** A preset name ('mlp': 784-256-128-10; 'lenet'; 'resnet': the chapter-7 ResNet), or a builder of a fresh, uncompiled softmax model. */
   model?: ThroughputPreset | (() => LayersModel);

@@ -11,7 +11,6 @@ import { nextSeed, rng, type Random } from '../util/random';
 /** The loss of one example, `x` of shape [1, ...] and `y` of shape [1, ...]. */
 export type ExampleLoss = (x: Tensor, y: Tensor) => Scalar;
 
-/** Options of one DP-SGD step. */
 export interface DpSgdOptions {
   /** Step size of the update. */
   learningRate: number;
@@ -26,7 +25,6 @@ export interface DpSgdOptions {
   expectedBatchSize?: number;
 }
 
-/** What one DP-SGD step did. */
 export interface DpSgdStepResult {
   /** The gradient norm of each example before clipping. */
   gradientNorms: number[];
@@ -69,10 +67,7 @@ export function poissonSample(count: number, samplingRate: number, generator: Ra
   return Int32Array.from(chosen);
 }
 
-/**
- * Each example's gradients (by variable name), clipped by `clipByGlobalNorm` to `clipNorm` (null: not), and its norm
- * before; caller disposes.
- */
+/** Each example's gradients by variable, clipped to `clipNorm` (null: not), and its norm before; caller disposes. */
 export function perExampleGradients(loss: ExampleLoss, variables: Variable[], x: Tensor, y: Tensor, clipNorm: number | null = null): { gradients: NamedTensorMap[]; norms: number[]; losses: number[] } {
   const n = x.shape[0] as number;
   if (y.shape[0] !== n) throw new Error(`perExampleGradients: x has ${n} examples but y has ${y.shape[0]}; give one label per example.`);

@@ -1,7 +1,4 @@
-/**
- * Membership inference (chapter 12; Yeom et al. 2018): was an example in training, judged from the model's loss on it?
- * AUC above 0.5 and the advantage measure the leak.
- */
+/** Membership inference (chapter 12; Yeom et al. 2018): was an example in training? Judged by its loss. */
 import { areaUnderRoc, rocCurve } from '../evaluate/roc';
 import { meanOf } from '../util/statistics';
 import type { Numbers } from '../util/numbers';

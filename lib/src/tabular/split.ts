@@ -1,7 +1,6 @@
 /** Train / validation / test splits keeping the class balance (chapter 10); each `Partition` knows which split it is. */
 import { Random, nextSeed } from '../util/random';
 
-/** The three parts of a dataset. */
 export type SplitName = 'train' | 'validation' | 'test';
 
 /** Rows of one split, with their positions in the full table. */
@@ -12,7 +11,6 @@ export interface Partition<T> {
   readonly indices: readonly number[];
 }
 
-/** What `stratifiedSplit` returns. */
 export interface StratifiedSplit<T> {
   train: Partition<T>;
   validation: Partition<T>;
