@@ -36,9 +36,8 @@ export const MNIST_SCALING_BUDGETS: { full: MnistScalingBudget; quick: MnistScal
 };
 
 /**
- * Trains one MLP per width on `train` for `budget.epochs` epochs (Adam 2e-3, batch 128) and
- * scores each on `test` after every epoch (chapter 12). Returns the family and the fit
- * L(N) = E + a·N^-α of the final test losses (`fitPowerLaw` with a floor).
+ * Trains one MLP per width on `train` for `budget.epochs` epochs (Adam 2e-3, batch 128) and scores each on `test` after
+ * every epoch (chapter 12). Returns the family and the fit L(N) = E + a·N^-α of the final test losses (with a floor).
  */
 export async function mnistScalingFamily(
   data: { train: Dataset; test: Dataset },

@@ -15,7 +15,6 @@ export interface MixtureOfExpertsOptions {
   outputs: number;
   /** Number of experts E; each is a two-layer feed-forward network inputs → hidden (ReLU) → outputs. */
   experts: number;
-  /** Hidden width of each expert. */
   expertHidden: number;
   /** Experts used per input (k ≤ E). */
   topK: number;

@@ -12,7 +12,6 @@ import { nextSeed, rng, type Random } from '../util/random';
 export type ExampleLoss = (x: Tensor, y: Tensor) => Scalar;
 
 export interface DpSgdOptions {
-  /** Step size of the update. */
   learningRate: number;
   /** Largest L2 norm an example's gradient (all variables together) may keep; Infinity turns clipping off. */
   clipNorm: number;
@@ -32,7 +31,6 @@ export interface DpSgdStepResult {
   clipped: number;
   /** The mean loss of the batch before the update (NaN for an empty batch). */
   loss: number;
-  /** How many examples the batch held. */
   batchSize: number;
 }
 

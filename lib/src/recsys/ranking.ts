@@ -13,7 +13,6 @@ export interface Recommender {
   readonly name: string;
   /** The predicted rating of an item by a user, inside the rating scale. */
   predict(userId: number, itemId: number): number;
-  /** Predicted ratings for many (user, item) pairs. */
   predictMany(userIds: ArrayLike<number>, itemIds: ArrayLike<number>): Float32Array;
   /** The `count` best items for a user, best first, never one the user rated in training. */
   recommend(userId: number, count: number, options?: RecommendOptions): Recommendation[];

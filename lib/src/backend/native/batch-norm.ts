@@ -1,19 +1,14 @@
 /**
- * Batch normalisation in training on the native TensorFlow rung through
- * TensorFlow's fused kernels (chapter 7).
+ * Batch normalisation in training on the native TensorFlow rung through TensorFlow's fused kernels (chapter 7).
  *
- * tfjs-layers trains a `BatchNormalization` layer with the batch's moments
- * (a mean, a squared difference, another mean) and then the normalisation,
- * each with its gradient: a dozen kernels forward and some twenty backward
- * per layer, and the chapter-7 ResNet has seven such layers. TensorFlow has
- * both directions as single kernels, `FusedBatchNormV3` (training mode: it
- * computes the batch's mean and variance itself) and `FusedBatchNormGradV3`.
- * Here the layer's training step on the native rung (4-D input, channels
- * last, with scale and offset) runs those two on raw TensorFlow handles, as
- * `mat-mul.ts` does for products; the moving averages are updated with the
- * same arithmetic as tfjs-layers', from the same (biased) batch variance.
- * Everything else (inference, other shapes, other backends) keeps
- * tfjs-layers' own path. The values differ from tfjs' only by summation order.
+ * tfjs-layers trains a `BatchNormalization` layer with the batch's moments (a mean, a squared difference, another mean)
+ * and then the normalisation, each with its gradient: a dozen kernels forward and some twenty backward per layer, and
+ * the chapter-7 ResNet has seven such layers. TensorFlow has both directions as single kernels, `FusedBatchNormV3`
+ * (training mode: it computes the batch's mean and variance itself) and `FusedBatchNormGradV3`. Here the layer's
+ * training step on the native rung (4-D input, channels last, with scale and offset) runs those two on raw TensorFlow
+ * handles, as `mat-mul.ts` does for products; the moving averages are updated with the same arithmetic as tfjs-layers',
+ * from the same (biased) batch variance. Everything else (inference, other shapes, other backends) keeps tfjs-layers'
+ * own path. The values differ from tfjs' only by summation order.
  */
 import { tf } from '../tf';
 import type { Tensor, TensorInfo } from '@tensorflow/tfjs';
@@ -52,10 +47,9 @@ function tensorOf(backend: NativeBackend, handle: HandleMetadata): Tensor {
 }
 
 /**
- * Batch normalisation of `x` (NHWC) with the batch's own statistics, by
- * TensorFlow's `FusedBatchNormV3`, its gradient by `FusedBatchNormGradV3`
- * (chapter 7). Returns the normalised tensor and the batch's mean and biased
- * variance (kept: the caller disposes them). Only on the native rung.
+ * Batch normalisation of `x` (NHWC) with the batch's own statistics, by TensorFlow's `FusedBatchNormV3`, its gradient
+ * by `FusedBatchNormGradV3` (chapter 7). Returns the normalised tensor and the batch's mean and biased variance (kept:
+ * the caller disposes them). Only on the native rung.
  */
 export function fusedBatchNormTraining(x: Tensor, scale: Tensor, offset: Tensor, epsilon: number): { normalised: Tensor; mean: Tensor; variance: Tensor } {
   const backend = tf.backend() as unknown as NativeBackend;
@@ -110,9 +104,8 @@ export function setFusedBatchNorm(on: boolean): void {
 }
 
 /**
- * Routes tfjs-layers' `BatchNormalization` training calls on the native rung
- * through `fusedBatchNormTraining` (chapter 7); `registerNativeKernels` calls
- * it once. Other calls keep the layer's own code.
+ * Routes tfjs-layers' `BatchNormalization` training calls on the native rung through `fusedBatchNormTraining`
+ * (chapter 7); `registerNativeKernels` calls it once. Other calls keep the layer's own code.
  */
 export function installFusedBatchNorm(): void {
   if (installed) return;

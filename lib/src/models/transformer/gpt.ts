@@ -26,10 +26,9 @@ export interface LayerCache {
 }
 
 /**
- * One block's weights as generation reads them. Layer norm's scale γ and shift β are
- * folded into the linear layer after it, LN(x)·W + b = n·(diag(γ)W) + (βW + b) with n the
- * normalised x, so a step normalises and multiplies once; the query, key and value projections
- * are one `[hidden, 3·hidden]` product, the query columns already scaled by 1/√(hidden / heads).
+ * One block's weights as generation reads them. Layer norm's scale γ and shift β are folded into the linear layer after
+ * it, LN(x)·W + b = n·(diag(γ)W) + (βW + b) with n the normalised x, so a step normalises and multiplies once; the
+ * query, key and value projections are one `[hidden, 3·hidden]` product, query columns scaled by 1/√(hidden / heads).
  */
 interface BlockInferenceWeights {
   attentionKernel: Tensor;
@@ -50,10 +49,9 @@ interface InferenceWeights {
 }
 
 /**
- * The key-value cache of generation for each block, the keys and values of every
- * token read so far. A step appends one token's keys and values per block, so only the new token
- * goes through the network. The cache also keeps the weights arranged for generation, read from
- * the model at its first step (make a new cache after training the model further).
+ * The key-value cache of generation for each block, the keys and values of every token read so far. A step appends one
+ * token's keys and values per block, so only the new token goes through the network. The cache also keeps the weights
+ * arranged for generation, read from the model at its first step (make a new cache after training the model further).
  * `clear()` forgets the tokens and keeps those weights; `dispose()` frees both.
  */
 export class KeyValueCache {
@@ -149,10 +147,9 @@ export class DecoderBlock {
     };
   }
   /**
-   * Generation's pass: new tokens `x` (`[batch · n, hidden]`, row-major by batch)
-   * after the `cache`d ones: their queries meet the cached keys and their own. Returns the
-   * output and the cache with their keys and values appended. A single new token (n = 1) needs
-   * no transposes: `[batch, 3·hidden]` is already `[batch, 3·heads, 1, hidden / heads]`.
+   * Generation's pass: new tokens `x` (`[batch · n, hidden]`, row-major by batch) after the `cache`d ones: their
+   * queries meet the cached keys and their own. Returns the output and the cache with their keys and values appended. A
+   * single new token (n = 1) needs no transposes: `[batch, 3·hidden]` is already `[batch, 3·heads, 1, hidden / heads]`.
    */
   applyCached(x: Tensor, batch: number, cache: LayerCache | null, weights: BlockInferenceWeights): { output: Tensor; cache: LayerCache } {
     const { heads, hiddenSize } = this.config;
@@ -261,9 +258,8 @@ export class GPT {
     return { blocks: this.blocks.map((block) => block.inferenceWeights()), logitsKernel: logits.kernel, logitsBias: logits.bias };
   }
   /**
-   * Reads new tokens `[batch, n]` after those in `cache` and returns the next-token
-   * scores after the last one, `[batch, vocabularySize]`; the cache keeps the new keys and values.
-   * The same code with `cache.clear()` before each call recomputes the whole prefix.
+   * Reads new tokens `[batch, n]` after those in `cache`; returns the next-token scores after the last one, `[batch,
+   * vocabularySize]`, the cache keeping the new keys and values. After `cache.clear()` it recomputes the whole prefix.
    */
   step(ids: Tensor, cache: KeyValueCache): Tensor {
     this.checkIds(ids, cache.length);
