@@ -19,8 +19,7 @@ export * from './plot/index';
 export * from './data/index';
 export * from './text/index';
 export * from './train/index';
-// The from-scratch math of chapters 3-4 (Float64Array matrices, layers, optimisers) as one namespace,
-// `scratch.softmax`, `scratch.AdamOptimizer`, apart from TensorFlow.js' `tf.softmax` and `tf.train.adam`.
+// The from-scratch math of chapters 3-4 as one namespace, apart from TensorFlow.js' `tf.softmax` and `tf.train.adam`.
 export * as scratch from './scratch/index';
 export * from './models/index';
 export * from './scale/index';

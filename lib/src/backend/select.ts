@@ -83,19 +83,13 @@ export function nativeModulesFolder(): string {
   return process.env['DLKIT_NATIVE_DIR'] || path.resolve(__dirname, '..', '..', '..', '.native', 'node_modules');
 }
 
-/**
- * Threads the native CPU rung uses inside one operation: `TF_NUM_INTRAOP_THREADS` if set, else one per core;
- * `initBackend` sets it per workload before TensorFlow starts (`native/threads.ts`). Set it before Node to choose.
- */
+/** Threads per operation on the native CPU rung: `TF_NUM_INTRAOP_THREADS` (`initBackend` sets it), else one a core. */
 export function nativeThreadCount(): number {
   const set = Number(process.env['TF_NUM_INTRAOP_THREADS']);
   return Number.isInteger(set) && set > 0 ? set : availableParallelism();
 }
 
-/**
- * tfjs-node 4.22 calls `util.isNullOrUndefined` and `util.isArray`, gone from Node 23 on (tensorflow/tfjs#8609);
- * `npm run native` patches them out. An unpatched build on such a Node is refused, with the command that rebuilds it.
- */
+/** tfjs-node 4.22 calls `util.isNullOrUndefined`, gone in Node 23 (tfjs#8609); `npm run native` patches it out. */
 function staleNativeBuild(packageFolder: string): string | null {
   const nodeUtil = require('node:util') as Record<string, unknown>;
   if (typeof nodeUtil['isNullOrUndefined'] === 'function') return null;

@@ -39,10 +39,7 @@ export function permutation(n: number, generator: Random | number = rng()): Int3
   return Int32Array.from(random.shuffle(Array.from({ length: n }, (_, i) => i)));
 }
 
-/**
- * Features and, if any, labels as tensors, first axis = samples (`Dataset<Tensor>` labelled, `Dataset<undefined>`
- * not). It owns its tensors; every operation returns a new `Dataset` with new tensors: `dispose()` the old.
- */
+/** Features and optional labels as tensors it owns (first axis: samples); operations return new ones: dispose old. */
 export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
   /** Features, shape `[samples, ...featureShape]`. */
   readonly x: Tensor;

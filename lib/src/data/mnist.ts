@@ -122,10 +122,7 @@ function toDataset(images: IdxData, labels: IdxData, limit: number, shape: 'imag
   return new Dataset(tf.tensor(x, [n, ...featureShape], 'float32'), tf.tensor1d(y, 'int32'));
 }
 
-/**
- * Reads a folder in MNIST's layout (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-...`, or `.gz`):
- * grey levels in [0, 1], int32 labels; quick mode takes 6,000 and 2,000 unless `subset` says otherwise.
- */
+/** Reads a folder in MNIST's IDX layout (or `.gz`): grey levels in [0, 1], int32 labels; quick: 6,000 and 2,000. */
 export function loadIdxImageFolder(
   directory: string,
   options: Omit<MnistOptions, 'directory'> & { name: string; whatToDo: string; caller: string },

@@ -19,10 +19,7 @@ export type SummaryStatistics = {
   excessKurtosis: number;
 };
 
-/**
- * Count, mean, standard deviation, extremes, skewness and excess kurtosis; plain moment estimators
- * (m_k = mean of (x − mean)^k) as scipy.stats' default. NaN counts as missing; infinity is an error.
- */
+/** Count, mean, std, extremes, skewness, excess kurtosis by plain moments (as scipy.stats); NaN missing, ∞ an error. */
 export function summaryStatistics(values: Numbers): SummaryStatistics {
   const present: number[] = [];
   let missing = 0;

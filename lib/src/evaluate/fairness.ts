@@ -89,10 +89,7 @@ export type GroupCalibration = {
   differenceUpper: number;
 };
 
-/**
- * Within-group calibration: per group, mean predicted probability against observed rate, with percentile-bootstrap
- * intervals of the rate and the difference (around 0 when calibrated). Groups in `order` if given (none empty), else sorted.
- */
+/** Within-group calibration: mean predicted vs observed rate per group, bootstrap intervals of rate and difference. */
 export function groupCalibration(
   groups: readonly string[],
   labels: ArrayLike<number>,

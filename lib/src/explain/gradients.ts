@@ -53,10 +53,7 @@ export function saliency(model: Explainable, x: Tensor, options: { target?: Expl
   });
 }
 
-/**
- * Integrated gradients: `(x - baseline) *` the mean gradient along the path (trapezoid rule, `steps` default 64);
- * `baseline` shaped as `x` or one example (default zeros). The caller disposes the result.
- */
+/** Integrated gradients: `(x - baseline)` × mean path gradient (trapezoid, 64 steps, baseline 0); caller disposes. */
 export function integratedGradients(model: Explainable, x: Tensor, options: { baseline?: Tensor; steps?: number; target?: ExplainTarget } = {}): Tensor {
   checkInput(x, 'integratedGradients');
   const steps = options.steps ?? 64;

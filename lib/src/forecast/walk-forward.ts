@@ -9,10 +9,7 @@ export interface WalkForwardFold {
   testEnd: number;
 }
 
-/**
- * Expanding-window folds over `n` steps: train on `initialTrain` steps, test on the next `testSize`, then add that
- * window to training; `gap` steps skipped in between (default 0); at most the last `maxFolds` folds.
- */
+/** Expanding folds: train on `initialTrain` steps, test on the next `testSize` (after `gap`); at most `maxFolds`. */
 export function walkForwardFolds(n: number, options: { initialTrain: number; testSize: number; gap?: number; maxFolds?: number }): WalkForwardFold[] {
   const { initialTrain, testSize } = options;
   const gap = options.gap ?? 0;

@@ -7,10 +7,7 @@ import { make } from 'gym-js';
 
 export type DqnWorkload = 'update' | 'act' | 'agent';
 
-/**
- * Measures the DQN (batches of 64; by default the chapter's network and `accelerateDqn`): 'update' and 'agent' in steps
- * per second, 'act' the latency of one greedy action in µs.
- */
+/** DQN speed (batches of 64, the chapter's network and `accelerateDqn`): 'update', 'agent' in steps/s, 'act' in µs. */
 export async function measureDqnThroughput(options: {
   what: DqnWorkload;
   size?: 'full' | 'smoke';

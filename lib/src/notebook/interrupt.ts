@@ -110,10 +110,7 @@ export class InterruptWatch {
   }
 }
 
-/**
- * Starts watching for interrupts, for one loop:
- * `const interrupts = watchInterrupts(); for (...) { if (await interrupts.shouldStop()) break; ... }`.
- */
+/** Starts watching for interrupts for one loop: `if (await interrupts.shouldStop()) break;` at each step. */
 export function watchInterrupts(): InterruptWatch {
   return new InterruptWatch();
 }

@@ -20,18 +20,12 @@ export function inNotebook(): boolean {
   return tslabJupyter()?.lastWriteDisplayData != null;
 }
 
-/**
- * A unique id for an output that later calls overwrite, from node:crypto: ids drawn from the seeded `Math.random` would
- * make later results depend on how often a throttled live plot redrew.
- */
+/** A unique output id from node:crypto: ids from the seeded `Math.random` would make results depend on plot redraws. */
 export function newDisplayId(): string {
   return `dlkit-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
 }
 
-/**
- * Shows a MIME bundle (`text/html`, `text/plain`, plotly's JSON, ...) in the notebook; with a `displayId` the first
- * call creates the output and `update: true` replaces it. Returns false outside a kernel.
- */
+/** Shows a MIME bundle in the notebook; with a `displayId`, `update: true` replaces that output. False outside one. */
 export function displayRich(bundle: Record<string, unknown>, options: { displayId?: string; update?: boolean } = {}): boolean {
   const write = tslabJupyter()?.lastWriteDisplayData;
   if (!write) return false;

@@ -13,10 +13,7 @@ function alreadyDisposed(value: DisposableValue): boolean {
   return (value as unknown as { _refCount?: number | null })._refCount === 0;
 }
 
-/**
- * Returns `value` and disposes the value kept under `name` before (give every cell its own name). Works with
- * models, Trainers, Datasets and tensors; keeping the same object again, or a disposed one, does nothing more.
- */
+/** Returns `value` and disposes what was kept under `name` before (one name per cell), unless the same or disposed. */
 export function keepLatest<T extends DisposableValue>(name: string, value: T): T {
   if (typeof name !== 'string' || name === '') throw new Error('keepLatest: give a non-empty name, e.g. keepLatest("model", mlp(...)).');
   if (value === null || typeof value !== 'object' || typeof (value as DisposableValue).dispose !== 'function') {

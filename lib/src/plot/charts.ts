@@ -91,10 +91,7 @@ export function barChart(
   return new Figure(traces, { ...baseLayout(options), barmode: 'group' });
 }
 
-/**
- * Histogram of one or more samples in shared bins; `density: true` scales to a density (for an `overlay` curve),
- * `percent: true` to each sample's share of its own count.
- */
+/** Histogram of samples in shared bins; `density: true` scales to a density (for `overlay`), `percent: true` in %. */
 export function histogram(
   samples: Numbers | { name?: string; values: Numbers }[],
   options: ChartOptions & { bins?: number; density?: boolean; percent?: boolean; overlay?: Series[] } = {},
@@ -135,10 +132,7 @@ function colourScale(name: string): { colorscale: string | [number, string][]; r
 /** Diverging scales: their middle colour should sit at zero. */
 const DIVERGING_SCALES = new Set(['RdBu', 'Picnic', 'Portland', 'Bluered']);
 
-/**
- * Layout fields that keep one unit of x as long as one unit of y (squares stay square), and a width for a plane of
- * `columns` × `rows` unless the options set one.
- */
+/** Layout fields keeping a unit of x as long as one of y, and a width for `columns` × `rows` unless options set one. */
 function equalAspectLayout(layout: Layout, options: ChartOptions, columns: number, rows: number, rowLabels: string[] = []): Layout {
   const equal: Layout = {
     ...layout,

@@ -11,10 +11,7 @@ export interface LivePlotOptions {
   title?: string;
   xLabel?: string;
   yLabel?: string;
-  /**
-   * Side-by-side panels with their own y axis, e.g. `[{ yLabel: 'loss', series: ['loss', 'validationLoss'] }, ...]`;
-   * series in no panel go to the first. Default: one panel.
-   */
+  /** Side-by-side panels, each its own y axis (`{ yLabel, series }`); unplaced series go to the first. Default one. */
   panels?: LivePlotPanel[];
   /** Reader names of series, e.g. `{ lr: 'learning rate' }`; default `readerName(series)`. */
   labels?: Record<string, string>;

@@ -1,10 +1,7 @@
 /** Looking at learned embeddings (chapter 8): principal components of a set of vectors, to draw them in 2-D. */
 import { Random } from '../util/random';
 
-/**
- * Projects rows onto their first `count` principal components (power iteration with deflation on the
- * covariance, from a fixed seed); returns the projected rows and each component's share of the variance.
- */
+/** Rows projected on their first `count` principal components (seeded power iteration), and their variance shares. */
 export function principalComponents(rows: readonly ArrayLike<number>[], count = 2): { projected: number[][]; explained: number[]; components: number[][] } {
   if (rows.length < 2) throw new Error(`principalComponents: need at least 2 rows, got ${rows.length}.`);
   const d = (rows[0] as ArrayLike<number>).length;

@@ -22,10 +22,7 @@ export interface MatrixFactorisationOptions {
   initialScale?: number;
 }
 
-/**
- * Matrix factorisation as a model the `Trainer` fits on `mf.dataset(train)` (x: int32 [user index, item
- * index], y: ratings [n, 1]); `recommender()` gives it as a `Recommender` (ids, top-N, cold starts).
- */
+/** Matrix factorisation for the `Trainer` on `mf.dataset(train)`; `recommender()` adds ids, top-N and cold starts. */
 export class MatrixFactorisation implements CustomModel {
   readonly train: RatingTable;
   readonly dimensions: number;

@@ -52,10 +52,7 @@ export function evaluateRatings(model: Recommender, test: RatingTable): { rmse: 
   return { rmse: rootMeanSquaredError(predicted, test.ratings), mae: meanAbsoluteError(predicted, test.ratings), seconds };
 }
 
-/**
- * Mean precision@k, recall@k and NDCG@k over the test users (default: every one with a relevant item); relevant
- * items are the test items rated at least `threshold` (default 4).
- */
+/** Mean precision@k, recall@k and NDCG@k over the test users; relevant: test items rated at least `threshold` (4). */
 export function evaluateRanking(
   model: Recommender,
   test: RatingTable,

@@ -28,10 +28,7 @@ function checkScale(scale: RatingScale, what: string): void {
   }
 }
 
-/**
- * Ratings as typed arrays over dense indices (rating `k` is `ratings[k]` by `users[k]` of `items[k]`);
- * tables cut by `subset` share the indices, so a model fitted on one scores another directly.
- */
+/** Ratings over dense indices (`ratings[k]` by `users[k]` of `items[k]`); `subset`s share them: models score across. */
 export class RatingTable {
   readonly users: Int32Array;
   readonly items: Int32Array;

@@ -3,10 +3,7 @@ import type { RatingTable } from './ratings';
 import { PopularityRecommender } from './popularity';
 import { checkRecommendationCount, clampRating, topScoring, type RecommendOptions, type Recommendation, type Recommender } from './ranking';
 
-/**
- * A recommender fitted on a training table; subclasses give `predictKnown` and `scoreItems` (by index, for
- * known users and items), and everything about ids, cold starts and exclusions is here.
- */
+/** A recommender fitted on a table: subclasses give `predictKnown` and `scoreItems`; ids and cold starts are here. */
 export abstract class TrainedRecommender implements Recommender {
   abstract readonly name: string;
   readonly train: RatingTable;
@@ -64,10 +61,7 @@ export abstract class TrainedRecommender implements Recommender {
     return i !== undefined && (this.itemCounts[i] as number) > 0 ? i : undefined;
   }
 
-  /**
-   * Predicted rating inside the scale. A cold user gets popularity's answer; a known user and a cold item the
-   * model's estimate for the user alone, else the global mean.
-   */
+  /** Predicted rating in the scale; cold user: popularity; known user, cold item: user-only estimate or the mean. */
   predict(userId: number, itemId: number): number {
     const u = this.knownUser(userId);
     const i = this.knownItem(itemId);

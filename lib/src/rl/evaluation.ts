@@ -46,10 +46,7 @@ export interface EvaluationProgress {
   elapsedSeconds: number;
 }
 
-/**
- * `trainDqn`'s record of its evaluations: `evaluationEpisodes` episodes each, confirmed with `solveEpisodes` at the
- * threshold; the best score and weights, the first solve, and when to stop.
- */
+/** `trainDqn`'s record of evaluations (confirmed at the threshold): best score and weights, the solve, when to stop. */
 export class EvaluationScoreboard {
   readonly evaluations: EvaluationProgress[] = [];
   best: { step: number; score: number } | null = null;

@@ -58,10 +58,7 @@ export interface DqnLoopSettings {
   seed: number | null;
 }
 
-/**
- * The loop's defaults: after 1,000 random steps one step of batch 64 per step, a hard target copy every 500, epsilon
- * 1 → 0.05 over 10,000, evaluation every 2,000.
- */
+/** The loop's defaults: 1,000 random steps, batch 64 each step, target copy every 500, epsilon 1 → 0.05 over 10,000. */
 export const DQN_LOOP_DEFAULTS: Readonly<DqnLoopSettings> = Object.freeze({
   totalSteps: 100_000, bufferCapacity: 50_000, batchSize: 64, learningStarts: 1_000, trainFrequency: 1, gradientSteps: 1,
   epsilonStart: 1, epsilonEnd: 0.05, epsilonDecaySteps: 10_000,

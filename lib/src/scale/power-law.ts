@@ -31,10 +31,7 @@ function lineFit(u: number[], v: number[]): { slope: number; intercept: number; 
   return { slope, intercept: mv - slope * mu, rSquared: svv > 0 ? (suv * suv) / (suu * svv) : 1 };
 }
 
-/**
- * Fits L = E + a · x^(−α) on log-log axes; `withFloor` picks E on a grid below the smallest loss for the best R² (as
- * Hoffmann et al. 2022).
- */
+/** Fits L = E + a · x^(−α) on log-log axes; `withFloor` picks E on a grid for the best R² (as Hoffmann et al. 2022). */
 export function fitPowerLaw(x: Numbers, loss: Numbers, options: { withFloor?: boolean } = {}): PowerLawFit {
   if (x.length !== loss.length) throw new Error(`fitPowerLaw: ${x.length} x values but ${loss.length} losses; give one loss per x.`);
   if (x.length < 3) throw new Error(`fitPowerLaw: need at least 3 points to fit and judge a power law, got ${x.length}.`);

@@ -86,10 +86,7 @@ export interface StepComparisonOptions {
   steps: number;
 }
 
-/**
- * The largest |ours − tfjs| of one step over `steps` steps: both start from the same float32 values, and ours restart
- * from tfjs' after each step (no rounding piled up); each keeps its own state. Disposes `theirs` and its tensors.
- */
+/** Largest |ours − tfjs| of one step over `steps`; ours restart from tfjs' values after each (no rounding piles up). */
 export function largestStepDifference(ours: ParameterUpdater, theirs: TensorFlowOptimizer, options: StepComparisonOptions): number {
   const { start, gradient, steps } = options;
   checkPositiveIntegers('largestStepDifference', { steps });

@@ -17,10 +17,7 @@ export interface StratifiedSplit<T> {
   test: Partition<T>;
 }
 
-/**
- * Splits rows into train, validation and test within each class of `classOf(row)`; `fractions` are validation and test
- * (default 0.2 each). The same `seed` gives the same split (default `nextSeed()`); order inside a part follows the table.
- */
+/** Train, validation, test split in each class of `classOf(row)` (`fractions` 0.2, 0.2); same `seed`, same split. */
 export function stratifiedSplit<T>(
   rows: readonly T[],
   classOf: (row: T) => string | number,

@@ -21,10 +21,7 @@ export interface DocumentWindows {
   documents: number;
 }
 
-/**
- * Cuts each text into rows: the first is `encode(text, { maxLength, keepEnd })` (the trained view); a longer text
- * adds windows of `maxLength - 2` pieces every `stride`, the last ending at its last piece.
- */
+/** Each text as rows: `encode(text, { maxLength, keepEnd })`, then windows of `maxLength - 2` pieces every `stride`. */
 export function documentWindows(tokenizer: WordPieceTokenizer, texts: readonly string[], options: DocumentWindowOptions): DocumentWindows {
   const { maxLength } = options;
   if (!Number.isInteger(maxLength) || maxLength < 3) throw new Error(`documentWindows: maxLength must be a whole number of at least 3 ([CLS], one piece, [SEP]), got ${maxLength}.`);
@@ -51,10 +48,7 @@ export function documentWindows(tokenizer: WordPieceTokenizer, texts: readonly s
   return out;
 }
 
-/**
- * Each text's class: the argmax of the mean log-probability over its windows (`probabilities`: one row of `classes`
- * per window); with `firstRowOnly`, its first row alone.
- */
+/** Each text's class: the argmax of its windows' mean log-probability (one row per window); or its first row alone. */
 export function documentClasses(probabilities: ArrayLike<number>, windows: Pick<DocumentWindows, 'document' | 'documents'>, options: { firstRowOnly?: boolean } = {}): Int32Array {
   const rows = windows.document.length;
   if (rows === 0 || probabilities.length % rows !== 0) {

@@ -16,10 +16,7 @@ export function checkClipNorm(value: number, name: string, turnOff: string): voi
   }
 }
 
-/**
- * Scales gradients so that their global norm is at most `maxNorm`, as `tf.clip_by_global_norm` and PyTorch's
- * `clip_grad_norm_` do; `maxNorm` null only computes the norm. Call it inside `tf.tidy`.
- */
+/** Scales gradients to a global norm ≤ `maxNorm` (PyTorch's `clip_grad_norm_`); null: only the norm. Inside a tidy. */
 export function clipByGlobalNorm(gradients: NamedTensorMap, maxNorm: number | null): ClippedGradients {
   const names = Object.keys(gradients);
   const { globalNorm, scale } = globalNormScale(names.map((name) => gradients[name] as Tensor), maxNorm);

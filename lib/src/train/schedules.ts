@@ -37,10 +37,7 @@ export function cosineDecay(options: { initial: number; final?: number; steps?: 
   };
 }
 
-/**
- * Linear decay over the run (or `steps`), then `final`: `initial + (final - initial) * t`. After a `warmup`,
- * BERT's fine-tuning schedule (Devlin et al. 2019; Hugging Face's `get_linear_schedule_with_warmup`).
- */
+/** Linear decay to `final` over the run (or `steps`); after a `warmup`, BERT's fine-tuning schedule (Devlin et al.). */
 export function linearDecay(options: { initial: number; final?: number; steps?: number }): LearningRateSchedule {
   const final = options.final ?? 0;
   checkRate('linearDecay', options.initial);

@@ -43,10 +43,7 @@ export const WASM_WRAPPED_KERNELS: Readonly<Record<string, (original: KernelConf
 
 let registered = false;
 
-/**
- * Registers the extra wasm kernels once (`initBackend()` calls it before switching to wasm), after loading
- * tfjs-backend-wasm so its own kernels cannot overwrite them; does nothing without that package.
- */
+/** Registers the extra wasm kernels once, after tfjs-backend-wasm loads (its own would overwrite them), if present. */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   try {

@@ -103,10 +103,7 @@ export interface AttentionProjections {
   output: LinearLayer;
 }
 
-/**
- * Multi-head self-attention: weights softmax(QKᵀ/√d + mask), output the weighted sum of values; the mask adds
- * -1e9 to padding keys. `projections` gives it linear layers made elsewhere (chapter 11's have no biases).
- */
+/** Multi-head self-attention softmax(QKᵀ/√d + mask)·V, -1e9 on padding keys; `projections` may be made elsewhere. */
 export class MultiHeadSelfAttention {
   readonly query: LinearLayer;
   readonly key: LinearLayer;
