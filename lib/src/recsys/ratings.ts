@@ -28,7 +28,7 @@ function checkScale(scale: RatingScale, what: string): void {
   }
 }
 
-/** Ratings over dense indices (`ratings[k]` by `users[k]` of `items[k]`); `subset`s share them: models score across. */
+/** Ratings on dense indices: `ratings[k]` by `users[k]` of `items[k]`; a model fitted on a `subset` scores another. */
 export class RatingTable {
   readonly users: Int32Array;
   readonly items: Int32Array;

@@ -1,4 +1,4 @@
-/** Dense Q-networks read layer by layer, greedy actions in plain TypeScript (chapter 9), error-bounded: the tensor path's. */
+/** Greedy actions of dense Q-networks in plain TypeScript (chapter 9), error-bounded: the tensor path's or none. */
 import type { Sequential } from '../backend/tf';
 import type { LayerVariable } from '@tensorflow/tfjs';
 

@@ -1,4 +1,4 @@
-/** Reinforcement learning (chapter 9): gym-js re-exported, the DQN agent, buffer, evaluation, loop; chapter 2's grid. */
+/** Reinforcement learning (chapter 9): gym-js, the DQN agent, replay buffer, evaluation, loop; chapter 2's grid. */
 export * from 'gym-js';
 export * from './show-episode';
 export * from './replay-buffer';
