@@ -22,7 +22,8 @@ const releaseDirectory = option('--release') ?? join(root, 'datasets', 'pretrain
 if (flag('--fresh') && existsSync(join(runDirectory, 'recipe.json'))) {
   fail(`pretrain: --fresh, but ${runDirectory} holds a run; delete that folder first, or leave out --fresh to resume it.`);
 }
-const backend = await dlkit.initBackend();
+// a Transformer's large matrix products: TensorFlow may use every core inside one operation
+const backend = await dlkit.initBackend({ workload: 'large-products' });
 console.log(`pretrain: backend ${backend.name}; run folder ${runDirectory}; release ${releaseDirectory}`);
 const result = await dlkit.pretrain(recipe, { runDirectory, releaseDirectory });
 result.mlm.dispose();

@@ -252,6 +252,36 @@ test('MLM pre-training lowers the masked-token loss on a tiny repetitive corpus'
   tf.dispose([x, y, ...mlm.trainableVariables]);
 });
 
+test("the masked-LM head's log-frequency bias: log((count + 1) / (total + V)) per token, specials skipped; the untrained model then scores at the unigram entropy, far below a zero bias", () => {
+  seed(12);
+  // token 10 nine times, 11 twice, 12 once; specials (2, 3, 0) never counted
+  const rows = [
+    [2, 10, 10, 11, 10, 3, PAD],
+    [2, 10, 12, 11, 10, 3, PAD],
+    [2, 10, 10, 10, 10, 3, PAD],
+  ];
+  const encoder = new TransformerEncoder(SMALL);
+  const mlm = new MaskedLanguageModel(encoder, tokens(SMALL.vocabularySize), 0.5);
+  const ids = idsTensor(Array.from({ length: 48 }, (_, i) => rows[i % 3] as number[]));
+  const zeroBias = mlm.evaluate(ids, { seed: 3 });
+  const entropy = mlm.setOutputBiasToLogFrequencies(rows);
+  const counts = new Map([[10, 9], [11, 2], [12, 1]]);
+  const total = 12;
+  const bias = mlm.outputBias.dataSync();
+  for (let id = 0; id < SMALL.vocabularySize; id++) {
+    const expected = Math.log(((counts.get(id) ?? 0) + 1) / (total + SMALL.vocabularySize));
+    assert.ok(Math.abs((bias[id] as number) - expected) < 1e-6, `bias of token ${id}: ${bias[id]} vs ${expected}`);
+  }
+  const expectedEntropy = -[...counts.values()].reduce((s, c) => s + (c / total) * Math.log((c + 1) / (total + SMALL.vocabularySize)), 0);
+  assert.ok(Math.abs(entropy - expectedEntropy) < 1e-9);
+  const logFrequency = mlm.evaluate(ids, { seed: 3 });
+  assert.ok(logFrequency.loss < zeroBias.loss - 1, `masked loss ${zeroBias.loss} with a zero bias, ${logFrequency.loss} with log frequencies`);
+  assert.ok(Math.abs(logFrequency.loss - entropy) < 1, `an untrained encoder with the bias scores near the unigram entropy ${entropy}: ${logFrequency.loss}`);
+  assert.throws(() => mlm.setOutputBiasToLogFrequencies([[2, 3, PAD]]), /no ordinary token/);
+  assert.throws(() => mlm.setOutputBiasToLogFrequencies([[2, 40, 3]]), /token id 40 is outside the vocabulary 0..39/);
+  tf.dispose([ids, ...mlm.trainableVariables]);
+});
+
 test('the encoder has the parameter count of chapter 2 (pooler excluded); bad options are clear errors', () => {
   const options = { vocabularySize: 100, hiddenSize: 32, layers: 3, heads: 4, intermediateSize: 64, maxPositions: 50, typeVocabularySize: 2 };
   const before = tf.memory().numTensors;

@@ -64,6 +64,7 @@ const TINY: PretrainingRecipe = {
   warmupFraction: 0.1,
   epochs: 3,
   clipNorm: 1,
+  outputBias: 'log-frequency',
   seed: 11,
 };
 const TEXTS = { train: sentences(120, 1), heldOut: sentences(20, 2) };

@@ -32,6 +32,11 @@ export interface PretrainingRecipe {
   epochs: number;
   /** Gradient clipping by global norm. */
   clipNorm: number;
+  /**
+   * The masked-LM head's output bias at the start: zeros, or the corpus' log token frequencies
+   * (`MaskedLanguageModel.setOutputBiasToLogFrequencies`), which skips the plateau where the model learns frequencies.
+   */
+  outputBias: 'zeros' | 'log-frequency';
   /** Seed of the weights, the masks and the order of the rows. */
   seed: number;
 }
@@ -54,10 +59,11 @@ export const MINI_BERT_RECIPE: PretrainingRecipe = {
   dropout: 0,
   maskProbability: 0.15,
   batchSize: 64,
-  learningRate: 2e-3,
+  learningRate: 3e-3,
   warmupFraction: 0.03,
-  epochs: 4,
+  epochs: 8,
   clipNorm: 1,
+  outputBias: 'log-frequency',
   seed: 2026,
 };
 
@@ -68,5 +74,6 @@ export function checkRecipe(recipe: PretrainingRecipe): void {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(recipe.name)) throw new Error(`PretrainingRecipe: name must be lower-case letters, digits and -, got ${JSON.stringify(recipe.name)}.`);
   if (!(recipe.learningRate > 0)) throw new Error(`PretrainingRecipe: learningRate must be positive, got ${recipe.learningRate}.`);
   if (!(recipe.warmupFraction >= 0 && recipe.warmupFraction < 1)) throw new Error(`PretrainingRecipe: warmupFraction must be in [0, 1), got ${recipe.warmupFraction}.`);
+  if (recipe.outputBias !== 'zeros' && recipe.outputBias !== 'log-frequency') throw new Error(`PretrainingRecipe: outputBias must be 'zeros' or 'log-frequency', got ${JSON.stringify(recipe.outputBias)}.`);
   if (!(recipe.maskProbability > 0 && recipe.maskProbability < 1)) throw new Error(`PretrainingRecipe: maskProbability must be in (0, 1), got ${recipe.maskProbability}.`);
 }

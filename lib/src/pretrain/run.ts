@@ -201,7 +201,8 @@ export async function pretrain(recipe: PretrainingRecipe, options: PretrainOptio
   }
   fs.writeFileSync(join(runDirectory, RECIPE_FILE), `${JSON.stringify(recipe, null, 2)}\n`);
   const keepEnd = Math.floor(recipe.maxLength / 2);
-  const corpus = idsTensor(documentWindows(tokenizer, texts.train, { maxLength: recipe.maxLength, keepEnd }).inputIds);
+  const windows = documentWindows(tokenizer, texts.train, { maxLength: recipe.maxLength, keepEnd }).inputIds;
+  const corpus = idsTensor(windows);
   const heldOut = idsTensor(tokenizer.encodeBatch([...texts.heldOut], { maxLength: recipe.maxLength, keepEnd }).inputIds);
   const rows = corpus.shape[0];
   const stepsPerEpoch = Math.ceil(rows / recipe.batchSize);
@@ -221,6 +222,10 @@ export async function pretrain(recipe: PretrainingRecipe, options: PretrainOptio
   });
   const tokens: SpecialTokenIds = tokenizer;
   const model = new AccuracyTrackingModel(encoder, tokens, recipe.maskProbability);
+  if (recipe.outputBias === 'log-frequency') {
+    const entropy = model.setOutputBiasToLogFrequencies(windows);
+    say(`masked-LM output bias: the corpus' log token frequencies (a head that ignores the context: loss ${entropy.toFixed(2)})`);
+  }
   say(`encoder: ${encoder.countParams().toLocaleString('en-US')} weights, masked-LM head ${(model.countParams() - encoder.countParams()).toLocaleString('en-US')}`);
   const trainer = new Trainer(model, {
     learningRate: recipe.learningRate,
