@@ -61,7 +61,7 @@ export const MINI_BERT_RECIPE: PretrainingRecipe = {
   batchSize: 64,
   learningRate: 3e-3,
   warmupFraction: 0.03,
-  epochs: 8,
+  epochs: 6,
   clipNorm: 1,
   outputBias: 'log-frequency',
   seed: 2026,
