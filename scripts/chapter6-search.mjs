@@ -68,9 +68,11 @@ const encoders = {
   'from scratch': () => new dlkit.TransformerEncoder({ ...shape, dropout: 0.1, attentionDropout: 0.1 }),
 };
 const output = join(root, 'notebooks', 'results', '06-fine-tuning-search.json');
-const encoderOption = process.argv.includes('--encoder') ? process.argv[process.argv.indexOf('--encoder') + 1]?.replace('-', ' ') : undefined;
+const encoderArgument = process.argv.includes('--encoder') ? process.argv[process.argv.indexOf('--encoder') + 1] : undefined;
+// the command line's spelling (no space) to the encoder's name
+const encoderOption = encoderArgument === 'from-scratch' ? 'from scratch' : encoderArgument;
 if (encoderOption !== undefined && !(encoderOption in encoders)) {
-  throw new Error(`chapter6-search: --encoder must be pre-trained or from-scratch, got ${encoderOption}.`);
+  throw new Error(`chapter6-search: --encoder must be pre-trained or from-scratch, got ${encoderArgument}.`);
 }
 /** @type {{ encoder: string; learningRate: number; pooling: string; validation: number[]; best: number; bestEpoch: number; seconds: number }[]} */
 const runs = [];
