@@ -51,11 +51,12 @@ test("the article's flow is described as it is: a random head that must be fine-
   for (const piece of ['AdamW', 'lr=2e-5', 'get_linear_schedule_with_warmup', 'model.train()', 'model.eval()', 'with torch.no_grad():', 'loss.backward()']) {
     assert.ok(corrected.includes(piece), `the corrected code fine-tunes and evaluates: ${piece}`);
   }
-  assert.doesNotMatch(corrected, /told to attend to nothing/, 'an all-zero mask attends uniformly, padding included');
-  assert.match(corrected, /uniformly to every position, padding included/);
+  assert.doesNotMatch(corrected, /told to attend to nothing/, 'an all-zero mask lets attention reach padding');
+  assert.match(corrected, /every token attends to every position, \*\*padding included\*\*/);
+  assert.match(corrected, /rounded away/);
   assert.doesNotMatch(corrected, /comparing with `\[CLS\]` puts the first token alone in segment 1/, 'fix 3 agrees with fix 2');
   assert.match(corrected, /`torch\.mean` of a boolean tensor raises/);
-  assert.match(codeWith('all-zero mask'), /1 \/ enc\.inputIds\.length/, 'the uniform attention is asserted');
+  assert.match(codeWith('all-zero mask'), /paddingShare\(zeroMaskAttention\) > 0\.05/, 'the cell asserts that the article\'s mask lets attention reach padding');
 });
 
 test('fine-tuning: warm-up then linear decay, settings searched on validation per encoder, several seeds, a paired test', () => {
