@@ -34,7 +34,8 @@ export interface GenerateOptions {
   /**
    * How a step with the cache runs: `'plain'` (default) one token through `PlainDecoder`, plain JavaScript on the
    * weights read once; `'tensors'` through `GPT.step`, TensorFlow.js kernels on the current backend. Without the cache,
-   * every step is `GPT.step` on the whole sequence (products over all its rows at once).
+   * every step is `GPT.step` on the whole sequence (products over all its rows at once). On the native rung the plain
+   * step is the faster one; on WebAssembly, whose products use SIMD, `'tensors'` wins for wide models (bench/README.md).
    */
   cachedStep?: 'plain' | 'tensors';
   /** Stop after generating this id (e.g. `<|endoftext|>`). */
