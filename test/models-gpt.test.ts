@@ -1,8 +1,9 @@
 /**
  * Chapter 13's GPT: the causal mask (a later token never changes an earlier output), the
  * parameter count, cached and uncached generation give the same tokens (greedy and seeded
- * sampling) without leaking tensors, continuation log-likelihoods agree with the cache's
- * step-by-step scores, the next-token windows, and the model learns a tiny text with the Trainer.
+ * sampling) without leaking tensors, the cached step in plain JavaScript scores as the tensor
+ * step, continuation log-likelihoods agree with the cache's step-by-step scores, the next-token
+ * windows, and the model learns a tiny text with the Trainer.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import {
   GPT,
   GPTClassifier,
   KeyValueCache,
+  PlainDecoder,
   Trainer,
   continuationLogProbabilities,
   generate,
@@ -70,6 +72,7 @@ test('generation with the key-value cache gives the same tokens as recomputing t
   const greedyCached = generate(model, prompt, { maxNewTokens: 30, sampling: { temperature: 0 } });
   const greedyFull = generate(model, prompt, { maxNewTokens: 30, sampling: { temperature: 0 }, useCache: false });
   assert.deepEqual(greedyCached, greedyFull);
+  assert.deepEqual(generate(model, prompt, { maxNewTokens: 30, sampling: { temperature: 0 }, cachedStep: 'tensors' }), greedyFull);
   assert.ok(new Set(greedyCached).size > 1, 'the test model should not repeat one token');
   for (const sampling of [{ temperature: 1 }, { temperature: 0.8, topK: 5 }, { topP: 0.9 }]) {
     seed(7);
@@ -77,6 +80,9 @@ test('generation with the key-value cache gives the same tokens as recomputing t
     seed(7);
     const full = generate(model, prompt, { maxNewTokens: 30, sampling, useCache: false });
     assert.deepEqual(cached, full, `sampling ${JSON.stringify(sampling)}`);
+    seed(7);
+    const tensors = generate(model, prompt, { maxNewTokens: 30, sampling, cachedStep: 'tensors' });
+    assert.deepEqual(tensors, full, `sampling ${JSON.stringify(sampling)}, the tensor step`);
   }
   assert.equal(tf.memory().numTensors, before, 'generate frees every tensor it makes');
   assert.throws(() => generate(model, prompt, { maxNewTokens: 38 }), /pass the context of 40/);
@@ -107,6 +113,54 @@ test('the cache\'s step scores equal the full pass at every position, and contin
   ]);
   assert.ok(Math.abs((score as number) - expected) < 1e-3, `${score} vs ${expected}`);
   assert.ok((other as number) < 0);
+  model.dispose();
+});
+
+test('the cached step in plain JavaScript scores every position as the tensor step does, and holds no tensors', () => {
+  const model = peakedModel();
+  const before = tf.memory().numTensors;
+  const decoder = new PlainDecoder(model);
+  assert.equal(tf.memory().numTensors, before, 'reading the weights leaves no tensors behind');
+  const cache = new KeyValueCache(OPTIONS.layers);
+  const ids = [4, 8, 15, 16, 2, 7, 9, 22, 0, 0, 13, 1];
+  let largest = 0;
+  for (const id of ids) {
+    const plain = decoder.step(id);
+    const logits = model.step(idsTensor([[id]]), cache);
+    const tensors = logits.dataSync();
+    logits.dispose();
+    assert.equal(plain.length, OPTIONS.vocabularySize);
+    for (let k = 0; k < plain.length; k++) {
+      const expected = tensors[k] as number;
+      largest = Math.max(largest, Math.abs(expected));
+      // float32 weights, float64 sums against TensorFlow's float32 sums: a few units of float32 rounding.
+      assert.ok(Math.abs((plain[k] as number) - expected) <= 1e-5 * (1 + Math.abs(expected)), `token ${decoder.length}, score ${k}: ${plain[k]} vs ${expected}`);
+    }
+  }
+  assert.ok(largest > 1, 'the test model\'s scores are not all near 0');
+  cache.dispose();
+  assert.equal(decoder.length, ids.length);
+  decoder.clear();
+  assert.equal(decoder.length, 0);
+  assert.throws(() => decoder.step(OPTIONS.vocabularySize), /not an integer in \[0, 23\)/);
+  for (let t = 0; t < OPTIONS.contextLength; t++) decoder.step(t % OPTIONS.vocabularySize);
+  assert.throws(() => decoder.step(1), /41 tokens do not fit the context of 40/);
+  assert.throws(() => generate(model, [1], { maxNewTokens: 3, cachedStep: 'plan' as 'plain' }), /cachedStep must be 'plain' or 'tensors'/);
+  model.dispose();
+});
+
+test('cached generation launches no kernel per token: its kernels do not grow with the number of tokens', async () => {
+  const model = peakedModel();
+  const kernelsOf = async (maxNewTokens: number) => {
+    const profile = await tf.profile(() => {
+      generate(model, [1, 2, 3], { maxNewTokens, sampling: { temperature: 0 } });
+    });
+    return profile.kernels.length;
+  };
+  const few = await kernelsOf(2);
+  const many = await kernelsOf(30);
+  // Only reading the weights at the start launches kernels; a step through the tensor cache launched about 50 per block.
+  assert.equal(many, few, `${few} kernels for 2 tokens, ${many} for 30`);
   model.dispose();
 });
 

@@ -8,6 +8,7 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { type SamplingOptions, sampleToken } from '../../text/sampling';
 import { idsTensor } from './encoder';
 import { GPT, KeyValueCache } from './gpt';
+import { PlainDecoder } from './plain-decoder';
 
 /** Language-model rows: row r reads `ids[s, s + length)` and predicts `ids[s + 1, s + length + 1)`, s = r · stride. */
 export function nextTokenWindows(ids: ArrayLike<number>, length: number, stride = length): { inputs: number[][]; targets: number[][] } {
@@ -30,13 +31,20 @@ export interface GenerateOptions {
   sampling?: SamplingOptions;
   /** Keep every block's keys and values, so each step reads only the new token (default true). */
   useCache?: boolean;
+  /**
+   * How a step with the cache runs: `'plain'` (default) one token through `PlainDecoder`, plain JavaScript on the
+   * weights read once; `'tensors'` through `GPT.step`, TensorFlow.js kernels on the current backend. Without the cache,
+   * every step is `GPT.step` on the whole sequence (products over all its rows at once). On the native rung the plain
+   * step is the faster one; on WebAssembly, whose products use SIMD, `'tensors'` wins for wide models (bench/README.md).
+   */
+  cachedStep?: 'plain' | 'tensors';
   /** Stop after generating this id (e.g. `<|endoftext|>`). */
   stopId?: number;
 }
 
 /**
  * Generates up to `maxNewTokens` ids after `prompt`, one at a time with `sampleToken`; returns the new ids only.
- * With the cache each step reads only the new token; without, the same pass reads the whole sequence again.
+ * With the cache each step reads only the new token; without, `GPT.step` reads the whole sequence again.
  */
 export function generate(model: GPT, prompt: readonly number[], options: GenerateOptions): number[] {
   const { maxNewTokens } = options;
@@ -48,6 +56,9 @@ export function generate(model: GPT, prompt: readonly number[], options: Generat
     );
   }
   const useCache = options.useCache ?? true;
+  const cachedStep = options.cachedStep ?? 'plain';
+  if (cachedStep !== 'plain' && cachedStep !== 'tensors') throw new Error(`generate: cachedStep must be 'plain' or 'tensors', got ${JSON.stringify(cachedStep)}.`);
+  if (useCache && cachedStep === 'plain') return generatePlain(new PlainDecoder(model), prompt, options);
   const cache = new KeyValueCache(model.config.layers);
   const sequence = [...prompt];
   const added: number[] = [];
@@ -69,6 +80,20 @@ export function generate(model: GPT, prompt: readonly number[], options: Generat
     }
   } finally {
     cache.dispose();
+  }
+  return added;
+}
+
+/** `generate` with the cache in plain JavaScript: the prompt's tokens one by one, then each new token. */
+function generatePlain(decoder: PlainDecoder, prompt: readonly number[], options: GenerateOptions): number[] {
+  let scores = new Float32Array(0);
+  for (const id of prompt) scores = decoder.step(id);
+  const added: number[] = [];
+  for (let n = 0; n < options.maxNewTokens; n++) {
+    const next = sampleToken(scores, options.sampling);
+    added.push(next);
+    if (next === options.stopId || n === options.maxNewTokens - 1) break;
+    scores = decoder.step(next);
   }
   return added;
 }

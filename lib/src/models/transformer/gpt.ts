@@ -30,7 +30,7 @@ export interface LayerCache {
  * it, LN(x)·W + b = n·(diag(γ)W) + (βW + b) with n the normalised x, so a step normalises and multiplies once; the
  * query, key and value projections are one `[hidden, 3·hidden]` product, query columns scaled by 1/√(hidden / heads).
  */
-interface BlockInferenceWeights {
+export interface BlockInferenceWeights {
   attentionKernel: Tensor;
   attentionBias: Tensor;
   outputKernel: Tensor;
@@ -42,7 +42,7 @@ interface BlockInferenceWeights {
 }
 
 /** The whole model's weights as generation reads them: the blocks', then the output layer `[hidden, vocabulary]` with the final layer norm folded in. */
-interface InferenceWeights {
+export interface InferenceWeights {
   blocks: BlockInferenceWeights[];
   logitsKernel: Tensor;
   logitsBias: Tensor;
@@ -252,8 +252,8 @@ export class GPT {
   loss(batch: { x: Tensor; y: Tensor }, training: boolean): Scalar {
     return crossEntropyFromLogits(this.logits(batch.x, training).reshape([-1, this.config.vocabularySize]), batch.y);
   }
-  /** The weights arranged for generation (`KeyValueCache.weights`). Call inside a tidy, or dispose them. */
-  private inferenceWeights(): InferenceWeights {
+  /** The weights arranged for generation (`KeyValueCache.weights`, `PlainDecoder`). Call inside a tidy, or dispose them. */
+  inferenceWeights(): InferenceWeights {
     const logits = foldNorm(this.finalNorm, tf.transpose(this.token), null);
     return { blocks: this.blocks.map((block) => block.inferenceWeights()), logitsKernel: logits.kernel, logitsBias: logits.bias };
   }

@@ -1,4 +1,4 @@
-/** Chapter 6's Transformer: layers, the encoder, and its two heads; chapter 13's GPT and its generation. */
+/** Chapter 6's Transformer: layers, the encoder, and its two heads; chapter 13's GPT, its generation and its cached step in plain JavaScript. */
 export {
   geluTanh,
   LinearLayer,
@@ -12,4 +12,5 @@ export {
 export * from './encoder';
 export * from './heads';
 export * from './gpt';
+export * from './plain-decoder';
 export * from './generation';
