@@ -15,8 +15,8 @@
 // Both files are rewritten after every run, so an interrupted run of the script leaves the runs it finished, and
 // `--compare` run again skips the runs already recorded under the same protocol.
 // Usage: node scripts/chapter6-search.mjs [--prepared] [--encoder pre-trained|from-scratch] [--compare]
-// (the search: 12 runs of about a minute each on 2 cores, --encoder redoes one encoder's runs and keeps the
-// other's; --compare: 24 runs, about half an hour)
+// (the search: 16 runs of about a minute each on 2 cores, --encoder redoes one encoder's runs and keeps the
+// other's, runs recorded under the same protocol are kept, so a grid that grows runs only its new settings; --compare: 24 runs, about half an hour)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -27,7 +27,7 @@ const EPOCHS = 3;
 const VALIDATION = 1000;
 const SEED = 62;
 const MAX_LENGTH = 128;
-const LEARNING_RATES = [3e-4, 1e-3, 3e-3];
+const LEARNING_RATES = [3e-4, 1e-3, 3e-3, 1e-2];
 /** @type {('cls' | 'mean')[]} */
 const POOLINGS = ['cls', 'mean'];
 // --compare: 63, 64 and 67 seed other cells of the chapter
@@ -91,55 +91,56 @@ async function search() {
   if (encoderOption !== undefined && !(encoderOption in encoders)) {
     throw new Error(`chapter6-search: --encoder must be pre-trained or from-scratch, got ${encoderArgument}.`);
   }
-  /** @type {{ encoder: string; learningRate: number; pooling: string; validation: number[]; best: number; bestEpoch: number; seconds: number }[]} */
+  /** @type {{ encoder: string; learningRate: number; pooling: 'cls' | 'mean'; validation: number[]; best: number; bestEpoch: number; seconds: number }[]} */
   const runs = [];
+  const protocol = { labelBudget: LABEL_BUDGET, epochs: EPOCHS, validationReviews: validationReviews.length, seed: SEED, maxLength: MAX_LENGTH, batchSize: 32, learningRates: LEARNING_RATES, poolings: POOLINGS };
+  /** @param {Record<string, unknown>} p the protocol without its grid */
+  const withoutGrid = (p) => JSON.stringify({ ...p, learningRates: undefined, poolings: undefined });
+  if (existsSync(output)) {
+    // the runs of the same protocol are kept (a grid that grew runs only its new settings), except --encoder's
+    const previous = JSON.parse(readFileSync(output, 'utf8'));
+    if (withoutGrid(previous.protocol) === withoutGrid(protocol)) {
+      runs.push(...previous.runs.filter((/** @type {{ encoder: string; learningRate: number; pooling: 'cls' | 'mean' }} */ r) => r.encoder !== encoderOption && LEARNING_RATES.includes(r.learningRate) && POOLINGS.includes(r.pooling)));
+      if (runs.length > 0) console.log(`${output}: ${runs.length} runs of the same protocol recorded; they are kept`);
+    }
+  }
+  const previousSeconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const searchStarted = Date.now();
   /** @type {Record<string, { learningRate: number; pooling: string; validationAccuracy: number }>} */
   const chosen = {};
-  let previousSeconds = 0;
-  if (encoderOption !== undefined && existsSync(output)) {
-    // keep the other encoder's runs and choice
-    const previous = JSON.parse(readFileSync(output, 'utf8'));
-    previousSeconds = previous.runs
-      .filter((/** @type {{ encoder: string }} */ r) => r.encoder !== encoderOption)
-      .reduce((/** @type {number} */ sum, /** @type {{ seconds: number }} */ r) => sum + r.seconds, 0);
-    runs.push(...previous.runs.filter((/** @type {{ encoder: string }} */ r) => r.encoder !== encoderOption));
-    for (const [name, choice] of Object.entries(previous.chosen)) if (name !== encoderOption) chosen[name] = /** @type {any} */ (choice);
-  }
   mkdirSync(join(root, 'notebooks', 'results'), { recursive: true });
-  const save = () =>
+  const names = Object.keys(encoders);
+  const order = (/** @type {{ encoder: string; learningRate: number; pooling: 'cls' | 'mean' }} */ r) => [names.indexOf(r.encoder), LEARNING_RATES.indexOf(r.learningRate), POOLINGS.indexOf(r.pooling)];
+  const save = () => {
+    runs.sort((a, b) => {
+      const [x, y] = [order(a), order(b)];
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    });
     writeFileSync(
       output,
-      `${JSON.stringify(
-        {
-          command: 'node scripts/chapter6-search.mjs',
-          protocol: { labelBudget: LABEL_BUDGET, epochs: EPOCHS, validationReviews: validationReviews.length, seed: SEED, maxLength: MAX_LENGTH, batchSize: 32, learningRates: LEARNING_RATES, poolings: POOLINGS },
-          chosen,
-          runs,
-          seconds: previousSeconds + (Date.now() - started) / 1000,
-        },
-        null,
-        1,
-      )}\n`,
+      `${JSON.stringify({ command: 'node scripts/chapter6-search.mjs', protocol, chosen, runs, seconds: previousSeconds + (Date.now() - searchStarted) / 1000 }, null, 1)}\n`,
     );
+  };
   for (const [name, make] of Object.entries(encoders)) {
-    if (encoderOption !== undefined && name !== encoderOption) continue;
-    // the encoder and the head get their random weights after the seed, as in the chapter
-    /** @type {{ learningRate: number; pooling: string; validationAccuracy: number } | undefined} */
-    let best;
     for (const learningRate of LEARNING_RATES) {
       for (const pooling of POOLINGS) {
+        if (runs.some((r) => r.encoder === name && r.learningRate === learningRate && r.pooling === pooling)) continue;
         const t0 = Date.now();
+        // the encoder and the head get their random weights after the seed, as in the chapter
         dlkit.seed(SEED);
         const run = await dlkit.fineTune(make(), { train, validation, epochs: EPOCHS, padId: shippedTokenizer.padId, learningRate, pooling });
         const accuracy = Math.max(...run.validation);
         runs.push({ encoder: name, learningRate, pooling, validation: run.validation, best: accuracy, bestEpoch: run.bestEpoch, seconds: (Date.now() - t0) / 1000 });
         console.log(`${name}, learning rate ${learningRate}, ${pooling}: validation ${run.validation.map((v) => v.toFixed(3)).join(' → ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
         run.dispose();
-        if (best === undefined || accuracy > best.validationAccuracy) best = { learningRate, pooling, validationAccuracy: accuracy };
-        chosen[name] = best;
         save();
       }
     }
+    // the best validation accuracy of the encoder's grid; the first in grid order on a tie
+    for (const r of runs.filter((run) => run.encoder === name)) {
+      if (chosen[name] === undefined || r.best > chosen[name].validationAccuracy) chosen[name] = { learningRate: r.learningRate, pooling: r.pooling, validationAccuracy: r.best };
+    }
+    save();
   }
   console.log(`chosen: ${JSON.stringify(chosen)}; written to ${output}`);
 }
