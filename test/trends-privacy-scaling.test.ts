@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tf, seed, Random, cpuCores, dpSgdStep, poissonSample, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, peakFlopsEstimate,
+  tf, seed, Random, cpuCores, dpSgdStep, poissonSample, perExampleGradients, sampledGaussianRdp, dpSgdEpsilon, lossThresholdAttack, fitPowerLaw, powerLawLeaveOneOut,
+  peakFlopsEstimate,
   MixtureOfExperts, MixtureOfExpertsClassifier, measureMatmulThroughput, spearmanCorrelation, reportResult, parseResults, type Scalar, type Tensor,
 } from 'dlkit';
 import type { Variable } from '@tensorflow/tfjs';
@@ -191,6 +192,25 @@ test('a power-law fit recovers the exponent and coefficient of synthetic data, w
   assert.throws(() => fitPowerLaw([1, 2], [1, 2]), /at least 3 points/);
   assert.throws(() => fitPowerLaw([1, 2, 0], [1, 2, 3]), /must be positive/);
   assert.equal(peakFlopsEstimate({ cores: 2, gigahertz: 3 }), 2 * 3e9 * 32);
+});
+
+test('leave-one-out of a power-law fit: a steady family keeps its exponent, a family decided by one size does not', () => {
+  const x = [3e3, 1e4, 3e4, 6e4, 1e5];
+  const steady = powerLawLeaveOneOut(x, x.map((v) => 2 + 40 * v ** -0.3), { withFloor: true });
+  assert.equal(steady.exponents.length, x.length);
+  assert.ok(steady.low > 0.2 && steady.high < 0.4, `steady family: alpha from ${steady.low} to ${steady.high}`);
+  // Losses like chapter 13's family at one small budget: in 5.60-5.89, not monotone in size.
+  const noisy = [5.89, 5.6, 5.75, 5.66, 5.7];
+  const all = fitPowerLaw(x, noisy, { withFloor: true });
+  const out = powerLawLeaveOneOut(x, noisy, { withFloor: true });
+  assert.ok(all.exponent > 0, 'the fit on all five sizes still reports a positive alpha');
+  assert.ok(out.low <= 0 || out.high > 10 * Math.max(out.low, 1e-9), `one size decides it: alpha from ${out.low} to ${out.high}`);
+  for (let i = 0; i < x.length; i++) {
+    const keep = (_: number, j: number) => j !== i;
+    assert.equal(out.exponents[i], fitPowerLaw(x.filter(keep), noisy.filter(keep), { withFloor: true }).exponent);
+  }
+  assert.throws(() => powerLawLeaveOneOut([1, 2, 3], [3, 2, 1]), /at least 4 points/);
+  assert.throws(() => powerLawLeaveOneOut([1, 2, 3, 4], [3, 2, 1]), /one loss per x/);
 });
 
 test('mixture of experts: k experts per input, gates summing to 1, balance loss 1 when uniform and larger when skewed', () => {

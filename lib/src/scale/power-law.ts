@@ -59,6 +59,32 @@ export function fitPowerLaw(x: Numbers, loss: Numbers, options: { withFloor?: bo
   return { coefficient, exponent, floor, rSquared: best.rSquared, predict: (value: number) => floor + coefficient * value ** -exponent };
 }
 
+/** The exponents of a power-law fit redone with each point left out in turn (see `powerLawLeaveOneOut`). */
+export interface PowerLawLeaveOneOut {
+  /** `exponents[i]`: α fitted without point i. */
+  exponents: number[];
+  /** The smallest and largest of them: if one size alone decides α, they are far apart (or of both signs). */
+  low: number;
+  high: number;
+}
+
+/**
+ * Leave-one-out of `fitPowerLaw` (chapters 12-13): the same fit without each point in turn. A scaling family trains
+ * one model per size, so there is no error bar on a point; how far α moves when any one size is dropped says how much
+ * the exponent rests on a single run. Needs at least 4 points (each fit keeps at least 3).
+ */
+export function powerLawLeaveOneOut(x: Numbers, loss: Numbers, options: { withFloor?: boolean } = {}): PowerLawLeaveOneOut {
+  if (x.length !== loss.length) throw new Error(`powerLawLeaveOneOut: ${x.length} x values but ${loss.length} losses; give one loss per x.`);
+  if (x.length < 4) throw new Error(`powerLawLeaveOneOut: need at least 4 points (each fit leaves one out and keeps 3), got ${x.length}.`);
+  const xs = Array.from(x);
+  const losses = Array.from(loss);
+  const exponents = xs.map((_, left) => {
+    const keep = (_v: number, i: number) => i !== left;
+    return fitPowerLaw(xs.filter(keep), losses.filter(keep), options).exponent;
+  });
+  return { exponents, low: Math.min(...exponents), high: Math.max(...exponents) };
+}
+
 /**
  * Published scaling laws of language models, as stated in the papers.
  * Kaplan et al. 2020 ("Scaling Laws for Neural Language Models"): L(N) = (N_c/N)^α_N
