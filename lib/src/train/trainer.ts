@@ -299,9 +299,7 @@ export class Trainer implements TrainerControl {
     data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions,
   ): Promise<{ train: Dataset<Tensor>; validation: Dataset<Tensor> | null; temporary: Dataset[]; checkpoint: CheckpointCallback | null }> {
     if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed (by dispose(), or by keepLatest when its cell was re-run); create a new Trainer.');
-    checkPositiveIntegers('Trainer.fit', { epochs: options.epochs });
-    const batchSize = options.batchSize ?? 32;
-    checkPositiveIntegers('Trainer.fit', { batchSize });
+    checkPositiveIntegers('Trainer.fit', { epochs: options.epochs, batchSize: options.batchSize ?? 32 });
     const all = checkData(this.model, data, 'training');
     // Before any training: a folder we may not replace, or cannot write, is an error now, not after an epoch.
     const checkpoint = options.checkpoint ? new CheckpointCallback(options.checkpoint) : null;
