@@ -13,19 +13,15 @@ function checkDimension(value: number, what: string): void {
 
 /** A row-major `rows × cols` matrix of float64 numbers. */
 export class Matrix {
-  readonly rows: number;
-  readonly cols: number;
   readonly data: Float64Array;
 
   /** A `rows × cols` matrix of zeros, or wrapping `data` (row-major, length rows·cols). */
-  constructor(rows: number, cols: number, data?: Float64Array) {
+  constructor(readonly rows: number, readonly cols: number, data?: Float64Array) {
     checkDimension(rows, 'the number of rows');
     checkDimension(cols, 'the number of columns');
     if (data !== undefined && data.length !== rows * cols) {
       throw new Error(`Matrix: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${data.length}.`);
     }
-    this.rows = rows;
-    this.cols = cols;
     this.data = data ?? new Float64Array(rows * cols);
   }
 
