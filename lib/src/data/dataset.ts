@@ -109,8 +109,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
     else if (y.length > 0 && Array.isArray(y[0])) labels = tf.tensor(y as number[][], undefined, 'float32');
     else {
       const values = y as number[];
-      const integers = values.every((v) => Number.isInteger(v));
-      labels = tf.tensor1d(values, integers ? 'int32' : 'float32');
+      labels = tf.tensor1d(values, values.every((v) => Number.isInteger(v)) ? 'int32' : 'float32');
     }
     if (labels.shape[0] !== features.shape[0]) {
       const message =
@@ -160,8 +159,7 @@ export class Dataset<Labels extends Tensor | undefined = Tensor | undefined> {
   /** The first `count` samples (all of them if fewer). */
   take(count: number): Dataset<Labels> {
     if (!Number.isInteger(count) || count < 0) throw new Error(`Dataset.take: count must be a non-negative integer, got ${count}.`);
-    const n = Math.min(count, this.size);
-    return this.range(0, n);
+    return this.range(0, Math.min(count, this.size));
   }
 
   /** Everything after the first `count` samples. */

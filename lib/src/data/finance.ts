@@ -27,8 +27,7 @@ const SP500_RESTORE =
 
 /** Where `loadSp500()` looks for sp500-2000.csv: inside every node_modules/vega-datasets Node would search. */
 export function sp500Candidates(): string[] {
-  const folders = require.resolve.paths('vega-datasets') ?? [];
-  return folders.map((folder) => join(folder, 'vega-datasets', 'data', 'sp500-2000.csv'));
+  return (require.resolve.paths('vega-datasets') ?? []).map((folder) => join(folder, 'vega-datasets', 'data', 'sp500-2000.csv'));
 }
 
 /** The S&P 500 daily prices as a DataFrame, oldest first: `date` (midnight UTC), `open` ... `adjclose`, `volume`. */

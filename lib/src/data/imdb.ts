@@ -58,8 +58,7 @@ export function splitReviews(reviews: readonly Review[], options: { testFraction
   for (const label of [0, 1] as const) {
     const labelGroups = [...groups.values()].filter((g) => g[0]!.label === label);
     random.shuffle(labelGroups);
-    const total = labelGroups.reduce((n, g) => n + g.length, 0);
-    const wanted = Math.round(total * testFraction);
+    const wanted = Math.round(labelGroups.reduce((n, g) => n + g.length, 0) * testFraction);
     let inTest = 0;
     for (const group of labelGroups) {
       if (inTest + group.length <= wanted || (inTest < wanted && group.length === 1)) {

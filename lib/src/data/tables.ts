@@ -136,8 +136,7 @@ export function readCsvTable(
     );
   }
   const positions = columns.map((c) => names.indexOf(c.name));
-  const values: Record<string, (number | string | Date | null)[]> = {};
-  for (const c of columns) values[c.name] = [];
+  const values: Record<string, (number | string | Date | null)[]> = Object.fromEntries(columns.map((c) => [c.name, []]));
   const data = records.slice(1);
   for (const record of data) {
     const where = `${what}: ${path}, line ${record.line}`;
@@ -168,9 +167,7 @@ export function danfo(): typeof import('danfojs-node') {
 /** A danfojs DataFrame holding the columns of a `CsvTable`. */
 export function tableToDataFrame(table: CsvTable): DataFrame {
   const { DataFrame: Frame } = danfo();
-  const data: Record<string, unknown[]> = {};
-  for (const name of table.columns) data[name] = table.values[name] as unknown[];
-  return new Frame(data);
+  return new Frame(Object.fromEntries(table.columns.map((name) => [name, table.values[name]])));
 }
 
 /** The book's datasets folder: `DLKIT_DATASETS`, else the first `datasets` folder walking up from this file. */

@@ -1,5 +1,5 @@
 /** Group comparisons for a fairness check (chapter 10): approval and bad rates per group, and within-group calibration. */
-import { bootstrapInterval } from './bootstrap';
+import { bootstrapInterval, pick } from './bootstrap';
 import { meanOf } from '../util/statistics';
 
 /** One group of `groupRates`. */
@@ -112,13 +112,8 @@ export function groupCalibration(
     if (members.length === 0) throw new Error(`groupCalibration: group "${group}" has no members; leave it out of order.`);
     const y = members.map((i) => labels[i] as number);
     const p = members.map((i) => probabilities[i] as number);
-    const meanAt = (values: number[], indices: Int32Array) => {
-      let sum = 0;
-      for (let k = 0; k < indices.length; k++) sum += values[indices[k] as number] as number;
-      return sum / indices.length;
-    };
-    const observed = bootstrapInterval(members.length, (idx) => meanAt(y, idx), intervalOptions);
-    const difference = bootstrapInterval(members.length, (idx) => meanAt(p, idx) - meanAt(y, idx), intervalOptions);
+    const observed = bootstrapInterval(members.length, (idx) => meanOf(pick(y, idx)), intervalOptions);
+    const difference = bootstrapInterval(members.length, (idx) => meanOf(pick(p, idx)) - meanOf(pick(y, idx)), intervalOptions);
     return {
       group,
       count: members.length,

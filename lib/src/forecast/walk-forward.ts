@@ -22,6 +22,5 @@ export function walkForwardFolds(n: number, options: { initialTrain: number; tes
   for (let trainEnd = initialTrain; trainEnd + gap + testSize <= n; trainEnd += testSize) {
     folds.push({ fold: folds.length + 1, trainEnd, testStart: trainEnd + gap, testEnd: trainEnd + gap + testSize });
   }
-  const kept = options.maxFolds !== undefined ? folds.slice(-options.maxFolds) : folds;
-  return kept.map((f, i) => ({ ...f, fold: i + 1 }));
+  return (options.maxFolds !== undefined ? folds.slice(-options.maxFolds) : folds).map((f, i) => ({ ...f, fold: i + 1 }));
 }

@@ -49,8 +49,7 @@ export class MixtureOfExperts {
     const { inputs, outputs, experts, expertHidden, topK } = options;
     checkPositiveIntegers('MixtureOfExperts', { inputs, outputs, experts, expertHidden, topK });
     if (topK > experts) throw new Error(`MixtureOfExperts: topK (${topK}) cannot exceed the number of experts (${experts}).`);
-    const name = options.name ?? 'moe';
-    this.options = { ...options, name };
+    this.options = { ...options, name: options.name ?? 'moe' };
     this.router = tf.variable(glorotUniform().apply([inputs, experts]) as Tensor, true);
     this.hiddenWeights = tf.variable(heNormal().apply([inputs, experts * expertHidden]) as Tensor, true);
     this.hiddenBias = tf.variable(tf.zeros([experts * expertHidden]), true);

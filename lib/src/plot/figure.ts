@@ -55,13 +55,7 @@ export function baseLayout(options: ChartOptions = {}): Layout {
 
 /** A plotly figure: traces plus layout. */
 export class Figure {
-  readonly traces: Trace[];
-  layout: Layout;
-
-  constructor(traces: Trace[], layout: Layout = {}) {
-    this.traces = traces;
-    this.layout = layout;
-  }
+  constructor(readonly traces: Trace[], public layout: Layout = {}) {}
 
   /** The `<div>` and the script that draws into it; needs `window.Plotly` on the page. */
   toHtmlFragment(divId: string = newDisplayId()): string {

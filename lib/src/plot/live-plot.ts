@@ -73,7 +73,6 @@ function formatValue(value: number): string {
 
 /** Curves that update in place during training, with a progress line. */
 export class LivePlot {
-  private readonly options: LivePlotOptions;
   private readonly series = new Map<string, { x: number[]; y: number[] }>();
   private readonly displayId = newDisplayId();
   private readonly progressId = newDisplayId();
@@ -87,9 +86,7 @@ export class LivePlot {
   private closed = false;
   private note: string | null = null;
 
-  constructor(options: LivePlotOptions = {}) {
-    this.options = options;
-  }
+  constructor(private readonly options: LivePlotOptions = {}) {}
 
   /** Adds one point per named value at `x` and redraws (throttled); `progress` drives the rate and ETA. */
   update(x: number, values: Record<string, number>, progress?: Progress): void {

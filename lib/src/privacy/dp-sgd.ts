@@ -109,6 +109,5 @@ export function dpSgdStep(loss: ExampleLoss, variables: Variable[], x: Tensor, y
     }
   });
   for (const g of gradients) tf.dispose(Object.values(g));
-  const clipped = gradientNorms.filter((g) => g > options.clipNorm).length;
-  return { gradientNorms, clipped, loss: meanOf(losses), batchSize: n };
+  return { gradientNorms, clipped: gradientNorms.filter((g) => g > options.clipNorm).length, loss: meanOf(losses), batchSize: n };
 }

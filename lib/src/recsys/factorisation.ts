@@ -24,7 +24,6 @@ export interface MatrixFactorisationOptions {
 
 /** Matrix factorisation for the `Trainer` on `mf.dataset(train)`; `recommender()` adds ids, top-N and cold starts. */
 export class MatrixFactorisation implements CustomModel {
-  readonly train: RatingTable;
   readonly dimensions: number;
   readonly regularisation: number;
   readonly biasRegularisation: number;
@@ -35,9 +34,8 @@ export class MatrixFactorisation implements CustomModel {
   readonly itemBiases: Variable;
 
   /** Creates the variables, initialised with seeds from `nextSeed()`. */
-  constructor(train: RatingTable, options: MatrixFactorisationOptions = {}) {
+  constructor(readonly train: RatingTable, options: MatrixFactorisationOptions = {}) {
     if (train.size === 0) throw new Error('MatrixFactorisation: the training table has no ratings; there is nothing to learn from.');
-    this.train = train;
     const dimensions = options.dimensions ?? 32;
     const regularisation = options.regularisation ?? 0.05;
     const biasRegularisation = options.biasRegularisation ?? regularisation;
@@ -165,11 +163,9 @@ export class MatrixFactorisation implements CustomModel {
 /** A trained `MatrixFactorisation` as a `Recommender`: ratings clamped to the scale, popularity for cold starts. */
 export class FactorisationRecommender extends TrainedRecommender {
   readonly name = 'matrix factorisation';
-  readonly model: MatrixFactorisation;
 
-  constructor(model: MatrixFactorisation) {
+  constructor(readonly model: MatrixFactorisation) {
     super(model.train, 'FactorisationRecommender');
-    this.model = model;
   }
 
   protected predictKnown(u: number, i: number): number {

@@ -8,7 +8,6 @@ import { checkRecommendationCount, clampRating, topScoring, type RecommendOption
  */
 export class PopularityRecommender implements Recommender {
   readonly name = 'popularity';
-  readonly train: RatingTable;
   readonly globalMean: number;
   /** Training ratings per item index. */
   readonly counts: Int32Array;
@@ -17,11 +16,10 @@ export class PopularityRecommender implements Recommender {
   private readonly order: number[];
 
   /** Counts and means from the training table; `damping` default 5. */
-  constructor(train: RatingTable, options: { damping?: number } = {}) {
+  constructor(readonly train: RatingTable, options: { damping?: number } = {}) {
     if (train.size === 0) throw new Error('PopularityRecommender: the training table has no ratings; there is nothing to learn from.');
     const damping = options.damping ?? 5;
     if (!(damping >= 0)) throw new Error(`PopularityRecommender: damping must be >= 0, got ${damping}.`);
-    this.train = train;
     this.globalMean = train.mean();
     this.counts = new Int32Array(train.itemCount);
     const sums = new Float64Array(train.itemCount);

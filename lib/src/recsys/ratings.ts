@@ -383,12 +383,7 @@ export function loadMovieLens(options: { ratingsPath?: string; moviesPath?: stri
   const moviesPath = options.moviesPath ?? datasetFile('movielens-small', 'movies.csv');
   const ratingsTable = readCsvTable(
     ratingsPath,
-    [
-      { name: 'userId', kind: 'number' },
-      { name: 'movieId', kind: 'number' },
-      { name: 'rating', kind: 'number' },
-      { name: 'timestamp', kind: 'number' },
-    ],
+    ['userId', 'movieId', 'rating', 'timestamp'].map((name) => ({ name, kind: 'number' as const })),
     { what: 'loadMovieLens', restoreHint: hint, ...(own ? { expectedRows: MOVIELENS_RATINGS } : {}) },
   );
   const moviesTable = readCsvTable(

@@ -6,7 +6,6 @@ import { checkRecommendationCount, clampRating, topScoring, type RecommendOption
 /** A recommender fitted on a table: subclasses give `predictKnown` and `scoreItems`; ids and cold starts are here. */
 export abstract class TrainedRecommender implements Recommender {
   abstract readonly name: string;
-  readonly train: RatingTable;
   /** The fallback for users or items without training ratings. */
   readonly popularity: PopularityRecommender;
   /** Training ratings per user index and per item index. */
@@ -14,9 +13,8 @@ export abstract class TrainedRecommender implements Recommender {
   readonly itemCounts: Int32Array;
 
   /** Keeps the training table; throws when it is empty. */
-  constructor(train: RatingTable, what: string) {
+  constructor(readonly train: RatingTable, what: string) {
     if (train.size === 0) throw new Error(`${what}: the training table has no ratings; there is nothing to learn from.`);
-    this.train = train;
     this.popularity = new PopularityRecommender(train);
     this.userCounts = new Int32Array(train.userCount);
     this.itemCounts = new Int32Array(train.itemCount);

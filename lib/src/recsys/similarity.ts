@@ -22,20 +22,22 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
 
+/** The mean of the entries that are not NaN (not rated); 0 when none is. */
+function meanOfRated(v: ArrayLike<number>): number {
+  let sum = 0;
+  let count = 0;
+  for (let k = 0; k < v.length; k++) if (!Number.isNaN(v[k] as number)) (sum += v[k] as number), count++;
+  return count === 0 ? 0 : sum / count;
+}
+
 /**
  * Mean-centred cosine of two rating vectors with NaN for missing: each centred by its own mean, the cosine
  * over co-rated entries only ("not rated" is never a 0). 0 when nothing is shared or one is constant on it.
  */
 export function meanCentredCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`meanCentredCosine: the vectors have ${a.length} and ${b.length} entries; they must be equally long.`);
-  const mean = (v: ArrayLike<number>): number => {
-    let sum = 0;
-    let count = 0;
-    for (let k = 0; k < v.length; k++) if (!Number.isNaN(v[k] as number)) (sum += v[k] as number), count++;
-    return count === 0 ? 0 : sum / count;
-  };
-  const meanA = mean(a);
-  const meanB = mean(b);
+  const meanA = meanOfRated(a);
+  const meanB = meanOfRated(b);
   let dot = 0;
   let normA = 0;
   let normB = 0;
@@ -64,13 +66,10 @@ export function adjustedCosine(matrix: readonly ArrayLike<number>[], a: number, 
   let normB = 0;
   matrix.forEach((row, u) => {
     if (row.length !== columns) throw new Error(`adjustedCosine: row ${u} has ${row.length} entries, row 0 has ${columns}; the matrix must be rectangular.`);
-    let sum = 0;
-    let count = 0;
-    for (let k = 0; k < row.length; k++) if (!Number.isNaN(row[k] as number)) (sum += row[k] as number), count++;
     const x = row[a] as number;
     const y = row[b] as number;
     if (Number.isNaN(x) || Number.isNaN(y)) return;
-    const mean = sum / count;
+    const mean = meanOfRated(row);
     dot += (x - mean) * (y - mean);
     normA += (x - mean) ** 2;
     normB += (y - mean) ** 2;

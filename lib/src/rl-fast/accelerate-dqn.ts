@@ -2,8 +2,7 @@
  * The DQN accelerator (chapter 9): same results, faster, on small dense Q-networks: plain greedy actions, one fused
  * product per layer, `JoinedAdam` over all variables. Other networks keep the agent's tensor code (it says so once).
  */
-import { tf } from '../backend/tf';
-import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
+import { tf, type Sequential, type Tensor, type Tensor2D } from '../backend/tf';
 import type { DqnAccelerator, DqnAgent } from '../rl/dqn';
 import { JoinedAdam } from '../train/joined-adam';
 import { PlainDenseNetwork, denseLayers, type DenseLayerWeights } from './plain-dense-network';

@@ -2,8 +2,7 @@
  * The DQN agent (chapter 9; Mnih et al. 2015): online and target Q-networks, Adam, epsilon-greedy, Huber loss,
  * Double DQN targets (van Hasselt et al. 2016), gradient clipping; and the accelerator's interface.
  */
-import { tf } from '../backend/tf';
-import type { Sequential, Tensor, Tensor2D } from '../backend/tf';
+import { tf, type Sequential, type Tensor, type Tensor2D } from '../backend/tf';
 import type { Optimizer, Scalar, Variable } from '@tensorflow/tfjs';
 import { rng, type Random } from '../util/random';
 import { Discrete, type Env } from 'gym-js';

@@ -1,7 +1,6 @@
 /** Q-networks (chapter 9): an MLP from an observation to one Q-value per action, and the weight copies DQN needs. */
-import { tf } from '../backend/tf';
+import { tf, type LayersModel, type Sequential } from '../backend/tf';
 import { checkPositiveIntegers } from '../util/validate';
-import type { LayersModel, Sequential } from '../backend/tf';
 
 /** The hidden layers of the book's Q-network: the default of `createQNetwork`, `DqnAgent` and `trainDqn`. */
 export const DQN_HIDDEN_UNITS: readonly number[] = Object.freeze([64, 64]);

@@ -1,7 +1,8 @@
 /** A small row-major dense matrix on `Float64Array` (chapters 3-4): entry (i, j) is `data[i * cols + j]`, one example per row. */
 import { Random, rng } from '../util/random';
 
-function describeShape(matrix: Matrix): string {
+/** Formats a shape as `rows×cols`, for error messages. */
+export function shapeText(matrix: Matrix): string {
   return `${matrix.rows}×${matrix.cols}`;
 }
 
@@ -13,19 +14,15 @@ function checkDimension(value: number, what: string): void {
 
 /** A row-major `rows × cols` matrix of float64 numbers. */
 export class Matrix {
-  readonly rows: number;
-  readonly cols: number;
   readonly data: Float64Array;
 
   /** A `rows × cols` matrix of zeros, or wrapping `data` (row-major, length rows·cols). */
-  constructor(rows: number, cols: number, data?: Float64Array) {
+  constructor(readonly rows: number, readonly cols: number, data?: Float64Array) {
     checkDimension(rows, 'the number of rows');
     checkDimension(cols, 'the number of columns');
     if (data !== undefined && data.length !== rows * cols) {
       throw new Error(`Matrix: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${data.length}.`);
     }
-    this.rows = rows;
-    this.cols = cols;
     this.data = data ?? new Float64Array(rows * cols);
   }
 
@@ -87,7 +84,7 @@ export class Matrix {
 
   private checkIndex(i: number, j: number, what: string): void {
     if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= this.rows || j >= this.cols) {
-      throw new Error(`Matrix.${what}: index (${i}, ${j}) is outside a ${describeShape(this)} matrix.`);
+      throw new Error(`Matrix.${what}: index (${i}, ${j}) is outside a ${shapeText(this)} matrix.`);
     }
   }
 
@@ -106,7 +103,7 @@ export class Matrix {
   /** Throws unless `other` has exactly this shape; `what` names the operation in the message. */
   assertSameShape(other: Matrix, what: string): void {
     if (other.rows !== this.rows || other.cols !== this.cols) {
-      throw new Error(`${what}: shapes ${describeShape(this)} and ${describeShape(other)} differ; both operands must have the same shape.`);
+      throw new Error(`${what}: shapes ${shapeText(this)} and ${shapeText(other)} differ; both operands must have the same shape.`);
     }
   }
 
@@ -114,7 +111,7 @@ export class Matrix {
   matmul(other: Matrix): Matrix {
     if (this.cols !== other.rows) {
       throw new Error(
-        `Matrix.matmul: cannot multiply ${describeShape(this)} by ${describeShape(other)}; ` +
+        `Matrix.matmul: cannot multiply ${shapeText(this)} by ${shapeText(other)}; ` +
           `the left's column count (${this.cols}) must equal the right's row count (${other.rows}).`,
       );
     }
@@ -167,7 +164,7 @@ export class Matrix {
   addRowVector(row: Matrix): Matrix {
     if (row.rows !== 1 || row.cols !== this.cols) {
       throw new Error(
-        `Matrix.addRowVector: expected a 1×${this.cols} row vector to add to each row of a ${describeShape(this)} matrix, got ${describeShape(row)}.`,
+        `Matrix.addRowVector: expected a 1×${this.cols} row vector to add to each row of a ${shapeText(this)} matrix, got ${shapeText(row)}.`,
       );
     }
     const out = this.clone();
@@ -242,7 +239,7 @@ export class Matrix {
     for (let r = 0; r < indices.length; r++) {
       const i = indices[r]!;
       if (!Number.isInteger(i) || i < 0 || i >= this.rows) {
-        throw new Error(`Matrix.selectRows: row index ${i} is outside a ${describeShape(this)} matrix.`);
+        throw new Error(`Matrix.selectRows: row index ${i} is outside a ${shapeText(this)} matrix.`);
       }
       out.data.set(this.data.subarray(i * this.cols, (i + 1) * this.cols), r * this.cols);
     }
@@ -252,7 +249,7 @@ export class Matrix {
   /** Column `j` as a plain array, e.g. one feature for a plot. */
   column(j: number): number[] {
     if (!Number.isInteger(j) || j < 0 || j >= this.cols) {
-      throw new Error(`Matrix.column: column ${j} is outside a ${describeShape(this)} matrix.`);
+      throw new Error(`Matrix.column: column ${j} is outside a ${shapeText(this)} matrix.`);
     }
     return Array.from({ length: this.rows }, (_, i) => this.data[i * this.cols + j]!);
   }
@@ -260,11 +257,6 @@ export class Matrix {
   /** A short text form, e.g. for `console.log`. */
   toString(digits = 4): string {
     const lines = this.toArray().map((row) => `  [${row.map((v) => v.toFixed(digits)).join(', ')}]`);
-    return `Matrix ${describeShape(this)} [\n${lines.join('\n')}\n]`;
+    return `Matrix ${shapeText(this)} [\n${lines.join('\n')}\n]`;
   }
-}
-
-/** Formats a shape as `rows×cols`, for error messages. */
-export function shapeText(matrix: Matrix): string {
-  return describeShape(matrix);
 }

@@ -1,7 +1,6 @@
 /** Bridges to TensorFlow.js (chapters 3-4): matrices ⇄ tensors, tfjs' gradients of a network, optimiser steps. */
-import { tf } from '../backend/tf';
+import { tf, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
 import { checkPositiveIntegers } from '../util/validate';
-import type { Scalar, Tensor, Tensor2D } from '../backend/tf';
 import { Matrix } from './matrix';
 import { NeuralNetwork, ParameterUpdater } from './network';
 import { ActivationName } from './activations';

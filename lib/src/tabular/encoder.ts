@@ -48,22 +48,18 @@ function isMissing(value: unknown): boolean {
 
 /** One-hot, missing indicators and standardisation fitted on the training split: `TabularEncoder.fit(split.train, features)`. */
 export class TabularEncoder {
-  /** Names of the output columns, e.g. `income`, `income missing`, `home=rent`. */
-  readonly columnNames: string[];
-  /** Which output columns each field produced (for permutation importance and per-feature attributions). */
-  readonly groups: FeatureGroup[];
-  readonly scaler: StandardScaler;
   readonly fittedOn: SplitName;
-  private readonly plans: (NumberPlan | CategoryPlan)[];
-  private readonly numberColumns: number[];
 
-  private constructor(plans: (NumberPlan | CategoryPlan)[], columnNames: string[], groups: FeatureGroup[], scaler: StandardScaler, numberColumns: number[]) {
-    this.plans = plans;
-    this.columnNames = columnNames;
-    this.groups = groups;
-    this.scaler = scaler;
+  private constructor(
+    private readonly plans: (NumberPlan | CategoryPlan)[],
+    /** Names of the output columns, e.g. `income`, `income missing`, `home=rent`. */
+    readonly columnNames: string[],
+    /** Which output columns each field produced (for permutation importance and per-feature attributions). */
+    readonly groups: FeatureGroup[],
+    readonly scaler: StandardScaler,
+    private readonly numberColumns: number[],
+  ) {
     this.fittedOn = scaler.fittedOn;
-    this.numberColumns = numberColumns;
   }
 
   /** Learns the encoding from the training partition. */

@@ -34,8 +34,7 @@ export class StandardScaler {
     });
     for (let j = 0; j < width; j++) mean[j] = (mean[j] as number) / rows.length;
     for (const row of rows) row.forEach((v, j) => (square[j] = (square[j] as number) + (v - (mean[j] as number)) ** 2));
-    const std = square.map((s) => Math.sqrt(s / rows.length));
-    return new StandardScaler({ mean, std, fittedOn });
+    return new StandardScaler({ mean, std: square.map((s) => Math.sqrt(s / rows.length)), fittedOn });
   }
 
   /** Throws unless the scaler was fitted on the training split. */

@@ -59,8 +59,7 @@ export class WordVocabulary {
     const out = new Int32Array(texts.length * maxWords);
     texts.forEach((text, row) => {
       const ids = this.bag(text);
-      const kept = ids.length > maxWords ? ids.slice(ids.length - maxWords) : ids;
-      out.set(kept, row * maxWords);
+      out.set(ids.length > maxWords ? ids.slice(ids.length - maxWords) : ids, row * maxWords);
     });
     return out;
   }

@@ -39,8 +39,7 @@ export function documentWindows(tokenizer: WordPieceTokenizer, texts: readonly s
     const pieces = tokenizer.encode(text).inputIds.slice(1, -1);
     for (let start = 0; ; start += stride) {
       const from = Math.min(start, pieces.length - room);
-      const row = [tokenizer.clsId, ...pieces.slice(from, from + room), tokenizer.sepId];
-      out.inputIds.push(row);
+      out.inputIds.push([tokenizer.clsId, ...pieces.slice(from, from + room), tokenizer.sepId]);
       out.document.push(index);
       if (from + room >= pieces.length) break;
     }

@@ -209,8 +209,7 @@ export class WordPieceTokenizer {
         `WordPieceTokenizer: no vocabulary file at ${path}. Save one with tokenizer.saveVocabulary(path), or download bert-base-uncased's vocab.txt (one token per line) and give its path.`,
       );
     }
-    const text = readFileSync(path, 'utf8');
-    const lines = text.split(/\r?\n/);
+    const lines = readFileSync(path, 'utf8').split(/\r?\n/);
     if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     return new WordPieceTokenizer(lines, `the vocabulary file ${path}`);
   }

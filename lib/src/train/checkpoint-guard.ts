@@ -94,8 +94,7 @@ const PICK_ANOTHER = 'A save replaces the whole folder, so give checkpoint.direc
 /** What makes a folder look like a project or the notebooks folder, for the error message. */
 function projectHint(path: string): string {
   try {
-    const names = fs.readdirSync(path);
-    const hints = names.filter((n) => n === 'package.json' || n === '.git' || n.endsWith('.ipynb'));
+    const hints = fs.readdirSync(path).filter((n) => n === 'package.json' || n === '.git' || n.endsWith('.ipynb'));
     return hints.length > 0 ? ` (${listSome(hints, 3)}: it looks like a project or notebooks folder)` : '';
   } catch {
     return '';

@@ -6,7 +6,6 @@ import { validationName, type BatchInfo, type EpochLogs, type TrainerCallback, t
 export class LivePlotCallback implements TrainerCallback {
   /** Its progress line says where an interrupt stopped training. */
   readonly reportsInterruption = true;
-  private readonly options: LivePlotOptions;
   /** The plot of the current (or last) run, to save with `.figure().saveHtml(...)`. */
   plot: LivePlot | null = null;
   private plan: TrainingPlan | null = null;
@@ -19,9 +18,7 @@ export class LivePlotCallback implements TrainerCallback {
   private drawnTotals: number[] = [];
   private drawnSamples = 0;
 
-  constructor(options: LivePlotOptions = {}) {
-    this.options = options;
-  }
+  constructor(private readonly options: LivePlotOptions = {}) {}
 
   onTrainBegin(plan: TrainingPlan, control: TrainerControl): void {
     this.plan = plan;

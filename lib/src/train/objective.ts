@@ -17,11 +17,9 @@ export class Objective {
   readonly lossName: TrainingLossName | undefined;
   readonly loss: LossFunction;
   readonly metrics: Metric[];
-  private readonly model: TrainableModel;
 
   /** `labels` decide the default loss: int32 class indices, label rows or targets. */
-  constructor(model: TrainableModel, options: ObjectiveOptions, labels: Tensor) {
-    this.model = model;
+  constructor(private readonly model: TrainableModel, options: ObjectiveOptions, labels: Tensor) {
     const fromLogits = options.fromLogits ?? outputsAreLogits(model);
     this.lossName = typeof options.loss === 'function' ? undefined : (options.loss ?? defaultLossName(labels));
     this.loss = typeof options.loss === 'function' ? options.loss : lossByName(this.lossName as TrainingLossName, fromLogits);

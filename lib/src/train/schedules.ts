@@ -31,8 +31,7 @@ export function cosineDecay(options: { initial: number; final?: number; steps?: 
   checkRate('cosineDecay', options.initial);
   checkRate('cosineDecay', final);
   return ({ step, totalSteps }) => {
-    const span = Math.max(1, options.steps ?? totalSteps);
-    const t = Math.min(1, step / span);
+    const t = Math.min(1, step / Math.max(1, options.steps ?? totalSteps));
     return final + ((options.initial - final) * (1 + Math.cos(Math.PI * t))) / 2;
   };
 }
@@ -44,8 +43,7 @@ export function linearDecay(options: { initial: number; final?: number; steps?: 
   checkRate('linearDecay', final);
   if (options.steps !== undefined && !(options.steps >= 1)) throw new Error(`linearDecay: steps must be at least 1 (or left out for the whole run), got ${options.steps}.`);
   return ({ step, totalSteps }) => {
-    const span = Math.max(1, options.steps ?? totalSteps);
-    const t = Math.min(1, step / span);
+    const t = Math.min(1, step / Math.max(1, options.steps ?? totalSteps));
     return options.initial + (final - options.initial) * t;
   };
 }

@@ -78,7 +78,6 @@ function fitCallbacks(options: FitOptions, validation: boolean, checkpoint: Chec
 
 /** Fits a model. See `TrainerOptions` and `FitOptions`. */
 export class Trainer implements TrainerControl {
-  readonly model: TrainableModel;
   readonly optimizer: Optimizer;
   stopTraining = false;
   epoch = 0;
@@ -87,7 +86,6 @@ export class Trainer implements TrainerControl {
   /** Where an interrupt (the stop button) ended the last fit, if one did. */
   interrupted: { epoch: number; step: number } | undefined;
   history: EpochLogs[] = [];
-  private readonly options: TrainerOptions;
   /** Whether this trainer made its optimiser (then `dispose` frees it) or was given it. */
   private readonly ownsOptimizer: boolean;
   private disposed = false;
@@ -98,13 +96,11 @@ export class Trainer implements TrainerControl {
   /** The callbacks of the fit under way, once they have begun. */
   private running: TrainerCallback[] = [];
 
-  constructor(model: TrainableModel, options: TrainerOptions = {}) {
+  constructor(readonly model: TrainableModel, private readonly options: TrainerOptions = {}) {
     if (!isLayersModel(model) && (typeof model.loss !== 'function' || !Array.isArray(model.trainableVariables))) {
       throw new Error('Trainer: the model must be a tf.LayersModel or an object with trainableVariables (an array of tf.Variable) and loss(batch, training).');
     }
     if (options.clipNorm !== undefined) checkClipNorm(options.clipNorm, 'Trainer: clipNorm', 'leave it out');
-    this.model = model;
-    this.options = options;
     const compiled = isLayersModel(model) ? (model as unknown as { optimizer?: Optimizer }).optimizer : undefined;
     const { optimizer, learningRate } = options;
     this.ownsOptimizer = typeof optimizer === 'string' || (optimizer === undefined && !compiled);
@@ -299,9 +295,7 @@ export class Trainer implements TrainerControl {
     data: Dataset | { x: Tensor; y: Tensor }, options: FitOptions,
   ): Promise<{ train: Dataset<Tensor>; validation: Dataset<Tensor> | null; temporary: Dataset[]; checkpoint: CheckpointCallback | null }> {
     if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed (by dispose(), or by keepLatest when its cell was re-run); create a new Trainer.');
-    checkPositiveIntegers('Trainer.fit', { epochs: options.epochs });
-    const batchSize = options.batchSize ?? 32;
-    checkPositiveIntegers('Trainer.fit', { batchSize });
+    checkPositiveIntegers('Trainer.fit', { epochs: options.epochs, batchSize: options.batchSize ?? 32 });
     const all = checkData(this.model, data, 'training');
     // Before any training: a folder we may not replace, or cannot write, is an error now, not after an epoch.
     const checkpoint = options.checkpoint ? new CheckpointCallback(options.checkpoint) : null;

@@ -5,20 +5,12 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
-import type { Padding } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop, type ConvAttributes } from './kernel-from-ops';
 
 /** The filter gradient (`[kh, kw, in, out]`) of a convolution of `x` with output gradient `dy`, both NHWC, on any backend. */
-export function convFilterGradient(
-  x: Tensor4D,
-  dy: Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: [number, number],
-  dilations: [number, number],
-  pad: Padding,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode);
+export function convFilterGradient(x: Tensor4D, dy: Tensor4D, filterShape: [number, number, number, number], conv: ConvAttributes): Tensor4D {
+  const { strides, dilations } = conv;
+  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, conv.pad, conv.dimRoundingMode);
   const [filterHeight, filterWidth] = filterShape;
   const [strideHeight, strideWidth] = strides;
   const [dilationHeight, dilationWidth] = dilations;
@@ -84,9 +76,9 @@ export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',
   kernelFunc: kernelFromOps((inputs, attrs) => {
-    const { strides, pad, dimRoundingMode, channelsFirst } = convAttributes(attrs);
-    const x = (channelsFirst ? toChannelsLast(inputs['x'] as Tensor) : inputs['x']) as Tensor4D;
-    const dy = (channelsFirst ? toChannelsLast(inputs['dy'] as Tensor) : inputs['dy']) as Tensor4D;
-    return convFilterGradient(x, dy, attrs['filterShape'] as [number, number, number, number], strides, [1, 1], pad, dimRoundingMode);
+    const conv = convAttributes(attrs);
+    const x = (conv.channelsFirst ? toChannelsLast(inputs['x'] as Tensor) : inputs['x']) as Tensor4D;
+    const dy = (conv.channelsFirst ? toChannelsLast(inputs['dy'] as Tensor) : inputs['dy']) as Tensor4D;
+    return convFilterGradient(x, dy, attrs['filterShape'] as [number, number, number, number], { ...conv, dilations: [1, 1] });
   }),
 };

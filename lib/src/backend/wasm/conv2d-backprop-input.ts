@@ -5,8 +5,7 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
-import type { Padding } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop, type ConvAttributes } from './kernel-from-ops';
 import { toChannelsLast } from './conv2d-backprop-filter';
 
 /** `strides − 1` zeros after each row and column of an NHWC tensor: `[b, h, w, c]` becomes `[b, h·sh, w·sw, c]`. */
@@ -26,15 +25,9 @@ export function spreadWithZeros(t: Tensor4D, strides: [number, number]): Tensor4
 }
 
 /** The input gradient (of shape `inputShape`) of a convolution with `filter` `[kh, kw, in, out]` and output gradient `dy`. */
-export function convInputGradient(
-  dy: Tensor4D,
-  filter: Tensor4D,
-  inputShape: [number, number, number, number],
-  strides: [number, number],
-  pad: Padding,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode);
+export function convInputGradient(dy: Tensor4D, filter: Tensor4D, inputShape: [number, number, number, number], conv: ConvAttributes): Tensor4D {
+  const { strides } = conv;
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, conv.pad, conv.dimRoundingMode);
   const [filterHeight, filterWidth] = filter.shape;
   const { inHeight, inWidth, padInfo } = info;
   const spread = spreadWithZeros(dy, strides);
@@ -53,11 +46,11 @@ export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',
   kernelFunc: kernelFromOps((inputs, attrs) => {
-    const { strides, pad, dimRoundingMode, channelsFirst } = convAttributes(attrs);
-    const dy = (channelsFirst ? toChannelsLast(inputs['dy'] as Tensor) : inputs['dy']) as Tensor4D;
+    const conv = convAttributes(attrs);
+    const dy = (conv.channelsFirst ? toChannelsLast(inputs['dy'] as Tensor) : inputs['dy']) as Tensor4D;
     let inputShape = attrs['inputShape'] as [number, number, number, number];
-    if (channelsFirst) inputShape = [inputShape[0], inputShape[2], inputShape[3], inputShape[1]];
-    const dx = convInputGradient(dy, inputs['filter'] as Tensor4D, inputShape, strides, pad, dimRoundingMode);
-    return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
+    if (conv.channelsFirst) inputShape = [inputShape[0], inputShape[2], inputShape[3], inputShape[1]];
+    const dx = convInputGradient(dy, inputs['filter'] as Tensor4D, inputShape, conv);
+    return conv.channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
   }),
 };

@@ -5,20 +5,12 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
-import type { Padding } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop, type ConvAttributes } from './kernel-from-ops';
 
 /** The filter gradient (`[kh, kw, channels, multiplier]`) of a depthwise convolution of `x` (NHWC) with output gradient `dy`. */
-export function depthwiseFilterGradient(
-  x: Tensor4D,
-  dy: Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: [number, number],
-  dilations: [number, number],
-  pad: Padding,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+export function depthwiseFilterGradient(x: Tensor4D, dy: Tensor4D, filterShape: [number, number, number, number], conv: ConvAttributes): Tensor4D {
+  const { strides, dilations } = conv;
+  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, conv.pad, conv.dimRoundingMode, true);
   const [filterHeight, filterWidth, channels, multiplier] = filterShape;
   const [strideHeight, strideWidth] = strides;
   const [dilationHeight, dilationWidth] = dilations;
@@ -45,8 +37,7 @@ export function depthwiseFilterGradient(
 export const depthwiseConv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropFilter',
   backendName: 'wasm',
-  kernelFunc: kernelFromOps((inputs, attrs) => {
-    const { strides, dilations, pad, dimRoundingMode } = convAttributes(attrs);
-    return depthwiseFilterGradient(inputs['x'] as Tensor4D, inputs['dy'] as Tensor4D, attrs['filterShape'] as [number, number, number, number], strides, dilations, pad, dimRoundingMode);
-  }),
+  kernelFunc: kernelFromOps((inputs, attrs) =>
+    depthwiseFilterGradient(inputs['x'] as Tensor4D, inputs['dy'] as Tensor4D, attrs['filterShape'] as [number, number, number, number], convAttributes(attrs)),
+  ),
 };

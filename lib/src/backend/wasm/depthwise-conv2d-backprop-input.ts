@@ -5,21 +5,13 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor4D } from '@tensorflow/tfjs';
-import { convAttributes, kernelFromOps, padOrCrop } from './kernel-from-ops';
-import type { Padding } from './kernel-from-ops';
+import { convAttributes, kernelFromOps, padOrCrop, type ConvAttributes } from './kernel-from-ops';
 import { spreadWithZeros } from './conv2d-backprop-input';
 
 /** The input gradient (NHWC, of shape `inputShape`) of a depthwise convolution with filter `[kh, kw, channels, multiplier]`. */
-export function depthwiseInputGradient(
-  dy: Tensor4D,
-  filter: Tensor4D,
-  inputShape: [number, number, number, number],
-  strides: [number, number],
-  dilations: [number, number],
-  pad: Padding,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+export function depthwiseInputGradient(dy: Tensor4D, filter: Tensor4D, inputShape: [number, number, number, number], conv: ConvAttributes): Tensor4D {
+  const { strides, dilations } = conv;
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, conv.pad, conv.dimRoundingMode, true);
   const [filterHeight, filterWidth, channels, multiplier] = filter.shape;
   const [dilationHeight, dilationWidth] = dilations;
   const { inHeight, inWidth, padInfo, batchSize } = info;
@@ -42,8 +34,7 @@ export function depthwiseInputGradient(
 export const depthwiseConv2dBackpropInputConfig: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropInput',
   backendName: 'wasm',
-  kernelFunc: kernelFromOps((inputs, attrs) => {
-    const { strides, dilations, pad, dimRoundingMode } = convAttributes(attrs);
-    return depthwiseInputGradient(inputs['dy'] as Tensor4D, inputs['filter'] as Tensor4D, attrs['inputShape'] as [number, number, number, number], strides, dilations, pad, dimRoundingMode);
-  }),
+  kernelFunc: kernelFromOps((inputs, attrs) =>
+    depthwiseInputGradient(inputs['dy'] as Tensor4D, inputs['filter'] as Tensor4D, attrs['inputShape'] as [number, number, number, number], convAttributes(attrs)),
+  ),
 };

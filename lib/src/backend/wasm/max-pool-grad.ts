@@ -5,8 +5,7 @@
  */
 import { tf } from '../tf';
 import type { KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { kernelFromOps, padOrCrop } from './kernel-from-ops';
-import type { Padding } from './kernel-from-ops';
+import { kernelFromOps, padOrCrop, type Padding } from './kernel-from-ops';
 
 /** The input gradient of `tf.maxPool(x, filterSize, strides, pad)` with output gradient `dy` (both NHWC). */
 export function maxPoolInputGradient(

@@ -22,8 +22,7 @@ export function segmentSum(x: Tensor, segmentIds: Tensor, numSegments: number): 
   const valid = tf.logicalAnd(tf.greaterEqual(ids, 0), tf.less(ids, numSegments));
   const safeIds = tf.where(valid, ids, tf.fill([count], numSegments, 'int32'));
   const updates = tf.reshape(x, [count, ...rowShape]);
-  const summed = tf.scatterND(tf.reshape(safeIds, [count, 1]), updates, [numSegments + 1, ...rowShape]);
-  return tf.slice(summed, 0, numSegments);
+  return tf.slice(tf.scatterND(tf.reshape(safeIds, [count, 1]), updates, [numSegments + 1, ...rowShape]), 0, numSegments);
 }
 
 export const unsortedSegmentSumConfig: KernelConfig = {
