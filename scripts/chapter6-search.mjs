@@ -15,8 +15,9 @@
 // Both files are rewritten after every run, so an interrupted run of the script leaves the runs it finished, and
 // `--compare` run again skips the runs already recorded under the same protocol.
 // Usage: node scripts/chapter6-search.mjs [--prepared] [--encoder pre-trained|from-scratch] [--compare]
-// (the search: 16 runs of about a minute each on 2 cores, --encoder redoes one encoder's runs and keeps the
-// other's, runs recorded under the same protocol are kept, so a grid that grows runs only its new settings; --compare: 24 runs, about half an hour)
+// (the search: 16 runs of about a minute each on 2 cores; --encoder redoes one encoder's runs and keeps the
+// other's; runs recorded under the same protocol are kept, so a grid that grows runs only its new settings.
+// --compare: 24 runs, about half an hour)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
